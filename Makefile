@@ -1,0 +1,31 @@
+# Two commands from a fresh clone: `make reproduce` (the main job) and `make test` (the whole suite).
+# Each makes its own virtual environment in .venv on first use; only Python 3.11+ is needed.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: reproduce test validate audit lab clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+reproduce: $(BIN)/.installed
+	$(BIN)/grading reproduce
+
+validate: $(BIN)/.installed
+	$(BIN)/grading validate
+
+audit: $(BIN)/.installed
+	$(BIN)/grading audit
+
+test: $(BIN)/.installed
+	$(BIN)/python -m pytest tests notebooks --nbval --nbval-sanitize-with notebooks/sanitize.cfg
+
+lab: $(BIN)/.installed
+	$(BIN)/jupyter lab notebooks/
+
+clean:
+	rm -rf $(VENV)

@@ -1,0 +1,207 @@
+"""The evidence tables: reading CSV (spreadsheet exports too) into pandas and validating each cell."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+
+from .errors import Problem
+from .scheme import (AGREEMENT, DESIGNS, DIRECTIONS, EFFECT_SIZES, FINDINGS, LEVEL, OUTCOMES, QUALITIES,
+                     allowed_strength_codes, is_valid_strength)
+
+SEED_LINES = re.compile(r"^\d+(-\d+)?(;\d+(-\d+)?)*$")
+REC_ID = re.compile(r"^\d+(\.\d+)*-[0-9A-Za-z]+$")
+SECTION = re.compile(r"^\d+(\.\d+)*$")
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of an evidence table: whether it may be empty and which values it allows."""
+
+    name: str
+    check: Callable[[str], bool] | None = None
+    allowed: str | None = None
+    required: bool = False  # a value must be present
+
+
+def _enum(values, empty: bool = False) -> tuple[Callable[[str], bool], str]:
+    vals = tuple(values)
+    text = ", ".join(vals) + (", or empty" if empty else "")
+    return (lambda v: v in vals or (empty and v == "")), text
+
+
+def _multi(values) -> tuple[Callable[[str], bool], str]:
+    vals = tuple(values)
+    return (lambda v: v != "" and all(p.strip() in vals for p in v.split(";"))), \
+        ", ".join(vals) + " (several joined by ';')"
+
+
+def _col(name, spec=None, required=False) -> Column:
+    check, allowed = spec if spec else (None, None)
+    return Column(name, check, allowed, required)
+
+
+_level = _enum(LEVEL, empty=True)
+_yes_no = _enum(AGREEMENT)
+_seed = ((lambda v: bool(SEED_LINES.match(v))), "line numbers and ranges joined by ';', e.g. 2082-2094;2131")
+
+TABLES: dict[str, tuple[Column, ...]] = {
+    "recommendations.csv": (
+        _col("id", ((lambda v: bool(REC_ID.match(v))), "<section>-<nn>, e.g. 7.1.1-03"), True),
+        _col("section", ((lambda v: bool(SECTION.match(v))), "a section number such as 6.3.2"), True),
+        _col("topic", required=True), _col("topic_en", required=True), _col("phase"),
+        _col("diagnostic_group", _enum(("uspesifikke korsryggsmerter", "nerverotaffeksjon", "røde flagg")), True),
+        _col("text", required=True),
+        _col("direction", _enum(DIRECTIONS), True),
+        _col("published_strength", ((lambda v: v == "" or is_valid_strength(v)), allowed_strength_codes())),
+        _col("published_strength_text"),
+        _col("published_level", _level),
+        _col("justification"),
+        _col("agree_validity", _yes_no, True), _col("agree_applicability", _yes_no, True),
+        _col("agree_benefit_harm", _yes_no, True),
+        _col("judgement_note"),
+        _col("seed_lines", _seed),
+    ),
+    "evidence.csv": (
+        _col("recommendation_id", required=True),
+        _col("reference", ((lambda v: v == "" or v.isdigit()), "a reference number (whole number), or empty")),
+        _col("design", _enum(DESIGNS), True),
+        _col("quality", _enum(QUALITIES), True),
+        _col("quality_text"),
+        _col("finding", _enum(FINDINGS), True),
+        _col("effect_size", _enum(EFFECT_SIZES), True),
+        _col("outcomes", _multi(OUTCOMES), True),
+        _col("documentation"),
+        _col("seed_lines", _seed),
+    ),
+    "glossary.csv": (_col("term", required=True), _col("term_en"), _col("definition", required=True),
+                     _col("seed_lines", _seed)),
+    "flags.csv": (_col("colour", _enum(("red", "yellow", "green")), True), _col("flag", required=True),
+                  _col("flag_en"), _col("section"), _col("seed_lines", _seed)),
+}
+
+
+def _decode(raw: bytes, name: str, problems: list[Problem]) -> str | None:
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+        problems.append(Problem(name, "read a UTF-8 byte-order mark (a spreadsheet export) and ignored it",
+                                line=1, severity="notice"))
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = raw[:e.start].count(b"\n") + 1
+        problems.append(Problem(name, "the file is not UTF-8 text (a Latin-1 or Windows export cannot be told "
+                                      "apart from other encodings safely)", line=line,
+                                found=f"byte 0x{raw[e.start]:02x}", allowed="UTF-8; in a spreadsheet, save as "
+                                                                            "'CSV UTF-8'"))
+        return None
+    if "\r\n" in text:
+        problems.append(Problem(name, "read Windows line endings (CRLF)", severity="notice"))
+        text = text.replace("\r\n", "\n")
+    return text
+
+
+def read_table(path: Path, name: str | None = None) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """Read one evidence table; return it with every problem found (the frame is None when unreadable)."""
+    name = name or path.name
+    spec = TABLES[path.name] if path.name in TABLES else None
+    problems: list[Problem] = []
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        return None, [Problem(name, f"cannot be read: {e.strerror}")]
+    text = _decode(raw, name, problems)
+    if text is None:
+        return None, problems
+    if not text.strip():
+        return None, problems + [Problem(name, "the file is empty", line=1,
+                                         allowed="a header row naming the columns, then data rows")]
+    header = text.split("\n", 1)[0]
+    sep = ","
+    if header.count(";") > header.count(",") and "," not in header:
+        sep = ";"
+        problems.append(Problem(name, "read ';' as the column separator (a spreadsheet export)", line=1,
+                                severity="notice"))
+    rows, starts, last = [], [], 0
+    reader = csv.reader(io.StringIO(text), delimiter=sep)
+    try:
+        for r in reader:
+            rows.append(r)
+            starts.append(last + 1)
+            last = reader.line_num
+    except csv.Error as e:
+        return None, problems + [Problem(name, f"the CSV cannot be parsed: {e}", line=reader.line_num)]
+    columns = [c.strip() for c in rows[0]]
+    width = len(columns)
+    for i, r in enumerate(rows[1:], start=1):
+        if len(r) != width and any(cell.strip() for cell in r):
+            problems.append(Problem(name, f"the row has {len(r)} cells but the header names {width} columns",
+                                    line=starts[i], row=i, found=sep.join(r)[:60], allowed=f"{width} cells"))
+    data = [(r + [""] * width)[:width] for r in rows[1:] if any(cell.strip() for cell in r)]
+    lines = [starts[i] for i, r in enumerate(rows[1:], start=1) if any(cell.strip() for cell in r)]
+    frame = pd.DataFrame(data, columns=columns, dtype=object).fillna("")
+    frame = frame.apply(lambda c: c.str.strip()) if len(frame) else frame
+    frame["_line"] = lines
+    frame["_row"] = range(1, len(frame) + 1)
+    if spec:
+        problems += _check_columns(frame, spec, name)
+    return frame, problems
+
+
+def _check_columns(frame: pd.DataFrame, spec: tuple[Column, ...], name: str) -> list[Problem]:
+    problems = []
+    present = set(frame.columns)
+    known = {c.name for c in spec}
+    for col in spec:
+        if col.name not in present:
+            near = [c for c in present - known if c.lower().replace(" ", "_") == col.name
+                    or _close(c, col.name)]
+            hint = f" (is '{near[0]}' a misspelling of it?)" if near else ""
+            problems.append(Problem(name, f"required column '{col.name}' is missing{hint}", line=1,
+                                    column=col.name, allowed=", ".join(c.name for c in spec)))
+    for extra in sorted(present - known - {"_line", "_row"}):
+        problems.append(Problem(name, f"unknown column '{extra}' is ignored", line=1, column=extra,
+                                severity="notice"))
+    for col in spec:
+        if col.name not in present:
+            continue
+        values = frame[col.name]
+        for value, line, row in zip(values, frame["_line"], frame["_row"]):
+            if value == "":
+                if col.required:
+                    problems.append(Problem(name, "a value is required", line=line, row=row, column=col.name,
+                                            found="", allowed=col.allowed or "any text"))
+            elif col.check and not col.check(value):
+                problems.append(Problem(name, "unknown value", line=line, row=row, column=col.name,
+                                        found=value, allowed=col.allowed))
+    return problems
+
+
+def _close(a: str, b: str) -> bool:
+    """True when two column names differ by at most two edits (a misspelt header)."""
+    a, b = a.lower(), b.lower()
+    if abs(len(a) - len(b)) > 2:
+        return False
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1] <= 2
+
+
+def duplicate_problems(frame: pd.DataFrame, column: str, name: str) -> list[Problem]:
+    """Problems for values of `column` that appear on more than one row."""
+    if column not in frame.columns:
+        return []
+    dup = frame[frame.duplicated(column, keep="first") & (frame[column] != "")]
+    first = frame.drop_duplicates(column).set_index(column)["_line"]
+    return [Problem(name, f"duplicate {column} (first on line {first[v]})", line=line, row=row, column=column,
+                    found=v, allowed=f"each {column} once") for v, line, row in zip(dup[column], dup["_line"], dup["_row"])]

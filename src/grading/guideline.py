@@ -1,0 +1,109 @@
+"""A whole guideline — bibliography and evidence tables — loaded and cross-checked as one object."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .derive import Study
+from .errors import Problem, raise_if_errors
+from .evidence import duplicate_problems, read_table
+from .references import NUMBER_FIELD, Bibliography, load_bibliography
+
+REQUIRED_FILES = ("references.bib", "evidence/recommendations.csv", "evidence/evidence.csv")
+OPTIONAL_FILES = ("evidence/glossary.csv", "evidence/flags.csv")
+
+
+@dataclass(frozen=True)
+class Guideline:
+    """Recommendations, their evidence rows, the bibliography, glossary and flags of one guideline."""
+
+    root: Path
+    recommendations: pd.DataFrame
+    evidence: pd.DataFrame
+    bibliography: Bibliography
+    glossary: pd.DataFrame
+    flags: pd.DataFrame
+    notices: tuple[Problem, ...] = ()
+
+    def studies(self, rec_id: str) -> tuple[Study, ...]:
+        """The appraised evidence rows behind one recommendation."""
+        rows = self.evidence[self.evidence["recommendation_id"] == rec_id]
+        return tuple(studies_from_rows(rows))
+
+    def cited(self, rec_id: str) -> tuple[int, ...]:
+        """The reference numbers cited by one recommendation, in table order, each once."""
+        refs = self.evidence.loc[self.evidence["recommendation_id"] == rec_id, "reference"]
+        return tuple(dict.fromkeys(int(r) for r in refs if r))
+
+
+def studies_from_rows(rows: pd.DataFrame):
+    """Study records from evidence-table rows."""
+    for design, quality, finding, ref, qtext in zip(rows["design"], rows["quality"], rows["finding"],
+                                                   rows["reference"], rows["quality_text"]):
+        yield Study(design, quality, finding, int(ref) if ref else None, qtext)
+
+
+def bundled_root() -> Path:
+    """The guideline folder used when none is given: $GRADING_ROOT, the repository around cwd, or the package's."""
+    if os.environ.get("GRADING_ROOT"):
+        return Path(os.environ["GRADING_ROOT"])
+    for start in (Path.cwd(), Path(__file__).resolve().parent):
+        for folder in (start, *start.parents):
+            if (folder / "references.bib").is_file() and (folder / "evidence").is_dir():
+                return folder
+    return Path.cwd()
+
+
+def load_guideline(root: Path | str | None = None) -> Guideline:
+    """Load and validate a guideline folder; raise ValidationError listing every problem found."""
+    root = Path(root) if root is not None else bundled_root()
+    problems: list[Problem] = []
+    if not root.is_dir():
+        raise_if_errors([Problem(str(root), "is not a folder", allowed="a guideline folder holding "
+                                 + ", ".join(REQUIRED_FILES))])
+    for rel in REQUIRED_FILES:
+        if not (root / rel).is_file():
+            problems.append(Problem(rel, f"is missing from {root}", allowed="a guideline folder holding "
+                                    + ", ".join(REQUIRED_FILES)))
+    raise_if_errors(problems)
+    bib, found = load_bibliography(root / "references.bib", "references.bib")
+    problems += found
+    tables = {}
+    for rel in REQUIRED_FILES[1:] + OPTIONAL_FILES:
+        if (root / rel).is_file():
+            frame, found = read_table(root / rel, rel)
+            problems += found
+            tables[rel] = frame
+    recs, ev = tables.get("evidence/recommendations.csv"), tables.get("evidence/evidence.csv")
+    problems += _cross_check(recs, ev, bib)
+    raise_if_errors(problems)
+    empty = pd.DataFrame()
+    return Guideline(root, recs.set_index("id", drop=False), ev, bib,
+                     tables.get("evidence/glossary.csv", empty), tables.get("evidence/flags.csv", empty),
+                     tuple(p for p in problems if p.severity == "notice"))
+
+
+def _cross_check(recs: pd.DataFrame | None, ev: pd.DataFrame | None, bib: Bibliography | None) -> list[Problem]:
+    problems: list[Problem] = []
+    rname, ename = "evidence/recommendations.csv", "evidence/evidence.csv"
+    if recs is not None and "id" in recs.columns:
+        problems += duplicate_problems(recs, "id", rname)
+    if ev is None or recs is None or "recommendation_id" not in ev.columns or "id" not in recs.columns:
+        return problems
+    ids = set(recs["id"])
+    for rid, line, row in zip(ev["recommendation_id"], ev["_line"], ev["_row"]):
+        if rid and rid not in ids:
+            problems.append(Problem(ename, "evidence row for a recommendation that does not exist", line=line,
+                                    row=row, column="recommendation_id", found=rid,
+                                    allowed=f"an id from {rname}"))
+    if bib is not None and "reference" in ev.columns:
+        for ref, line, row in zip(ev["reference"], ev["_line"], ev["_row"]):
+            if ref.isdigit() and int(ref) not in bib.by_number:
+                problems.append(Problem(ename, "cited reference is absent from references.bib", line=line, row=row,
+                                        column="reference", found=ref,
+                                        allowed=f"a number carried by an entry's {NUMBER_FIELD} field"))
+    return problems

@@ -1,0 +1,217 @@
+"""The reference list: loading a .bib through pybtex with located errors, and formatting entries safely."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Mapping
+
+import pybtex.errors
+from pybtex.database import BibliographyData
+from pybtex.database.input.bibtex import Parser
+from pybtex.scanner import PybtexSyntaxError
+
+from .errors import Problem
+
+NUMBER_FIELD = "refnumber"  # the guideline's citation number; BibTeX's own `number` is an issue number
+STATUSES = ("verified", "likely", "unresolved")
+ENTRY_TYPES = frozenset("""article book booklet conference inbook incollection inproceedings manual mastersthesis
+misc phdthesis proceedings techreport unpublished online report thesis collection mvbook mvcollection
+mvproceedings bookinbook suppbook suppcollection suppperiodical periodical reference mvreference inreference
+patent set xdata dataset software electronic www standard""".split())
+_ENTRY_START = re.compile(r"@\s*([A-Za-z]+)\s*[{(]\s*([^,\s{}()]*)\s*,?")
+
+
+@dataclass(frozen=True)
+class Bibliography:
+    """A parsed .bib with the guideline's citation numbers mapped to entry keys."""
+
+    path: Path
+    data: BibliographyData
+    by_number: Mapping[int, str]
+    lines: Mapping[str, int]
+
+    def status(self, number: int) -> str:
+        """verified, likely or unresolved; 'missing' when the number has no entry."""
+        key = self.by_number.get(number)
+        if key is None:
+            return "missing"
+        return str(self.data.entries[key].fields.get("identification", "unresolved")).strip()
+
+    def field(self, number: int, name: str) -> str:
+        """One field of the entry cited as `number`, or ''."""
+        key = self.by_number.get(number)
+        return str(self.data.entries[key].fields.get(name, "")) if key else ""
+
+
+def _decode(raw: bytes, name: str) -> tuple[str | None, list[Problem]]:
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8"), []
+    except UnicodeDecodeError as e:
+        line = raw[:e.start].count(b"\n") + 1
+        return None, [Problem(name, "the file is not UTF-8 text", line=line, found=f"byte 0x{raw[e.start]:02x}",
+                              allowed="UTF-8 (export from the reference manager as UTF-8)")]
+
+
+def entry_lines(text: str) -> list[tuple[str, str, int]]:
+    """(type, key, line) of every entry start in the text, in order."""
+    out = []
+    for m in _ENTRY_START.finditer(text):
+        kind = m.group(1).lower()
+        if kind in ("comment", "preamble", "string"):
+            continue
+        out.append((kind, m.group(2), text.count("\n", 0, m.start()) + 1))
+    return out
+
+
+def load_bibliography(path: Path, name: str | None = None,
+                      known_types: Iterable[str] | None = ENTRY_TYPES) -> tuple[Bibliography | None, list[Problem]]:
+    """Parse a .bib; return it with every problem found (None when it cannot be parsed at all)."""
+    name = name or path.name
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        return None, [Problem(name, f"cannot be read: {e.strerror}")]
+    text, problems = _decode(raw, name)
+    if text is None:
+        return None, problems
+    if not text.strip():
+        return None, [Problem(name, "the file is empty", line=1, allowed="one or more @type{key, ...} entries")]
+    starts = entry_lines(text)
+    seen: dict[str, int] = {}
+    for kind, key, line in starts:
+        if key.lower() in seen:
+            problems.append(Problem(name, f"duplicate entry key (first on line {seen[key.lower()]})", line=line,
+                                    column="key", found=key, allowed="each key once"))
+        else:
+            seen[key.lower()] = line
+        if known_types is not None and kind not in known_types:
+            problems.append(Problem(name, "unknown entry type", line=line, column="type", found=f"@{kind}",
+                                    allowed="a BibTeX or biblatex type such as @article, @book, @techreport, @misc"))
+    with pybtex.errors.capture() as captured:
+        try:
+            data = Parser(encoding="utf-8").parse_string(text)
+        except PybtexSyntaxError as e:  # raised past capture for unrecoverable syntax
+            captured.append(e)
+            data = None
+    for err in captured:
+        msg = str(err)
+        if msg.startswith("repeated bibliography entry"):
+            continue  # reported above with its line
+        line = getattr(err, "lineno", None)
+        msg = re.sub(r" in line \d+", "", msg)
+        problems.append(Problem(name, msg.replace("syntax error: ", "syntax error: "), line=line,
+                                allowed="BibTeX syntax: @type{key, field = {value}, ...}"))
+    if data is None:
+        return None, problems
+    lines = {key: line for _, key, line in starts}
+    by_number: dict[int, str] = {}
+    for key, entry in data.entries.items():
+        value = str(entry.fields.get(NUMBER_FIELD, "")).strip()
+        if not value:
+            continue
+        if not value.isdigit():
+            problems.append(Problem(name, "citation number is not a whole number", line=lines.get(key),
+                                    column=NUMBER_FIELD, found=value, allowed="a whole number such as 321"))
+        elif int(value) in by_number:
+            problems.append(Problem(name, f"citation number already used by entry {by_number[int(value)]}",
+                                    line=lines.get(key), column=NUMBER_FIELD, found=value,
+                                    allowed="each number once"))
+        else:
+            by_number[int(value)] = key
+        status = str(entry.fields.get("identification", "")).strip()
+        if status and status not in STATUSES:
+            problems.append(Problem(name, "unknown identification status", line=lines.get(key),
+                                    column="identification", found=status, allowed=", ".join(STATUSES)))
+    return Bibliography(path, data, dict(sorted(by_number.items())), lines), problems
+
+
+@dataclass(frozen=True)
+class FormattedReference:
+    """One numbered entry of a reference list: its text, or a note why it could not be formatted."""
+
+    number: int
+    key: str
+    text: str
+    status: str
+    note: str = ""
+    links: tuple[str, ...] = ()
+
+
+_SAFE_LINK = re.compile(r"^(https?://|doi:)", re.I)
+
+
+def safe_links(fields: Mapping[str, str]) -> tuple[str, ...]:
+    """Link targets from doi/url fields, keeping only http, https and doi targets."""
+    links = []
+    doi = str(fields.get("doi", "")).strip()
+    if doi:
+        target = doi if _SAFE_LINK.match(doi) else f"https://doi.org/{doi}"
+        if re.match(r"^(https?://|doi:|https://doi\.org/10\.)", target, re.I) and not re.search(r"[\s\"'<>]", target):
+            links.append(target)
+    url = str(fields.get("url", "")).strip()
+    if url and _SAFE_LINK.match(url) and not re.search(r"[\s\"'<>]", url):
+        links.append(url)
+    return tuple(links)
+
+
+def format_references(bib: Bibliography, numbers: Iterable[int] | None = None,
+                      style: str = "unsrt") -> list[FormattedReference]:
+    """Format entries (all, or the numbers given) as plain text; one entry never fails the list."""
+    from pybtex.plugin import find_plugin
+    from pybtex.style.formatting import BaseStyle
+
+    formatter: BaseStyle = find_plugin("pybtex.style.formatting", style)()
+    backend = find_plugin("pybtex.backends", "text")()
+    wanted = list(bib.by_number) if numbers is None else [n for n in numbers]
+    out = []
+    for n in wanted:
+        key = bib.by_number.get(n)
+        if key is None:
+            out.append(FormattedReference(n, "", "", "missing", f"no entry carries {NUMBER_FIELD} = {n}"))
+            continue
+        entry = bib.data.entries[key]
+        status = bib.status(n)
+        fields = {k: str(v) for k, v in entry.fields.items()}
+        if status == "unresolved":
+            what = fields.get("seed_context", "")
+            out.append(FormattedReference(n, key, "", status, "unresolved: the source does not establish this "
+                                          "reference's identity" + (f"; cited for: {what}" if what else "")))
+            continue
+        try:
+            text = formatter.format_entry(str(n), entry).text.render(backend)
+            note = "likely identification, not confirmed by a source" if status == "likely" else ""
+            out.append(FormattedReference(n, key, text, status, note, safe_links(fields)))
+        except Exception as e:  # pybtex raises several types for a missing field or unknown type
+            out.append(FormattedReference(n, key, "", status, f"could not be formatted: {e}"))
+    return out
+
+
+def render_references(refs: Iterable[FormattedReference], fmt: str = "text") -> str:
+    """Render formatted references as text, Markdown or escaped HTML."""
+    refs = list(refs)
+    if fmt == "html":
+        items = []
+        for r in refs:
+            body = html.escape(r.text) if r.text else ""
+            links = " ".join(f'<a href="{html.escape(u, quote=True)}">{html.escape(u)}</a>' for u in r.links)
+            note = f' <em class="note">[{html.escape(r.note)}]</em>' if r.note else ""
+            items.append(f'<li value="{r.number}" id="ref-{r.number}">{body} {links}{note}</li>')
+        return '<ol class="references">\n' + "\n".join(items) + "\n</ol>\n"
+    lines = []
+    for r in refs:
+        body = r.text or ""
+        note = f" [{r.note}]" if r.note else ""
+        links = " " + " ".join(r.links) if r.links else ""
+        if fmt == "md":
+            body = re.sub(r"([\\`*_\[\]<>#|])", r"\\\1", body)
+            note = re.sub(r"([\\`*_\[\]<>#|])", r"\\\1", note)
+            links = " " + " ".join(f"<{u}>" for u in r.links) if r.links else ""
+            lines.append(f"{r.number}. {body}{links}{note}".rstrip())
+        else:
+            lines.append(f"[{r.number}] {body}{links}{note}".rstrip())
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,65 @@
+"""Plain-text and JSON renderings of gradings and audit findings for the terminal and for CI."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+from .audit import KINDS, Finding
+from .grade import Grading, summary
+
+VERDICT_SHORT = {"agree": "agree", "stronger_than_evidence": "STRONGER", "weaker_than_evidence": "WEAKER",
+                 "not_comparable": "n/c"}
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows)]
+    fmt = "  ".join(f"{{:{w}}}" for w in widths)
+    lines = [fmt.format(*header), fmt.format(*("-" * w for w in widths))]
+    return "\n".join([*lines, *(fmt.format(*map(str, r)) for r in rows)])
+
+
+def gradings_table(gradings: list[Grading]) -> str:
+    """A readable table of every grading, then the summary in numbers."""
+    rows = []
+    for g in gradings:
+        just = "" if g.comparison.verdict in ("agree", "not_comparable") else (
+            "justified" if g.comparison.justified else "UNJUSTIFIED")
+        rows.append([g.id, textwrap.shorten(g.topic, 24, placeholder="…"), g.direction,
+                     g.published_strength or "-", g.published_level or "-",
+                     g.derived_level + ("" if g.level_source == "printed" else " (derived)"),
+                     g.derived_strength, VERDICT_SHORT[g.comparison.verdict], just])
+    head = ["id", "topic", "dir", "published", "level", "derived level", "derived strength", "verdict", ""]
+    return _table(head, rows) + "\n\n" + summary_text(gradings)
+
+
+def summary_text(gradings: list[Grading]) -> str:
+    """The reproduction in a few sentences of numbers."""
+    s = summary(gradings)
+    return (f"{s['recommendations']} recommendations: {s['agree']} agree with their evidence, "
+            f"{s['stronger_than_evidence']} are stronger and {s['weaker_than_evidence']} weaker than it "
+            f"({s['deviations_justified']} of these deviations with a recorded justification, "
+            f"{s['deviations_unjustified']} without), {s['not_comparable']} not comparable.\n"
+            f"Levels: {s['levels_derived_where_none_printed']} derived where the guideline prints none; "
+            f"of {s['printed_levels']} printed levels, {s['printed_levels_reproduced']} are reproduced "
+            f"exactly from the evidence rows.")
+
+
+def gradings_json(gradings: list[Grading]) -> str:
+    """The JSON array `grading reproduce --format json` prints."""
+    return json.dumps([g.as_dict() for g in gradings], ensure_ascii=False, indent=2)
+
+
+def findings_text(findings: list[Finding]) -> str:
+    """Audit findings grouped by kind, with counts."""
+    out = []
+    for kind, what in KINDS.items():
+        items = [f for f in findings if f.kind == kind]
+        out.append(f"{kind} ({len(items)}): {what}")
+        out += [f"  {f.subject}: {f.detail}" for f in items]
+    return "\n".join(out)
+
+
+def findings_json(findings: list[Finding]) -> str:
+    """Audit findings as a JSON array."""
+    return json.dumps([f.__dict__ for f in findings], ensure_ascii=False, indent=2)

@@ -1,0 +1,74 @@
+"""Shared fixtures: the bundled guideline, and a builder for small guideline folders with bad input."""
+
+from __future__ import annotations
+
+import csv
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+REC_HEADER = ["id", "section", "topic", "topic_en", "phase", "diagnostic_group", "text", "direction",
+              "published_strength", "published_strength_text", "published_level", "justification",
+              "agree_validity", "agree_applicability", "agree_benefit_harm", "judgement_note", "seed_lines"]
+EV_HEADER = ["recommendation_id", "reference", "design", "quality", "quality_text", "finding", "effect_size",
+             "outcomes", "documentation", "seed_lines"]
+
+
+def rec(id="7.1.3-01", strength="weak", level="**", direction="for", justification="", **kw) -> dict:
+    """A recommendations.csv row with sensible defaults."""
+    row = dict(id=id, section=id.split("-")[0], topic="TOPIC", topic_en="Topic", phase="langvarig",
+               diagnostic_group="uspesifikke korsryggsmerter", text="Det anbefales ...", direction=direction,
+               published_strength=strength, published_strength_text="", published_level=level,
+               justification=justification, agree_validity="unrecorded", agree_applicability="unrecorded",
+               agree_benefit_harm="unrecorded", judgement_note="", seed_lines="1-2")
+    row.update(kw)
+    return row
+
+
+def ev(rid="7.1.3-01", reference="91", design="rct", quality="good", finding="benefit", **kw) -> dict:
+    """An evidence.csv row with sensible defaults."""
+    row = dict(recommendation_id=rid, reference=reference, design=design, quality=quality, quality_text="",
+               finding=finding, effect_size="unclear", outcomes="unclear", documentation="", seed_lines="3")
+    row.update(kw)
+    return row
+
+
+def write_csv(path: Path, header: list[str], rows: list[dict]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, header, lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+
+
+def bib_text(numbers) -> str:
+    return "\n".join(f"@misc{{ref{n:03d},\n  refnumber = {{{n}}},\n  identification = {{unresolved}}\n}}\n"
+                     for n in numbers)
+
+
+@pytest.fixture
+def make_guideline(tmp_path):
+    """Write a small guideline folder; return its root."""
+    def make(recs=None, evidence=None, bib=None) -> Path:
+        recs = [rec()] if recs is None else recs
+        evidence = [ev()] if evidence is None else evidence
+        write_csv(tmp_path / "evidence" / "recommendations.csv", REC_HEADER, recs)
+        write_csv(tmp_path / "evidence" / "evidence.csv", EV_HEADER, evidence)
+        numbers = sorted({int(e["reference"]) for e in evidence if e["reference"]}) or [1]
+        (tmp_path / "references.bib").write_text(bib if bib is not None else bib_text(numbers), encoding="utf-8")
+        return tmp_path
+    return make
+
+
+def require_shared() -> Path:
+    """The shared folder beside the repository; skip outside CI when it is absent, fail under CI."""
+    if not SHARED.is_dir():
+        if IN_CI:
+            pytest.fail(f"{SHARED} is missing under CI")
+        pytest.skip(f"{SHARED} is absent on this machine")
+    return SHARED
