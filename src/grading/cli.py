@@ -39,6 +39,12 @@ def cmd_audit(args) -> int:
     return 0
 
 
+def cmd_scheme(args) -> int:
+    from .report import scheme_text
+    print(scheme_text())
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser of the `grading` command."""
     p = argparse.ArgumentParser(prog="grading", description="Grade guideline recommendations against their "
@@ -50,6 +56,7 @@ def parser() -> argparse.ArgumentParser:
         ("reproduce", cmd_reproduce, "derive every level and strength and compare with the published grading",
          ("table", "json")),
         ("audit", cmd_audit, "list what a reviewer must look at", ("text", "json")),
+        ("scheme", cmd_scheme, "print the grading scheme (Table 1) and every named rule", None),
     ):
         sp = sub.add_parser(name, help=helptext, description=helptext)
         sp.add_argument("--root", type=Path, default=None, help=root_help)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Iterable, Mapping
 
 import pybtex.errors
-from pybtex.database import BibliographyData
+from pybtex.database import BibliographyData, Entry
 from pybtex.database.input.bibtex import Parser
 from pybtex.scanner import PybtexSyntaxError
 
@@ -43,7 +43,12 @@ class Bibliography:
     def field(self, number: int, name: str) -> str:
         """One field of the entry cited as `number`, or ''."""
         key = self.by_number.get(number)
-        return str(self.data.entries[key].fields.get(name, "")) if key else ""
+        if key is None:
+            return ""
+        entry = self.data.entries[key]
+        if name in entry.persons:
+            return " and ".join(str(p) for p in entry.persons[name])
+        return str(entry.fields.get(name, ""))
 
 
 def _decode(raw: bytes, name: str) -> tuple[str | None, list[Problem]]:
@@ -142,6 +147,7 @@ class FormattedReference:
     links: tuple[str, ...] = ()
 
 
+_LINK_FIELDS = {"url", "doi", "eprint", "urldate"}
 _SAFE_LINK = re.compile(r"^(https?://|doi:)", re.I)
 
 
@@ -183,7 +189,10 @@ def format_references(bib: Bibliography, numbers: Iterable[int] | None = None,
                                           "reference's identity" + (f"; cited for: {what}" if what else "")))
             continue
         try:
-            text = formatter.format_entry(str(n), entry).text.render(backend)
+            # Links are rendered by us from safe_links; pybtex would print any url/doi verbatim.
+            bare = Entry(entry.type, {k: v for k, v in entry.fields.items() if k.lower() not in _LINK_FIELDS},
+                         entry.persons)
+            text = formatter.format_entry(str(n), bare).text.render(backend)
             note = "likely identification, not confirmed by a source" if status == "likely" else ""
             out.append(FormattedReference(n, key, text, status, note, safe_links(fields)))
         except Exception as e:  # pybtex raises several types for a missing field or unknown type

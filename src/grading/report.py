@@ -7,6 +7,7 @@ import textwrap
 
 from .audit import KINDS, Finding
 from .grade import Grading, summary
+from .scheme import LEVELS, RULES, STRENGTHS
 
 VERDICT_SHORT = {"agree": "agree", "stronger_than_evidence": "STRONGER", "weaker_than_evidence": "WEAKER",
                  "not_comparable": "n/c"}
@@ -63,3 +64,14 @@ def findings_text(findings: list[Finding]) -> str:
 def findings_json(findings: list[Finding]) -> str:
     """Audit findings as a JSON array."""
     return json.dumps([f.__dict__ for f in findings], ensure_ascii=False, indent=2)
+
+
+def scheme_text() -> str:
+    """Table 1 and every named rule, as a reviewer reads them."""
+    out = ["Level of documentation (nivå på dokumentasjonen)"]
+    out += [f"  {g.code:4} {g.norwegian:12} {g.english:10} {g.definition}" for g in LEVELS]
+    out += ["", "Strength of recommendation (styrken på anbefalingene)"]
+    out += [f"  {g.code:16} {g.norwegian:29} {g.definition}" for g in STRENGTHS]
+    out += ["", "Rules (Table 1 = the scheme as printed; choice = an interpretation the table leaves open)"]
+    out += [f"  {r.name:30} [{r.source}] {r.says}" for r in RULES.values()]
+    return "\n".join(out)

@@ -1,0 +1,213 @@
+"""Browse a guideline: filter recommendations, open one in full, look up the glossary and the flags."""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass
+from typing import Mapping
+
+import pandas as pd
+
+from .errors import GradingError
+from .grade import Grading, reproduce
+from .guideline import Guideline
+from .references import FormattedReference, format_references, render_references
+from .scheme import DESIGNS, JUDGEMENTS, LEVEL, STRENGTH, parse_strength
+
+PHASES = ("akutt", "subakutt", "langvarig")
+GROUPS = ("uspesifikke korsryggsmerter", "nerverotaffeksjon", "røde flagg")
+NO_PHASE = ""  # the phase filter value for recommendations whose text names no phase
+COLOURS = ("red", "yellow", "green")
+BROWSE_COLUMNS = ["section", "topic_en", "phase", "diagnostic_group", "direction", "published_strength",
+                  "published_level", "derived_level", "level_source", "derived_strength", "verdict"]
+EVIDENCE_COLUMNS = ["reference", "design", "quality", "quality_text", "finding", "effect_size", "outcomes",
+                    "documentation"]
+
+
+def phases_of(phase: str) -> tuple[str, ...]:
+    """The phases a recommendation's phase cell names ('akutt/langvarig' -> two), () when none."""
+    return tuple(p for p in phase.split("/") if p) if phase else ()
+
+
+def _check(name: str, value: str | None, allowed) -> None:
+    if value is not None and value not in allowed:
+        shown = ", ".join(repr(a) for a in allowed)
+        raise GradingError(f"unknown {name} {value!r}; allowed: {shown}, or None for any")
+
+
+def browse(guideline: Guideline, gradings: list[Grading] | None = None, *, group: str | None = None,
+           phase: str | None = None, topic: str | None = None, strength: str | None = None,
+           level: str | None = None) -> pd.DataFrame:
+    """Recommendations with their published and derived grading, filtered; None means any.
+
+    `phase` matches any phase of a multi-phase recommendation ('' selects those naming no phase);
+    `topic` is a case-insensitive part of the Norwegian or English topic; `strength` matches either
+    end of a published range; `level` matches the printed level, or the derived one where none is
+    printed (column `level_source` says which).
+    """
+    _check("diagnostic group", group, GROUPS)
+    _check("phase", phase, PHASES + (NO_PHASE,))
+    _check("strength", strength, tuple(STRENGTH))
+    _check("level", level, tuple(LEVEL))
+    gradings = gradings if gradings is not None else reproduce(guideline)
+    by_id = {g.id: g for g in gradings}
+    recs = guideline.recommendations
+    rows = []
+    for rec in recs.to_dict("records"):
+        g = by_id.get(rec["id"])
+        if g is None:
+            continue
+        if group is not None and rec["diagnostic_group"] != group:
+            continue
+        if phase is not None and not (phase in phases_of(rec["phase"]) or (phase == NO_PHASE and not rec["phase"])):
+            continue
+        if topic is not None and topic.lower() not in f"{rec['topic']}\n{rec['topic_en']}".lower():
+            continue
+        if strength is not None and strength not in parse_strength(rec["published_strength"]):
+            continue
+        if level is not None and g.level_used != level:
+            continue
+        rows.append({"id": rec["id"], **{c: rec[c] for c in BROWSE_COLUMNS[:7]},
+                     "derived_level": g.derived_level, "level_source": g.level_source,
+                     "derived_strength": g.derived_strength, "verdict": g.comparison.verdict})
+    return pd.DataFrame(rows, columns=["id", *BROWSE_COLUMNS]).set_index("id")
+
+
+def filter_options(guideline: Guideline) -> dict[str, tuple[str, ...]]:
+    """The values each `browse` filter takes for this guideline, in a sensible order."""
+    recs = guideline.recommendations
+    present = {p for v in recs["phase"] for p in phases_of(v)}
+    strengths = {s for v in recs["published_strength"] for s in parse_strength(v)}
+    return {
+        "group": tuple(g for g in GROUPS if g in set(recs["diagnostic_group"])),
+        "phase": tuple(p for p in PHASES if p in present) + ((NO_PHASE,) if (recs["phase"] == "").any() else ()),
+        "topic": tuple(dict.fromkeys(recs["topic_en"])),
+        "strength": tuple(s for s in STRENGTH if s in strengths),
+        "level": tuple(LEVEL),
+    }
+
+
+@dataclass(frozen=True)
+class RecommendationView:
+    """Everything about one recommendation: text, published and derived grading, evidence, references."""
+
+    record: Mapping[str, str]
+    grading: Grading
+    evidence: pd.DataFrame
+    references: tuple[FormattedReference, ...]
+
+    @property
+    def id(self) -> str:
+        return self.grading.id
+
+    def reference_counts(self) -> dict[str, int]:
+        """How many of the cited references are verified, likely, unresolved or missing."""
+        out: dict[str, int] = {}
+        for r in self.references:
+            out[r.status] = out.get(r.status, 0) + 1
+        return out
+
+    def as_text(self, width: int = 100) -> str:
+        """The whole view as readable plain text."""
+        r, g = self.record, self.grading
+        wrap = lambda s, indent="  ": textwrap.fill(s, width, initial_indent=indent, subsequent_indent=indent)
+        judged = ", ".join(f"{j.removeprefix('agree_')}: {r.get(j, 'unrecorded')}" for j in JUDGEMENTS)
+        phase = r.get("phase") or "no phase named"
+        lines = [f"{g.id}  {r.get('topic', '')} ({r.get('topic_en', '')}) — section {g.section}, "
+                 f"{r.get('diagnostic_group', '')}, {phase}", "", "Text:", wrap(g.text), "",
+                 "Published grading:",
+                 f"  strength {g.published_strength or 'none'}"
+                 + (f" ('{r['published_strength_text']}')" if r.get("published_strength_text") else "")
+                 + f", level {g.published_level or 'not printed'}, direction {g.direction}"]
+        if g.justification:
+            lines.append(wrap(f"justification recorded: {g.justification}"))
+        lines.append(f"  working group's judgements — {judged}")
+        if r.get("judgement_note"):
+            lines.append(wrap(f"judgement note: {r['judgement_note']}"))
+        just = "" if g.comparison.verdict in ("agree", "not_comparable") else (
+            " (justified)" if g.comparison.justified else " (NO justification recorded)")
+        lines += ["", "Derived grading:",
+                  f"  level {g.derived_level}" + ("" if g.level_source == "derived" else
+                                                    f" (the printed {g.level_used} is used for the strength)")
+                  + f", strength {g.derived_strength}, verdict {g.comparison.verdict}{just}",
+                  wrap(g.rule()), "", f"Evidence ({len(self.evidence)} rows):"]
+        for e in self.evidence.to_dict("records"):
+            ref = f"ref {e['reference']}" if e["reference"] else "no reference"
+            lines.append(f"  - {ref}: {DESIGNS.get(e['design'], e['design'])}, quality {e['quality']}"
+                         + (f" ('{e['quality_text']}')" if e["quality_text"] else "")
+                         + f", finding {e['finding']}, effect {e['effect_size']}, outcomes {e['outcomes']}")
+        docs = list(dict.fromkeys(d for d in self.evidence["documentation"] if d))
+        if docs:
+            lines += ["", "Documentation (as printed):", *(wrap(d) for d in docs)]
+        counts = ", ".join(f"{n} {s}" for s, n in sorted(self.reference_counts().items()))
+        lines += ["", f"References ({counts or 'none cited'}):"]
+        if self.references:
+            lines.append(render_references(self.references, "text").rstrip("\n"))
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.as_text()
+
+
+def view(guideline: Guideline, rec_id: str, gradings: list[Grading] | None = None) -> RecommendationView:
+    """One recommendation in full; references sorted by the guideline's own numbers."""
+    if rec_id not in guideline.recommendations.index:
+        raise GradingError(f"no recommendation {rec_id!r}; ids look like "
+                           f"{', '.join(list(guideline.recommendations.index[:3]))}")
+    gradings = gradings if gradings is not None else reproduce(guideline)
+    grading = next((g for g in gradings if g.id == rec_id), None)
+    if grading is None:
+        raise GradingError(f"recommendation {rec_id!r} is not among the gradings given")
+    record = {k: v for k, v in guideline.recommendations.loc[rec_id].to_dict().items() if not k.startswith("_")}
+    rows = guideline.evidence[guideline.evidence["recommendation_id"] == rec_id][EVIDENCE_COLUMNS]
+    refs = format_references(guideline.bibliography, sorted(guideline.cited(rec_id)))
+    return RecommendationView(record, grading, rows.reset_index(drop=True), tuple(refs))
+
+
+def glossary(guideline: Guideline, search: str | None = None) -> pd.DataFrame:
+    """The glossary (chapter 3), optionally only terms whose Norwegian, English or definition contains `search`."""
+    table = guideline.glossary
+    if table.empty:
+        return pd.DataFrame(columns=["term", "term_en", "definition"])
+    table = table[["term", "term_en", "definition"]]
+    if search:
+        hay = (table["term"] + "\n" + table["term_en"] + "\n" + table["definition"]).str.lower()
+        table = table[hay.str.contains(search.lower(), regex=False)]
+    return table.reset_index(drop=True)
+
+
+def flags(guideline: Guideline, colour: str | None = None) -> pd.DataFrame:
+    """The red, yellow and green flags (chapter 6), optionally of one colour."""
+    _check("flag colour", colour, COLOURS)
+    table = guideline.flags
+    if table.empty:
+        return pd.DataFrame(columns=["colour", "flag", "flag_en", "section"])
+    table = table[["colour", "flag", "flag_en", "section"]]
+    if colour is not None:
+        table = table[table["colour"] == colour]
+    return table.reset_index(drop=True)
+
+
+def browser(guideline: Guideline, gradings: list[Grading] | None = None):
+    """An ipywidgets filter over `browse`: dropdowns for each filter and the table below them."""
+    import ipywidgets as w
+    from IPython.display import display
+
+    gradings = gradings if gradings is not None else reproduce(guideline)
+    opts = filter_options(guideline)
+    names = {NO_PHASE: "(no phase named)"}
+    controls = {k: w.Dropdown(options=[("any", None)] + [(names.get(v, v), v) for v in vals], description=k)
+                for k, vals in opts.items() if k != "topic"}
+    controls["topic"] = w.Text(description="topic", placeholder="part of a topic, e.g. manip")
+    out = w.Output()
+
+    def refresh(_=None) -> None:
+        values = {k: (c.value or None) if k == "topic" else c.value for k, c in controls.items()}
+        out.clear_output()
+        with out:
+            display(browse(guideline, gradings, **values))
+
+    for c in controls.values():
+        c.observe(refresh, names="value")
+    refresh()
+    return w.VBox([w.HBox(list(controls.values())[:3]), w.HBox(list(controls.values())[3:]), out])
