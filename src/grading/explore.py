@@ -110,7 +110,7 @@ class RecommendationView:
     def as_text(self, width: int = 100) -> str:
         """The whole view as readable plain text."""
         r, g = self.record, self.grading
-        wrap = lambda s, indent="  ": textwrap.fill(s, width, initial_indent=indent, subsequent_indent=indent)
+        wrap = lambda s: textwrap.fill(s, width, initial_indent="  ", subsequent_indent="  ")  # noqa: E731
         judged = ", ".join(f"{j.removeprefix('agree_')}: {r.get(j, 'unrecorded')}" for j in JUDGEMENTS)
         phase = r.get("phase") or "no phase named"
         lines = [f"{g.id}  {r.get('topic', '')} ({r.get('topic_en', '')}) — section {g.section}, "

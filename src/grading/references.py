@@ -13,6 +13,7 @@ from pybtex.database import BibliographyData, Entry
 from pybtex.database.input.bibtex import Parser
 from pybtex.scanner import PybtexSyntaxError
 
+from .biblatex import classic_entry
 from .errors import Problem
 
 NUMBER_FIELD = "refnumber"  # the guideline's citation number; BibTeX's own `number` is an issue number
@@ -39,6 +40,12 @@ class Bibliography:
         if key is None:
             return "missing"
         return str(self.data.entries[key].fields.get("identification", "unresolved")).strip()
+
+    def numbering(self) -> dict[int, str]:
+        """Number -> key: the citation numbers where entries carry them, else the file's order from 1."""
+        if self.by_number:
+            return dict(self.by_number)
+        return {i: key for i, key in enumerate(self.data.entries, start=1)}
 
     def field(self, number: int, name: str) -> str:
         """One field of the entry cited as `number`, or ''."""
@@ -109,6 +116,8 @@ def load_bibliography(path: Path, name: str | None = None,
             continue  # reported above with its line
         line = getattr(err, "lineno", None)
         msg = re.sub(r" in line \d+", "", msg)
+        if msg.endswith("'}' expected") or msg.endswith("',' expected"):
+            msg += " (a missing comma between fields, or an entry left open?)"
         problems.append(Problem(name, msg.replace("syntax error: ", "syntax error: "), line=line,
                                 allowed="BibTeX syntax: @type{key, field = {value}, ...}"))
     if data is None:
@@ -173,15 +182,16 @@ def format_references(bib: Bibliography, numbers: Iterable[int] | None = None,
 
     formatter: BaseStyle = find_plugin("pybtex.style.formatting", style)()
     backend = find_plugin("pybtex.backends", "text")()
-    wanted = list(bib.by_number) if numbers is None else [n for n in numbers]
+    numbering = bib.numbering()
+    wanted = list(numbering) if numbers is None else list(numbers)
     out = []
     for n in wanted:
-        key = bib.by_number.get(n)
+        key = numbering.get(n)
         if key is None:
             out.append(FormattedReference(n, "", "", "missing", f"no entry carries {NUMBER_FIELD} = {n}"))
             continue
         entry = bib.data.entries[key]
-        status = bib.status(n)
+        status = str(entry.fields.get("identification", "")).strip() or ("unresolved" if bib.by_number else "")
         fields = {k: str(v) for k, v in entry.fields.items()}
         if status == "unresolved":
             what = fields.get("seed_context", "")
@@ -189,15 +199,26 @@ def format_references(bib: Bibliography, numbers: Iterable[int] | None = None,
                                           "reference's identity" + (f"; cited for: {what}" if what else "")))
             continue
         try:
+            classic, _ = classic_entry(entry, bib.data)
             # Links are rendered by us from safe_links; pybtex would print any url/doi verbatim.
-            bare = Entry(entry.type, {k: v for k, v in entry.fields.items() if k.lower() not in _LINK_FIELDS},
-                         entry.persons)
+            bare = Entry(classic.type, {k: v for k, v in classic.fields.items() if k.lower() not in _LINK_FIELDS},
+                         classic.persons)
             text = formatter.format_entry(str(n), bare).text.render(backend)
             note = "likely identification, not confirmed by a source" if status == "likely" else ""
             out.append(FormattedReference(n, key, text, status, note, safe_links(fields)))
         except Exception as e:  # pybtex raises several types for a missing field or unknown type
-            out.append(FormattedReference(n, key, "", status, f"could not be formatted: {e}"))
+            out.append(FormattedReference(n, key, "", status, f"could not be formatted: {_why(e, classic, style)}"))
     return out
+
+
+def _why(error: Exception, entry: Entry, style: str) -> str:
+    """One line saying why pybtex could not format an entry."""
+    if isinstance(error, AttributeError) and "format_" in str(error):
+        return f"the {style} style does not know entry type @{entry.type}"
+    m = re.match(r"missing (\w+)", str(error))
+    if m:
+        return f"missing field '{m.group(1)}' required by the {style} style for @{entry.type}"
+    return f"{type(error).__name__}: {error}"
 
 
 def render_references(refs: Iterable[FormattedReference], fmt: str = "text") -> str:

@@ -1,0 +1,206 @@
+"""The guideline's three-column tables with their numbered reference list, as HTML and Markdown files."""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import GradingError
+from .guideline import Guideline
+from .references import format_references, render_references
+
+FORMATS = ("html", "md")
+EDITIONS = {"published": "as published in 2007", "revised": "with the working group's saved revisions applied"}
+COLUMNS = ("Anbefalinger", "Dokumentasjon", "Nivå på dok.")  # the guideline's own table headings
+NO_LEVEL = "–"  # shown where the guideline prints no level
+TITLE = "Korsryggsmerter – med og uten nerverotaffeksjon (2007)"
+
+# Section headings as the guideline's table of contents prints them (seed lines 75-89), case repaired.
+SECTION_TITLES = {
+    "6.2": "Anamnese og klinisk undersøkelse",
+    "6.3.1": "Bildediagnostikk: uspesifikke korsryggsmerter",
+    "6.3.2": "Bildediagnostikk: nerverotaffeksjon uten røde flagg",
+    "6.3.3": "Bildediagnostikk: mulig underliggende alvorlig patologi – røde flagg",
+    "6.4": "Prognostiske faktorer for langvarige plager",
+    "7.1.1": "Uspesifikke korsryggsmerter: ikke-medikamentell behandling",
+    "7.1.2": "Uspesifikke korsryggsmerter: medikamentell behandling",
+    "7.1.3": "Uspesifikke korsryggsmerter: kirurgisk behandling og andre invasive prosedyrer",
+    "7.2.1": "Nerverotaffeksjon: ikke-medikamentell behandling",
+}
+
+
+@dataclass(frozen=True)
+class TableRow:
+    """One row of a section table: the recommendation, its documentation and its level."""
+
+    id: str
+    recommendation: str
+    documentation: tuple[str, ...]
+    references: tuple[int, ...]
+    level: str
+
+
+@dataclass(frozen=True)
+class SectionTable:
+    """The three-column table of one section."""
+
+    section: str
+    title: str
+    rows: tuple[TableRow, ...]
+
+    @property
+    def heading(self) -> str:
+        return f"{self.section} {self.title}".strip()
+
+
+def dedupe(texts) -> tuple[str, ...]:
+    """Texts in order, each once, leaving out any contained in another (rows often repeat part of a cell)."""
+    unique = list(dict.fromkeys(t.strip() for t in texts if t.strip()))
+    return tuple(t for t in unique if not any(t != u and t in u for u in unique))
+
+
+def section_tables(guideline: Guideline) -> list[SectionTable]:
+    """The recommendations grouped by section in table order, each with its documentation and level."""
+    ev = guideline.evidence
+    docs: dict[str, list[str]] = {}
+    for rid, text in zip(ev["recommendation_id"], ev["documentation"]):
+        if text:
+            docs.setdefault(rid, []).append(text)
+    sections: dict[str, list[TableRow]] = {}
+    for rec in guideline.recommendations.to_dict("records"):
+        row = TableRow(rec["id"], rec["text"], dedupe(docs.get(rec["id"], ())),
+                       tuple(sorted(guideline.cited(rec["id"]))), rec["published_level"])
+        sections.setdefault(rec["section"], []).append(row)
+    return [SectionTable(s, SECTION_TITLES.get(s, ""), tuple(rows)) for s, rows in sections.items()]
+
+
+def cited_numbers(tables: list[SectionTable]) -> list[int]:
+    """Every reference number the tables cite, ascending."""
+    return sorted({n for t in tables for r in t.rows for n in r.references})
+
+
+def _intro(guideline: Guideline, edition: str, tables: list[SectionTable]) -> str:
+    n = sum(len(t.rows) for t in tables)
+    return (f"{n} recommendations in {len(tables)} sections, {EDITIONS[edition]}. The level is the printed "
+            f"level of documentation ({NO_LEVEL} where the guideline prints none). References keep the guideline's "
+            f"numbers; entries whose identity the source does not establish are marked unresolved, and "
+            f"identifications not confirmed by a source are marked likely.")
+
+
+_CSS = """
+body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 70rem; line-height: 1.4; color: #222; }
+table { border-collapse: collapse; width: 100%; margin-bottom: 2rem; }
+th, td { border: 1px solid #999; padding: 0.4rem 0.6rem; vertical-align: top; text-align: left; }
+th { background: #eee; }
+td.level { white-space: nowrap; text-align: center; width: 5rem; }
+td p { margin: 0 0 0.4rem 0; }
+.refs { font-size: 0.9em; color: #555; }
+ol.references li { margin-bottom: 0.3rem; }
+em.note { color: #a00; }
+"""
+
+
+def to_html(guideline: Guideline, edition: str = "published",
+            title: str = TITLE) -> str:
+    """A self-contained HTML page (inline CSS, no scripts or external assets), every field escaped."""
+    if edition not in EDITIONS:
+        raise GradingError(f"unknown edition {edition!r}; allowed: {', '.join(EDITIONS)}")
+    esc = html.escape
+    tables = section_tables(guideline)
+    out = ["<!DOCTYPE html>", '<html lang="no">', "<head>", '<meta charset="utf-8">',
+           # Nothing but the inline style may load or run, whatever the data hold.
+           "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">",
+           '<meta name="viewport" content="width=device-width, initial-scale=1">',
+           f"<title>{esc(title)}</title>", f"<style>{_CSS}</style>", "</head>", "<body>",
+           f"<h1>{esc(title)}</h1>", f'<p class="intro">{esc(_intro(guideline, edition, tables))}</p>']
+    for t in tables:
+        out += [f'<section id="{esc("s-" + t.section, quote=True)}">', f"<h2>{esc(t.heading)}</h2>", "<table>",
+                "<thead><tr>" + "".join(f"<th>{esc(c)}</th>" for c in COLUMNS) + "</tr></thead>", "<tbody>"]
+        for r in t.rows:
+            docs = "".join(f"<p>{esc(d)}</p>" for d in r.documentation)
+            refs = ", ".join(f'<a href="#ref-{n}">{n}</a>' for n in r.references)
+            if refs:
+                docs += f'<p class="refs">Ref. {refs}</p>'
+            out.append(f'<tr id="{esc("rec-" + r.id, quote=True)}"><td>{esc(r.recommendation)}</td><td>{docs}</td>'
+                       f'<td class="level">{esc(r.level or NO_LEVEL)}</td></tr>')
+        out += ["</tbody>", "</table>", "</section>"]
+    refs = format_references(guideline.bibliography, cited_numbers(tables))
+    out += ['<section id="references">', "<h2>Referanser</h2>", render_references(refs, "html").rstrip("\n"),
+            "</section>", "</body>", "</html>"]
+    return "\n".join(out) + "\n"
+
+
+# Inside a cell only these can start markup: emphasis, code, links, raw HTML, entities, strikethrough, cell breaks.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
+
+
+def md_cell(text: str) -> str:
+    """Text made safe for one Markdown table cell: punctuation escaped, pipes escaped, newlines as <br>."""
+    escaped = _MD_SPECIAL.sub(r"\\\1", text)
+    return re.sub(r"\s*\n\s*", "<br>", escaped.strip())
+
+
+def to_markdown(guideline: Guideline, edition: str = "published",
+                title: str = TITLE) -> str:
+    """The tables as GitHub-flavoured Markdown, every cell escaped, with the numbered reference list."""
+    if edition not in EDITIONS:
+        raise GradingError(f"unknown edition {edition!r}; allowed: {', '.join(EDITIONS)}")
+    tables = section_tables(guideline)
+    out = [f"# {md_cell(title)}", "", md_cell(_intro(guideline, edition, tables)), ""]
+    for t in tables:
+        out += [f"## {md_cell(t.heading)}", "", "| " + " | ".join(COLUMNS) + " |", "|---|---|---|"]
+        for r in t.rows:
+            docs = "\n".join(r.documentation)
+            if r.references:
+                docs += "\nRef. " + ", ".join(str(n) for n in r.references)
+            out.append(f"| {md_cell(r.recommendation)} | {md_cell(docs)} | {md_cell(r.level or NO_LEVEL)} |")
+        out.append("")
+    refs = format_references(guideline.bibliography, cited_numbers(tables))
+    # A Markdown ordered list renumbers from its first item (5, 6, 7 ...); escaping the dot and giving each
+    # entry its own paragraph keeps the guideline's numbers.
+    entries = re.sub(r"(?m)^(\d+)\. ", r"\1\\. ", render_references(refs, "md")).strip("\n").split("\n")
+    out += ["## Referanser", "", "\n\n".join(entries)]
+    return "\n".join(out) + "\n"
+
+
+def render(guideline: Guideline, fmt: str = "html", edition: str = "published") -> str:
+    """The publication in one format: 'html' or 'md'."""
+    if fmt not in FORMATS:
+        raise GradingError(f"unknown format {fmt!r}; allowed: {', '.join(FORMATS)}")
+    return to_html(guideline, edition) if fmt == "html" else to_markdown(guideline, edition)
+
+
+def write_atomic(path: Path | str, text: str) -> Path:
+    """Write text to path through a temporary file in the same folder, so a reader never sees half a file."""
+    path = Path(path)
+    if path.is_dir():
+        raise GradingError(f"cannot write {path}: it is a folder; give a file name such as {path / 'report.html'}")
+    if not path.parent.is_dir():
+        raise GradingError(f"cannot write {path}: the folder {path.parent} does not exist")
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; a report is an ordinary file
+        os.replace(tmp, path)
+    except OSError as e:
+        if tmp is not None and os.path.exists(tmp):
+            os.unlink(tmp)
+        raise GradingError(f"cannot write {path}: {e.strerror or e}") from None
+    return path
+
+
+def publish(guideline: Guideline, path: Path | str, fmt: str | None = None, edition: str = "published") -> Path:
+    """Render the guideline (published, or a revised Guideline given with edition='revised') and write it atomically."""
+    path = Path(path)
+    fmt = fmt or ("md" if path.suffix.lower() in (".md", ".markdown") else "html")
+    return write_atomic(path, render(guideline, fmt, edition))
