@@ -45,6 +45,21 @@ def cmd_scheme(args) -> int:
     return 0
 
 
+def cmd_report(args) -> int:
+    from .publish import format_for, publish
+    guideline, revised = _load(args), None
+    if args.revised:
+        from .revise import apply_revisions
+        revised = apply_revisions(guideline)
+        for c in revised.conflicts:
+            print(f"warning: left out, conflicts with an earlier revision: {c}", file=sys.stderr)
+    fmt = args.format or format_for(args.output)
+    path = publish(guideline, args.output, fmt, revised)
+    edition = f"revised, {len(revised.applied)} revisions applied" if revised else "as published"
+    print(f"wrote {path} ({fmt}, {edition})")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser of the `grading` command."""
     p = argparse.ArgumentParser(prog="grading", description="Grade guideline recommendations against their "
@@ -63,6 +78,15 @@ def parser() -> argparse.ArgumentParser:
         if formats:
             sp.add_argument("--format", choices=formats, default=formats[0])
         sp.set_defaults(func=func)
+    rp = sub.add_parser("report", help="write the guideline's tables with the numbered reference list",
+                        description="Write the guideline's three-column tables per section, with the numbered "
+                                    "reference list, as a self-contained HTML page or as Markdown.")
+    rp.add_argument("--root", type=Path, default=None, help=root_help)
+    rp.add_argument("--format", choices=("html", "md"), default=None,
+                    help="output format (default: from the output file name; .md is Markdown, else HTML)")
+    rp.add_argument("--output", type=Path, required=True, help="file to write (replaced atomically)")
+    rp.add_argument("--revised", action="store_true", help="apply the saved revisions in evidence/revisions/")
+    rp.set_defaults(func=cmd_report)
     return p
 
 

@@ -150,11 +150,11 @@ def read_table(path: Path, name: str | None = None) -> tuple[pd.DataFrame | None
     frame["_line"] = lines
     frame["_row"] = range(1, len(frame) + 1)
     if spec:
-        problems += _check_columns(frame, spec, name)
+        problems += check_columns(frame, spec, name)
     return frame, problems
 
 
-def _check_columns(frame: pd.DataFrame, spec: tuple[Column, ...], name: str) -> list[Problem]:
+def check_columns(frame: pd.DataFrame, spec: tuple[Column, ...], name: str) -> list[Problem]:
     problems = []
     present = set(frame.columns)
     known = {c.name for c in spec}

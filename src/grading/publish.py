@@ -12,9 +12,9 @@ from pathlib import Path
 from .errors import GradingError
 from .guideline import Guideline
 from .references import format_references, render_references
+from .revise import RecommendationDiff, Revised, diff
 
 FORMATS = ("html", "md")
-EDITIONS = {"published": "as published in 2007", "revised": "with the working group's saved revisions applied"}
 COLUMNS = ("Anbefalinger", "Dokumentasjon", "Nivå på dok.")  # the guideline's own table headings
 NO_LEVEL = "–"  # shown where the guideline prints no level
 TITLE = "Korsryggsmerter – med og uten nerverotaffeksjon (2007)"
@@ -42,6 +42,8 @@ class TableRow:
     documentation: tuple[str, ...]
     references: tuple[int, ...]
     level: str
+    revision: str = ""  # what the working group's revisions changed, and why; empty when unrevised
+    level_note: str = ""  # why the level differs from the printed one (revised edition only)
 
 
 @dataclass(frozen=True)
@@ -63,19 +65,35 @@ def dedupe(texts) -> tuple[str, ...]:
     return tuple(t for t in unique if not any(t != u and t in u for u in unique))
 
 
-def section_tables(guideline: Guideline) -> list[SectionTable]:
-    """The recommendations grouped by section in table order, each with its documentation and level."""
-    ev = guideline.evidence
+def section_tables(guideline: Guideline, revised: Revised | None = None) -> list[SectionTable]:
+    """The recommendations grouped by section in table order; with `revised`, as the saved revisions leave them."""
+    source = revised.guideline if revised is not None else guideline
+    changes = {d.id: d for d in diff(revised)} if revised is not None else {}
+    ev = source.evidence
     docs: dict[str, list[str]] = {}
     for rid, text in zip(ev["recommendation_id"], ev["documentation"]):
-        if text:
-            docs.setdefault(rid, []).append(text)
+        docs.setdefault(rid, []).append(text)
     sections: dict[str, list[TableRow]] = {}
-    for rec in guideline.recommendations.to_dict("records"):
-        row = TableRow(rec["id"], rec["text"], dedupe(docs.get(rec["id"], ())),
-                       tuple(sorted(guideline.cited(rec["id"]))), rec["published_level"])
+    for rec in source.recommendations.to_dict("records"):
+        rid, level, level_note, note = rec["id"], rec["published_level"], "", ""
+        d = changes.get(rid)
+        if d is not None and d.revisions:
+            note = _revision_note(d)
+            # A revision changes the evidence, so the level is what the revised evidence carries, not the 2007 print.
+            level = d.revised.derived_level
+            level_note = "derived from the revised evidence" + (f"; printed: {rec['published_level']}"
+                                                                 if rec["published_level"] else "")
+        row = TableRow(rid, rec["text"], dedupe(docs.get(rid, ())), tuple(sorted(source.cited(rid))), level,
+                       note, level_note)
         sections.setdefault(rec["section"], []).append(row)
     return [SectionTable(s, SECTION_TITLES.get(s, ""), tuple(rows)) for s, rows in sections.items()]
+
+
+def _revision_note(d: RecommendationDiff) -> str:
+    changed = "; ".join(f"{what} {a} → {b}" for what, a, b in d.changed()) or "grading unchanged"
+    reasons = " ".join(f"{r.label()}: {r.rationale}" + (f" Justification: {r.justification}" if r.justification
+                                                         else "") for r in d.revisions)
+    return f"Revised ({changed}). {reasons}"
 
 
 def cited_numbers(tables: list[SectionTable]) -> list[int]:
@@ -83,12 +101,18 @@ def cited_numbers(tables: list[SectionTable]) -> list[int]:
     return sorted({n for t in tables for r in t.rows for n in r.references})
 
 
-def _intro(guideline: Guideline, edition: str, tables: list[SectionTable]) -> str:
+def _intro(tables: list[SectionTable], revised: Revised | None) -> str:
     n = sum(len(t.rows) for t in tables)
-    return (f"{n} recommendations in {len(tables)} sections, {EDITIONS[edition]}. The level is the printed "
-            f"level of documentation ({NO_LEVEL} where the guideline prints none). References keep the guideline's "
-            f"numbers; entries whose identity the source does not establish are marked unresolved, and "
-            f"identifications not confirmed by a source are marked likely.")
+    if revised is None:
+        edition = "as published in 2007"
+    else:
+        edition = (f"with the working group's saved revisions applied ({len(revised.applied)} of "
+                   f"{len(revised.revisions)} revisions; {len(revised.conflicts)} conflicting changes left out)")
+    return (f"{n} recommendations in {len(tables)} sections, {edition}. The level is the printed level of "
+            f"documentation ({NO_LEVEL} where the guideline prints none)"
+            + ("; for a revised recommendation, the level its revised evidence carries" if revised else "")
+            + ". References keep the guideline's numbers; entries whose identity the source does not establish "
+              "are marked unresolved, and identifications not confirmed by a source are marked likely.")
 
 
 _CSS = """
@@ -96,37 +120,41 @@ body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 70rem; 
 table { border-collapse: collapse; width: 100%; margin-bottom: 2rem; }
 th, td { border: 1px solid #999; padding: 0.4rem 0.6rem; vertical-align: top; text-align: left; }
 th { background: #eee; }
-td.level { white-space: nowrap; text-align: center; width: 5rem; }
+td.level { white-space: nowrap; text-align: center; width: 6rem; }
 td p { margin: 0 0 0.4rem 0; }
-.refs { font-size: 0.9em; color: #555; }
+.refs, .level-note { font-size: 0.85em; color: #555; white-space: normal; }
+.revision { font-size: 0.9em; background: #fff6d5; padding: 0.2rem 0.4rem; }
 ol.references li { margin-bottom: 0.3rem; }
 em.note { color: #a00; }
 """
 
 
-def to_html(guideline: Guideline, edition: str = "published",
-            title: str = TITLE) -> str:
+def to_html(guideline: Guideline, revised: Revised | None = None, title: str = TITLE) -> str:
     """A self-contained HTML page (inline CSS, no scripts or external assets), every field escaped."""
-    if edition not in EDITIONS:
-        raise GradingError(f"unknown edition {edition!r}; allowed: {', '.join(EDITIONS)}")
     esc = html.escape
-    tables = section_tables(guideline)
+    tables = section_tables(guideline, revised)
     out = ["<!DOCTYPE html>", '<html lang="no">', "<head>", '<meta charset="utf-8">',
            # Nothing but the inline style may load or run, whatever the data hold.
            "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">",
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
            f"<title>{esc(title)}</title>", f"<style>{_CSS}</style>", "</head>", "<body>",
-           f"<h1>{esc(title)}</h1>", f'<p class="intro">{esc(_intro(guideline, edition, tables))}</p>']
+           f"<h1>{esc(title)}</h1>", f'<p class="intro">{esc(_intro(tables, revised))}</p>']
     for t in tables:
         out += [f'<section id="{esc("s-" + t.section, quote=True)}">', f"<h2>{esc(t.heading)}</h2>", "<table>",
                 "<thead><tr>" + "".join(f"<th>{esc(c)}</th>" for c in COLUMNS) + "</tr></thead>", "<tbody>"]
         for r in t.rows:
+            rec = f"<p>{esc(r.recommendation)}</p>"
+            if r.revision:
+                rec += f'<p class="revision">{esc(r.revision)}</p>'
             docs = "".join(f"<p>{esc(d)}</p>" for d in r.documentation)
             refs = ", ".join(f'<a href="#ref-{n}">{n}</a>' for n in r.references)
             if refs:
                 docs += f'<p class="refs">Ref. {refs}</p>'
-            out.append(f'<tr id="{esc("rec-" + r.id, quote=True)}"><td>{esc(r.recommendation)}</td><td>{docs}</td>'
-                       f'<td class="level">{esc(r.level or NO_LEVEL)}</td></tr>')
+            level = esc(r.level or NO_LEVEL)
+            if r.level_note:
+                level += f'<br><span class="level-note">({esc(r.level_note)})</span>'
+            out.append(f'<tr id="{esc("rec-" + r.id, quote=True)}"><td>{rec}</td><td>{docs}</td>'
+                       f'<td class="level">{level}</td></tr>')
         out += ["</tbody>", "</table>", "</section>"]
     refs = format_references(guideline.bibliography, cited_numbers(tables))
     out += ['<section id="references">', "<h2>Referanser</h2>", render_references(refs, "html").rstrip("\n"),
@@ -144,20 +172,19 @@ def md_cell(text: str) -> str:
     return re.sub(r"\s*\n\s*", "<br>", escaped.strip())
 
 
-def to_markdown(guideline: Guideline, edition: str = "published",
-                title: str = TITLE) -> str:
+def to_markdown(guideline: Guideline, revised: Revised | None = None, title: str = TITLE) -> str:
     """The tables as GitHub-flavoured Markdown, every cell escaped, with the numbered reference list."""
-    if edition not in EDITIONS:
-        raise GradingError(f"unknown edition {edition!r}; allowed: {', '.join(EDITIONS)}")
-    tables = section_tables(guideline)
-    out = [f"# {md_cell(title)}", "", md_cell(_intro(guideline, edition, tables)), ""]
+    tables = section_tables(guideline, revised)
+    out = [f"# {md_cell(title)}", "", md_cell(_intro(tables, revised)), ""]
     for t in tables:
         out += [f"## {md_cell(t.heading)}", "", "| " + " | ".join(COLUMNS) + " |", "|---|---|---|"]
         for r in t.rows:
+            rec = r.recommendation + (f"\n{r.revision}" if r.revision else "")
             docs = "\n".join(r.documentation)
             if r.references:
                 docs += "\nRef. " + ", ".join(str(n) for n in r.references)
-            out.append(f"| {md_cell(r.recommendation)} | {md_cell(docs)} | {md_cell(r.level or NO_LEVEL)} |")
+            level = (r.level or NO_LEVEL) + (f"\n({r.level_note})" if r.level_note else "")
+            out.append(f"| {md_cell(rec)} | {md_cell(docs)} | {md_cell(level)} |")
         out.append("")
     refs = format_references(guideline.bibliography, cited_numbers(tables))
     # A Markdown ordered list renumbers from its first item (5, 6, 7 ...); escaping the dot and giving each
@@ -167,11 +194,11 @@ def to_markdown(guideline: Guideline, edition: str = "published",
     return "\n".join(out) + "\n"
 
 
-def render(guideline: Guideline, fmt: str = "html", edition: str = "published") -> str:
-    """The publication in one format: 'html' or 'md'."""
+def render(guideline: Guideline, fmt: str = "html", revised: Revised | None = None) -> str:
+    """The publication in one format, 'html' or 'md': published, or as `revised` (from apply_revisions) leaves it."""
     if fmt not in FORMATS:
         raise GradingError(f"unknown format {fmt!r}; allowed: {', '.join(FORMATS)}")
-    return to_html(guideline, edition) if fmt == "html" else to_markdown(guideline, edition)
+    return to_html(guideline, revised) if fmt == "html" else to_markdown(guideline, revised)
 
 
 def write_atomic(path: Path | str, text: str) -> Path:
@@ -180,7 +207,8 @@ def write_atomic(path: Path | str, text: str) -> Path:
     if path.is_dir():
         raise GradingError(f"cannot write {path}: it is a folder; give a file name such as {path / 'report.html'}")
     if not path.parent.is_dir():
-        raise GradingError(f"cannot write {path}: the folder {path.parent} does not exist")
+        what = "is a file, not a folder" if path.parent.exists() else "does not exist"
+        raise GradingError(f"cannot write {path}: the folder {path.parent} {what}")
     tmp = None
     try:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -199,8 +227,11 @@ def write_atomic(path: Path | str, text: str) -> Path:
     return path
 
 
-def publish(guideline: Guideline, path: Path | str, fmt: str | None = None, edition: str = "published") -> Path:
-    """Render the guideline (published, or a revised Guideline given with edition='revised') and write it atomically."""
-    path = Path(path)
-    fmt = fmt or ("md" if path.suffix.lower() in (".md", ".markdown") else "html")
-    return write_atomic(path, render(guideline, fmt, edition))
+def format_for(path: Path | str) -> str:
+    """The format a file name asks for: 'md' for .md/.markdown, otherwise 'html'."""
+    return "md" if Path(path).suffix.lower() in (".md", ".markdown") else "html"
+
+
+def publish(guideline: Guideline, path: Path | str, fmt: str | None = None, revised: Revised | None = None) -> Path:
+    """Render the guideline (published, or as `revised` leaves it) and write it to path atomically."""
+    return write_atomic(path, render(guideline, fmt or format_for(path), revised))

@@ -101,6 +101,10 @@ class Conflict:
         if self.expected is not None:
             text += f"\n  this revision expected: {_row_text(self.expected)}"
         text += f"\n  now ({by}): {_row_text(self.current) if self.current is not None else 'no such row'}"
+        if self.expected is not None and self.current is not None:
+            text += "\n  they differ in: " + "; ".join(
+                f"{k} {self.expected[k] or '-'} vs {self.current[k] or '-'}" for k in EVIDENCE_COLUMNS
+                if self.expected[k] != self.current[k])
         return text
 
 
@@ -498,6 +502,13 @@ def preview(revised: Revised, revision: Revision) -> tuple[Grading, tuple[Confli
     return grade(rec, tuple(studies_from_rows(pd.DataFrame(rows, columns=list(EVIDENCE_COLUMNS))))), mine
 
 
+def reference_problems(guideline: Guideline, revision: Revision) -> list[str]:
+    """The references a revision's new or edited rows cite that the bibliography lacks."""
+    refs = [(c.after or {}).get("reference", "") for c in revision.changes]
+    return [f"Reference {r} is absent from references.bib; add the entry there first (with refnumber = {r})."
+            for r in dict.fromkeys(refs) if r.isdigit() and int(r) not in guideline.bibliography.by_number]
+
+
 def needs_justification(grading: Grading) -> bool:
     """True when the strength differs from the strength its evidence carries."""
     return grading.comparison.verdict in DEVIATIONS
@@ -508,11 +519,7 @@ def check_revision(revised: Revised, revision: Revision) -> Grading:
     rid = revision.recommendation_id
     if rid not in revised.published.recommendations.index:
         raise RevisionError(f"revision of {rid}: no such recommendation in evidence/recommendations.csv")
-    problems = []
-    for i, ch in enumerate(revision.changes):
-        ref = (ch.after or {}).get("reference", "")
-        if ref.isdigit() and int(ref) not in revised.published.bibliography.by_number:
-            problems.append(f"change {i + 1} cites reference {ref}, which is absent from references.bib")
+    problems = reference_problems(revised.published, revision)
     grading, mine = preview(revised, revision)
     problems += [f"{c}\n  (reload the recommendation to see the saved revisions, then make the change again)"
                  for c in mine]
@@ -534,16 +541,9 @@ class RecommendationDiff:
     topic: str
     published: Grading
     revised: Grading
-    revisions: tuple[Revision, ...]
+    changed: tuple[tuple[str, str, str], ...]  # (what, published, revised) for each value that differs
+    revisions: tuple[Revision, ...]  # the applied revisions, oldest first: the why
     conflicts: tuple[Conflict, ...]
-
-    def changed(self) -> list[tuple[str, str, str]]:
-        """(what, published, revised) for each graded value that differs."""
-        pairs = [("published strength", self.published.published_strength, self.revised.published_strength),
-                 ("derived level", self.published.derived_level, self.revised.derived_level),
-                 ("derived strength", self.published.derived_strength, self.revised.derived_strength),
-                 ("verdict", self.published.comparison.verdict, self.revised.comparison.verdict)]
-        return [(w, a or "-", b or "-") for w, a, b in pairs if a != b]
 
 
 def diff(revised: Revised) -> list[RecommendationDiff]:
@@ -553,12 +553,29 @@ def diff(revised: Revised) -> list[RecommendationDiff]:
     for rid in revised.published.recommendations.index:
         if rid not in touched:
             continue
-        before = grade(revised.published.recommendations.loc[rid].to_dict(), revised.published.studies(rid))
-        after = grade(revised.guideline.recommendations.loc[rid].to_dict(), revised.guideline.studies(rid))
+        old, new = (g.recommendations.loc[rid].to_dict() for g in (revised.published, revised.guideline))
+        before = grade(old, revised.published.studies(rid))
+        after = grade(new, revised.guideline.studies(rid))
+        pairs = [("published strength", before.published_strength, after.published_strength),
+                 ("derived level", before.derived_level, after.derived_level),
+                 ("derived strength", before.derived_strength, after.derived_strength),
+                 ("verdict", before.comparison.verdict, after.comparison.verdict),
+                 *((j, old[j], new[j]) for j in JUDGEMENTS),
+                 ("evidence rows", str(len(revised.published.studies(rid))), str(len(revised.guideline.studies(rid))))]
         out.append(RecommendationDiff(rid, before.topic, before, after,
+                                      tuple((w, a or "-", b or "-") for w, a, b in pairs if a != b),
                                       tuple(r for r in revised.applied if r.recommendation_id == rid),
                                       tuple(c for c in revised.conflicts if c.revision.recommendation_id == rid)))
     return out
+
+
+def changes_between(base: list[Row], edited: Iterable[tuple[int | None, Row]]) -> tuple[Change, ...]:
+    """The changes that turn `base` rows into `edited` ones, given as (index into base or None when new, row)."""
+    edited = list(edited)
+    kept = {i for i, _ in edited if i is not None}
+    out = [Change("remove", _full(base[i]), None) for i in range(len(base)) if i not in kept]
+    out += [Change("edit", _full(base[i]), _full(row)) for i, row in edited if i is not None and _full(row) != _full(base[i])]
+    return tuple(out + [Change("add", None, _full(row)) for i, row in edited if i is None])
 
 
 def diff_text(diffs: Iterable[RecommendationDiff]) -> str:
@@ -566,7 +583,7 @@ def diff_text(diffs: Iterable[RecommendationDiff]) -> str:
     lines = []
     for d in diffs:
         lines.append(f"{d.id} {d.topic}")
-        lines += [f"  {what}: {a} -> {b}" for what, a, b in d.changed()] or ["  grading unchanged"]
+        lines += [f"  {what}: {a} -> {b}" for what, a, b in d.changed] or ["  grading unchanged"]
         for rev in d.revisions:
             lines.append(f"  {rev.label()}: {rev.rationale}")
             lines += [f"    {describe_change(c)}" for c in rev.changes]

@@ -1,0 +1,106 @@
+"""A new study's impact: which recommendations its appraisal rows would move, before and after, with the rule."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .derive import Study
+from .errors import Problem, raise_if_errors
+from .evidence import TABLES, Column, check_columns, read_table
+from .grade import Grading, grade
+from .guideline import Guideline
+from .references import Bibliography, load_bibliography
+from .scheme import DEFAULT_RULES, Rules
+
+# appraisal.csv: the evidence.csv columns, with the recommendation chosen by topic (and optionally phase and
+# diagnostic group) instead of by id, since a new study is appraised before anyone knows which rows it touches.
+APPRAISAL_COLUMNS: tuple[Column, ...] = (
+    Column("topic", None, "a topic or English topic label from recommendations.csv", True),
+    Column("phase"), Column("diagnostic_group"),
+    *(c for c in TABLES["evidence.csv"] if c.name not in ("recommendation_id", "reference", "seed_lines")),
+)
+
+
+@dataclass(frozen=True)
+class NewStudy:
+    """A study not yet in the guideline: its bibliography entry and its appraisal rows."""
+
+    key: str
+    bibliography: Bibliography
+    appraisal: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class Impact:
+    """One recommendation whose derived grading the new study would change."""
+
+    recommendation_id: str
+    before: Grading
+    after: Grading
+
+    def describe(self) -> str:
+        """'7.1.1-10: level * -> **, strength weak -> moderate, verdict ... (rule)'."""
+        b, a = self.before, self.after
+        parts = [f"level {b.derived_level} -> {a.derived_level}"] if b.derived_level != a.derived_level else []
+        if b.derived_strength != a.derived_strength:
+            parts.append(f"strength {b.derived_strength} -> {a.derived_strength}")
+        if b.comparison.verdict != a.comparison.verdict:
+            parts.append(f"verdict {b.comparison.verdict} -> {a.comparison.verdict}")
+        return f"{self.recommendation_id}: " + ", ".join(parts) + f" ({a.level.rule}: {a.level.because})"
+
+
+def load_new_study(folder: Path | str) -> NewStudy:
+    """Read a new-study folder (study.bib with one entry, appraisal.csv); raise ValidationError on bad input."""
+    folder = Path(folder)
+    problems: list[Problem] = []
+    for name in ("study.bib", "appraisal.csv"):
+        if not (folder / name).is_file():
+            problems.append(Problem(f"{folder}/{name}", "is missing", allowed="a new-study folder holding "
+                                    "study.bib (one entry) and appraisal.csv"))
+    raise_if_errors(problems)
+    bib, found = load_bibliography(folder / "study.bib", "study.bib")
+    problems += found
+    if bib is not None and len(bib.data.entries) != 1:
+        problems.append(Problem("study.bib", "must hold exactly one entry", found=str(len(bib.data.entries)),
+                                allowed="1"))
+    frame, found = read_table(folder / "appraisal.csv", "appraisal.csv")
+    problems += found
+    if frame is not None:
+        problems += check_columns(frame, APPRAISAL_COLUMNS, "appraisal.csv")
+    raise_if_errors(problems)
+    return NewStudy(next(iter(bib.data.entries)), bib, frame)
+
+
+def _matches(rec: dict, row: dict) -> bool:
+    topic = row["topic"].casefold()
+    if topic not in (rec["topic"].casefold(), rec["topic_en"].casefold()):
+        return False
+    if row.get("phase") and row["phase"] not in rec["phase"].split("/"):
+        return False
+    return not row.get("diagnostic_group") or row["diagnostic_group"] == rec["diagnostic_group"]
+
+
+def impact(guideline: Guideline, study: NewStudy, rules: Rules = DEFAULT_RULES) -> list[Impact]:
+    """Every recommendation whose derived level, strength or verdict the new study would change."""
+    rows = study.appraisal.to_dict("records")
+    out = []
+    for rec in guideline.recommendations.to_dict("records"):
+        added = tuple(Study(r["design"], r["quality"], r["finding"], None, r.get("quality_text", ""))
+                      for r in rows if _matches(rec, r))
+        if not added:
+            continue
+        studies = guideline.studies(rec["id"])
+        before, after = grade(rec, studies, rules), grade(rec, studies + added, rules)
+        if (before.derived_level, before.derived_strength, before.comparison.verdict) != \
+                (after.derived_level, after.derived_strength, after.comparison.verdict):
+            out.append(Impact(rec["id"], before, after))
+    return out
+
+
+def matched(guideline: Guideline, study: NewStudy) -> list[str]:
+    """Ids of the recommendations the study's appraisal rows apply to, moved or not."""
+    rows = study.appraisal.to_dict("records")
+    return [rec["id"] for rec in guideline.recommendations.to_dict("records") if any(_matches(rec, r) for r in rows)]

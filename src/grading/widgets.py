@@ -1,0 +1,262 @@
+"""The Revise notebook's widgets: edit one recommendation's evidence and judgements, see its grading, save."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+import ipywidgets as w
+
+from .errors import GradingError
+from .grade import Grading
+from .guideline import Guideline
+from .revise import (EVIDENCE_COLUMNS, Revision, apply_revisions, changes_between, diff, diff_text,
+                     needs_justification, new_revision, preview, reference_problems, row_problems, rows_of,
+                     save_revision, utc_now)
+from .scheme import AGREEMENT, DESIGNS, FINDINGS, JUDGEMENTS, QUALITIES, STRENGTH, STRENGTHS, is_valid_strength
+
+JUDGEMENT_LABELS = {"agree_validity": "Documentation valid", "agree_applicability": "Applicable here",
+                    "agree_benefit_harm": "Benefit outweighs harm"}
+STRENGTH_CHOICES = tuple(g.code for g in STRENGTHS) + tuple(
+    f"{a.code}/{b.code}" for a in STRENGTHS for b in STRENGTHS if is_valid_strength(f"{a.code}/{b.code}"))
+
+
+@dataclass(frozen=True)
+class RowWidgets:
+    """The widgets of one evidence row in the table."""
+
+    label: w.HTML
+    reference: w.Text
+    design: w.Dropdown
+    quality: w.Dropdown
+    finding: w.Dropdown
+    remove: w.Button
+
+
+class _Shown:
+    """A widget with a short, stable plain-text form for notebook outputs viewed outside Jupyter."""
+
+    def __init__(self, widget: w.Widget, text: str):
+        self.widget, self.text = widget, text
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        bundle["text/plain"] = self.text
+        return bundle
+
+
+def _html(text: str, css: str, pre: bool = False) -> str:
+    body = html.escape(text)
+    return f'<div class="{css}" style="white-space: pre-wrap">{body}</div>' if pre else body
+
+
+def _classed(widget: w.Widget, name: str) -> w.Widget:
+    widget.add_class(f"grading-{name}")
+    return widget
+
+
+class RevisePanel:
+    """The Revise panel for one guideline: widgets wired to grading.revise and grading.grade."""
+
+    def __init__(self, guideline: Guideline, recommendation_id: str | None = None):
+        self.published = guideline
+        recs = guideline.recommendations
+        self.rec_select = _classed(w.Dropdown(options=[(f"{i} {t}", i) for i, t in zip(recs["id"], recs["topic_en"])],
+                                              description="Recommendation", layout=w.Layout(width="60%"),
+                                              style={"description_width": "initial"}), "rec-select")
+        self.rec_text = _classed(w.HTML(), "rec-text")
+        self.rows_box = w.VBox()
+        self.add_row = _classed(w.Button(description="Add evidence row", icon="plus"), "add-row")
+        self.judgements = {j: _classed(w.Dropdown(options=AGREEMENT, description=JUDGEMENT_LABELS[j],
+                                                  style={"description_width": "initial"}),
+                                       j.replace("_", "-"))
+                           for j in JUDGEMENTS}
+        self.strength = _classed(w.Dropdown(options=[("(none published)", "")] + [(s, s) for s in STRENGTH_CHOICES],
+                                            description="Published strength", style={"description_width": "initial"}),
+                                 "published-strength")
+        self.derived_level = _classed(w.HTML(), "derived-level")
+        self.derived_strength = _classed(w.HTML(), "derived-strength")
+        self.verdict = _classed(w.HTML(), "verdict")
+        self.explanation = _classed(w.HTML(), "explanation")
+        self.justification = _classed(w.Textarea(description="Justification", layout=w.Layout(width="90%"),
+                                                 style={"description_width": "initial"}), "justification")
+        self.author = _classed(w.Text(description="Author", style={"description_width": "initial"}), "author")
+        self.rationale = _classed(w.Textarea(description="Rationale", layout=w.Layout(width="90%"),
+                                             style={"description_width": "initial"}), "rationale")
+        self.message = _classed(w.HTML(), "message")
+        self.save = _classed(w.Button(description="Save revision", button_style="primary", icon="save"), "save")
+        self.saved_path = _classed(w.HTML(), "saved-path")
+        self.changes = _classed(w.HTML(), "diff")
+        self.rows: list[RowWidgets] = []
+        self._base: list[dict] = []
+        self._working: list[tuple[int | None, dict]] = []
+        self._current: dict = {}
+        self._load_error = ""
+        self._quiet = False  # set while select() fills the widgets, so update() runs once at the end
+        self._reload()
+        self.rec_select.observe(lambda _: self.select(self.rec_select.value), names="value")
+        self.add_row.on_click(lambda _: self._add_row())
+        self.save.on_click(lambda _: self.save_now())
+        for widget in (*self.judgements.values(), self.strength, self.justification, self.author, self.rationale):
+            widget.observe(lambda _: self.update(), names="value")
+        self.editor = w.VBox([
+            self.rec_select, self.rec_text, w.HTML("<b>Evidence</b>"), self.rows_box, self.add_row,
+            w.HTML("<b>The working group's judgements</b>"), w.HBox(list(self.judgements.values())), self.strength,
+            w.HTML("<b>Grading with these changes</b>"), self.derived_level, self.derived_strength, self.verdict,
+            self.explanation, self.justification, self.author, self.rationale, self.message, self.save,
+            self.saved_path])
+        self.select(recommendation_id or self.rec_select.value)
+
+    def _repr_mimebundle_(self, **kwargs):
+        return _Shown(self.editor, f"Revise panel for {len(self.published.recommendations)} recommendations "
+                      "(run the notebook in JupyterLab to use it)")._repr_mimebundle_(**kwargs)
+
+    def changes_view(self) -> _Shown:
+        """The revised guideline against the published one, for display in its own cell."""
+        return _Shown(self.changes, "Revised against published (run the notebook in JupyterLab to see it)")
+
+    def _reload(self) -> None:
+        try:
+            self.revised = apply_revisions(self.published)
+            self._load_error = ""
+        except GradingError as e:  # a broken revision file: show where, keep the panel usable for reading
+            self.revised = apply_revisions(self.published, ())
+            self._load_error = f"The saved revisions cannot be read, so nothing can be saved:\n{e}"
+        self.changes.value = _html(diff_text(diff(self.revised)), "grading-diff-text", pre=True)
+
+    def select(self, recommendation_id: str) -> None:
+        """Show one recommendation as the saved revisions left it, discarding unsaved edits."""
+        if self.rec_select.value != recommendation_id:
+            self.rec_select.value = recommendation_id  # observing this calls select again
+            return
+        rec = self.revised.guideline.recommendations.loc[recommendation_id].to_dict()
+        self._current = rec
+        self._base = rows_of(self.revised.guideline, recommendation_id)
+        self._working = [(i, dict(r)) for i, r in enumerate(self._base)]
+        self.rec_text.value = (f"<p>{html.escape(rec['text'])}</p><p>Published: strength "
+                               f"<b>{html.escape(rec['published_strength'] or 'none')}</b>, level "
+                               f"<b>{html.escape(rec['published_level'] or 'not printed')}</b></p>")
+        self._quiet = True
+        try:
+            for j, dd in self.judgements.items():
+                dd.value = rec[j]
+            self.strength.value = rec["published_strength"] if rec["published_strength"] in STRENGTH_CHOICES else ""
+            self.justification.value = rec["justification"]
+            self.rationale.value = ""
+        finally:
+            self._quiet = False
+        self._build_rows()
+
+    def _build_rows(self) -> None:
+        self.rows = []
+        for n, (origin, row) in enumerate(self._working):
+            label = (f"ref {row['reference']}" if row["reference"] else "no reference") if origin is not None \
+                else "new row"
+            rw = RowWidgets(
+                _classed(w.HTML(f'<span title="{html.escape(row["documentation"], quote=True)}">{label}</span>',
+                                layout=w.Layout(width="110px")), f"row-label-{n}"),
+                _classed(w.Text(row["reference"], placeholder="ref no.", layout=w.Layout(width="80px")),
+                         f"reference-{n}"),
+                _classed(w.Dropdown(options=list(DESIGNS), value=row["design"], layout=w.Layout(width="170px")),
+                         f"design-{n}"),
+                _classed(w.Dropdown(options=list(QUALITIES), value=row["quality"], layout=w.Layout(width="100px")),
+                         f"quality-{n}"),
+                _classed(w.Dropdown(options=list(FINDINGS), value=row["finding"], layout=w.Layout(width="120px")),
+                         f"finding-{n}"),
+                _classed(w.Button(description="Remove", icon="trash", layout=w.Layout(width="100px")),
+                         f"remove-{n}"))
+            rw.reference.layout.display = None if origin is None else "none"
+            for col in ("reference", "design", "quality", "finding"):
+                getattr(rw, col).observe(lambda ch, n=n, col=col: self._edit(n, col, ch["new"]), names="value")
+            rw.remove.on_click(lambda _, n=n: self._remove(n))
+            self.rows.append(rw)
+        self.rows_box.children = [w.HBox([r.label, r.reference, r.design, r.quality, r.finding, r.remove])
+                                  for r in self.rows] or [w.HTML("<i>No evidence rows.</i>")]
+        self.update()
+
+    def _edit(self, n: int, column: str, value: str) -> None:
+        self._working[n][1][column] = value.strip() if column == "reference" else value
+        self.update()
+
+    def _remove(self, n: int) -> None:
+        del self._working[n]
+        self._build_rows()
+
+    def _add_row(self) -> None:
+        row = {c: "" for c in EVIDENCE_COLUMNS}
+        row.update(recommendation_id=self.rec_select.value, design="rct", quality="unclear", finding="unclear",
+                   effect_size="unclear", outcomes="unclear")
+        self._working.append((None, row))
+        self._build_rows()
+
+    def revision(self) -> Revision:
+        """The revision the widgets describe now (not validated, not saved)."""
+        strength = self.strength.value if self.strength.value != (self._current.get("published_strength") or "") \
+            else None
+        return Revision(self.rec_select.value, self.author.value.strip(), utc_now(), self.rationale.value.strip(),
+                        {j: dd.value for j, dd in self.judgements.items()},
+                        changes_between(self._base, self._working), self.justification.value.strip(), strength)
+
+    def update(self) -> None:
+        """Regrade the recommendation from the widgets and show the result and what blocks saving."""
+        if not self._current or self._quiet:
+            return
+        rev = self.revision()
+        blocks = [self._load_error] if self._load_error else []
+        for n, (_, row) in enumerate(self._working):
+            blocks += [f"Evidence row {n + 1}: {p.message.replace('field ' + chr(39) + 'row.', '').replace(chr(39), '', 1)}"
+                       f"; found {p.found!r}; allowed: {p.allowed}"
+                       for p in row_problems(row, "row", rev.recommendation_id, "")]
+        if len(blocks) > bool(self._load_error):
+            self._show(None)  # rows that are not valid evidence cannot be graded
+        else:
+            grading, conflicts = preview(self.revised, rev)
+            self._show(grading)
+            blocks += [str(c) for c in conflicts] + reference_problems(self.published, rev)
+            if needs_justification(grading) and not rev.justification:
+                blocks.append(f"A justification is required: the strength differs from its evidence "
+                              f"({grading.comparison.because})")
+        unchanged = not rev.changes and rev.published_strength is None and rev.justification == \
+            self._current["justification"].strip() and all(rev.judgements[j] == self._current[j] for j in JUDGEMENTS)
+        if unchanged:
+            blocks.append("Nothing is changed yet.")
+        if not rev.author:
+            blocks.append("Author is required.")
+        if not rev.rationale:
+            blocks.append("Rationale is required: say why the group revises this recommendation.")
+        self.save.disabled = bool(blocks)
+        self.message.value = _html("\n".join(blocks), "grading-blocks", pre=True) if blocks else "Ready to save."
+
+    def _show(self, g: Grading | None) -> None:
+        if g is None:
+            for widget in (self.derived_level, self.derived_strength, self.verdict, self.explanation):
+                widget.value = "—"
+            return
+        used = f" (the printed level {g.level_used} is used for the strength)" if g.level_source == "printed" else ""
+        self.derived_level.value = f"Derived level: <b>{html.escape(g.derived_level)}</b>{html.escape(used)}"
+        self.derived_strength.value = (f"Derived strength: <b>{html.escape(g.derived_strength)}</b> "
+                                       f"({html.escape(STRENGTH[g.derived_strength].norwegian)})")
+        self.verdict.value = (f"Verdict: <b>{html.escape(g.comparison.verdict.replace('_', ' '))}</b> "
+                              f"(published {html.escape(g.published_strength or 'none')})")
+        self.explanation.value = _html(g.rule(), "grading-explanation-text", pre=True)
+
+    def save_now(self) -> None:
+        """Save the revision the widgets describe; show the new file's path, or why it was not saved."""
+        self.saved_path.value = ""
+        try:
+            rev = self.revision()
+            rev = new_revision(rev.recommendation_id, rev.author, rev.rationale, rev.judgements, rev.changes,
+                               rev.justification, rev.published_strength)
+            path = save_revision(self.published, rev)
+        except GradingError as e:
+            self.message.value = _html(f"Not saved: {e}", "grading-blocks", pre=True)
+            return
+        rid = rev.recommendation_id
+        self._reload()
+        self.select(rid)
+        self.saved_path.value = f"Saved: <code>{html.escape(str(path))}</code>"
+
+
+def revise_panel(guideline: Guideline, recommendation_id: str | None = None) -> RevisePanel:
+    """The Revise panel for a guideline, opened at one recommendation (the first when none is given)."""
+    return RevisePanel(guideline, recommendation_id)

@@ -1,0 +1,141 @@
+"""Browsing the guideline: filters, one recommendation in full, glossary and flags."""
+
+import pytest
+
+from grading import explore
+from grading.errors import GradingError
+from grading.grade import reproduce
+from grading.guideline import load_guideline
+
+from conftest import REPO, ev
+
+
+@pytest.fixture(scope="module")
+def bundled():
+    g = load_guideline(REPO)
+    return g, reproduce(g)
+
+
+def test_browse_without_filters_lists_every_recommendation(bundled):
+    g, gs = bundled
+    table = explore.browse(g, gs)
+    assert len(table) == len(g.recommendations) == 67
+    assert list(table.index[:2]) == ["6.2-01", "6.2-02"]
+    assert {"published_strength", "published_level", "derived_level", "level_source", "verdict"} <= set(table.columns)
+
+
+def test_phase_filter_matches_any_phase_of_a_multi_phase_recommendation(bundled):
+    g, gs = bundled
+    table = explore.browse(g, gs, phase="subakutt")
+    assert "6.3.1-01" in table.index  # akutt/subakutt/langvarig
+    assert all("subakutt" in p.split("/") for p in table["phase"])
+    unphased = explore.browse(g, gs, phase="")
+    assert len(unphased) and (unphased["phase"] == "").all()
+
+
+def test_strength_filter_matches_either_end_of_a_range(bundled):
+    g, gs = bundled
+    table = explore.browse(g, gs, strength="moderate")
+    assert {"6.2-04", "6.3.1-01", "6.2-03", "7.1.1-02"} <= set(table.index)  # strong/moderate, moderate/strong, ...
+    assert "7.1.1-01" not in table.index  # strong
+
+
+def test_level_filter_uses_printed_level_else_derived(bundled):
+    g, gs = bundled
+    table = explore.browse(g, gs, level="***")
+    assert table.loc["7.2.1-03", "level_source"] == "printed"
+    assert table.loc["7.1.1-02", "level_source"] == "derived" and table.loc["7.1.1-02", "published_level"] == ""
+    for r in table.to_dict("records"):
+        assert (r["published_level"] if r["level_source"] == "printed" else r["derived_level"]) == "***"
+
+
+def test_topic_filter_is_a_case_insensitive_part_of_either_language(bundled):
+    g, gs = bundled
+    assert set(explore.browse(g, gs, topic="sengeleie").index) == {"7.1.1-06", "7.2.1-01"}
+    manip = explore.browse(g, gs, topic="MANIP")
+    assert len(manip) == 8 and manip["topic_en"].str.contains("Manipulation").all()
+
+
+def test_filters_combine(bundled):
+    g, gs = bundled
+    table = explore.browse(g, gs, group="nerverotaffeksjon", phase="akutt", strength="strong")
+    assert set(table.index) == {"7.2.1-03", "7.2.1-04"}
+    assert set(explore.browse(g, gs, group="røde flagg").index) == {"6.2-06", "6.3.3-01", "6.3.3-02", "6.3.3-03",
+                                                                      "6.3.3-04", "6.3.3-05"}
+
+
+@pytest.mark.parametrize("kw", [dict(group="acute"), dict(phase="kronisk"), dict(strength="sterk"),
+                                dict(level="****")])
+def test_unknown_filter_values_are_refused_with_the_allowed_ones(bundled, kw):
+    g, gs = bundled
+    with pytest.raises(GradingError, match="allowed:"):
+        explore.browse(g, gs, **kw)
+
+
+def test_filter_options_list_only_values_present(bundled):
+    g, _ = bundled
+    opts = explore.filter_options(g)
+    assert opts["phase"] == ("akutt", "subakutt", "langvarig", "")
+    assert opts["group"] == explore.GROUPS
+    assert "Manipulation" in opts["topic"] and len(opts["topic"]) == len(set(opts["topic"]))
+
+
+def test_view_shows_text_gradings_evidence_and_marked_references(bundled):
+    g, gs = bundled
+    v = explore.view(g, "6.2-02", gs)
+    assert v.grading.comparison.verdict == "stronger_than_evidence"
+    assert len(v.evidence) == 7
+    assert [r.number for r in v.references] == [5, 169, 213, 215, 224, 300, 321]
+    assert v.reference_counts() == {"unresolved": 5, "likely": 1, "verified": 1}
+    text = v.as_text()
+    assert "Det anbefales (moderat grad)" in text
+    assert "level * (the printed * is used for the strength)" in text
+    assert "NO justification recorded" in text and "L-LACKING" in text
+    assert "[5]  [unresolved:" in text and "[300]" in text and "likely identification" in text
+    assert "Lateralfleksjon: Flere studier" in text
+
+
+def test_view_of_a_recommendation_with_a_recorded_justification(bundled):
+    g, gs = bundled
+    text = explore.view(g, "6.3.3-01", gs).as_text()
+    assert "justification recorded: Sterkere anbefaling enn dokumentasjonen" in text
+    assert "verdict stronger_than_evidence (justified)" in text
+
+
+def test_view_of_unknown_id_names_the_id_form(bundled):
+    g, gs = bundled
+    with pytest.raises(GradingError, match="no recommendation '9.9-01'.*6.2-01"):
+        explore.view(g, "9.9-01", gs)
+
+
+def test_view_without_references(make_guideline):
+    g = load_guideline(make_guideline(evidence=[ev(reference="", design="consensus", quality="unclear",
+                                                   finding="unclear")]))
+    text = explore.view(g, "7.1.3-01").as_text()
+    assert "References (none cited)" in text and "no reference: consensus" in text
+
+
+def test_glossary_search_and_flags_by_colour(bundled):
+    g, _ = bundled
+    hit = explore.glossary(g, "CAUDA")
+    assert list(hit["term"]) == ["Cauda equina syndrom"] and list(hit.columns) == ["term", "term_en", "definition"]
+    assert len(explore.glossary(g)) == len(g.glossary)
+    assert len(explore.flags(g, "red")) == 7 and (explore.flags(g, "red")["colour"] == "red").all()
+    assert len(explore.flags(g)) == len(g.flags) == 18
+    with pytest.raises(GradingError, match="allowed: 'red', 'yellow', 'green'"):
+        explore.flags(g, "blue")
+
+
+def test_glossary_and_flags_are_empty_frames_when_the_files_are_absent(make_guideline):
+    g = load_guideline(make_guideline())
+    assert explore.glossary(g).empty and explore.flags(g, "red").empty
+
+
+def test_browser_widget_offers_every_filter(bundled):
+    g, gs = bundled
+    box = explore.browser(g, gs)
+    controls = [c for row in box.children[:2] for c in row.children]
+    assert [c.description for c in controls] == ["group", "phase", "strength", "level", "topic"]
+    phase = controls[1]
+    assert ("(no phase named)", "") in [tuple(o) for o in phase.options]
+    phase.value = "akutt"  # refreshing the table must not fail
