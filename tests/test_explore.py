@@ -4,7 +4,7 @@ import pytest
 
 from grading import explore
 from grading.errors import GradingError
-from grading.grade import reproduce
+from grading.grade import reproduce, summary
 from grading.guideline import load_guideline
 
 from conftest import REPO, ev
@@ -139,3 +139,34 @@ def test_browser_widget_offers_every_filter(bundled):
     phase = controls[1]
     assert ("(no phase named)", "") in [tuple(o) for o in phase.options]
     phase.value = "akutt"  # refreshing the table must not fail
+
+
+def test_deviations_list_each_with_its_justification_or_its_absence(bundled):
+    g, gs = bundled
+    table = explore.deviations(gs)
+    s = summary(gs)
+    assert len(table) == s["stronger_than_evidence"] + s["weaker_than_evidence"]
+    assert table["justified"].sum() == s["deviations_justified"]
+    assert table.loc["6.2-02", "justification"] == "— none recorded —" and not table.loc["6.2-02", "justified"]
+    assert table.loc["7.2.1-04", "justification"].startswith("Sterkere anbefaling enn nivå")
+
+
+def test_derived_levels_name_their_rule(bundled):
+    g, gs = bundled
+    table = explore.derived_levels(gs)
+    assert len(table) == summary(gs)["levels_derived_where_none_printed"]
+    assert (g.recommendations.loc[table.index, "published_level"] == "").all()
+    assert table.loc["7.1.1-06", "rule"] == "L-VERY-GOOD" and "meget god dokumentasjon" in table.loc["7.1.1-06", "because"]
+    assert "VERY-GOOD-STATED" in table.loc["7.1.1-06", "choices"]
+
+
+def test_evidence_summary_and_reference_table(bundled):
+    g, _ = bundled
+    assert explore.evidence_summary(g, "7.1.1-06") == "ref 321 guideline good harm; ref 119 systematic_review unclear harm"
+    assert explore.evidence_summary(g, "6.2-01") == "consensus"
+    refs = explore.reference_table(g)
+    assert set(refs["status"]) == {"unresolved", "likely"}
+    assert refs.loc[5, "cited_by"] == "6.2-02" and refs.loc[5, "what_is_known"].startswith("Lateral flexion")
+    assert refs.loc[47, "cited_by"] == "7.1.2-01, 7.1.2-02"
+    assert refs.loc[119, "status"] == "likely" and "Hagen" in refs.loc[119, "what_is_known"]
+    assert all(refs["what_is_known"])  # an entry that cannot be formatted still says why

@@ -55,7 +55,8 @@ def cmd_report(args) -> int:
             print(f"warning: left out, conflicts with an earlier revision: {c}", file=sys.stderr)
     fmt = args.format or format_for(args.output)
     path = publish(guideline, args.output, fmt, revised)
-    edition = f"revised, {len(revised.applied)} revisions applied" if revised else "as published"
+    n = len(revised.applied) if revised else 0
+    edition = f"revised, {n} revision{'s' if n != 1 else ''} applied" if revised else "as published"
     print(f"wrote {path} ({fmt}, {edition})")
     return 0
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
-from .scheme import (DEFAULT_RULES, DESIGNS, LEVEL, LEVELS, RULES, STRENGTH, STRENGTHS, Rules,
-                     strength_rank_span)
+from .scheme import (DEFAULT_RULES, DESIGNS, LEVEL, NORWAY, RULES, STRENGTH, STRENGTHS, Clause, Rules,
+                     Scheme, strength_rank_span)
 
 
 @dataclass(frozen=True)
@@ -56,44 +57,87 @@ VERDICTS = ("agree", "stronger_than_evidence", "weaker_than_evidence", "not_comp
 
 
 def _is_good(s: Study, rules: Rules) -> bool:
-    return s.quality == "good" or (rules.unclear_quality_is_good and s.quality == "unclear")
+    return s.design != "consensus" and (
+        s.quality == "good" or (rules.unclear_quality_is_good and s.quality == "unclear"))
 
 
-def derive_level(studies: Iterable[Study], rules: Rules = DEFAULT_RULES) -> Decision:
-    """Derive the level of documentation (Table 1) from the appraised evidence rows."""
+def _contradict(rows) -> bool:
+    findings = {s.finding for s in rows}
+    return "conflicting" in findings or ("benefit" in findings and bool(findings & {"no_effect", "harm"}))
+
+
+def _sets(scheme: Scheme, rules: Rules) -> dict[str, frozenset[str]]:
+    if scheme is not NORWAY:
+        return dict(scheme.sets)
+    return {**scheme.sets, "synthesis": rules.synthesis_designs, "good_design": rules.good_designs}
+
+
+def _counts(s: Study, clause: Clause, rules: Rules) -> bool:
+    if s.design == "consensus":
+        return False
+    if s.quality in clause.quality:
+        return True
+    return "good" in clause.quality and rules.unclear_quality_is_good and s.quality == "unclear"
+
+
+def _holds(clause: Clause, studies: tuple[Study, ...], sets, rules: Rules) -> tuple[bool, list[Study]]:
+    """Whether a clause holds, and the rows it counted."""
+    counted: list[Study] = []
+    for name, minimum in clause.at_least.items():
+        rows = [s for s in studies if s.design in sets[name] and _counts(s, clause, rules)]
+        if clause.stated:
+            rows = [s for s in rows if any(p in s.quality_text.lower() for p in rules.very_good_phrases)]
+        if len(rows) < minimum:
+            return False, []
+        counted += [s for s in rows if s not in counted]
+    if clause.consistent is not None and rules.contradiction_lowers:
+        if _contradict(counted) == clause.consistent:
+            return False, []
+    elif clause.consistent is False:
+        return False, []  # contradiction rules are off
+    return True, counted
+
+
+def derive_level(studies: Iterable[Study], rules: Rules = DEFAULT_RULES, scheme: Scheme = NORWAY) -> Decision:
+    """Derive the level of documentation from the appraised evidence rows, by the scheme's level rules in order."""
     studies = tuple(studies)
-    choices = ["CONSENSUS-NOT-A-STUDY", "UNCLEAR-IS-NOT-GOOD"]
-    real = [s for s in studies if s.design != "consensus"]
-    good = [s for s in real if _is_good(s, rules) and s.design in rules.good_designs]
-    syntheses = [s for s in good if s.design in rules.synthesis_designs]
-    if not real:
-        return Decision("*", "L-LACKING", "no studies, only consensus." if studies else "no evidence rows.",
-                        tuple(choices))
-    if syntheses:
-        choices.append("SYNTHESES-AS-REVIEWS")
-    level, rule, because = "*", "L-LACKING", f"none of {len(real)} studies is of good quality and good design."
-    stated = [s for s in syntheses if any(p in s.quality_text.lower() for p in rules.very_good_phrases)]
-    if syntheses and (len(good) >= 2 or stated):
-        review = (stated or syntheses)[0]
-        others = [s for s in good if s is not review]
-        if others:
-            because = f"good synthesis {review.label()} with a further good study {others[0].label()}."
-        else:
-            because = f"good synthesis {review.label()} appraised in the text as '{review.quality_text}'."
-            choices.append("VERY-GOOD-STATED")
-        level, rule = "***", "L-VERY-GOOD"
-    elif good:
-        level, rule = "**", "L-GOOD"
-        because = f"{len(good)} good stud{'y' if len(good) == 1 else 'ies'}, e.g. {good[0].label()}, but no good " \
-                  f"synthesis with a further good-design study."
-    choices.append("GOOD-DESIGN")
-    if rules.contradiction_lowers and level != "*":
-        findings = {s.finding for s in good}
-        if "conflicting" in findings or ("benefit" in findings and findings & {"no_effect", "harm"}):
-            lowered = LEVELS[[g.code for g in LEVELS].index(level) + 1].code
-            because += f" Contradictory findings among the good studies lower {level} to {lowered}."
-            level, rule = lowered, "CONTRADICTION-LOWERS"
-    return Decision(level, rule, because, tuple(choices))
+    sets = _sets(scheme, rules)
+    good = [s for s in studies if _is_good(s, rules)]
+    for rule in scheme.level_rules:
+        for clause in rule.clauses:
+            ok, counted = _holds(clause, studies, sets, rules)
+            if ok:
+                return Decision(rule.level, rule.name, _because(rule, clause, counted, studies, good),
+                                _choices(scheme, rules, clause, rule, counted, sets))
+    raise ValueError(f"no level rule of scheme {scheme.name} holds: its last rule should have an empty clause")
+
+
+def _because(rule, clause: Clause, counted: list[Study], studies: tuple[Study, ...], good: list[Study]) -> str:
+    if not clause.at_least:
+        if not studies:
+            return "no evidence rows."
+        if all(s.design == "consensus" for s in studies):
+            return "no studies, only consensus."
+        real = [s for s in studies if s.design != "consensus"]
+        designs = ", ".join(f"{n} {DESIGNS.get(d, d)}" for d, n in Counter(s.design for s in real).items())
+        return f"no rule above holds: {len(real)} stud{'y' if len(real) == 1 else 'ies'} ({designs}), " \
+               f"{len(good)} of good quality."
+    text = "counted: " + ", ".join(s.label() for s in counted[:4]) + ("…" if len(counted) > 4 else "")
+    if clause.stated:
+        text += f", appraised in the text as '{counted[0].quality_text}'"
+    if clause.consistent is False:
+        text += "; contradictory findings among them lower the level one step"
+    elif clause.consistent:
+        text += "; their findings agree"
+    return text + "."
+
+
+def _choices(scheme: Scheme, rules: Rules, clause: Clause, rule, counted, sets) -> tuple[str, ...]:
+    names = ["CONSENSUS-NOT-A-STUDY", "UNCLEAR-IS-NOT-GOOD" if not rules.unclear_quality_is_good else ""]
+    if any(s.design in sets.get("synthesis", ()) and s.design != "systematic_review" for s in counted):
+        names.append("SYNTHESES-AS-REVIEWS")
+    names += ["GOOD-DESIGN", clause.choice]
+    return tuple(n for n in dict.fromkeys(names) if n and n in scheme.rules and n != rule.name)
 
 
 _LADDER = {"***": "strong", "**": "moderate", "*": "weak"}

@@ -211,3 +211,48 @@ def browser(guideline: Guideline, gradings: list[Grading] | None = None):
         c.observe(refresh, names="value")
     refresh()
     return w.VBox([w.HBox(list(controls.values())[:3]), w.HBox(list(controls.values())[3:]), out])
+
+
+def deviations(gradings: list[Grading]) -> pd.DataFrame:
+    """Every strength that departs from its evidence, with the justification the guideline records, or its absence."""
+    rows = [{"id": g.id, "topic": g.topic, "published_strength": g.published_strength or "",
+             "level": g.level_used, "level_source": g.level_source, "derived_strength": g.derived_strength,
+             "verdict": g.comparison.verdict, "justified": g.comparison.justified,
+             "justification": g.justification or "— none recorded —"}
+            for g in gradings if g.comparison.verdict in ("stronger_than_evidence", "weaker_than_evidence")]
+    return pd.DataFrame(rows, columns=["id", "topic", "published_strength", "level", "level_source",
+                                       "derived_strength", "verdict", "justified", "justification"]).set_index("id")
+
+
+def derived_levels(gradings: list[Grading]) -> pd.DataFrame:
+    """Every level the toolkit derives where the guideline prints none, with the rule and reasons that made it."""
+    rows = [{"id": g.id, "topic": g.topic, "derived_level": g.derived_level, "rule": g.level.rule,
+             "because": g.level.because, "choices": ", ".join(g.level.choices)}
+            for g in gradings if g.level_source == "derived"]
+    return pd.DataFrame(rows, columns=["id", "topic", "derived_level", "rule", "because", "choices"]).set_index("id")
+
+
+def evidence_summary(guideline: Guideline, rec_id: str) -> str:
+    """A recommendation's evidence rows in one line: 'ref 321 guideline good benefit; consensus'."""
+    rows = guideline.evidence[guideline.evidence["recommendation_id"] == rec_id]
+    parts = []
+    for e in rows.to_dict("records"):
+        ref = f"ref {e['reference']} " if e["reference"] else ""
+        parts.append(f"{ref}{e['design']} {e['quality']} {e['finding']}" if e["design"] != "consensus"
+                     else f"{ref}consensus")
+    return "; ".join(parts) or "no evidence rows"
+
+
+def reference_table(guideline: Guideline, statuses: tuple[str, ...] = ("unresolved", "likely")) -> pd.DataFrame:
+    """The cited references of the given identification statuses: who cites them and what is known of them."""
+    citing: dict[int, list[str]] = {}
+    for rid, ref in zip(guideline.evidence["recommendation_id"], guideline.evidence["reference"]):
+        if ref:
+            citing.setdefault(int(ref), []).append(rid)
+    numbers = [n for n in sorted(citing) if guideline.bibliography.status(n) in statuses]
+    rows = []
+    for r in format_references(guideline.bibliography, numbers):
+        known = r.text or guideline.bibliography.field(r.number, "seed_context") or f"[{r.note}]"
+        rows.append({"reference": r.number, "status": r.status, "cited_by": ", ".join(dict.fromkeys(citing[r.number])),
+                     "what_is_known": known})
+    return pd.DataFrame(rows, columns=["reference", "status", "cited_by", "what_is_known"]).set_index("reference")

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import GradingError
+from .grade import Grading, grade
 from .guideline import Guideline
 from .references import format_references, render_references
-from .revise import RecommendationDiff, Revised, diff
+from .revise import Revised, Revision
 
 FORMATS = ("html", "md")
 COLUMNS = ("Anbefalinger", "Dokumentasjon", "Nivå på dok.")  # the guideline's own table headings
@@ -68,7 +69,9 @@ def dedupe(texts) -> tuple[str, ...]:
 def section_tables(guideline: Guideline, revised: Revised | None = None) -> list[SectionTable]:
     """The recommendations grouped by section in table order; with `revised`, as the saved revisions leave them."""
     source = revised.guideline if revised is not None else guideline
-    changes = {d.id: d for d in diff(revised)} if revised is not None else {}
+    applied: dict[str, list[Revision]] = {}
+    for r in revised.applied if revised is not None else ():
+        applied.setdefault(r.recommendation_id, []).append(r)
     ev = source.evidence
     docs: dict[str, list[str]] = {}
     for rid, text in zip(ev["recommendation_id"], ev["documentation"]):
@@ -76,11 +79,12 @@ def section_tables(guideline: Guideline, revised: Revised | None = None) -> list
     sections: dict[str, list[TableRow]] = {}
     for rec in source.recommendations.to_dict("records"):
         rid, level, level_note, note = rec["id"], rec["published_level"], "", ""
-        d = changes.get(rid)
-        if d is not None and d.revisions:
-            note = _revision_note(d)
+        if rid in applied:
+            before = grade(guideline.recommendations.loc[rid].to_dict(), guideline.studies(rid))
+            after = grade(rec, source.studies(rid))
+            note = _revision_note(before, after, applied[rid])
             # A revision changes the evidence, so the level is what the revised evidence carries, not the 2007 print.
-            level = d.revised.derived_level
+            level = after.derived_level
             level_note = "derived from the revised evidence" + (f"; printed: {rec['published_level']}"
                                                                  if rec["published_level"] else "")
         row = TableRow(rid, rec["text"], dedupe(docs.get(rid, ())), tuple(sorted(source.cited(rid))), level,
@@ -89,10 +93,12 @@ def section_tables(guideline: Guideline, revised: Revised | None = None) -> list
     return [SectionTable(s, SECTION_TITLES.get(s, ""), tuple(rows)) for s, rows in sections.items()]
 
 
-def _revision_note(d: RecommendationDiff) -> str:
-    changed = "; ".join(f"{what} {a} → {b}" for what, a, b in d.changed()) or "grading unchanged"
+def _revision_note(before: Grading, after: Grading, revisions: list[Revision]) -> str:
+    pairs = [("published strength", before.published_strength, after.published_strength),
+             ("level derived from the evidence", before.derived_level, after.derived_level)]
+    changed = "; ".join(f"{what} {a or '-'} → {b or '-'}" for what, a, b in pairs if a != b) or "grading unchanged"
     reasons = " ".join(f"{r.label()}: {r.rationale}" + (f" Justification: {r.justification}" if r.justification
-                                                         else "") for r in d.revisions)
+                                                         else "") for r in revisions)
     return f"Revised ({changed}). {reasons}"
 
 
@@ -108,7 +114,8 @@ def _intro(tables: list[SectionTable], revised: Revised | None) -> str:
     else:
         edition = (f"with the working group's saved revisions applied ({len(revised.applied)} of "
                    f"{len(revised.revisions)} revisions; {len(revised.conflicts)} conflicting changes left out)")
-    return (f"{n} recommendations in {len(tables)} sections, {edition}. The level is the printed level of "
+    return (f"{n} recommendation{'s' if n != 1 else ''} in {len(tables)} section{'s' if len(tables) != 1 else ''}, "
+            f"{edition}. The level is the printed level of "
             f"documentation ({NO_LEVEL} where the guideline prints none)"
             + ("; for a revised recommendation, the level its revised evidence carries" if revised else "")
             + ". References keep the guideline's numbers; entries whose identity the source does not establish "

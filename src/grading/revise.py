@@ -377,9 +377,10 @@ def read_revision(path: Path, name: str | None = None) -> tuple[Revision | None,
         return None, [Problem(name, "the file is not UTF-8 text", line=raw[:e.start].count(b"\n") + 1,
                               found=f"byte 0x{raw[e.start]:02x}", allowed="UTF-8 JSON")]
     except json.JSONDecodeError as e:
-        broken = "the file ends too early (truncated?)" if e.pos >= len(raw.decode("utf-8").rstrip()) \
-            else "the file is not valid JSON"
-        return None, [Problem(name, f"{broken}: {e.msg} at column {e.colno}", line=e.lineno, allowed=hint)]
+        # A saved revision always ends with its closing brace; without it the file was cut short.
+        broken = "the file is not valid JSON" if raw.rstrip().endswith(b"}") else \
+            "the file ends too early (truncated?) and is not valid JSON"
+        return None, [Problem(name, f"{broken} ({e.msg}: column {e.colno})", line=e.lineno, allowed=hint)]
     problems = revision_problems(data, name)
     if problems:
         return None, problems

@@ -1,46 +1,16 @@
-"""The 2007 Norwegian grading scheme (guideline section 5.5, Table 1) as data a reviewer can read."""
+"""Grading schemes as data: levels, strengths and the rules between them, read from a TOML file a reviewer can read."""
 
 from __future__ import annotations
 
+import re
+import tomllib
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Mapping
 
+from .errors import Problem, raise_if_errors
 
-@dataclass(frozen=True)
-class Grade:
-    """One row of Table 1: a level of documentation or a strength of recommendation."""
-
-    code: str
-    norwegian: str
-    english: str
-    definition: str
-    rank: int
-
-
-LEVELS: tuple[Grade, ...] = (
-    Grade("***", "Meget god", "Very good",
-          "A good systematic review with at least one study of good design", 3),
-    Grade("**", "God", "Good", "At least one good study", 2),
-    Grade("*", "Manglende", "Lacking", "No good studies", 1),
-)
-
-STRENGTHS: tuple[Grade, ...] = (
-    Grade("strong", "Sterk grad", "Strong",
-          "Very good documentation (***) and agreement in the working group on the validity of "
-          "the documentation, its applicability, and the balance of benefit and harm", 4),
-    Grade("moderate", "Moderat grad", "Moderate",
-          "At least one good study (**) and the same agreement", 3),
-    Grade("weak", "Svak grad", "Weak",
-          "Lacking or contradictory documentation (*) and agreement on applicability and on the "
-          "balance of benefit and harm", 2),
-    Grade("no_basis", "Ikke grunnlag for å anbefale", "No basis to recommend",
-          "Wholly insufficient or contradictory documentation", 1),
-    Grade("not_recommended", "Anbefales ikke", "Not recommended",
-          "Sufficient documentation that the treatment or measure does not work", 0),
-)
-
-LEVEL = {g.code: g for g in LEVELS}
-STRENGTH = {g.code: g for g in STRENGTHS}
+SCHEME_DIR = Path(__file__).parent / "schemes"
 
 # Vocabularies of the evidence tables: code -> English label.
 DESIGNS = {
@@ -65,68 +35,157 @@ JUDGEMENTS = ("agree_validity", "agree_applicability", "agree_benefit_harm")
 
 
 @dataclass(frozen=True)
-class Rule:
-    """A named rule: one line of Table 1, or an interpretive choice the table leaves open."""
+class Grade:
+    """One row of a scheme's table: a level of documentation or a strength of recommendation."""
 
-    name: str
-    says: str
-    source: str  # "Table 1" for the scheme itself, "choice" for an interpretation
-
-
-# Every rule a decision can cite. The "choice" rows are the open points of GRADING.md's last
-# section: a working group that reads the scheme differently changes them through `Rules`.
-RULES: dict[str, Rule] = {r.name: r for r in (
-    Rule("L-VERY-GOOD", "*** Meget god: a good systematic review with at least one study of good design.", "Table 1"),
-    Rule("L-GOOD", "** God: at least one good study.", "Table 1"),
-    Rule("L-LACKING", "* Manglende: no good studies.", "Table 1"),
-    Rule("S-STRONG", "Sterk grad: very good documentation (***) and agreement on validity, applicability and benefit/harm.", "Table 1"),
-    Rule("S-MODERATE", "Moderat grad: at least one good study (**) and the same agreement.", "Table 1"),
-    Rule("S-WEAK", "Svak grad: lacking or contradictory documentation (*) and agreement on applicability and benefit/harm.", "Table 1"),
-    Rule("S-NO-BASIS", "Ikke grunnlag for å anbefale: wholly insufficient or contradictory documentation.", "Table 1"),
-    Rule("SYNTHESES-AS-REVIEWS", "Evidence-based guidelines and reports with a systematic literature review count as "
-         "systematic reviews, as do meta-analyses (section 5.4: they are the main evidence base).", "choice"),
-    Rule("VERY-GOOD-STATED", "A good synthesis that the text itself appraises as very good documentation "
-         "('meget god dokumentasjon') meets *** on its own: the guideline does not itemise the good-design "
-         "studies inside it.", "choice"),
-    Rule("GOOD-DESIGN", "Studies of good design are RCTs, cohort studies and syntheses; 'other', 'unclear' and "
-         "consensus are not.", "choice"),
-    Rule("UNCLEAR-IS-NOT-GOOD", "Evidence whose quality the text does not state counts as not good.", "choice"),
-    Rule("CONSENSUS-NOT-A-STUDY", "Consensus (of the group or international) is never a study: it can support a "
-         "recommendation but not a level above *.", "choice"),
-    Rule("CONTRADICTION-LOWERS", "Contradictory evidence — a good row whose finding is conflicting, or good rows "
-         "pointing both ways (benefit against no effect or harm) — lowers the level one step, never below *.", "choice"),
-    Rule("PRINTED-LEVEL-FIRST", "A strength is judged against the level the guideline prints; where it prints "
-         "none, against the level derived from the evidence rows.", "choice"),
-    Rule("UNRECORDED-MEANS-AGREED", "A judgement the text does not record for a recommendation counts as "
-         "agreement: the whole working group discussed every recommendation (section 5.6).", "choice"),
-    Rule("JUDGEMENT-LOWERS", "Each judgement the text records against the recommendation (documentation not valid, not "
-         "applicable here, or benefit not clearly outweighing harm) lowers the strength one grade.", "choice"),
-    Rule("NO-DIRECTION-AT-LACKING", "A recommendation that recommends nothing (direction none) on lacking "
-         "documentation (*) is 'no basis to recommend', not 'weak'.", "choice"),
-    Rule("NOT-RECOMMENDED-IS-SUFFICIENT", "'Anbefales ikke' without a grade means sufficient documentation that "
-         "the measure does not work: it is compared as a moderate-to-strong recommendation against.", "choice"),
-    Rule("RANGE-EITHER-END", "A published range such as 'sterk/moderat grad' agrees with either end.", "choice"),
-    Rule("CONSENSUS-NOT-COMPARABLE", "A recommendation with no published strength, or resting on consensus only "
-         "with no printed level, is not comparable.", "choice"),
-    Rule("JUSTIFIED-IF-RECORDED", "A deviation is justified only when the guideline records a justification.", "choice"),
-    Rule("EFFECT-RELATIVE", "Relative difference: below the measurement error none; under 15 % small; from 15 % "
-         "moderate (a relevant difference, section 5.2); from the 'large' threshold large.", "choice"),
-    Rule("EFFECT-SMD", "Standardised effect size: under 0.20 small, 0.20-0.40 moderate, above 0.40 large "
-         "(section 5.2 names small and moderate; 'large' above 0.40 is our reading).", "choice"),
-    Rule("NEGATIVE-NO-EFFECT", "An intervention with no effect on any of pain, function and sick leave is judged "
-         "negative (section 5.2).", "Table 1"),
-)}
+    code: str
+    norwegian: str
+    english: str
+    definition: str
+    rank: int
 
 
 @dataclass(frozen=True)
-class Rules:
-    """The interpretive choices a working group may read differently; defaults follow GRADING.md."""
+class Rule:
+    """A named rule: a line of the scheme's table, or an interpretive choice the table leaves open."""
 
-    synthesis_designs: frozenset[str] = frozenset({"systematic_review", "meta_analysis", "guideline", "report"})
-    good_designs: frozenset[str] = frozenset(
-        {"rct", "cohort", "systematic_review", "meta_analysis", "guideline", "report"})
-    very_good_phrases: tuple[str, ...] = ("meget god", "meget godt")
-    unclear_quality_is_good: bool = False
+    name: str
+    says: str
+    source: str  # "Table 1" (or the scheme's own table) for the scheme itself, "choice" for an interpretation
+
+
+@dataclass(frozen=True)
+class Clause:
+    """Counts of good rows a level rule asks for, and whether those rows must agree or contradict."""
+
+    at_least: Mapping[str, int]  # named set -> minimum number of counted rows with a design in it
+    quality: frozenset[str] = frozenset({"good"})  # the qualities a row needs to be counted
+    stated: bool = False
+    consistent: bool | None = None
+    choice: str = ""
+
+
+@dataclass(frozen=True)
+class LevelRule:
+    """A level given when any of its clauses holds; rules are tried in order."""
+
+    name: str
+    level: str
+    clauses: tuple[Clause, ...]
+
+
+@dataclass(frozen=True)
+class Scheme:
+    """A whole grading scheme as declared in its file."""
+
+    name: str
+    title: str
+    levels: tuple[Grade, ...]
+    strengths: tuple[Grade, ...]
+    level_rules: tuple[LevelRule, ...]
+    ladder: Mapping[str, str]
+    rules: Mapping[str, Rule]
+    sets: Mapping[str, frozenset[str]]
+    choices: Mapping[str, object]
+    mappings: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    path: Path | None = None
+
+    def level(self, code: str) -> Grade:
+        """The level with this code."""
+        return next(g for g in self.levels if g.code == code)
+
+
+def _grades(items, where: str, problems: list[Problem], name: str) -> tuple[Grade, ...]:
+    out = []
+    for i, item in enumerate(items or []):
+        missing = [k for k in ("code", "english", "definition") if not isinstance(item.get(k), str)]
+        if missing:
+            problems.append(Problem(name, f"{where}[{i + 1}] lacks {', '.join(missing)}", column=where,
+                                    allowed="code, norwegian, english and definition as text"))
+            continue
+        out.append(Grade(item["code"], item.get("norwegian", ""), item["english"], item["definition"],
+                         len(items) - i))
+    return tuple(out)
+
+
+def load_scheme(source: str | Path = "norway-2007") -> Scheme:
+    """Read and check a scheme file (a bundled name such as 'cost-b13', or a path); raise ValidationError."""
+    path = Path(source) if str(source).endswith(".toml") else SCHEME_DIR / f"{source}.toml"
+    name = str(path) if str(source).endswith(".toml") else f"{source}.toml"
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        bundled = ", ".join(sorted(p.stem for p in SCHEME_DIR.glob("*.toml")))
+        raise_if_errors([Problem(name, "no such scheme file", allowed=f"a .toml path or one of: {bundled}")])
+    except UnicodeDecodeError as e:
+        raise_if_errors([Problem(name, "the file is not UTF-8 text", found=f"byte at offset {e.start}",
+                                 allowed="UTF-8")])
+    except tomllib.TOMLDecodeError as e:
+        m = re.search(r"\(at line (\d+), column \d+\)", str(e))
+        msg = re.sub(r" \(at line \d+, column \d+\)", "", str(e))
+        raise_if_errors([Problem(name, f"not valid TOML: {msg}", line=int(m.group(1)) if m else None,
+                                 allowed="TOML, see src/grading/schemes/norway-2007.toml")])
+    problems: list[Problem] = []
+    levels = _grades(data.get("levels"), "levels", problems, name)
+    strengths = _grades(data.get("strengths"), "strengths", problems, name)
+    codes = {g.code for g in levels}
+    sets = {k: frozenset(v) for k, v in data.get("sets", {}).items() if isinstance(v, list)}
+    rules = {r["name"]: Rule(r["name"], r.get("says", ""), r.get("source", "choice"))
+             for r in data.get("rules", []) if isinstance(r, dict) and "name" in r}
+    level_rules = []
+    for i, r in enumerate(data.get("level_rules", [])):
+        where = f"level_rules[{i + 1}]"
+        if r.get("level") not in codes:
+            problems.append(Problem(name, f"{where}: unknown level", column="level", found=str(r.get("level")),
+                                    allowed=", ".join(sorted(codes))))
+            continue
+        clauses = []
+        for c in r.get("clauses", [{}]):
+            counts = {k: v for k, v in c.items() if k not in ("stated", "consistent", "choice", "quality")}
+            quality = c.get("quality", ["good"])
+            if not isinstance(quality, list) or not set(quality) <= set(QUALITIES):
+                problems.append(Problem(name, f"{where}: unknown quality in a clause", column="quality",
+                                        found=repr(quality), allowed=f"a list drawn from {', '.join(QUALITIES)}"))
+                quality = ["good"]
+            for k, v in counts.items():
+                if k not in sets or not isinstance(v, int):
+                    problems.append(Problem(name, f"{where}: a clause counts an unknown set", column=k,
+                                            found=f"{k} = {v!r}", allowed=f"a whole number for one of: "
+                                            f"{', '.join(sorted(sets))}, or stated / consistent / choice"))
+            clauses.append(Clause(counts, frozenset(quality), bool(c.get("stated", False)), c.get("consistent"),
+                                  c.get("choice", "")))
+        if r.get("name") not in rules:
+            problems.append(Problem(name, f"{where}: rule has no [[rules]] entry saying what it means",
+                                    column="name", found=str(r.get("name")), allowed="a name listed in [[rules]]"))
+        level_rules.append(LevelRule(r.get("name", ""), r["level"], tuple(clauses)))
+    ladder = dict(data.get("ladder", {}))
+    for lvl, strength in ladder.items():
+        if lvl not in codes or strength not in {g.code for g in strengths}:
+            problems.append(Problem(name, "ladder maps an unknown level or strength", column="ladder",
+                                    found=f"{lvl} = {strength}", allowed="a level code = a strength code"))
+    if not levels or not level_rules:
+        problems.append(Problem(name, "a scheme needs [[levels]] and [[level_rules]]",
+                                allowed="see src/grading/schemes/norway-2007.toml"))
+    raise_if_errors(problems)
+    return Scheme(data.get("name", path.stem), data.get("title", ""), levels, strengths, tuple(level_rules),
+                  ladder, rules, sets, dict(data.get("choices", {})), dict(data.get("mappings", {})), path)
+
+
+NORWAY = load_scheme("norway-2007")
+LEVELS: tuple[Grade, ...] = NORWAY.levels
+STRENGTHS: tuple[Grade, ...] = tuple(replace(g, rank=g.rank - 1) for g in NORWAY.strengths)
+LEVEL = {g.code: g for g in LEVELS}
+STRENGTH = {g.code: g for g in STRENGTHS}
+RULES: dict[str, Rule] = dict(NORWAY.rules)
+
+@dataclass(frozen=True)
+class Rules:
+    """The interpretive choices a working group may read differently; defaults follow the scheme file."""
+
+    synthesis_designs: frozenset[str] = NORWAY.sets["synthesis"]
+    good_designs: frozenset[str] = NORWAY.sets["good_design"]
+    very_good_phrases: tuple[str, ...] = tuple(NORWAY.choices["very_good_phrases"])
+    unclear_quality_is_good: bool = bool(NORWAY.choices["unclear_quality_is_good"])
     contradiction_lowers: bool = True
     printed_level_first: bool = True
     unrecorded_means_agreed: bool = True
@@ -134,7 +193,6 @@ class Rules:
     large_relative_difference: float = 0.30
     smd_small_below: float = 0.20
     smd_moderate_up_to: float = 0.40
-    overrides: Mapping[str, str] = field(default_factory=dict)
 
     def but(self, **changes) -> "Rules":
         """Return a copy with some choices changed."""

@@ -1,0 +1,127 @@
+"""The evidence map and the agreement plot draw what the data say."""
+
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import pytest  # noqa: E402
+from matplotlib.colors import to_rgba  # noqa: E402
+from matplotlib.patches import Rectangle  # noqa: E402
+
+from grading import plots  # noqa: E402
+from grading.grade import reproduce, summary  # noqa: E402
+from grading.guideline import load_guideline  # noqa: E402
+
+from conftest import REPO, ev, rec  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def bundled():
+    g = load_guideline(REPO)
+    return g, reproduce(g)
+
+
+@pytest.fixture(scope="module")
+def evidence_map(bundled):
+    fig = plots.evidence_map(*bundled)
+    fig.savefig(io.BytesIO(), format="png")  # it must draw, not only build
+    return fig
+
+
+def boxes(fig):
+    """gid -> rectangle for every recommendation box of the map."""
+    return {p.get_gid(): p for p in fig.axes[0].patches if isinstance(p, Rectangle) and p.get_gid()}
+
+
+def test_map_cells_one_per_recommendation_and_phase(bundled):
+    g, gs = bundled
+    cells = plots.map_cells(g, gs)
+    assert len(cells) == sum(max(1, len([p for p in ph.split("/") if p])) for ph in g.recommendations["phase"])
+    assert sorted(cells.loc[cells["id"] == "6.3.1-01", "phase"]) == ["akutt", "langvarig", "subakutt"]
+    assert list(cells.loc[cells["id"] == "6.2-01", "phase"]) == [""]
+    # Traction is two rows: one per diagnostic group.
+    traction = cells[cells["topic_en"] == "Traction"]
+    assert traction.groupby("group")["row"].nunique().to_dict() == {"nerverotaffeksjon": 1,
+                                                                     "uspesifikke korsryggsmerter": 1}
+    assert traction["row"].nunique() == 2
+
+
+def test_evidence_map_has_a_box_per_cell_and_a_label_per_topic(bundled, evidence_map):
+    g, gs = bundled
+    cells = plots.map_cells(g, gs)
+    drawn = {gid.rsplit("|", 1)[0] for gid in boxes(evidence_map)}
+    assert drawn == {f"{i}|{p}" for i, p in zip(cells["id"], cells["phase"])}
+    ax = evidence_map.axes[0]
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert len(labels) == cells["row"].nunique() == 40
+    assert labels.count("Traction") == 2 and labels[0] == "Inspection"
+    assert [t.get_text().split("\n")[0] for t in ax.get_xticklabels()] == ["akutt", "subakutt", "langvarig",
+                                                                          "no phase named"]
+    headers = {t.get_text() for t in ax.texts if "(" in t.get_text() and t.get_text()[0].isalpha()}
+    assert {"nerverotaffeksjon (nerve root involvement)", "røde flagg (red flags)"} <= headers
+
+
+def test_evidence_map_colours_boxes_by_published_strength(evidence_map):
+    b = boxes(evidence_map)
+    colour = lambda code: to_rgba(plots.STRENGTH_COLOURS[code])  # noqa: E731
+    assert b["7.1.1-06|akutt|strong"].get_facecolor() == colour("strong")  # bed rest: against, strong
+    assert b["7.1.1-16|langvarig|not_recommended"].get_facecolor() == colour("not_recommended")
+    assert b["7.1.1-12|subakutt|no_basis"].get_facecolor() == colour("no_basis")
+    # A range is two halves, one per grade.
+    assert b["6.2-04||strong"].get_facecolor() == colour("strong")
+    assert b["6.2-04||moderate"].get_facecolor() == colour("moderate")
+    # No published strength: white and hatched.
+    assert b["6.3.3-02||"].get_facecolor() == to_rgba(plots.UNGRADED_COLOUR) and b["6.3.3-02||"].get_hatch()
+
+
+def test_evidence_map_marks_printed_and_derived_levels_differently(evidence_map):
+    marks = {}
+    for t in evidence_map.axes[0].texts:
+        if t.get_gid():
+            marks.setdefault(t.get_gid(), []).append(t)
+    printed, derived = marks["7.2.1-03"][0], marks["7.1.1-02"][0]
+    assert printed.get_text() == "***" and printed.get_fontweight() == "bold" and printed.get_fontstyle() == "normal"
+    assert derived.get_text() == "(***)" and derived.get_fontstyle() == "italic"
+    assert len(marks["6.3.1-01"]) == 3 and {t.get_text() for t in marks["6.3.1-01"]} == {"**"}
+
+
+def test_evidence_map_of_a_small_guideline(make_guideline):
+    g = load_guideline(make_guideline(recs=[rec(id="7.1.3-01", strength="moderate/weak", level="",
+                                                phase="akutt/subakutt")],
+                                      evidence=[ev(rid="7.1.3-01")]))
+    fig = plots.evidence_map(g)
+    assert set(boxes(fig)) == {"7.1.3-01|akutt|moderate", "7.1.3-01|akutt|weak", "7.1.3-01|subakutt|moderate",
+                               "7.1.3-01|subakutt|weak"}
+    fig.savefig(io.BytesIO(), format="png")
+
+
+def test_crosstabs_count_every_grading(bundled):
+    _, gs = bundled
+    s = summary(gs)
+    st = plots.strength_crosstab(gs)
+    assert st.to_numpy().sum() == s["recommendations"]
+    assert list(st.index[:3]) == ["strong", "moderate/strong", "strong/moderate"] and st.index[-1] == "none"
+    lv = plots.level_crosstab(gs)
+    assert lv.to_numpy().sum() == s["printed_levels"]
+    assert sum(lv.loc[c, c] for c in lv.index) == s["printed_levels_reproduced"]
+
+
+def test_agreement_plot_shows_the_summary_numbers(bundled):
+    _, gs = bundled
+    s = summary(gs)
+    fig = plots.agreement_plot(gs)
+    fig.savefig(io.BytesIO(), format="png")
+    bars = {p.get_gid(): p.get_width() for p in fig.axes[0].patches if p.get_gid()}
+    assert bars["verdict|agree|all"] == s["agree"]
+    assert bars["verdict|not_comparable|all"] == s["not_comparable"]
+    for v in ("stronger_than_evidence", "weaker_than_evidence"):
+        assert bars[f"verdict|{v}|unjustified"] + bars[f"verdict|{v}|justified"] == s[v]
+    assert sum(bars[f"verdict|{v}|justified"] for v in ("stronger_than_evidence", "weaker_than_evidence")) \
+        == s["deviations_justified"]
+    counts = lambda ax: sum(int(t.get_text()) for t in ax.texts if (t.get_gid() or "").startswith("count|"))  # noqa
+    assert counts(fig.axes[1]) == s["recommendations"] and counts(fig.axes[2]) == s["printed_levels"]
+    bold = {t.get_gid() for t in fig.axes[1].texts if t.get_fontweight() == "bold"}
+    assert "count|strong/moderate|moderate" in bold and "count|moderate|weak" not in bold
+    assert "count|not_recommended|strong" in bold  # 'anbefales ikke' compares as moderate to strong

@@ -1,0 +1,86 @@
+"""Grading schemes as data: the bundled scheme files, a malformed one, and the crosswalk between schemes."""
+
+import pytest
+
+from grading import ValidationError, load_guideline
+from grading.crosswalk import NOTE, crosswalk, crosswalk_frame
+from grading.derive import Study, derive_level
+from grading.scheme import LEVELS, NORWAY, RULES, load_scheme
+
+from conftest import REPO
+
+GOOD_RCT = Study("rct", "good", "benefit", 1)
+POOR_RCT = Study("rct", "poor", "benefit", 2)
+
+
+def test_the_2007_scheme_is_read_from_its_file():
+    assert NORWAY.path.name == "norway-2007.toml"
+    assert [g.code for g in LEVELS] == ["***", "**", "*"]
+    assert [g.norwegian for g in LEVELS] == ["Meget god", "God", "Manglende"]
+    assert all(r.name in RULES for r in NORWAY.level_rules)
+
+
+@pytest.mark.parametrize("rows,level", [
+    ((GOOD_RCT, Study("rct", "good", "benefit", 3)), "A"),
+    ((Study("systematic_review", "good", "benefit", 4),), "A"),
+    ((POOR_RCT, Study("rct", "unclear", "benefit", 5)), "B"),
+    ((GOOD_RCT,), "C"),
+    ((GOOD_RCT, Study("rct", "good", "no_effect", 6)), "C"),
+    ((Study("cohort", "good", "benefit", 7), Study("consensus")), "D"),
+])
+def test_cost_b13_levels_for_therapy(rows, level):
+    assert derive_level(rows, scheme=load_scheme("cost-b13")).value == level
+
+
+@pytest.mark.parametrize("rows,certainty", [
+    ((GOOD_RCT,), "high"),
+    ((POOR_RCT,), "moderate"),
+    ((GOOD_RCT, Study("rct", "good", "no_effect", 3)), "moderate"),
+    ((Study("cohort", "good", "benefit", 7),), "low"),
+    ((Study("guideline", "good", "benefit", 321),), "very_low"),
+])
+def test_grade_certainty(rows, certainty):
+    assert derive_level(rows, scheme=load_scheme("grade")).value == certainty
+
+
+def test_crosswalk_labels_every_grade_as_a_mapping_with_its_rule():
+    g = load_guideline(REPO)
+    mapped = crosswalk(g, "grade")
+    assert len(mapped) == len(g.recommendations)
+    assert all(m.note == NOTE and m.level_rule.startswith("GRADE-") for m in mapped)
+    by_id = {m.recommendation_id: m for m in mapped}
+    assert by_id["7.2.1-04"].strength == "strong against"  # manipulation with progressive deficit
+    assert by_id["7.1.1-12"].strength is None  # "no basis": GRADE has no such strength
+
+
+def test_cost_b13_has_no_strengths_and_says_so():
+    frame = crosswalk_frame(load_guideline(REPO), "cost-b13")
+    assert frame["strength"].isna().all()
+    assert frame["strength_rule"].str.contains("grades evidence only").all()
+    assert set(frame["level"]) <= {"A", "B", "C", "D"}
+
+
+def test_a_malformed_scheme_file_gets_located_errors(tmp_path):
+    text = (REPO / "src/grading/schemes/cost-b13.toml").read_text(encoding="utf-8")
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text.replace('level = "B"', 'level = "E"').replace("trial = 2, quality", "trials = 2, quality"),
+                   encoding="utf-8")
+    with pytest.raises(ValidationError) as e:
+        load_scheme(bad)
+    messages = [str(p) for p in e.value.problems]
+    assert any("unknown level" in m and "'E'" in m for m in messages)
+
+
+def test_a_scheme_file_that_is_not_toml_names_its_line(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('name = "x"\n[[levels]\ncode = "A"\n', encoding="utf-8")
+    with pytest.raises(ValidationError) as e:
+        load_scheme(bad)
+    (p,) = e.value.problems
+    assert p.line == 2 and "not valid TOML" in p.message
+
+
+def test_an_unknown_scheme_name_lists_the_bundled_ones():
+    with pytest.raises(ValidationError) as e:
+        load_scheme("gradepro")
+    assert "cost-b13" in str(e.value) and "norway-2007" in str(e.value)
