@@ -64,3 +64,32 @@ def test_audit_lists_recommendations_without_evidence(make_guideline, capsys):
 def test_unknown_root_is_a_clear_error(tmp_path):
     r = run("validate", "--root", str(tmp_path / "nowhere"))
     assert r.returncode == 2 and "is not a folder" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_audit_fragility_names_the_row_that_would_move_traction_in_sciatica(capsys):
+    assert main(["audit", "--fragility", "--format", "json", "--root", str(REPO)]) == 0
+    found = {f["id"]: f for f in json.loads(capsys.readouterr().out)}
+    traction = found["7.2.1-03"]
+    assert traction["fragile"] and traction["changes"][0]["reference"] == 42
+
+
+def test_impact_of_the_example_study(capsys):
+    assert main(["impact", str(REPO / "docs/examples/new-study"), "--root", str(REPO)]) == 0
+    out = capsys.readouterr().out
+    assert "7.1.1-27: level * -> **" in out and "would move" in out
+
+
+def test_impact_of_a_missing_folder_exits_2(tmp_path):
+    r = run("impact", str(tmp_path / "none"))
+    assert r.returncode == 2 and "study.bib" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_crosswalk_says_every_grade_is_a_mapping():
+    r = run("crosswalk", "--scheme", "cost-b13")
+    assert r.returncode == 0 and "not the 2007 working group's grading" in r.stdout
+
+
+def test_references_renders_the_bundled_list_with_notes_for_unresolved(capsys):
+    assert main(["references", "--root", str(REPO)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("[1] L. Abenhaim.") and "[5] [unresolved:" in out

@@ -6,6 +6,7 @@ from grading import explore
 from grading.errors import GradingError
 from grading.grade import reproduce, summary
 from grading.guideline import load_guideline
+from grading.scheme import RULES
 
 from conftest import REPO, ev
 
@@ -138,7 +139,12 @@ def test_browser_widget_offers_every_filter(bundled):
     assert [c.description for c in controls] == ["group", "phase", "strength", "level", "topic"]
     phase = controls[1]
     assert ("(no phase named)", "") in [tuple(o) for o in phase.options]
-    phase.value = "akutt"  # refreshing the table must not fail
+    out = box.children[2]
+    assert "6.2-01" in out.outputs[0]["data"]["text/plain"]
+    phase.value = "akutt"
+    assert len(out.outputs) == 1
+    shown = out.outputs[0]["data"]["text/plain"]
+    assert "7.1.1-06" in shown and "6.2-01" not in shown
 
 
 def test_deviations_list_each_with_its_justification_or_its_absence(bundled):
@@ -156,13 +162,17 @@ def test_derived_levels_name_their_rule(bundled):
     table = explore.derived_levels(gs)
     assert len(table) == summary(gs)["levels_derived_where_none_printed"]
     assert (g.recommendations.loc[table.index, "published_level"] == "").all()
-    assert table.loc["7.1.1-06", "rule"] == "L-VERY-GOOD" and "meget god dokumentasjon" in table.loc["7.1.1-06", "because"]
-    assert "VERY-GOOD-STATED" in table.loc["7.1.1-06", "choices"]
+    by_id = {x.id: x for x in gs}
+    for rid, r in table.iterrows():
+        level = by_id[rid].level
+        assert (r["derived_level"], r["rule"], r["because"]) == (level.value, level.rule, level.because)
+        assert r["rule"] in RULES and r["because"]
 
 
 def test_evidence_summary_and_reference_table(bundled):
     g, _ = bundled
-    assert explore.evidence_summary(g, "7.1.1-06") == "ref 321 guideline good harm; ref 119 systematic_review unclear harm"
+    assert explore.evidence_summary(g, "7.1.1-06") == ("ref 321 guideline good harm; "
+                                                       "ref 119 systematic_review unclear harm")
     assert explore.evidence_summary(g, "6.2-01") == "consensus"
     refs = explore.reference_table(g)
     assert set(refs["status"]) == {"unresolved", "likely"}
@@ -170,3 +180,15 @@ def test_evidence_summary_and_reference_table(bundled):
     assert refs.loc[47, "cited_by"] == "7.1.2-01, 7.1.2-02"
     assert refs.loc[119, "status"] == "likely" and "Hagen" in refs.loc[119, "what_is_known"]
     assert all(refs["what_is_known"])  # an entry that cannot be formatted still says why
+
+
+def test_findings_table_puts_the_evidence_beside_each_finding(bundled):
+    g, gs = bundled
+    from grading.audit import audit
+    findings = [f for f in audit(g, gradings=gs) if f.kind in ("unjustified_deviation", "unresolved_reference")]
+    table = explore.findings_table(g, findings)
+    assert len(table) == len(findings)
+    row = table[table["subject"] == "6.2-02"].iloc[0]
+    assert row["kind"] == "unjustified_deviation" and row["evidence"].startswith("ref 5 unclear unclear benefit")
+    ref = table[table["subject"] == "ref 5"].iloc[0]
+    assert ref["detail"] == "cited by 6.2-02" and ref["evidence"].startswith("Lateral flexion")

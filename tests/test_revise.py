@@ -217,8 +217,8 @@ def test_a_truncated_revision_file_is_a_located_error_not_a_traceback(guideline)
 
 
 @pytest.mark.parametrize("field, value, expected", [
-    ("judgements", {"agree_validity": "maybe", "agree_applicability": "yes", "agree_benefit_harm": "yes"},
-     "judgements.agree_validity"),
+    ("judgements", {"agree_validity": "maybe"}, "'judgements.agree_validity' has an unknown value"),
+    ("judgements", {"agree_relevance": "yes"}, "'judgements.agree_relevance' is not a judgement"),
     ("created", "yesterday", "'created' is not a UTC time"),
     ("published_strength", "very strong", "'published_strength' is not a strength"),
     ("author", "", "'author' is required"),
@@ -261,8 +261,9 @@ def _save_many(root: str, worker: int, refs: list[str], barrier) -> None:
     barrier.wait()
     for ref in refs:
         new = dict(template, reference=ref, design="cohort", quality="poor")
-        R.save_revision(g, R.new_revision("7.1.1-11", f"Member {worker}", f"adds study {ref}", {},
-                                          [R.Change("add", None, new)], justification="moderate on clinical experience"))
+        R.save_revision(g, R.new_revision("7.1.1-11", f"Member {worker}", f"adds study {ref}",
+                                          R.judgements_of(g, "7.1.1-11"),
+                                          [R.Change("add", None, new)], justification="clinical experience"))
 
 
 def test_concurrent_saves_from_several_processes_keep_every_revision(guideline):
@@ -306,7 +307,8 @@ def _crash_between_write_and_link(root: str) -> None:
     """Save a revision in a process that dies after the temporary file is written, before it is linked."""
     g = load_guideline(root)
     R.os.link = lambda src, dst: os._exit(3)
-    R.save_revision(g, R.new_revision("7.1.1-10", "Kari Nordmann", "lower it", {}, published_strength="weak"))
+    R.save_revision(g, R.new_revision("7.1.1-10", "Kari Nordmann", "lower it", R.judgements_of(g, "7.1.1-10"),
+                                      published_strength="weak"))
 
 
 def test_a_crash_between_write_and_link_leaves_no_final_file(guideline):
@@ -323,6 +325,15 @@ def test_a_crash_between_write_and_link_leaves_no_final_file(guideline):
     assert json.loads(left[0].read_text(encoding="utf-8"))["published_strength"] == "weak"  # fsynced before link
     assert R.load_revisions(guideline.root) == before
     assert R.apply_revisions(guideline).guideline.recommendations.loc["7.1.1-10", "published_strength"] == "strong"
+
+
+def test_a_judgement_a_revision_leaves_out_stands_7_1_3_02_fusion(guideline):
+    # The text records that benefit does not clearly outweigh harm for fusion; a revision naming only validity
+    # must not reset that.
+    R.save_revision(guideline, revision("7.1.3-02", judgements={"agree_validity": "yes"}))
+    revised = R.apply_revisions(guideline)
+    assert R.judgements_of(revised.guideline, "7.1.3-02") == {
+        "agree_validity": "yes", "agree_applicability": "unrecorded", "agree_benefit_harm": "no"}
 
 
 def test_slugs_are_safe_file_name_parts():

@@ -33,9 +33,55 @@ def cmd_reproduce(args) -> int:
 
 def cmd_audit(args) -> int:
     from .audit import audit
-    from .report import findings_json, findings_text
-    findings = audit(_load(args))
+    from .report import findings_json, findings_text, fragility_json, fragility_text
+    guideline = _load(args)
+    if args.fragility:
+        from .fragility import fragility_all
+        found = fragility_all(guideline)
+        print(fragility_json(found) if args.format == "json" else fragility_text(found))
+        return 0
+    findings = audit(guideline)
     print(findings_json(findings) if args.format == "json" else findings_text(findings))
+    return 0
+
+
+def cmd_impact(args) -> int:
+    from .impact import impact, load_new_study, matched
+    from .report import impact_json, impact_text
+    guideline, study = _load(args), load_new_study(args.newstudy)
+    moved = impact(guideline, study)
+    print(impact_json(moved) if args.format == "json" else impact_text(study, matched(guideline, study), moved))
+    return 0
+
+
+def cmd_crosswalk(args) -> int:
+    from .crosswalk import NOTE, crosswalk_frame
+    frame = crosswalk_frame(_load(args), args.scheme)
+    if args.format == "json":
+        print(frame.to_json(orient="records", force_ascii=False, indent=2))
+    else:
+        cols = ["id", "published_strength", "published_level", "level", "level_rule", "strength"]
+        print(frame[cols].fillna("-").to_string(index=False))
+        print(f"\nEvery {args.scheme} grade above is a {NOTE}.")
+    return 0
+
+
+def cmd_references(args) -> int:
+    from .errors import raise_if_errors
+    from .references import ENTRY_TYPES, format_references, load_bibliography, render_references
+    from .guideline import bundled_root
+    path = args.bib or (args.root or bundled_root()) / "references.bib"
+    # Any entry type is read; one the style cannot format gets a note in the list instead of failing it.
+    bib, problems = load_bibliography(path, str(path), known_types=None)
+    raise_if_errors(problems)
+    for p in problems:
+        print(f"notice: {p}", file=sys.stderr)
+    refs = format_references(bib)
+    print(render_references(refs, args.format), end="")
+    failed = sum(1 for r in refs if not r.text)
+    print(f"{len(refs)} entries, {len(refs) - failed} formatted, {failed} with a note"
+          f" ({len([t for t in {e.type.lower() for e in bib.data.entries.values()} if t not in ENTRY_TYPES])}"
+          " entry types unknown to BibTeX and biblatex)", file=sys.stderr)
     return 0
 
 
@@ -79,6 +125,30 @@ def parser() -> argparse.ArgumentParser:
         if formats:
             sp.add_argument("--format", choices=formats, default=formats[0])
         sp.set_defaults(func=func)
+    subs = sub.choices
+    subs["audit"].add_argument("--fragility", action="store_true",
+                               help="for each recommendation, the smallest single-row change that moves its grading")
+    ip = sub.add_parser("impact", help="which recommendations a new study would move",
+                        description="Given a new-study folder (study.bib with one entry, appraisal.csv with its "
+                                    "appraisal rows by topic), list every recommendation whose derived level, "
+                                    "strength or verdict would change. Example: docs/examples/new-study.")
+    ip.add_argument("newstudy", type=Path, help="the new-study folder")
+    ip.add_argument("--root", type=Path, default=None, help=root_help)
+    ip.add_argument("--format", choices=("text", "json"), default="text")
+    ip.set_defaults(func=cmd_impact)
+    cp = sub.add_parser("crosswalk", help="the guideline under another grading scheme, labelled as a mapping")
+    cp.add_argument("--scheme", default="grade", help="a bundled scheme (grade, cost-b13, norway-2007) or a "
+                                                      ".toml path (default: grade)")
+    cp.add_argument("--root", type=Path, default=None, help=root_help)
+    cp.add_argument("--format", choices=("table", "json"), default="table")
+    cp.set_defaults(func=cmd_crosswalk)
+    bp = sub.add_parser("references", help="render a reference list, numbered, from any .bib",
+                        description="Render a numbered reference list; an entry that cannot be formatted carries "
+                                    "a one-line note instead of failing the list.")
+    bp.add_argument("--bib", type=Path, default=None, help="a .bib file (default: the guideline's references.bib)")
+    bp.add_argument("--root", type=Path, default=None, help=root_help)
+    bp.add_argument("--format", choices=("text", "html", "md"), default="text")
+    bp.set_defaults(func=cmd_references)
     rp = sub.add_parser("report", help="write the guideline's tables with the numbered reference list",
                         description="Write the guideline's three-column tables per section, with the numbered "
                                     "reference list, as a self-contained HTML page or as Markdown.")

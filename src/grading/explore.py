@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import textwrap
 from dataclasses import dataclass
+from functools import partial
 from typing import Mapping
 
 import pandas as pd
@@ -87,6 +88,10 @@ def filter_options(guideline: Guideline) -> dict[str, tuple[str, ...]]:
     }
 
 
+def _indented(text: str, width: int) -> str:
+    return textwrap.fill(text, width, initial_indent="  ", subsequent_indent="  ")
+
+
 @dataclass(frozen=True)
 class RecommendationView:
     """Everything about one recommendation: text, published and derived grading, evidence, references."""
@@ -110,7 +115,7 @@ class RecommendationView:
     def as_text(self, width: int = 100) -> str:
         """The whole view as readable plain text."""
         r, g = self.record, self.grading
-        wrap = lambda s: textwrap.fill(s, width, initial_indent="  ", subsequent_indent="  ")  # noqa: E731
+        wrap = partial(_indented, width=width)
         judged = ", ".join(f"{j.removeprefix('agree_')}: {r.get(j, 'unrecorded')}" for j in JUDGEMENTS)
         phase = r.get("phase") or "no phase named"
         lines = [f"{g.id}  {r.get('topic', '')} ({r.get('topic_en', '')}) — section {g.section}, "
@@ -191,7 +196,6 @@ def flags(guideline: Guideline, colour: str | None = None) -> pd.DataFrame:
 def browser(guideline: Guideline, gradings: list[Grading] | None = None):
     """An ipywidgets filter over `browse`: dropdowns for each filter and the table below them."""
     import ipywidgets as w
-    from IPython.display import display
 
     gradings = gradings if gradings is not None else reproduce(guideline)
     opts = filter_options(guideline)
@@ -203,9 +207,10 @@ def browser(guideline: Guideline, gradings: list[Grading] | None = None):
 
     def refresh(_=None) -> None:
         values = {k: (c.value or None) if k == "topic" else c.value for k, c in controls.items()}
-        out.clear_output()
-        with out:
-            display(browse(guideline, gradings, **values))
+        # Set the widget's outputs directly rather than capture a display: the table then lives in the widget's
+        # state only, never in the cell's own outputs (which nbval compares).
+        out.outputs = ()
+        out.append_display_data(browse(guideline, gradings, **values))
 
     for c in controls.values():
         c.observe(refresh, names="value")
@@ -243,6 +248,11 @@ def evidence_summary(guideline: Guideline, rec_id: str) -> str:
     return "; ".join(parts) or "no evidence rows"
 
 
+def _known(guideline: Guideline, ref: FormattedReference) -> str:
+    """The formatted entry; for an unresolved one what the text says of it; else why it could not be formatted."""
+    return ref.text or guideline.bibliography.field(ref.number, "seed_context") or f"[{ref.note}]"
+
+
 def reference_table(guideline: Guideline, statuses: tuple[str, ...] = ("unresolved", "likely")) -> pd.DataFrame:
     """The cited references of the given identification statuses: who cites them and what is known of them."""
     citing: dict[int, list[str]] = {}
@@ -250,9 +260,19 @@ def reference_table(guideline: Guideline, statuses: tuple[str, ...] = ("unresolv
         if ref:
             citing.setdefault(int(ref), []).append(rid)
     numbers = [n for n in sorted(citing) if guideline.bibliography.status(n) in statuses]
-    rows = []
-    for r in format_references(guideline.bibliography, numbers):
-        known = r.text or guideline.bibliography.field(r.number, "seed_context") or f"[{r.note}]"
-        rows.append({"reference": r.number, "status": r.status, "cited_by": ", ".join(dict.fromkeys(citing[r.number])),
-                     "what_is_known": known})
+    rows = [{"reference": r.number, "status": r.status, "cited_by": ", ".join(dict.fromkeys(citing[r.number])),
+             "what_is_known": _known(guideline, r)} for r in format_references(guideline.bibliography, numbers)]
     return pd.DataFrame(rows, columns=["reference", "status", "cited_by", "what_is_known"]).set_index("reference")
+
+
+def findings_table(guideline: Guideline, findings) -> pd.DataFrame:
+    """Audit findings with the evidence behind each: a recommendation's rows, or what is known of a reference."""
+    rows = []
+    for f in findings:
+        if f.subject.startswith("ref "):
+            n = int(f.subject.removeprefix("ref "))
+            behind = _known(guideline, format_references(guideline.bibliography, [n])[0])
+        else:
+            behind = evidence_summary(guideline, f.subject)
+        rows.append({"kind": f.kind, "subject": f.subject, "detail": f.detail, "evidence": behind})
+    return pd.DataFrame(rows, columns=["kind", "subject", "detail", "evidence"])

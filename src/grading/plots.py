@@ -7,7 +7,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
-from .explore import GROUPS, phases_of
+from .explore import GROUPS, PHASES, phases_of
 from .grade import Grading, reproduce, summary
 from .guideline import Guideline
 from .scheme import LEVELS, STRENGTH, STRENGTHS, parse_strength, strength_rank_span
@@ -36,6 +36,12 @@ def level_label(level: str, source: str) -> str:
     return level if source == "printed" else f"({level})"
 
 
+def phase_columns(guideline: Guideline) -> list[str]:
+    """The map's columns: the three phases, any other phase the data name, then '' for no phase named."""
+    named = dict.fromkeys(p for v in guideline.recommendations["phase"] for p in phases_of(v))
+    return [*PHASES, *(p for p in named if p not in PHASES), ""]
+
+
 def map_cells(guideline: Guideline, gradings: list[Grading] | None = None) -> pd.DataFrame:
     """One row per (recommendation, phase) of the evidence map, with its map row and column."""
     gradings = gradings if gradings is not None else reproduce(guideline)
@@ -47,8 +53,13 @@ def map_cells(guideline: Guideline, gradings: list[Grading] | None = None) -> pd
     keys = list(dict.fromkeys((r["diagnostic_group"], r["topic_en"]) for r in recs))
     keys.sort(key=lambda k: order.get(k[0], len(order)))
     row_of: dict[tuple[str, str], int] = {}
-    for group, topic in keys:
-        row_of[(group, topic)] = len(row_of) + len({k[0] for k in row_of} | {group})
+    row = 0
+    for i, (group, topic) in enumerate(keys):
+        if i == 0 or keys[i - 1][0] != group:
+            row += 1  # the group's header row
+        row_of[(group, topic)] = row
+        row += 1
+    columns = phase_columns(guideline)
     cells = []
     for r in recs:
         g = by_id.get(r["id"])
@@ -57,7 +68,7 @@ def map_cells(guideline: Guideline, gradings: list[Grading] | None = None) -> pd
         for phase in phases_of(r["phase"]) or ("",):
             cells.append({"id": r["id"], "group": r["diagnostic_group"], "topic_en": r["topic_en"],
                           "row": row_of[(r["diagnostic_group"], r["topic_en"])],
-                          "phase": phase, "column": list(PHASE_LABELS).index(phase),
+                          "phase": phase, "column": columns.index(phase),
                           "strength": r["published_strength"], "level": g.level_used,
                           "level_source": g.level_source, "direction": r["direction"]})
     frame = pd.DataFrame(cells, columns=["id", "group", "topic_en", "row", "phase", "column", "strength", "level",
@@ -71,7 +82,8 @@ def evidence_map(guideline: Guideline, gradings: list[Grading] | None = None) ->
     """Topics against phases; each recommendation a box coloured by published strength and marked by level."""
     cells = map_cells(guideline, gradings)
     rows = cells.drop_duplicates("row").sort_values("row")
-    n_rows, n_cols = int(rows["row"].max()) + 1 if len(rows) else 0, len(PHASE_LABELS)
+    columns = phase_columns(guideline)
+    n_rows, n_cols = int(rows["row"].max()) + 1 if len(rows) else 0, len(columns)
     fig = Figure(figsize=(11, 2.2 + 0.32 * n_rows), layout="constrained")
     ax = fig.add_subplot()
     pad = 0.06
@@ -91,7 +103,7 @@ def evidence_map(guideline: Guideline, gradings: list[Grading] | None = None) ->
                 fontweight="normal" if derived else "bold", color="#333333" if derived else "black", gid=c.id)
     ax.set_xlim(0, n_cols)
     ax.set_ylim(n_rows, 0)
-    ax.set_xticks([i + 0.5 for i in range(n_cols)], list(PHASE_LABELS.values()))
+    ax.set_xticks([i + 0.5 for i in range(n_cols)], [PHASE_LABELS.get(p, p) for p in columns])
     ax.xaxis.tick_top()
     ax.set_yticks([r + 0.5 for r in rows["row"]], list(rows["topic_en"]), fontsize=8)
     ax.tick_params(length=0)
@@ -197,5 +209,6 @@ def agreement_plot(gradings: list[Grading]) -> Figure:
              "bold where they agree", _strength_agrees)
     _heatmap(levels, level_crosstab(gradings), f"Level: printed against derived\n({s['printed_levels_reproduced']} "
              f"of {s['printed_levels']} printed levels reproduced)", lambda row, col: row == col)
+    levels.tick_params(labelsize=12)  # asterisks are unreadable at the default size
     return fig
 

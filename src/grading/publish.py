@@ -8,6 +8,7 @@ import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable
 
 from .errors import GradingError
 from .grade import Grading, grade
@@ -60,14 +61,15 @@ class SectionTable:
         return f"{self.section} {self.title}".strip()
 
 
-def dedupe(texts) -> tuple[str, ...]:
+def dedupe(texts: Iterable[str]) -> tuple[str, ...]:
     """Texts in order, each once, leaving out any contained in another (rows often repeat part of a cell)."""
     unique = list(dict.fromkeys(t.strip() for t in texts if t.strip()))
     return tuple(t for t in unique if not any(t != u and t in u for u in unique))
 
 
-def section_tables(guideline: Guideline, revised: Revised | None = None) -> list[SectionTable]:
-    """The recommendations grouped by section in table order; with `revised`, as the saved revisions leave them."""
+def section_tables(guideline: Guideline, revised: Revised | None = None,
+                   sections: Iterable[str] | None = None) -> list[SectionTable]:
+    """The recommendations by section in table order (all sections, or those named), as published or as `revised`."""
     source = revised.guideline if revised is not None else guideline
     applied: dict[str, list[Revision]] = {}
     for r in revised.applied if revised is not None else ():
@@ -76,7 +78,7 @@ def section_tables(guideline: Guideline, revised: Revised | None = None) -> list
     docs: dict[str, list[str]] = {}
     for rid, text in zip(ev["recommendation_id"], ev["documentation"]):
         docs.setdefault(rid, []).append(text)
-    sections: dict[str, list[TableRow]] = {}
+    by_section: dict[str, list[TableRow]] = {}
     for rec in source.recommendations.to_dict("records"):
         rid, level, level_note, note = rec["id"], rec["published_level"], "", ""
         if rid in applied:
@@ -89,8 +91,13 @@ def section_tables(guideline: Guideline, revised: Revised | None = None) -> list
                                                                  if rec["published_level"] else "")
         row = TableRow(rid, rec["text"], dedupe(docs.get(rid, ())), tuple(sorted(source.cited(rid))), level,
                        note, level_note)
-        sections.setdefault(rec["section"], []).append(row)
-    return [SectionTable(s, SECTION_TITLES.get(s, ""), tuple(rows)) for s, rows in sections.items()]
+        by_section.setdefault(rec["section"], []).append(row)
+    wanted = set(sections) if sections is not None else None
+    if wanted is not None and wanted - set(by_section):
+        raise GradingError(f"no section {', '.join(sorted(wanted - set(by_section)))}; "
+                           f"sections: {', '.join(by_section)}")
+    return [SectionTable(s, SECTION_TITLES.get(s, ""), tuple(rows)) for s, rows in by_section.items()
+            if wanted is None or s in wanted]
 
 
 def _revision_note(before: Grading, after: Grading, revisions: list[Revision]) -> str:
@@ -136,10 +143,11 @@ em.note { color: #a00; }
 """
 
 
-def to_html(guideline: Guideline, revised: Revised | None = None, title: str = TITLE) -> str:
+def to_html(guideline: Guideline, revised: Revised | None = None, title: str = TITLE,
+            sections: Iterable[str] | None = None) -> str:
     """A self-contained HTML page (inline CSS, no scripts or external assets), every field escaped."""
     esc = html.escape
-    tables = section_tables(guideline, revised)
+    tables = section_tables(guideline, revised, sections)
     out = ["<!DOCTYPE html>", '<html lang="no">', "<head>", '<meta charset="utf-8">',
            # Nothing but the inline style may load or run, whatever the data hold.
            "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">",
@@ -179,9 +187,10 @@ def md_cell(text: str) -> str:
     return re.sub(r"\s*\n\s*", "<br>", escaped.strip())
 
 
-def to_markdown(guideline: Guideline, revised: Revised | None = None, title: str = TITLE) -> str:
+def to_markdown(guideline: Guideline, revised: Revised | None = None, title: str = TITLE,
+                sections: Iterable[str] | None = None) -> str:
     """The tables as GitHub-flavoured Markdown, every cell escaped, with the numbered reference list."""
-    tables = section_tables(guideline, revised)
+    tables = section_tables(guideline, revised, sections)
     out = [f"# {md_cell(title)}", "", md_cell(_intro(tables, revised)), ""]
     for t in tables:
         out += [f"## {md_cell(t.heading)}", "", "| " + " | ".join(COLUMNS) + " |", "|---|---|---|"]
@@ -194,10 +203,7 @@ def to_markdown(guideline: Guideline, revised: Revised | None = None, title: str
             out.append(f"| {md_cell(rec)} | {md_cell(docs)} | {md_cell(level)} |")
         out.append("")
     refs = format_references(guideline.bibliography, cited_numbers(tables))
-    # A Markdown ordered list renumbers from its first item (5, 6, 7 ...); escaping the dot and giving each
-    # entry its own paragraph keeps the guideline's numbers.
-    entries = re.sub(r"(?m)^(\d+)\. ", r"\1\\. ", render_references(refs, "md")).strip("\n").split("\n")
-    out += ["## Referanser", "", "\n\n".join(entries)]
+    out += ["## Referanser", "", render_references(refs, "md").strip("\n")]
     return "\n".join(out) + "\n"
 
 

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping
 
-import pybtex.errors
 from pybtex.database import BibliographyData, Entry
-from pybtex.database.input.bibtex import Parser
-from pybtex.scanner import PybtexSyntaxError
 
 from .biblatex import classic_entry
 from .errors import Problem
@@ -33,6 +31,7 @@ class Bibliography:
     data: BibliographyData
     by_number: Mapping[int, str]
     lines: Mapping[str, int]
+    sha256: str = ""  # of the file's bytes: what caches of this bibliography are keyed by
 
     def status(self, number: int) -> str:
         """verified, likely or unresolved; 'missing' when the number has no entry."""
@@ -72,17 +71,37 @@ def _decode(raw: bytes, name: str) -> tuple[str | None, list[Problem]]:
 def entry_lines(text: str) -> list[tuple[str, str, int]]:
     """(type, key, line) of every entry start in the text, in order."""
     out = []
+    line, counted = 1, 0  # counting newlines from the previous match keeps this linear in the file size
     for m in _ENTRY_START.finditer(text):
         kind = m.group(1).lower()
         if kind in ("comment", "preamble", "string"):
             continue
-        out.append((kind, m.group(2), text.count("\n", 0, m.start()) + 1))
+        line += text.count("\n", counted, m.start())
+        counted = m.start()
+        out.append((kind, m.group(2), line))
     return out
+
+
+@dataclass(frozen=True)
+class ParsedBib:
+    """What parsing a .bib's text yields whatever the file is called: the part worth caching."""
+
+    starts: tuple[tuple[str, str, int], ...]  # (type, key, line) of every entry start
+    data: BibliographyData | None
+    by_number: Mapping[int, str]
+    problems: tuple[Problem, ...]  # syntax, citation-number and status problems, with file ""
 
 
 def load_bibliography(path: Path, name: str | None = None,
                       known_types: Iterable[str] | None = ENTRY_TYPES) -> tuple[Bibliography | None, list[Problem]]:
     """Parse a .bib; return it with every problem found (None when it cannot be parsed at all)."""
+    return load_bibliography_with(lambda text, sha256: parse_bib(text), path, name, known_types)
+
+
+def load_bibliography_with(parse: Callable[[str, str], ParsedBib], path: Path, name: str | None = None,
+                           known_types: Iterable[str] | None = ENTRY_TYPES
+                           ) -> tuple[Bibliography | None, list[Problem]]:
+    """load_bibliography with the text parsed by `parse(text, sha256 of the bytes)`: the hook of a cache."""
     name = name or path.name
     try:
         raw = path.read_bytes()
@@ -93,9 +112,10 @@ def load_bibliography(path: Path, name: str | None = None,
         return None, problems
     if not text.strip():
         return None, [Problem(name, "the file is empty", line=1, allowed="one or more @type{key, ...} entries")]
-    starts = entry_lines(text)
+    sha256 = hashlib.sha256(raw).hexdigest()
+    parsed = parse(text, sha256)
     seen: dict[str, int] = {}
-    for kind, key, line in starts:
+    for kind, key, line in parsed.starts:
         if key.lower() in seen:
             problems.append(Problem(name, f"duplicate entry key (first on line {seen[key.lower()]})", line=line,
                                     column="key", found=key, allowed="each key once"))
@@ -104,6 +124,22 @@ def load_bibliography(path: Path, name: str | None = None,
         if known_types is not None and kind not in known_types:
             problems.append(Problem(name, "unknown entry type", line=line, column="type", found=f"@{kind}",
                                     allowed="a BibTeX or biblatex type such as @article, @book, @techreport, @misc"))
+    problems += [replace(p, file=name) for p in parsed.problems]
+    if parsed.data is None:
+        return None, problems
+    lines = {key: line for _, key, line in parsed.starts}
+    return Bibliography(path, parsed.data, parsed.by_number, lines, sha256), problems
+
+
+def parse_bib(text: str) -> ParsedBib:
+    """Parse .bib text with pybtex, collecting syntax, citation-number and status problems (file left empty)."""
+    import pybtex.errors  # imported here: a cache hit never needs the parser
+    from pybtex.database.input.bibtex import Parser
+    from pybtex.scanner import PybtexSyntaxError
+
+    name = ""  # load_bibliography_with names the file
+    starts = entry_lines(text)
+    problems: list[Problem] = []
     with pybtex.errors.capture() as captured:
         try:
             data = Parser(encoding="utf-8").parse_string(text)
@@ -121,7 +157,7 @@ def load_bibliography(path: Path, name: str | None = None,
         problems.append(Problem(name, msg.replace("syntax error: ", "syntax error: "), line=line,
                                 allowed="BibTeX syntax: @type{key, field = {value}, ...}"))
     if data is None:
-        return None, problems
+        return ParsedBib(tuple(starts), None, {}, tuple(problems))
     lines = {key: line for _, key, line in starts}
     by_number: dict[int, str] = {}
     for key, entry in data.entries.items():
@@ -141,7 +177,7 @@ def load_bibliography(path: Path, name: str | None = None,
         if status and status not in STATUSES:
             problems.append(Problem(name, "unknown identification status", line=lines.get(key),
                                     column="identification", found=status, allowed=", ".join(STATUSES)))
-    return Bibliography(path, data, dict(sorted(by_number.items())), lines), problems
+    return ParsedBib(tuple(starts), data, dict(sorted(by_number.items())), tuple(problems))
 
 
 @dataclass(frozen=True)
@@ -166,7 +202,7 @@ def safe_links(fields: Mapping[str, str]) -> tuple[str, ...]:
     doi = str(fields.get("doi", "")).strip()
     if doi:
         target = doi if _SAFE_LINK.match(doi) else f"https://doi.org/{doi}"
-        if re.match(r"^(https?://|doi:|https://doi\.org/10\.)", target, re.I) and not re.search(r"[\s\"'<>]", target):
+        if re.match(r"^(https://doi\.org/|doi:)10\.", target, re.I) and not re.search(r"[\s\"'<>]", target):
             links.append(target)
     url = str(fields.get("url", "")).strip()
     if url and _SAFE_LINK.match(url) and not re.search(r"[\s\"'<>]", url):
@@ -204,7 +240,9 @@ def format_references(bib: Bibliography, numbers: Iterable[int] | None = None,
             bare = Entry(classic.type, {k: v for k, v in classic.fields.items() if k.lower() not in _LINK_FIELDS},
                          classic.persons)
             text = formatter.format_entry(str(n), bare).text.render(backend)
-            note = "likely identification, not confirmed by a source" if status == "likely" else ""
+            # a likely entry's own note field already says so in the text; otherwise we add the marker
+            note = "likely identification, not confirmed by a source" if status == "likely" and \
+                "likely" not in fields.get("note", "").lower() else ""
             out.append(FormattedReference(n, key, text, status, note, safe_links(fields)))
         except Exception as e:  # pybtex raises several types for a missing field or unknown type
             out.append(FormattedReference(n, key, "", status, f"could not be formatted: {_why(e, classic, style)}"))
@@ -241,7 +279,8 @@ def render_references(refs: Iterable[FormattedReference], fmt: str = "text") -> 
             body = re.sub(r"([\\`*_\[\]<>#|])", r"\\\1", body)
             note = re.sub(r"([\\`*_\[\]<>#|])", r"\\\1", note)
             links = " " + " ".join(f"<{u}>" for u in r.links) if r.links else ""
-            lines.append(f"{r.number}. {body}{links}{note}".rstrip())
+            # "5\." and a paragraph per entry: a Markdown ordered list would renumber 5, 9, 12 as 1, 2, 3.
+            lines.append(f"{r.number}\\. {body}{links}{note}".rstrip() + "\n")
         else:
-            lines.append(f"[{r.number}] {body}{links}{note}".rstrip())
+            lines.append(" ".join(x for x in (f"[{r.number}]", body, links.strip(), note.strip()) if x))
     return "\n".join(lines) + "\n"

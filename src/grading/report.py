@@ -75,3 +75,39 @@ def scheme_text() -> str:
     out += ["", "Rules (Table 1 = the scheme as printed; choice = an interpretation the table leaves open)"]
     out += [f"  {r.name:30} [{r.source}] {r.says}" for r in RULES.values()]
     return "\n".join(out)
+
+
+def fragility_text(found) -> str:
+    """Fragility of every recommendation, fragile ones first."""
+    fragile = [f for f in found if f.fragile]
+    lines = [f"{len(fragile)} of {len(found)} recommendations are fragile: one changed evidence row lowers "
+             f"their derived level or strength."]
+    lines += [f"  {f.recommendation_id}: {f.summary()}" for f in fragile]
+    lines += [f"  {f.recommendation_id}: {f.summary()}" for f in found if not f.fragile]
+    return "\n".join(lines)
+
+
+def fragility_json(found) -> str:
+    """Fragility as a JSON array."""
+    return json.dumps([{"id": f.recommendation_id, "fragile": f.fragile, "tried": f.tried,
+                        "summary": f.summary(),
+                        "changes": [{"kind": c.kind, "row": c.row + 1, "reference": c.study.reference,
+                                     "level": list(c.level), "strength": list(c.strength), "lowers": c.lowers}
+                                    for c in f.changes]} for f in found], ensure_ascii=False, indent=2)
+
+
+def impact_text(study, matched: list[str], moved) -> str:
+    """What a new study would change, with the rule."""
+    lines = [f"New study {study.key}: its {len(study.appraisal)} appraisal rows apply to {len(matched)} "
+             f"recommendations ({', '.join(matched) or 'none'}); {len(moved)} would move."]
+    lines += [f"  {i.describe()}" for i in moved]
+    return "\n".join(lines)
+
+
+def impact_json(moved) -> str:
+    """A new study's impact as a JSON array."""
+    return json.dumps([{"id": i.recommendation_id, "before": {"level": i.before.derived_level,
+                        "strength": i.before.derived_strength, "verdict": i.before.comparison.verdict},
+                        "after": {"level": i.after.derived_level, "strength": i.after.derived_strength,
+                                  "verdict": i.after.comparison.verdict},
+                        "rule": i.after.rule()} for i in moved], ensure_ascii=False, indent=2)

@@ -53,9 +53,9 @@ class Revision:
     author: str
     created: str  # UTC, ISO 8601, e.g. 2025-11-26T15:30:12.123456Z
     rationale: str
-    judgements: Mapping[str, str]
+    judgements: Mapping[str, str]  # those the group records here; one left out stands as before
     changes: tuple[Change, ...] = ()
-    justification: str = ""
+    justification: str = ""  # replaces the recorded one: why the revised strength deviates, if it does
     published_strength: str | None = None  # None: the published strength stands
     path: Path | None = field(default=None, compare=False)  # where it was loaded from or saved to
 
@@ -129,9 +129,11 @@ def utc_now() -> str:
 def new_revision(recommendation_id: str, author: str, rationale: str, judgements: Mapping[str, str],
                  changes: Iterable[Change] = (), justification: str = "", published_strength: str | None = None,
                  created: str | None = None) -> Revision:
-    """Build a revision stamped now; raise ValidationError listing every problem with it."""
-    rev = Revision(recommendation_id, author.strip(), created or utc_now(), rationale.strip(),
-                   {j: judgements.get(j, "unrecorded") for j in JUDGEMENTS},
+    """Build a revision stamped now; raise ValidationError listing every problem with it.
+
+    `judgements` names the judgements the group records with this revision; one it leaves out stands as before.
+    """
+    rev = Revision(recommendation_id, author.strip(), created or utc_now(), rationale.strip(), dict(judgements),
                    tuple(Change(c.action, _full(c.before), _full(c.after)) for c in changes),
                    justification.strip(), published_strength or None)
     raise_if_errors(revision_problems(rev.as_json(), f"revision of {recommendation_id} (unsaved)"))
@@ -174,12 +176,11 @@ def revision_problems(data: object, file: str) -> list[Problem]:
         if not isinstance(judgements, dict):
             bad("judgements", "must be an object", judgements, _ALLOWED["judgements"])
         else:
-            for k in judgements:
+            for k, v in judgements.items():
                 if k not in JUDGEMENTS:
-                    bad(f"judgements.{k}", "is unknown", k, ", ".join(JUDGEMENTS))
-            for j in JUDGEMENTS:
-                if judgements.get(j) not in AGREEMENT:
-                    bad(f"judgements.{j}", "is missing or unknown", judgements.get(j), ", ".join(AGREEMENT))
+                    bad(f"judgements.{k}", "is not a judgement", k, ", ".join(JUDGEMENTS))
+                elif v not in AGREEMENT:
+                    bad(f"judgements.{k}", "has an unknown value", v, ", ".join(AGREEMENT))
     changes = data.get("changes")
     if "changes" in data and not isinstance(changes, list):
         bad("changes", "must be a list", changes, _ALLOWED["changes"])
@@ -196,7 +197,8 @@ _ALLOWED = {
     "created": "a UTC time in ISO 8601, e.g. 2025-11-26T15:30:12.123456Z",
     "rationale": "why the group revised the recommendation (not empty)",
     "justification": "text (empty when the strength agrees with its evidence)",
-    "judgements": "an object {" + ", ".join(f'"{j}": yes|no|unrecorded' for j in JUDGEMENTS) + "}",
+    "judgements": "an object {" + ", ".join(f'"{j}": yes|no|unrecorded' for j in JUDGEMENTS)
+                  + "}; a judgement left out stands as before",
     "published_strength": "null (unchanged) or " + allowed_strength_codes().removesuffix(", or empty"),
     "changes": 'a list of {"action": add|edit|remove, "before": row or null, "after": row or null}',
 }
@@ -306,16 +308,14 @@ def _link_new(tmp: str, final: Path) -> None:
 
 
 def _fsync_dir(folder: Path) -> None:
-    try:
+    try:  # makes the new name itself durable; not possible on every platform, and the data is on disk already
         fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return  # not possible on every platform; the file itself is already on disk
-    try:
-        os.fsync(fd)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
     except OSError:
         pass
-    finally:
-        os.close(fd)
 
 
 def file_name(revision: Revision) -> str:
@@ -326,7 +326,7 @@ def file_name(revision: Revision) -> str:
 
 def slug(text: str) -> str:
     """A file-name-safe ASCII form of a name: 'Kåre Ødegård' -> 'kare-odegard'."""
-    text = text.translate(str.maketrans({"ø": "o", "Ø": "o", "æ": "ae", "Æ": "ae", "ß": "ss", "đ": "d", "ł": "l"}))
+    text = text.translate(str.maketrans({"ø": "o", "Ø": "o", "æ": "ae", "Æ": "ae", "ß": "ss", "ł": "l"}))
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:40].strip("-") or "author"
 
@@ -339,6 +339,9 @@ def load_revisions(root: Path | str, recommendation_id: str | None = None) -> tu
         return ()
     problems: list[Problem] = []
     if recommendation_id is not None:
+        if not REC_ID.match(recommendation_id):
+            raise RevisionError(f"{recommendation_id!r} is not a recommendation id; allowed: "
+                                f"{_ALLOWED['recommendation_id']}")
         folders = [base / recommendation_id] if (base / recommendation_id).is_dir() else []
     else:
         folders = sorted(p for p in base.iterdir() if p.is_dir() and not p.name.startswith("."))
@@ -391,6 +394,11 @@ def read_revision(path: Path, name: str | None = None) -> tuple[Revision | None,
 
 
 # --- applying --------------------------------------------------------------------------------------------
+
+def judgements_of(guideline: Guideline, recommendation_id: str) -> dict[str, str]:
+    """The working group's judgements recorded for one recommendation."""
+    return {j: guideline.recommendations.loc[recommendation_id, j] for j in JUDGEMENTS}
+
 
 def rows_of(guideline: Guideline, recommendation_id: str) -> list[dict[str, str]]:
     """The evidence rows of one recommendation as plain dicts of the evidence.csv columns."""
@@ -465,11 +473,9 @@ def apply_revisions(guideline: Guideline, revisions: Iterable[Revision] | None =
         if rev.published_strength:
             recs.at[rev.recommendation_id, "published_strength"] = rev.published_strength
             recs.at[rev.recommendation_id, "published_strength_text"] = ""  # the new grade is not printed text
-    out, done = [], set()
-    for rid in list(dict.fromkeys(ev["recommendation_id"])) + [r for r in by_rec if r not in set(ev["recommendation_id"])]:
-        if rid in done:
-            continue
-        done.add(rid)
+    out = []
+    published_ids = list(dict.fromkeys(ev["recommendation_id"]))
+    for rid in published_ids + [r for r in by_rec if r not in set(published_ids)]:
         out += new_rows[rid] if rid in new_rows else [dict(r, _line=n) for r, n in
                                                       zip(rows_of(guideline, rid), _lines(ev, rid))]
     frame = pd.DataFrame(out, columns=[*EVIDENCE_COLUMNS, "_line"], dtype=object).fillna("")
@@ -522,7 +528,7 @@ def check_revision(revised: Revised, revision: Revision) -> Grading:
         raise RevisionError(f"revision of {rid}: no such recommendation in evidence/recommendations.csv")
     problems = reference_problems(revised.published, revision)
     grading, mine = preview(revised, revision)
-    problems += [f"{c}\n  (reload the recommendation to see the saved revisions, then make the change again)"
+    problems += [f"{c}\n  (reload the recommendation to see the saved revisions, then make the change again if it still holds)"
                  for c in mine]
     if needs_justification(grading) and not revision.justification.strip():
         problems.append(f"a justification is required: {grading.comparison.because} "
@@ -575,7 +581,8 @@ def changes_between(base: list[Row], edited: Iterable[tuple[int | None, Row]]) -
     edited = list(edited)
     kept = {i for i, _ in edited if i is not None}
     out = [Change("remove", _full(base[i]), None) for i in range(len(base)) if i not in kept]
-    out += [Change("edit", _full(base[i]), _full(row)) for i, row in edited if i is not None and _full(row) != _full(base[i])]
+    out += [Change("edit", _full(base[i]), _full(row)) for i, row in edited
+            if i is not None and _full(row) != _full(base[i])]
     return tuple(out + [Change("add", None, _full(row)) for i, row in edited if i is None])
 
 

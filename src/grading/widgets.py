@@ -17,6 +17,7 @@ from .scheme import AGREEMENT, DESIGNS, FINDINGS, JUDGEMENTS, QUALITIES, STRENGT
 
 JUDGEMENT_LABELS = {"agree_validity": "Documentation valid", "agree_applicability": "Applicable here",
                     "agree_benefit_harm": "Benefit outweighs harm"}
+QUOTE_ROW = "field 'row."  # row_problems names a field 'row.<column>'; the panel says 'Evidence row n: <column>'
 STRENGTH_CHOICES = tuple(g.code for g in STRENGTHS) + tuple(
     f"{a.code}/{b.code}" for a in STRENGTHS for b in STRENGTHS if is_valid_strength(f"{a.code}/{b.code}"))
 
@@ -45,9 +46,8 @@ class _Shown:
         return bundle
 
 
-def _html(text: str, css: str, pre: bool = False) -> str:
-    body = html.escape(text)
-    return f'<div class="{css}" style="white-space: pre-wrap">{body}</div>' if pre else body
+def _pre(text: str, css: str) -> str:
+    return f'<div class="{css}" style="white-space: pre-wrap">{html.escape(text)}</div>'
 
 
 def _classed(widget: w.Widget, name: str) -> w.Widget:
@@ -66,7 +66,10 @@ class RevisePanel:
                                               style={"description_width": "initial"}), "rec-select")
         self.rec_text = _classed(w.HTML(), "rec-text")
         self.rows_box = w.VBox()
-        self.add_row = _classed(w.Button(description="Add evidence row", icon="plus"), "add-row")
+        self.add_row = _classed(w.Button(description="Add evidence row", icon="plus", layout=w.Layout(width="auto")),
+                                "add-row")
+        self.reload = _classed(w.Button(description="Reload", icon="refresh", tooltip="Read the saved revisions "
+                                        "again and discard unsaved edits"), "reload")
         self.judgements = {j: _classed(w.Dropdown(options=AGREEMENT, description=JUDGEMENT_LABELS[j],
                                                   style={"description_width": "initial"}),
                                        j.replace("_", "-"))
@@ -93,14 +96,15 @@ class RevisePanel:
         self._current: dict = {}
         self._load_error = ""
         self._quiet = False  # set while select() fills the widgets, so update() runs once at the end
-        self._reload()
         self.rec_select.observe(lambda _: self.select(self.rec_select.value), names="value")
+        self.reload.on_click(lambda _: self.select(self.rec_select.value))
         self.add_row.on_click(lambda _: self._add_row())
         self.save.on_click(lambda _: self.save_now())
         for widget in (*self.judgements.values(), self.strength, self.justification, self.author, self.rationale):
             widget.observe(lambda _: self.update(), names="value")
         self.editor = w.VBox([
-            self.rec_select, self.rec_text, w.HTML("<b>Evidence</b>"), self.rows_box, self.add_row,
+            w.HBox([self.rec_select, self.reload]), self.rec_text,
+            w.HTML("<b>Evidence</b>"), self.rows_box, self.add_row,
             w.HTML("<b>The working group's judgements</b>"), w.HBox(list(self.judgements.values())), self.strength,
             w.HTML("<b>Grading with these changes</b>"), self.derived_level, self.derived_strength, self.verdict,
             self.explanation, self.justification, self.author, self.rationale, self.message, self.save,
@@ -116,26 +120,30 @@ class RevisePanel:
         return _Shown(self.changes, "Revised against published (run the notebook in JupyterLab to see it)")
 
     def _reload(self) -> None:
+        """Read the saved revisions again."""
         try:
             self.revised = apply_revisions(self.published)
             self._load_error = ""
         except GradingError as e:  # a broken revision file: show where, keep the panel usable for reading
             self.revised = apply_revisions(self.published, ())
             self._load_error = f"The saved revisions cannot be read, so nothing can be saved:\n{e}"
-        self.changes.value = _html(diff_text(diff(self.revised)), "grading-diff-text", pre=True)
+        self.changes.value = _pre(diff_text(diff(self.revised)), "grading-diff-text")
 
     def select(self, recommendation_id: str) -> None:
-        """Show one recommendation as the saved revisions left it, discarding unsaved edits."""
+        """Show one recommendation as the saved revisions now leave it, discarding unsaved edits."""
         if self.rec_select.value != recommendation_id:
             self.rec_select.value = recommendation_id  # observing this calls select again
             return
+        self._reload()
         rec = self.revised.guideline.recommendations.loc[recommendation_id].to_dict()
         self._current = rec
         self._base = rows_of(self.revised.guideline, recommendation_id)
         self._working = [(i, dict(r)) for i, r in enumerate(self._base)]
-        self.rec_text.value = (f"<p>{html.escape(rec['text'])}</p><p>Published: strength "
-                               f"<b>{html.escape(rec['published_strength'] or 'none')}</b>, level "
-                               f"<b>{html.escape(rec['published_level'] or 'not printed')}</b></p>")
+        printed = self.published.recommendations.loc[recommendation_id, "published_strength"] or "none"
+        now = rec["published_strength"] or "none"
+        self.rec_text.value = (f"<p>{html.escape(rec['text'])}</p><p>Published strength <b>{html.escape(now)}</b>"
+                               + (f" (revised; 2007: {html.escape(printed)})" if now != printed else "")
+                               + f", printed level <b>{html.escape(rec['published_level'] or 'none')}</b></p>")
         self._quiet = True
         try:
             for j, dd in self.judgements.items():
@@ -204,8 +212,8 @@ class RevisePanel:
         rev = self.revision()
         blocks = [self._load_error] if self._load_error else []
         for n, (_, row) in enumerate(self._working):
-            blocks += [f"Evidence row {n + 1}: {p.message.replace('field ' + chr(39) + 'row.', '').replace(chr(39), '', 1)}"
-                       f"; found {p.found!r}; allowed: {p.allowed}"
+            blocks += [f"Evidence row {n + 1}: {p.message.removeprefix(QUOTE_ROW).replace(chr(39), '', 1)}; "
+                       f"found {p.found!r}; allowed: {p.allowed}"
                        for p in row_problems(row, "row", rev.recommendation_id, "")]
         if len(blocks) > bool(self._load_error):
             self._show(None)  # rows that are not valid evidence cannot be graded
@@ -225,7 +233,7 @@ class RevisePanel:
         if not rev.rationale:
             blocks.append("Rationale is required: say why the group revises this recommendation.")
         self.save.disabled = bool(blocks)
-        self.message.value = _html("\n".join(blocks), "grading-blocks", pre=True) if blocks else "Ready to save."
+        self.message.value = _pre("\n".join(blocks), "grading-blocks") if blocks else "Ready to save."
 
     def _show(self, g: Grading | None) -> None:
         if g is None:
@@ -238,7 +246,7 @@ class RevisePanel:
                                        f"({html.escape(STRENGTH[g.derived_strength].norwegian)})")
         self.verdict.value = (f"Verdict: <b>{html.escape(g.comparison.verdict.replace('_', ' '))}</b> "
                               f"(published {html.escape(g.published_strength or 'none')})")
-        self.explanation.value = _html(g.rule(), "grading-explanation-text", pre=True)
+        self.explanation.value = _pre(g.rule(), "grading-explanation-text")
 
     def save_now(self) -> None:
         """Save the revision the widgets describe; show the new file's path, or why it was not saved."""
@@ -249,11 +257,9 @@ class RevisePanel:
                                rev.justification, rev.published_strength)
             path = save_revision(self.published, rev)
         except GradingError as e:
-            self.message.value = _html(f"Not saved: {e}", "grading-blocks", pre=True)
+            self.message.value = _pre(f"Not saved: {e}", "grading-blocks")
             return
-        rid = rev.recommendation_id
-        self._reload()
-        self.select(rid)
+        self.select(rev.recommendation_id)
         self.saved_path.value = f"Saved: <code>{html.escape(str(path))}</code>"
 
 
