@@ -135,3 +135,15 @@ def test_a_phase_outside_the_three_gets_its_own_column(make_guideline):
     labels = [t.get_text().split("\n")[0] for t in fig.axes[0].get_xticklabels()]
     assert labels == ["akutt", "subakutt", "langvarig", "kronisk", "no phase named"]
     assert {gid.split("|")[1] for gid in boxes(fig)} == {"kronisk", ""}
+
+
+def test_evidence_map_outlines_fragile_recommendations():
+    from grading.fragility import fragility_all
+    g = load_guideline(REPO)
+    fragile = {f.recommendation_id for f in fragility_all(g) if f.fragile}
+    fig = plots.evidence_map(g, fragile=fragile)
+    outlined = {p.get_gid().split("|", 1)[1] for p in fig.axes[0].patches
+                if (p.get_gid() or "").startswith("fragile|")}
+    assert outlined and outlined <= fragile
+    assert "7.2.1-03" in outlined  # traction in sciatica rests on one very good review
+    assert not any((p.get_gid() or "").startswith("fragile|") for p in plots.evidence_map(g).axes[0].patches)

@@ -31,6 +31,9 @@ VERDICT_LABELS = {"agree": "agree", "stronger_than_evidence": "stronger than evi
                   "weaker_than_evidence": "weaker than evidence", "not_comparable": "not comparable"}
 
 
+FRAGILE_COLOUR = "#c0392b"
+
+
 def level_label(level: str, source: str) -> str:
     """The level as the map prints it: '**' when printed, '(**)' when derived."""
     return level if source == "printed" else f"({level})"
@@ -78,8 +81,11 @@ def map_cells(guideline: Guideline, gradings: list[Grading] | None = None) -> pd
     return frame
 
 
-def evidence_map(guideline: Guideline, gradings: list[Grading] | None = None) -> Figure:
-    """Topics against phases; each recommendation a box coloured by published strength and marked by level."""
+def evidence_map(guideline: Guideline, gradings: list[Grading] | None = None,
+                 fragile: set[str] | None = None) -> Figure:
+    """Topics against phases; each recommendation a box coloured by published strength and marked by level.
+
+    With `fragile` (ids from grading.fragility), a fragile recommendation's box gets a dashed outline."""
     cells = map_cells(guideline, gradings)
     rows = cells.drop_duplicates("row").sort_values("row")
     columns = phase_columns(guideline)
@@ -97,6 +103,11 @@ def evidence_map(guideline: Guideline, gradings: list[Grading] | None = None) ->
                              edgecolor="#555555", linewidth=0.6, hatch=None if grade else "///")
             rect.set_gid(f"{c.id}|{c.phase}|{grade}")
             ax.add_patch(rect)
+        if fragile is not None and c.id in fragile:
+            outline = Rectangle((x, y), width, 1 - 2 * pad, fill=False, edgecolor=FRAGILE_COLOUR, linewidth=2.2,
+                                linestyle="--", zorder=3)
+            outline.set_gid(f"fragile|{c.id}")
+            ax.add_patch(outline)
         derived = c.level_source == "derived"
         ax.text(x + width / 2, c.row + 0.5, level_label(c.level, c.level_source), ha="center", va="center",
                 fontsize=7 if c.slots > 3 else 8, fontstyle="italic" if derived else "normal",
@@ -120,6 +131,9 @@ def evidence_map(guideline: Guideline, gradings: list[Grading] | None = None) ->
                        label="level printed in the guideline"),
                 Line2D([], [], linestyle="none", marker="$(**)$", markersize=18, color="#333333",
                        label="(level) derived from the evidence rows")]
+    if fragile is not None:
+        handles.append(Patch(fill=False, edgecolor=FRAGILE_COLOUR, linestyle="--", linewidth=2,
+                             label="fragile: one changed row lowers it"))
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.01), ncol=4, fontsize=8, frameon=False,
               title="Colour: published strength (a range such as strong/moderate is split top/bottom). "
                     "Mark: level of documentation.", title_fontsize=8)
