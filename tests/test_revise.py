@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from grading import revise as R
+from grading import revision as RV
 from grading.errors import RevisionError, ValidationError
 from grading.guideline import load_guideline
 
@@ -295,7 +296,7 @@ def test_a_failed_link_leaves_no_file_and_the_previous_state_intact(guideline, m
     def broken_link(src, dst):
         raise OSError(errno.EIO, "Input/output error")
 
-    monkeypatch.setattr(R.os, "link", broken_link)
+    monkeypatch.setattr(RV.os, "link", broken_link)
     rev = revision("7.1.1-10", published_strength="weak")
     with pytest.raises(RevisionError, match="could not be saved .*Input/output error.*nothing was written"):
         R.save_revision(guideline, rev)
@@ -306,7 +307,7 @@ def test_a_failed_link_leaves_no_file_and_the_previous_state_intact(guideline, m
 def _crash_between_write_and_link(root: str) -> None:
     """Save a revision in a process that dies after the temporary file is written, before it is linked."""
     g = load_guideline(root)
-    R.os.link = lambda src, dst: os._exit(3)
+    RV.os.link = lambda src, dst: os._exit(3)
     R.save_revision(g, R.new_revision("7.1.1-10", "Kari Nordmann", "lower it", R.judgements_of(g, "7.1.1-10"),
                                       published_strength="weak"))
 
@@ -337,6 +338,6 @@ def test_a_judgement_a_revision_leaves_out_stands_7_1_3_02_fusion(guideline):
 
 
 def test_slugs_are_safe_file_name_parts():
-    assert R.slug("Kåre Ødegård") == "kare-odegard"
-    assert R.slug("Ærlig Æsø / ../etc") == "aerlig-aeso-etc"
-    assert R.slug("李") == "author"
+    assert RV.slug("Kåre Ødegård") == "kare-odegard"
+    assert RV.slug("Ærlig Æsø / ../etc") == "aerlig-aeso-etc"
+    assert RV.slug("李") == "author"

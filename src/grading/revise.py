@@ -1,78 +1,26 @@
-"""Revisions as data: a working group's changes to one recommendation, one file each, applied in time order."""
+"""Applying revisions: the revised guideline in time order, conflicts never resolved silently, and the diff."""
 
 from __future__ import annotations
 
-import errno
-import json
-import os
-import re
-import secrets
-import tempfile
-import unicodedata
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Iterable
 
 import pandas as pd
 
 from .errors import Problem, RevisionError, raise_if_errors
-from .evidence import REC_ID, TABLES
 from .grade import Grading, grade
 from .guideline import Guideline, studies_from_rows
-from .scheme import AGREEMENT, JUDGEMENTS, allowed_strength_codes, is_valid_strength
+from .scheme import JUDGEMENTS
+from .revision import (EVIDENCE_COLUMNS, FORMAT, REVISIONS_DIR, Change, Revision, Row, full_row, load_revisions,
+                       new_revision, read_revision, revision_file_name, revision_problems, row_label, row_problems,
+                       row_text, utc_now, write_revision)
 
-FORMAT = "grading-revision/1"
-REVISIONS_DIR = Path("evidence") / "revisions"
-EVIDENCE_COLUMNS = tuple(c.name for c in TABLES["evidence.csv"])
-ACTIONS = {"add": (False, True), "edit": (True, True), "remove": (True, False)}  # action -> (before?, after?)
-FIELDS = ("format", "recommendation_id", "author", "created", "rationale", "justification", "judgements",
-          "published_strength", "changes")
+__all__ = ["Change", "Conflict", "FORMAT", "REVISIONS_DIR", "Revised", "Revision", "RecommendationDiff",
+           "apply_revisions", "check_revision", "conflicts", "diff", "diff_text", "load_revisions",
+           "new_revision", "read_revision", "revision_problems", "row_problems", "save_revision", "utc_now"]
+
 DEVIATIONS = ("stronger_than_evidence", "weaker_than_evidence")
-
-Row = Mapping[str, str]
-
-
-@dataclass(frozen=True)
-class Change:
-    """One change to an evidence row: add (after only), edit (before and after) or remove (before only)."""
-
-    action: str
-    before: Row | None = None
-    after: Row | None = None
-
-    def as_json(self) -> dict:
-        return {"action": self.action, "before": _plain(self.before), "after": _plain(self.after)}
-
-
-@dataclass(frozen=True)
-class Revision:
-    """A working group's revision of one recommendation: its evidence changes, judgements and reasons."""
-
-    recommendation_id: str
-    author: str
-    created: str  # UTC, ISO 8601, e.g. 2025-11-26T15:30:12.123456Z
-    rationale: str
-    judgements: Mapping[str, str]  # those the group records here; one left out stands as before
-    changes: tuple[Change, ...] = ()
-    justification: str = ""  # replaces the recorded one: why the revised strength deviates, if it does
-    published_strength: str | None = None  # None: the published strength stands
-    path: Path | None = field(default=None, compare=False)  # where it was loaded from or saved to
-
-    def as_json(self) -> dict:
-        """The JSON object saved for this revision."""
-        return {"format": FORMAT, "recommendation_id": self.recommendation_id, "author": self.author,
-                "created": self.created, "rationale": self.rationale, "justification": self.justification,
-                "judgements": dict(self.judgements), "published_strength": self.published_strength,
-                "changes": [c.as_json() for c in self.changes]}
-
-    def when(self) -> datetime:
-        """The creation time as an aware UTC datetime."""
-        return _parse_time(self.created)
-
-    def label(self) -> str:
-        """'2025-11-26 15:30 UTC by Kari Nordmann'."""
-        return f"{self.when():%Y-%m-%d %H:%M} UTC by {self.author}"
 
 
 @dataclass(frozen=True)
@@ -87,7 +35,7 @@ class Conflict:
 
     def __str__(self) -> str:
         rev, ch = self.revision, self.revision.changes[self.change]
-        where = f"{_file_name(rev)}, change {self.change + 1} ({ch.action} {_row_label(ch.before or ch.after)})"
+        where = f"{revision_file_name(rev)}, change {self.change + 1} ({ch.action} {row_label(ch.before or ch.after)})"
         if ch.action == "add":
             what = "adds a row that is already there"
         elif self.current is None and self.current_by:
@@ -96,11 +44,11 @@ class Conflict:
             what = "changes a row that is neither in the published evidence nor in any earlier revision"
         else:
             what = "changes a row that another revision changed first"
-        by = "; ".join(f"{r.label()} ({_file_name(r)})" for r in self.current_by) or "the published evidence"
+        by = "; ".join(f"{r.label()} ({revision_file_name(r)})" for r in self.current_by) or "the published evidence"
         text = f"{self.revision.recommendation_id}: {where} {what}."
         if self.expected is not None:
-            text += f"\n  this revision expected: {_row_text(self.expected)}"
-        text += f"\n  now ({by}): {_row_text(self.current) if self.current is not None else 'no such row'}"
+            text += f"\n  this revision expected: {row_text(self.expected)}"
+        text += f"\n  now ({by}): {row_text(self.current) if self.current is not None else 'no such row'}"
         if self.expected is not None and self.current is not None:
             text += "\n  they differ in: " + "; ".join(
                 f"{k} {self.expected[k] or '-'} vs {self.current[k] or '-'}" for k in EVIDENCE_COLUMNS
@@ -119,137 +67,6 @@ class Revised:
     conflicts: tuple[Conflict, ...]
 
 
-# --- building and validating -----------------------------------------------------------------------------
-
-def utc_now() -> str:
-    """The current UTC time as saved in a revision."""
-    return datetime.now(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
-
-
-def new_revision(recommendation_id: str, author: str, rationale: str, judgements: Mapping[str, str],
-                 changes: Iterable[Change] = (), justification: str = "", published_strength: str | None = None,
-                 created: str | None = None) -> Revision:
-    """Build a revision stamped now; raise ValidationError listing every problem with it.
-
-    `judgements` names the judgements the group records with this revision; one it leaves out stands as before.
-    """
-    rev = Revision(recommendation_id, author.strip(), created or utc_now(), rationale.strip(), dict(judgements),
-                   tuple(Change(c.action, _full(c.before), _full(c.after)) for c in changes),
-                   justification.strip(), published_strength or None)
-    raise_if_errors(revision_problems(rev.as_json(), f"revision of {recommendation_id} (unsaved)"))
-    return rev
-
-
-def revision_problems(data: object, file: str) -> list[Problem]:
-    """Every problem with a revision's JSON object, each naming the field, what was found and what is allowed."""
-    if not isinstance(data, dict):
-        return [Problem(file, "the file does not hold a JSON object", found=type(data).__name__,
-                        allowed="an object with the fields " + ", ".join(FIELDS))]
-    out = [Problem(file, f"field '{k}' is unknown", found=str(k), allowed=", ".join(FIELDS))
-           for k in data if k not in FIELDS]
-    out += [Problem(file, f"field '{k}' is missing", allowed=_ALLOWED.get(k, "see the revision format"))
-            for k in FIELDS if k not in data]
-
-    def bad(name: str, message: str, value: object, allowed: str) -> None:
-        out.append(Problem(file, f"field '{name}' {message}", found=_shown(value), allowed=allowed))
-
-    if "format" in data and data["format"] != FORMAT:
-        bad("format", "names an unknown format", data["format"], FORMAT)
-    rid = data.get("recommendation_id")
-    if "recommendation_id" in data and not (isinstance(rid, str) and REC_ID.match(rid)):
-        bad("recommendation_id", "is not a recommendation id", rid, _ALLOWED["recommendation_id"])
-    for name in ("author", "rationale"):
-        if name in data and not (isinstance(data[name], str) and data[name].strip()):
-            bad(name, "is required", data[name], _ALLOWED[name])
-    if "justification" in data and not isinstance(data["justification"], str):
-        bad("justification", "must be text", data["justification"], _ALLOWED["justification"])
-    if "created" in data:
-        try:
-            _parse_time(data["created"])
-        except (TypeError, ValueError):
-            bad("created", "is not a UTC time", data["created"], _ALLOWED["created"])
-    strength = data.get("published_strength")
-    if strength is not None and not (isinstance(strength, str) and strength and is_valid_strength(strength)):
-        bad("published_strength", "is not a strength", strength, _ALLOWED["published_strength"])
-    judgements = data.get("judgements")
-    if "judgements" in data:
-        if not isinstance(judgements, dict):
-            bad("judgements", "must be an object", judgements, _ALLOWED["judgements"])
-        else:
-            for k, v in judgements.items():
-                if k not in JUDGEMENTS:
-                    bad(f"judgements.{k}", "is not a judgement", k, ", ".join(JUDGEMENTS))
-                elif v not in AGREEMENT:
-                    bad(f"judgements.{k}", "has an unknown value", v, ", ".join(AGREEMENT))
-    changes = data.get("changes")
-    if "changes" in data and not isinstance(changes, list):
-        bad("changes", "must be a list", changes, _ALLOWED["changes"])
-    elif isinstance(changes, list):
-        for i, ch in enumerate(changes):
-            out += _change_problems(ch, f"changes[{i}]", rid if isinstance(rid, str) else None, file)
-    return out
-
-
-_ALLOWED = {
-    "format": FORMAT,
-    "recommendation_id": "an id from recommendations.csv, e.g. 7.1.1-11",
-    "author": "the name of the working-group member (not empty)",
-    "created": "a UTC time in ISO 8601, e.g. 2025-11-26T15:30:12.123456Z",
-    "rationale": "why the group revised the recommendation (not empty)",
-    "justification": "text (empty when the strength agrees with its evidence)",
-    "judgements": "an object {" + ", ".join(f'"{j}": yes|no|unrecorded' for j in JUDGEMENTS)
-                  + "}; a judgement left out stands as before",
-    "published_strength": "null (unchanged) or " + allowed_strength_codes().removesuffix(", or empty"),
-    "changes": 'a list of {"action": add|edit|remove, "before": row or null, "after": row or null}',
-}
-
-
-def _change_problems(ch: object, name: str, rid: str | None, file: str) -> list[Problem]:
-    if not isinstance(ch, dict):
-        return [Problem(file, f"field '{name}' must be an object", found=_shown(ch), allowed=_ALLOWED["changes"])]
-    out = [Problem(file, f"field '{name}.{k}' is unknown", found=str(k), allowed="action, before, after")
-           for k in ch if k not in ("action", "before", "after")]
-    action = ch.get("action")
-    if action not in ACTIONS:
-        return out + [Problem(file, f"field '{name}.action' is missing or unknown", found=_shown(action),
-                              allowed=", ".join(ACTIONS))]
-    for side, wanted in zip(("before", "after"), ACTIONS[action]):
-        row = ch.get(side)
-        if not wanted:
-            if row is not None:
-                out.append(Problem(file, f"field '{name}.{side}' must be null for {action}", found=_shown(row),
-                                   allowed="null"))
-        elif not isinstance(row, dict):
-            out.append(Problem(file, f"field '{name}.{side}' must be an evidence row for {action}",
-                               found=_shown(row), allowed="an object with the columns of evidence.csv: "
-                               + ", ".join(EVIDENCE_COLUMNS)))
-        else:
-            out += row_problems(row, f"{name}.{side}", rid, file)
-    return out
-
-
-def row_problems(row: Mapping[str, object], name: str, rid: str | None, file: str) -> list[Problem]:
-    """Problems with one evidence row of a change, checked against the evidence.csv column specs."""
-    out = [Problem(file, f"field '{name}.{k}' is not a column of evidence.csv", found=str(k),
-                   allowed=", ".join(EVIDENCE_COLUMNS)) for k in row if k not in EVIDENCE_COLUMNS]
-    for col in TABLES["evidence.csv"]:
-        value = row.get(col.name, "")
-        where = f"field '{name}.{col.name}'"
-        if not isinstance(value, str):
-            out.append(Problem(file, f"{where} must be text", found=_shown(value),
-                               allowed=f'text, e.g. "{"91" if col.name == "reference" else "good"}"'))
-        elif value == "" and col.required:
-            out.append(Problem(file, f"{where} is required", found="", allowed=col.allowed or "any text"))
-        elif value and col.check and not col.check(value):
-            out.append(Problem(file, f"{where} has an unknown value", found=value, allowed=col.allowed))
-    if rid is not None and row.get("recommendation_id") not in (None, "", rid):
-        out.append(Problem(file, f"field '{name}.recommendation_id' names another recommendation",
-                           found=_shown(row.get("recommendation_id")), allowed=rid))
-    return out
-
-
-# --- saving and loading ----------------------------------------------------------------------------------
-
 def save_revision(guideline: Guideline, revision: Revision, *, check: bool = True) -> Path:
     """Write a revision as a new file under <root>/evidence/revisions/<id>/ and return its path.
 
@@ -259,138 +76,7 @@ def save_revision(guideline: Guideline, revision: Revision, *, check: bool = Tru
     raise_if_errors(revision_problems(revision.as_json(), f"revision of {revision.recommendation_id} (unsaved)"))
     if check:
         check_revision(apply_revisions(guideline), revision)
-    folder = guideline.root / REVISIONS_DIR / revision.recommendation_id
-    text = json.dumps(revision.as_json(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        path = _write_new(folder, text, revision)
-    except OSError as e:
-        raise RevisionError(f"{_rel(folder, guideline.root)}: the revision could not be saved "
-                            f"({e.strerror or e}); nothing was written") from e
-    return path
-
-
-def _write_new(folder: Path, text: str, revision: Revision) -> Path:
-    """Write text to a temporary file, fsync it, then link it to a new name; never overwrite."""
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".partial-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        for _ in range(10):
-            final = folder / file_name(revision)
-            try:
-                _link_new(tmp, final)
-            except FileExistsError:
-                continue
-            _fsync_dir(folder)
-            return final
-        raise FileExistsError(errno.EEXIST, "no free file name")
-    finally:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-
-
-def _link_new(tmp: str, final: Path) -> None:
-    try:
-        os.link(tmp, final)
-    except OSError as e:
-        # Some file systems (SMB shares, some FUSE mounts) have no hard links; a rename is still atomic, and the
-        # random part of the name makes a clash between the check and the rename practically impossible.
-        if e.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS, errno.EMLINK):
-            raise
-        if final.exists():
-            raise FileExistsError(errno.EEXIST, "exists", str(final)) from e
-        os.rename(tmp, final)
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:  # makes the new name itself durable; not possible on every platform, and the data is on disk already
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-    except OSError:
-        pass
-
-
-def file_name(revision: Revision) -> str:
-    """'<UTC timestamp>--<author slug>--<8 random hex>.json'."""
-    t = revision.when()
-    return f"{t:%Y%m%dT%H%M%S}.{t.microsecond:06d}Z--{slug(revision.author)}--{secrets.token_hex(4)}.json"
-
-
-def slug(text: str) -> str:
-    """A file-name-safe ASCII form of a name: 'Kåre Ødegård' -> 'kare-odegard'."""
-    text = text.translate(str.maketrans({"ø": "o", "Ø": "o", "æ": "ae", "Æ": "ae", "ß": "ss", "ł": "l"}))
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:40].strip("-") or "author"
-
-
-def load_revisions(root: Path | str, recommendation_id: str | None = None) -> tuple[Revision, ...]:
-    """All saved revisions of a guideline (or one recommendation), ordered by (created, author, file name)."""
-    root = Path(root)
-    base = root / REVISIONS_DIR
-    if not base.is_dir():
-        return ()
-    problems: list[Problem] = []
-    if recommendation_id is not None:
-        if not REC_ID.match(recommendation_id):
-            raise RevisionError(f"{recommendation_id!r} is not a recommendation id; allowed: "
-                                f"{_ALLOWED['recommendation_id']}")
-        folders = [base / recommendation_id] if (base / recommendation_id).is_dir() else []
-    else:
-        folders = sorted(p for p in base.iterdir() if p.is_dir() and not p.name.startswith("."))
-        problems += [Problem(_rel(p, root), "a revision file must be in the folder of its recommendation",
-                             allowed=f"{REVISIONS_DIR}/<recommendation id>/<file>.json")
-                     for p in sorted(base.glob("*.json"))]
-    revisions = []
-    for folder in folders:
-        for path in sorted(folder.glob("*.json")):
-            if path.name.startswith("."):
-                continue  # a temporary file left by an interrupted save
-            rev, found = read_revision(path, _rel(path, root))
-            problems += found
-            if rev is not None and rev.recommendation_id != folder.name:
-                problems.append(Problem(_rel(path, root), "field 'recommendation_id' does not match the folder",
-                                        found=rev.recommendation_id, allowed=folder.name))
-            elif rev is not None:
-                revisions.append(rev)
-    raise_if_errors(problems)
-    return tuple(sorted(revisions, key=lambda r: (r.when(), r.author, r.path.name)))
-
-
-def read_revision(path: Path, name: str | None = None) -> tuple[Revision | None, list[Problem]]:
-    """Read one revision file; return it (None when broken) with every problem found."""
-    name = name or str(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as e:
-        return None, [Problem(name, f"cannot be read: {e.strerror}")]
-    hint = "a revision file as the Revise notebook saves it; restore it from version control or delete it"
-    if not raw.strip():
-        return None, [Problem(name, "the file is empty (an interrupted copy?)", line=1, allowed=hint)]
-    try:
-        data = json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError as e:
-        return None, [Problem(name, "the file is not UTF-8 text", line=raw[:e.start].count(b"\n") + 1,
-                              found=f"byte 0x{raw[e.start]:02x}", allowed="UTF-8 JSON")]
-    except json.JSONDecodeError as e:
-        # A saved revision always ends with its closing brace; without it the file was cut short.
-        broken = "the file is not valid JSON" if raw.rstrip().endswith(b"}") else \
-            "the file ends too early (truncated?) and is not valid JSON"
-        return None, [Problem(name, f"{broken} ({e.msg}: column {e.colno})", line=e.lineno, allowed=hint)]
-    problems = revision_problems(data, name)
-    if problems:
-        return None, problems
-    changes = tuple(Change(c["action"], _full(c.get("before")), _full(c.get("after"))) for c in data["changes"])
-    return Revision(data["recommendation_id"], data["author"], data["created"], data["rationale"],
-                    dict(data["judgements"]), changes, data["justification"], data["published_strength"],
-                    path), []
+    return write_revision(guideline.root, revision)
 
 
 # --- applying --------------------------------------------------------------------------------------------
@@ -403,7 +89,7 @@ def judgements_of(guideline: Guideline, recommendation_id: str) -> dict[str, str
 def rows_of(guideline: Guideline, recommendation_id: str) -> list[dict[str, str]]:
     """The evidence rows of one recommendation as plain dicts of the evidence.csv columns."""
     ev = guideline.evidence
-    return [_full(r) for r in ev.loc[ev["recommendation_id"] == recommendation_id, list(EVIDENCE_COLUMNS)]
+    return [full_row(r) for r in ev.loc[ev["recommendation_id"] == recommendation_id, list(EVIDENCE_COLUMNS)]
             .to_dict("records")]
 
 
@@ -451,7 +137,7 @@ def apply_revisions(guideline: Guideline, revisions: Iterable[Revision] | None =
     revisions = tuple(sorted(revisions, key=lambda r: (r.when(), r.author, r.path.name if r.path else "")))
     recs = guideline.recommendations.copy()
     unknown = [r for r in revisions if r.recommendation_id not in recs.index]
-    raise_if_errors(Problem(_file_name(r), "the revision is for a recommendation that does not exist",
+    raise_if_errors(Problem(revision_file_name(r), "the revision is for a recommendation that does not exist",
                             found=r.recommendation_id, allowed="an id from evidence/recommendations.csv")
                     for r in unknown)
     by_rec: dict[str, list[Revision]] = {}
@@ -580,10 +266,10 @@ def changes_between(base: list[Row], edited: Iterable[tuple[int | None, Row]]) -
     """The changes that turn `base` rows into `edited` ones, given as (index into base or None when new, row)."""
     edited = list(edited)
     kept = {i for i, _ in edited if i is not None}
-    out = [Change("remove", _full(base[i]), None) for i in range(len(base)) if i not in kept]
-    out += [Change("edit", _full(base[i]), _full(row)) for i, row in edited
-            if i is not None and _full(row) != _full(base[i])]
-    return tuple(out + [Change("add", None, _full(row)) for i, row in edited if i is None])
+    out = [Change("remove", full_row(base[i]), None) for i in range(len(base)) if i not in kept]
+    out += [Change("edit", full_row(base[i]), full_row(row)) for i, row in edited
+            if i is not None and full_row(row) != full_row(base[i])]
+    return tuple(out + [Change("add", None, full_row(row)) for i, row in edited if i is None])
 
 
 def diff_text(diffs: Iterable[RecommendationDiff]) -> str:
@@ -608,54 +294,6 @@ def describe_change(change: Change) -> str:
     if change.action == "edit":
         fields = [f"{k} {change.before.get(k) or '-'} -> {change.after.get(k) or '-'}" for k in EVIDENCE_COLUMNS
                   if change.before.get(k) != change.after.get(k)]
-        return f"edit {_row_label(change.before)}: " + ("; ".join(fields) or "no change")
+        return f"edit {row_label(change.before)}: " + ("; ".join(fields) or "no change")
     row = change.after if change.action == "add" else change.before
-    return f"{change.action} {_row_label(row)}: {row['design']}, {row['quality']}, {row['finding']}"
-
-
-# --- small helpers ---------------------------------------------------------------------------------------
-
-def _full(row: Mapping | None) -> dict | None:
-    if row is None:
-        return None
-    return {c: (row.get(c, "") if row.get(c) is not None else "") for c in EVIDENCE_COLUMNS}
-
-
-def _plain(row: Row | None) -> dict | None:
-    return None if row is None else {c: row.get(c, "") for c in EVIDENCE_COLUMNS}
-
-
-def _parse_time(value: object) -> datetime:
-    if not isinstance(value, str):
-        raise TypeError("not text")
-    t = datetime.fromisoformat(value)
-    if t.tzinfo is None or t.utcoffset().total_seconds() != 0:
-        raise ValueError("not UTC")
-    return t.astimezone(timezone.utc)
-
-
-def _shown(value: object) -> str:
-    text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
-    return text if len(text) <= 80 else text[:77] + "..."
-
-
-def _row_label(row: Row | None) -> str:
-    if not row:
-        return "row"
-    return f"ref {row['reference']} ({row['design']})" if row.get("reference") else f"{row.get('design')} row"
-
-
-def _row_text(row: Row) -> str:
-    return ", ".join(f"{k}={row.get(k, '')}" for k in ("reference", "design", "quality", "finding", "effect_size",
-                                                         "outcomes"))
-
-
-def _file_name(rev: Revision) -> str:
-    return rev.path.name if rev.path else f"unsaved revision {rev.label()}"
-
-
-def _rel(path: Path, root: Path) -> str:
-    try:
-        return str(path.relative_to(root))
-    except ValueError:
-        return str(path)
+    return f"{change.action} {row_label(row)}: {row['design']}, {row['quality']}, {row['finding']}"
