@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: reproduce test validate audit lab clean
+.PHONY: reproduce test validate audit lab app bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,9 @@ test: $(BIN)/.installed
 
 lab: $(BIN)/.installed
 	$(BIN)/jupyter lab notebooks/
+
+app: $(BIN)/.installed
+	$(BIN)/voila notebooks/3-revise.ipynb
 
 clean:
 	rm -rf $(VENV)

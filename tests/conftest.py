@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -63,6 +64,16 @@ def make_guideline(tmp_path):
         (tmp_path / "references.bib").write_text(bib if bib is not None else bib_text(numbers), encoding="utf-8")
         return tmp_path
     return make
+
+
+def copy_guideline(dest: Path) -> Path:
+    """A copy of the bundled guideline (references.bib and the evidence tables) to revise freely."""
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copy(REPO / "references.bib", dest / "references.bib")
+    (dest / "evidence").mkdir(exist_ok=True)
+    for table in (REPO / "evidence").glob("*.csv"):
+        shutil.copy(table, dest / "evidence" / table.name)
+    return dest
 
 
 def require_shared() -> Path:

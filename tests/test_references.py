@@ -1,6 +1,5 @@
 """The reference list: pybtex parsing with located errors, and safe formatting."""
 
-from pathlib import Path
 
 from grading.references import format_references, load_bibliography, render_references, safe_links
 

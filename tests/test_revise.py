@@ -7,11 +7,11 @@ import json
 import multiprocessing
 import os
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 
+from conftest import copy_guideline
 from grading import revise as R
 from grading import revision as RV
 from grading.errors import RevisionError, ValidationError
@@ -20,14 +20,6 @@ from grading.guideline import load_guideline
 REPO = Path(__file__).resolve().parents[1]
 
 
-def copy_guideline(dest: Path) -> Path:
-    """A copy of the bundled guideline (references.bib and the evidence tables) to revise freely."""
-    dest.mkdir(parents=True, exist_ok=True)
-    shutil.copy(REPO / "references.bib", dest / "references.bib")
-    (dest / "evidence").mkdir(exist_ok=True)
-    for table in (REPO / "evidence").glob("*.csv"):
-        shutil.copy(table, dest / "evidence" / table.name)
-    return dest
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import pytest
 from grading import revise as R
 from grading.guideline import load_guideline
 from grading.widgets import revise_panel
-from test_revise import copy_guideline
+from conftest import copy_guideline
 
 
 @pytest.fixture

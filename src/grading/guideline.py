@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from .cache import load_bibliography_cached
 from .derive import Study
 from .errors import Problem, raise_if_errors
 from .evidence import duplicate_problems, read_table
-from .references import NUMBER_FIELD, Bibliography, load_bibliography
+from .references import NUMBER_FIELD, Bibliography
 
 REQUIRED_FILES = ("references.bib", "evidence/recommendations.csv", "evidence/evidence.csv")
 OPTIONAL_FILES = ("evidence/glossary.csv", "evidence/flags.csv")
@@ -70,7 +71,7 @@ def load_guideline(root: Path | str | None = None) -> Guideline:
             problems.append(Problem(rel, f"is missing from {root}", allowed="a guideline folder holding "
                                     + ", ".join(REQUIRED_FILES)))
     raise_if_errors(problems)
-    bib, found = load_bibliography(root / "references.bib", "references.bib")
+    bib, found = load_bibliography_cached(root / "references.bib", "references.bib")
     problems += found
     tables = {}
     for rel in REQUIRED_FILES[1:] + OPTIONAL_FILES:

@@ -1,0 +1,144 @@
+"""Shared parts of the browser tests: Debian's Chromium via Playwright, and servers started on loopback."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+
+
+def require(ok: bool, reason: str) -> None:
+    """Skip with the reason on a developer's machine; fail under CI, where the test must run."""
+    if not ok:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason} (required under CI)")
+        pytest.skip(reason)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def lab_settings(folder: Path) -> Path:
+    """User settings that keep JupyterLab from writing the notebook back or reaching the network."""
+    for plugin, values in {"docmanager-extension/plugin": {"autosave": False},
+                           "apputils-extension/notification": {"checkForUpdates": False, "fetchNews": "false"}
+                           }.items():
+        path = folder / "@jupyterlab" / f"{plugin}.jupyterlab-settings"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(values), encoding="utf-8")
+    return folder
+
+
+def wait_for_server(proc: subprocess.Popen, url: str, log: Path, timeout: float = 90, name: str = "JupyterLab") -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"{name} exited with {proc.returncode}:\n{log.read_text(errors='replace')[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=5) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    pytest.fail(f"{name} did not answer within {timeout:.0f} s:\n{log.read_text(errors='replace')[-3000:]}")
+
+
+def stop_server(proc: subprocess.Popen, base: str, token: str) -> None:
+    """Ask the server to shut down (it stops its kernels), then make sure it is gone."""
+    try:
+        req = urllib.request.Request(f"{base}/api/shutdown", method="POST",
+                                     headers={"Authorization": f"token {token}"})
+        urllib.request.urlopen(req, timeout=10).close()
+        proc.wait(30)
+    except (OSError, subprocess.TimeoutExpired):
+        pass
+    stop_process(proc)
+
+
+def wait_for_port(proc: subprocess.Popen, port: int, log: Path, name: str, timeout: float = 90) -> None:
+    """Wait until a server accepts connections on 127.0.0.1:port, failing with its log if it exits or stalls."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"{name} exited with {proc.returncode}:\n{log.read_text(errors='replace')[-3000:]}")
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.3)
+    pytest.fail(f"{name} did not listen within {timeout:.0f} s:\n{log.read_text(errors='replace')[-3000:]}")
+
+
+def stop_process(proc: subprocess.Popen) -> None:
+    """Terminate a server started in its own session, then kill it if it lingers."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(15)
+
+
+def playwright_or_skip():
+    """Playwright's sync API, after checking that Debian's Chromium is there."""
+    require(CHROMIUM.is_file(), f"{CHROMIUM} is missing (Debian: apt-get install chromium)")
+    try:
+        from playwright.sync_api import expect, sync_playwright
+    except ImportError:
+        require(False, "playwright is not installed (pip install playwright; never `playwright install`)")
+    return expect, sync_playwright
+
+
+ROOT_FLAG = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []  # CI runs as root
+
+
+def revise_through_widgets(page, expect, label: str, root: Path, rec: str) -> None:
+    """Choose a recommendation, downgrade its first row, justify and save; check the page and the file on disk."""
+    page.select_option(".grading-rec-select select", value=label)
+    expect(page.locator(".grading-row-label-0")).to_contain_text("ref 321")
+    strength, explanation = page.locator(".grading-derived-strength"), page.locator(".grading-explanation")
+    expect(strength).to_contain_text("strong")
+    before = explanation.inner_text()
+    assert "L-VERY-GOOD" in before
+
+    page.select_option(".grading-quality-0 select", value="poor")
+    expect(strength).to_contain_text("weak")
+    expect(explanation).not_to_have_text(before)
+    assert "L-LACKING" in explanation.inner_text()
+    expect(page.locator(".grading-verdict")).to_contain_text("stronger than evidence")
+
+    save = page.locator("button.grading-save")
+    page.fill(".grading-author input", "Kari Nordmann")
+    page.fill(".grading-rationale textarea", "The guideline behind general activity is of poor quality.")
+    expect(page.locator(".grading-message")).to_contain_text("A justification is required")
+    expect(save).to_be_disabled()
+    page.fill(".grading-justification textarea", "Staying active carries little risk of harm.")
+    expect(save).to_be_enabled()
+    save.click()
+    saved = page.locator(".grading-saved-path")
+    expect(saved).to_contain_text("Saved:")
+    expect(page.locator(".grading-diff")).to_contain_text("derived strength: strong -> weak")
+
+    files = list((root / "evidence" / "revisions" / rec).glob("*.json"))
+    assert len(files) == 1 and str(files[0]) in saved.inner_text()
+    data = json.loads(files[0].read_text(encoding="utf-8"))
+    (change,) = data["changes"]
+    assert change["action"] == "edit" and change["before"]["reference"] == change["after"]["reference"] == "321"
+    assert (change["before"]["quality"], change["after"]["quality"]) == ("good", "poor")
+    assert data["author"] == "Kari Nordmann" and data["justification"].startswith("Staying active")
+    assert data["recommendation_id"] == rec

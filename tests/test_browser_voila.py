@@ -1,0 +1,59 @@
+"""End to end: the Revise notebook served by Voilà as an app (no code shown), driven in Chromium, saves a revision."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+from browser import (ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, free_port, playwright_or_skip, require,
+                     revise_through_widgets, stop_process, wait_for_port)
+from conftest import copy_guideline
+from grading.guideline import load_guideline
+
+REPO = Path(__file__).resolve().parents[1]
+NOTEBOOK = REPO / "notebooks" / "3-revise.ipynb"
+REC = "7.1.1-01"
+
+
+def test_revise_app_in_voila_saves_a_revision(tmp_path):
+    expect, sync_playwright = playwright_or_skip()
+    require(importlib.util.find_spec("voila") is not None, "voila is not installed (pip install voila)")
+    root = copy_guideline(tmp_path / "guideline")
+    label = f"{REC} {load_guideline(root).recommendations.loc[REC, 'topic_en']}"
+    notebook_hash = hashlib.sha256(NOTEBOOK.read_bytes()).hexdigest()
+    token, port = secrets.token_hex(16), free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = dict(os.environ, GRADING_ROOT=str(root), JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
+               IPYTHONDIR=str(tmp_path / "ipython"))
+    log = tmp_path / "voila.log"
+    with open(log, "wb") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "voila", str(NOTEBOOK), "--no-browser", f"--port={port}",
+             "--Voila.ip=127.0.0.1", f"--token={token}"],
+            cwd=tmp_path, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            start_new_session=True)
+    try:
+        wait_for_port(server, port, log, "Voilà")
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+            try:
+                page = browser.new_page(viewport={"width": 1400, "height": 1800})
+                page.set_default_timeout(120_000)
+                try:
+                    page.goto(f"{base}/?token={token}", timeout=180_000)
+                    expect(page.locator(".grading-rec-select select")).to_be_visible(timeout=180_000)
+                    assert page.locator("text=revise_panel(").count() == 0  # the app shows no code
+                    revise_through_widgets(page, expect, label, root, REC)
+                finally:
+                    ARTIFACTS.mkdir(exist_ok=True)
+                    page.screenshot(path=str(ARTIFACTS / "revise-voila.png"), full_page=True)
+            finally:
+                browser.close()
+    finally:
+        stop_process(server)
+        assert hashlib.sha256(NOTEBOOK.read_bytes()).hexdigest() == notebook_hash
