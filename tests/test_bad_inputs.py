@@ -15,7 +15,8 @@ import pytest
 
 CORPUS = Path(__file__).parent / "bad_inputs"
 TARGET = {"bib": "references.bib", "recommendations": "evidence/recommendations.csv",
-          "evidence": "evidence/evidence.csv"}
+          "evidence": "evidence/evidence.csv",
+          "revision": "evidence/revisions/7.1.3-02/20261126T120000.000000Z--kari-nordmann--4714f75a.json"}
 
 # corpus file -> fragments the first error line must hold (file, line, column, found, allowed / message)
 CASES = {
@@ -41,13 +42,18 @@ CASES = {
     "evidence-unknown-recommendation.csv": ["column recommendation_id", "does not exist", "found '7.1.3-99'"],
     "evidence-reference-missing-from-bib.csv": ["column reference", "absent from references.bib", "found '912'"],
     "evidence-empty.csv": ["evidence/evidence.csv, line 1", "empty"],
+    "revision-truncated.json": ["evidence/revisions/7.1.3-02/", "line 20", "ends too early", "not valid JSON"],
+    "revision-hand-edited-quality.json": ["field 'changes[0].after.quality'", "found 'excellent'",
+                                          "allowed: good, poor, unclear"],
 }
 
 
 def swap_in(name: str, tmp_path: Path) -> Path:
     root = tmp_path / "guideline"
     shutil.copytree(CORPUS / "base", root)
-    shutil.copyfile(CORPUS / name, root / TARGET[name.split("-", 1)[0]])
+    target = root / TARGET[name.split("-", 1)[0]]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(CORPUS / name, target)
     return root
 
 

@@ -15,11 +15,18 @@ def _load(args):
 
 
 def cmd_validate(args) -> int:
+    from .revise import conflicts
+    from .revision import load_revisions
     g = _load(args)
     for p in g.notices:
         print(f"notice: {p}", file=sys.stderr)
+    revisions = load_revisions(g.root)
+    clashes = conflicts(g, revisions)
+    for c in clashes:
+        print(f"warning: {c}", file=sys.stderr)
     print(f"{g.root}: valid — {len(g.recommendations)} recommendations, {len(g.evidence)} evidence rows, "
-          f"{len(g.bibliography.data.entries)} references, {len(g.glossary)} glossary terms, {len(g.flags)} flags.")
+          f"{len(g.bibliography.data.entries)} references, {len(g.glossary)} glossary terms, {len(g.flags)} flags, "
+          f"{len(revisions)} saved revisions ({len(clashes)} in conflict).")
     return 0
 
 
