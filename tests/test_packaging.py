@@ -36,3 +36,17 @@ def test_readme_quick_start_has_exactly_two_commands_and_ci_runs_the_second():
     commands = [line for line in blocks[0].splitlines() if line.strip() and not line.startswith("#")]
     assert len(commands) == 2
     assert commands[1].strip() in (REPO / ".ci/run").read_text()
+
+
+def test_readme_reports_the_reproduction_the_code_produces():
+    from grading import load_guideline, reproduce
+    from grading.grade import summary
+    s = summary(reproduce(load_guideline(REPO)))
+    section = (REPO / "README.md").read_text().split("## What the reproduction shows", 1)[1].split("\n## ", 1)[0]
+    section = " ".join(section.split())
+    for claim in (f"({s['recommendations']} graded recommendations)", f"**{s['agree']}** agree",
+                  f"{s['stronger_than_evidence']} stronger and {s['weaker_than_evidence']} weaker",
+                  f"**{s['deviations_justified']}** carry a justification", f"**{s['deviations_unjustified']}** carry none",
+                  f"**{s['not_comparable']}** is not comparable", f"**{s['levels_derived_where_none_printed']}** levels",
+                  f"of the {s['printed_levels']} levels the guideline prints, {s['printed_levels_reproduced']} are"):
+        assert claim in section, claim
