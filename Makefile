@@ -27,6 +27,10 @@ test: $(BIN)/.installed
 lab: $(BIN)/.installed
 	$(BIN)/jupyter lab notebooks/
 
+SIZE ?= bundled
+bench: $(BIN)/.installed
+	$(BIN)/python bench/run.py --size $(SIZE) --runs 3
+
 app: $(BIN)/.installed
 	$(BIN)/voila notebooks/3-revise.ipynb
 

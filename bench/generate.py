@@ -2,8 +2,8 @@
 
     python bench/generate.py OUT --recommendations 1000 --references 5000 --evidence 4 [--bad 5] [--seed 0]
 
-Vocabularies come from grading.scheme and the column rules from grading.evidence, so a folder written
-without --bad passes `grading validate --root OUT`; with --bad N it holds N located problems.
+Vocabularies come from grading.scheme, so a folder written without --bad passes
+`grading validate --root OUT`; with --bad N it holds N located problems (bench/run.py checks both).
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ VERBS = {"for": ["Det anbefales", "Det bør vurderes"], "against": ["Det anbefal
 PHRASES = ["for pasienter med {g}", "i {p} fase", "som del av en tverrfaglig tilnærming",
            "supplert med råd om å holde seg i aktivitet", "når smertene varer mer enn seks uker",
            "etter grundig klinisk undersøkelse", "uten forutgående bildediagnostikk", "i primærhelsetjenesten"]
+JUSTIFICATION = "Arbeidsgruppen legger vekt på klinisk erfaring og lav risiko for skade."
 QUALITY_TEXTS = {"good": ["god dokumentasjon", "meget god dokumentasjon", "god kvalitet", "flere gode RCTs"],
                  "poor": ["lav metodisk kvalitet", "gjennomgående av lav kvalitet"], "unclear": [""]}
 DOCS = ["Systematiske oversikter viser at {t} gir bedre smertelindring enn placebo på kort sikt.",
@@ -99,7 +100,7 @@ def recommendation_rows(r: random.Random, n: int) -> list[dict]:
             diagnostic_group=group, text=_sentence(r, direction, topic, group, phase), direction=direction,
             published_strength=strength, published_strength_text=wording,
             published_level=r.choice(["", "", "*", "**", "***"]),
-            justification="Arbeidsgruppen legger vekt på klinisk erfaring og lav risiko for skade." if justified else "",
+            justification=JUSTIFICATION if justified else "",
             agree_validity=r.choice(["unrecorded"] * 8 + ["yes", "no"]),
             agree_applicability=r.choice(["unrecorded"] * 8 + ["yes", "no"]),
             agree_benefit_harm=r.choice(["unrecorded"] * 8 + ["yes", "no"]),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 import os
 import signal
 import socket
@@ -102,6 +103,23 @@ def playwright_or_skip():
     except ImportError:
         require(False, "playwright is not installed (pip install playwright; never `playwright install`)")
     return expect, sync_playwright
+
+
+@contextmanager
+def chromium_page(sync_playwright, screenshot: str, timeout_ms: int):
+    """A page in headless Debian Chromium; a full-page screenshot is kept in tests/artifacts/ whatever happens."""
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1800})
+            page.set_default_timeout(timeout_ms)
+            try:
+                yield page
+            finally:
+                ARTIFACTS.mkdir(exist_ok=True)
+                page.screenshot(path=str(ARTIFACTS / screenshot), full_page=True)
+        finally:
+            browser.close()
 
 
 ROOT_FLAG = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []  # CI runs as root

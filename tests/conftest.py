@@ -52,6 +52,18 @@ def bib_text(numbers) -> str:
                      for n in numbers)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_cache(tmp_path_factory):
+    """Keep the tests' parsed-bibliography cache out of the user's ~/.cache (subprocesses inherit it too)."""
+    old = os.environ.get("GRADING_CACHE_DIR")
+    os.environ["GRADING_CACHE_DIR"] = str(tmp_path_factory.mktemp("grading-cache"))
+    yield
+    if old is None:
+        os.environ.pop("GRADING_CACHE_DIR", None)
+    else:
+        os.environ["GRADING_CACHE_DIR"] = old
+
+
 @pytest.fixture
 def make_guideline(tmp_path):
     """Write a small guideline folder; return its root."""

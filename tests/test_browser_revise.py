@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from browser import (ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, ROOT_FLAG, lab_settings, playwright_or_skip, revise_through_widgets,
-                     stop_server,
-                     wait_for_server, free_port)
+from browser import (ROOT_FLAG, chromium_page, free_port, lab_settings, playwright_or_skip, revise_through_widgets,
+                     stop_server, wait_for_server)
 from conftest import copy_guideline
 from grading.guideline import load_guideline
 
@@ -59,18 +58,8 @@ def test_revise_notebook_in_a_browser_saves_a_revision(tmp_path):
             start_new_session=True)
     try:
         wait_for_server(server, f"{base}/api/status?token={token}", log)
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-            try:
-                page = browser.new_page(viewport={"width": 1400, "height": 1800})
-                page.set_default_timeout(60_000)
-                try:
-                    drive(page, expect, base, token, label, root)
-                finally:
-                    ARTIFACTS.mkdir(exist_ok=True)
-                    page.screenshot(path=str(ARTIFACTS / "revise.png"), full_page=True)
-            finally:
-                browser.close()
+        with chromium_page(sync_playwright, "revise.png", 60_000) as page:
+            drive(page, expect, base, token, label, root)
     finally:
         stop_server(server, base, token)
         if hashlib.sha256(NOTEBOOK.read_bytes()).hexdigest() != notebook_hash:

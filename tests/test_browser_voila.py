@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from browser import (ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, free_port, playwright_or_skip, require,
+from browser import (chromium_page, free_port, playwright_or_skip, require,
                      revise_through_widgets, stop_process, wait_for_port)
 from conftest import copy_guideline
 from grading.guideline import load_guideline
@@ -39,21 +39,11 @@ def test_revise_app_in_voila_saves_a_revision(tmp_path):
             start_new_session=True)
     try:
         wait_for_port(server, port, log, "Voilà")
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-            try:
-                page = browser.new_page(viewport={"width": 1400, "height": 1800})
-                page.set_default_timeout(120_000)
-                try:
-                    page.goto(f"{base}/?token={token}", timeout=180_000)
-                    expect(page.locator(".grading-rec-select select")).to_be_visible(timeout=180_000)
-                    assert page.locator("text=revise_panel(").count() == 0  # the app shows no code
-                    revise_through_widgets(page, expect, label, root, REC)
-                finally:
-                    ARTIFACTS.mkdir(exist_ok=True)
-                    page.screenshot(path=str(ARTIFACTS / "revise-voila.png"), full_page=True)
-            finally:
-                browser.close()
+        with chromium_page(sync_playwright, "revise-voila.png", 120_000) as page:
+            page.goto(f"{base}/?token={token}", timeout=180_000)
+            expect(page.locator(".grading-rec-select select")).to_be_visible(timeout=180_000)
+            assert page.locator("text=revise_panel(").count() == 0  # the app shows no code
+            revise_through_widgets(page, expect, label, root, REC)
     finally:
         stop_process(server)
         assert hashlib.sha256(NOTEBOOK.read_bytes()).hexdigest() == notebook_hash

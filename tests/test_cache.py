@@ -6,7 +6,7 @@ import pytest
 
 from grading import cache, load_guideline, reproduce
 from grading.cache import (LazyEntries, cache_dir, cache_path, format_references_cached, load_bibliography_cached)
-from grading.references import format_references, load_bibliography
+from grading.references import format_entries as format_references, load_bibliography
 
 from conftest import REPO, ev, rec
 

@@ -23,7 +23,7 @@ from pybtex.database import BibliographyData, Entry, Person
 
 from . import biblatex, errors, references
 from .errors import Problem
-from .references import (ENTRY_TYPES, Bibliography, FormattedReference, ParsedBib, format_references,
+from .references import (ENTRY_TYPES, Bibliography, FormattedReference, ParsedBib, format_entries,
                          load_bibliography_with, parse_bib)
 
 FORMAT = 1
@@ -236,7 +236,7 @@ def format_references_cached(bib: Bibliography, numbers: Iterable[int] | None = 
                              style: str = "unsrt") -> list[FormattedReference]:
     """format_references, formatting each entry once per .bib content and style, and keeping it on disk."""
     if not bib.sha256 or style not in CACHED_STYLES:
-        return format_references(bib, numbers, style)
+        return format_entries(bib, numbers, style)
     wanted = list(bib.numbering()) if numbers is None else list(numbers)
     kind = f"refs-{style}"
     memo = cache_path(kind, bib.sha256).name
@@ -248,7 +248,7 @@ def format_references_cached(bib: Bibliography, numbers: Iterable[int] | None = 
         _FORMATTED[memo] = known
     missing = [n for n in dict.fromkeys(wanted) if n not in known]
     if missing:
-        known.update((r.number, r) for r in format_references(bib, missing, style))
+        known.update((r.number, r) for r in format_entries(bib, missing, style))
         write_lines(kind, bib.sha256, (json.dumps(dataclasses.asdict(r), ensure_ascii=False) for r in known.values()))
     return [known[n] for n in wanted]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import functools
 import html
 import re
 from dataclasses import dataclass, replace
@@ -212,12 +213,23 @@ def safe_links(fields: Mapping[str, str]) -> tuple[str, ...]:
 
 def format_references(bib: Bibliography, numbers: Iterable[int] | None = None,
                       style: str = "unsrt") -> list[FormattedReference]:
-    """Format entries (all, or the numbers given) as plain text; one entry never fails the list."""
-    from pybtex.plugin import find_plugin
-    from pybtex.style.formatting import BaseStyle
+    """Format entries (all, or the numbers given) as plain text; one entry never fails the list.
 
-    formatter: BaseStyle = find_plugin("pybtex.style.formatting", style)()
-    backend = find_plugin("pybtex.backends", "text")()
+    Each entry is formatted once per .bib content and style, and kept in the cache (grading.cache)."""
+    from .cache import format_references_cached  # cache imports this module
+    return format_references_cached(bib, numbers, style)
+
+
+@functools.lru_cache(maxsize=8)
+def _style(style: str):
+    from pybtex.plugin import find_plugin
+    return find_plugin("pybtex.style.formatting", style)(), find_plugin("pybtex.backends", "text")()
+
+
+def format_entries(bib: Bibliography, numbers: Iterable[int] | None = None,
+                   style: str = "unsrt") -> list[FormattedReference]:
+    """Format entries with pybtex, uncached (format_references is the cached way)."""
+    formatter, backend = _style(style)
     numbering = bib.numbering()
     wanted = list(numbering) if numbers is None else list(numbers)
     out = []

@@ -135,6 +135,8 @@ def apply_revisions(guideline: Guideline, revisions: Iterable[Revision] | None =
     """The revised guideline: the published evidence with each revision applied in time order."""
     revisions = load_revisions(guideline.root) if revisions is None else tuple(revisions)
     revisions = tuple(sorted(revisions, key=lambda r: (r.when(), r.author, r.path.name if r.path else "")))
+    if not revisions:
+        return Revised(guideline, guideline, (), (), ())
     recs = guideline.recommendations.copy()
     unknown = [r for r in revisions if r.recommendation_id not in recs.index]
     raise_if_errors(Problem(revision_file_name(r), "the revision is for a recommendation that does not exist",
@@ -159,12 +161,15 @@ def apply_revisions(guideline: Guideline, revisions: Iterable[Revision] | None =
         if rev.published_strength:
             recs.at[rev.recommendation_id, "published_strength"] = rev.published_strength
             recs.at[rev.recommendation_id, "published_strength_text"] = ""  # the new grade is not printed text
-    out = []
-    published_ids = list(dict.fromkeys(ev["recommendation_id"]))
-    for rid in published_ids + [r for r in by_rec if r not in set(published_ids)]:
-        out += new_rows[rid] if rid in new_rows else [dict(r, _line=n) for r, n in
-                                                      zip(rows_of(guideline, rid), _lines(ev, rid))]
-    frame = pd.DataFrame(out, columns=[*EVIDENCE_COLUMNS, "_line"], dtype=object).fillna("")
+    # Untouched recommendations keep their rows as they are; revised ones take their new rows, in table order.
+    parts, published_ids = [], list(dict.fromkeys(ev["recommendation_id"]))
+    for rid, group in ev.groupby("recommendation_id", sort=False):
+        parts.append(pd.DataFrame(new_rows[rid], columns=[*EVIDENCE_COLUMNS, "_line"], dtype=object)
+                     if rid in new_rows else group[[*EVIDENCE_COLUMNS, "_line"]])
+    parts += [pd.DataFrame(new_rows[rid], columns=[*EVIDENCE_COLUMNS, "_line"], dtype=object)
+              for rid in by_rec if rid not in set(published_ids)]
+    frame = pd.concat(parts, ignore_index=True).fillna("") if parts else \
+        pd.DataFrame(columns=[*EVIDENCE_COLUMNS, "_line"], dtype=object)
     frame["_row"] = range(1, len(frame) + 1)
     revised = Guideline(guideline.root, recs, frame, guideline.bibliography, guideline.glossary, guideline.flags,
                         guideline.notices)
