@@ -84,3 +84,26 @@ def test_an_unknown_scheme_name_lists_the_bundled_ones():
     with pytest.raises(ValidationError) as e:
         load_scheme("gradepro")
     assert "cost-b13" in str(e.value) and "norway-2007" in str(e.value)
+
+
+def test_a_working_group_can_grade_by_its_own_copy_of_the_scheme(tmp_path):
+    from grading import reproduce
+    from grading.grade import summary
+    text = (REPO / "src/grading/schemes/norway-2007.toml").read_text(encoding="utf-8")
+    lenient = tmp_path / "lenient.toml"
+    lenient.write_text(text.replace("unclear_quality_is_good = false", "unclear_quality_is_good = true"),
+                       encoding="utf-8")
+    g = load_guideline(REPO)
+    default, own = reproduce(g), reproduce(g, scheme=load_scheme(lenient))
+    by_id = {x.id: x for x in own}
+    # 7.1.1-10 acute manipulation rests on the European guidelines (4; 321), quality not stated in the text.
+    assert next(x for x in default if x.id == "7.1.1-10").derived_level == "*"
+    assert by_id["7.1.1-10"].derived_level in ("**", "***")
+    assert summary(own) != summary(default)
+
+
+def test_a_scheme_without_strengths_cannot_reproduce_and_says_why(capsys):
+    from grading.cli import main
+    assert main(["reproduce", "--scheme", "cost-b13", "--root", str(REPO)]) == 2
+    err = capsys.readouterr().err
+    assert "no [ladder]" in err and "grading crosswalk" in err and "found '***'" in err

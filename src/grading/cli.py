@@ -14,6 +14,11 @@ def _load(args):
     return load_guideline(args.root)
 
 
+def _scheme(args):
+    from .scheme import NORWAY, load_scheme
+    return load_scheme(args.scheme) if getattr(args, "scheme", None) else NORWAY
+
+
 def cmd_validate(args) -> int:
     from .revise import conflicts
     from .revision import load_revisions
@@ -33,13 +38,14 @@ def cmd_validate(args) -> int:
 def cmd_reproduce(args) -> int:
     from .grade import reproduce
     from .report import gradings_json, gradings_table
-    gradings = reproduce(_load(args))
+    gradings = reproduce(_load(args), scheme=_scheme(args))
     print(gradings_json(gradings) if args.format == "json" else gradings_table(gradings))
     return 0
 
 
 def cmd_audit(args) -> int:
     from .audit import audit
+    from .grade import reproduce
     from .report import findings_json, findings_text, fragility_json, fragility_text
     guideline = _load(args)
     if args.fragility:
@@ -47,7 +53,7 @@ def cmd_audit(args) -> int:
         found = fragility_all(guideline)
         print(fragility_json(found) if args.format == "json" else fragility_text(found))
         return 0
-    findings = audit(guideline)
+    findings = audit(guideline, gradings=reproduce(guideline, scheme=_scheme(args)))
     print(findings_json(findings) if args.format == "json" else findings_text(findings))
     return 0
 
@@ -133,6 +139,9 @@ def parser() -> argparse.ArgumentParser:
             sp.add_argument("--format", choices=formats, default=formats[0])
         sp.set_defaults(func=func)
     subs = sub.choices
+    for name in ("reproduce", "audit"):
+        subs[name].add_argument("--scheme", default=None, help="a scheme file (.toml) to grade by instead of the "
+                                "2007 scheme, e.g. an edited copy of src/grading/schemes/norway-2007.toml")
     subs["audit"].add_argument("--fragility", action="store_true",
                                help="for each recommendation, the smallest single-row change that moves its grading")
     ip = sub.add_parser("impact", help="which recommendations a new study would move",

@@ -140,23 +140,23 @@ def _choices(scheme: Scheme, rules: Rules, clause: Clause, rule, counted, sets) 
     return tuple(n for n in dict.fromkeys(names) if n and n in scheme.rules and n != rule.name)
 
 
-_LADDER = {"***": "strong", "**": "moderate", "*": "weak"}
 _RULE_OF = {"strong": "S-STRONG", "moderate": "S-MODERATE", "weak": "S-WEAK", "no_basis": "S-NO-BASIS"}
 
 
 def derive_strength(level: str, direction: str, judgements: Mapping[str, str] | None = None,
-                    rules: Rules = DEFAULT_RULES) -> Decision:
-    """Derive the strength a level carries, given the direction and the group's recorded judgements."""
-    if level not in LEVEL:
+                    rules: Rules = DEFAULT_RULES, scheme: Scheme = NORWAY) -> Decision:
+    """Derive the strength a level carries (the scheme's ladder), given the direction and the group's judgements."""
+    if level not in scheme.ladder:
         raise ValueError(f"unknown level {level!r}")
     judgements = dict(judgements or {})
     choices: list[str] = []
-    if direction == "none" and level == "*":
-        return Decision("no_basis", "S-NO-BASIS", "lacking documentation (*) and nothing recommended.",
+    lowest = scheme.levels[-1].code
+    if direction == "none" and level == lowest:
+        return Decision("no_basis", "S-NO-BASIS", f"lacking documentation ({lowest}) and nothing recommended.",
                         ("NO-DIRECTION-AT-LACKING",))
-    grade = _LADDER[level]
+    grade = scheme.ladder[level]
     because = f"level {level} carries '{STRENGTH[grade].norwegian}'"
-    needed = ("agree_applicability", "agree_benefit_harm") if level == "*" else \
+    needed = ("agree_applicability", "agree_benefit_harm") if level == lowest else \
         ("agree_validity", "agree_applicability", "agree_benefit_harm")
     disagreed = [j for j in needed if judgements.get(j, "unrecorded") == "no"]
     unrecorded = [j for j in needed if judgements.get(j, "unrecorded") == "unrecorded"]

@@ -7,7 +7,7 @@ from typing import Mapping
 
 from .derive import Comparison, Decision, Study, compare, derive_level, derive_strength
 from .guideline import Guideline, studies_from_rows
-from .scheme import DEFAULT_RULES, JUDGEMENTS, Rules
+from .scheme import JUDGEMENTS, NORWAY, Rules, Scheme, check_grades_strengths, rules_for
 
 
 @dataclass(frozen=True)
@@ -59,14 +59,16 @@ class Grading:
         }
 
 
-def grade(rec: Mapping[str, str], studies: tuple[Study, ...], rules: Rules = DEFAULT_RULES) -> Grading:
-    """Grade one recommendation (a row of recommendations.csv) from its evidence rows."""
-    level = derive_level(studies, rules)
+def grade(rec: Mapping[str, str], studies: tuple[Study, ...], rules: Rules | None = None,
+          scheme: Scheme = NORWAY) -> Grading:
+    """Grade one recommendation (a row of recommendations.csv) from its evidence rows, by a scheme (2007 default)."""
+    rules = rules or rules_for(scheme)
+    level = derive_level(studies, rules, scheme)
     printed = rec.get("published_level") or None
     use_printed = printed is not None and rules.printed_level_first
     level_used = printed if use_printed else level.value
     judgements = {j: rec.get(j, "unrecorded") for j in JUDGEMENTS}
-    strength = derive_strength(level_used, rec["direction"], judgements, rules)
+    strength = derive_strength(level_used, rec["direction"], judgements, rules, scheme)
     consensus_only = all(s.design == "consensus" for s in studies)
     comparison = compare(rec.get("published_strength") or None, strength.value, consensus_only=consensus_only,
                          level_printed=printed is not None, justification=rec.get("justification", ""))
@@ -77,15 +79,18 @@ def grade(rec: Mapping[str, str], studies: tuple[Study, ...], rules: Rules = DEF
                    rec.get("justification", ""), refs)
 
 
-def reproduce(guideline: Guideline, rules: Rules = DEFAULT_RULES) -> list[Grading]:
-    """Grade every recommendation of a guideline, in table order."""
+def reproduce(guideline: Guideline, rules: Rules | None = None, scheme: Scheme = NORWAY) -> list[Grading]:
+    """Grade every recommendation of a guideline, in table order; raise ValidationError for an unfit scheme."""
+    if scheme is not NORWAY:
+        check_grades_strengths(scheme, guideline.recommendations["published_level"])
+    rules = rules or rules_for(scheme)
     by_rec: dict[str, list[Study]] = {}
     # One pass over whole columns: a pandas groupby costs more per group than grading the recommendation does.
     for rid, study in zip(guideline.evidence["recommendation_id"], studies_from_rows(guideline.evidence)):
         by_rec.setdefault(rid, []).append(study)
     recs = guideline.recommendations
     columns = list(recs.columns)
-    return [grade(rec, tuple(by_rec.get(rec["id"], ())), rules)
+    return [grade(rec, tuple(by_rec.get(rec["id"], ())), rules, scheme)
             for rec in (dict(zip(columns, row)) for row in recs.itertuples(index=False, name=None))]
 
 

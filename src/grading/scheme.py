@@ -202,6 +202,33 @@ class Rules:
 DEFAULT_RULES = Rules()
 
 
+def rules_for(scheme: Scheme) -> Rules:
+    """The interpretive choices a scheme file declares (its sets and [choices]); the 2007 defaults elsewhere."""
+    if scheme is NORWAY:
+        return DEFAULT_RULES
+    return replace(DEFAULT_RULES,
+                   synthesis_designs=scheme.sets.get("synthesis", DEFAULT_RULES.synthesis_designs),
+                   good_designs=scheme.sets.get("good_design", DEFAULT_RULES.good_designs),
+                   very_good_phrases=tuple(scheme.choices.get("very_good_phrases", DEFAULT_RULES.very_good_phrases)),
+                   unclear_quality_is_good=bool(scheme.choices.get("unclear_quality_is_good", False)))
+
+
+def check_grades_strengths(scheme: Scheme, printed_levels) -> None:
+    """Refuse a scheme that cannot grade this guideline's strengths: no ladder, or levels the guideline lacks."""
+    name = scheme.path.name if scheme.path else scheme.name
+    problems = []
+    if not scheme.ladder or not set(scheme.ladder.values()) <= set(STRENGTH):
+        problems.append(Problem(name, "the scheme has no [ladder] from its levels to the 2007 strengths, so it "
+                                "cannot reproduce published strengths", column="ladder",
+                                allowed="a [ladder] mapping each level to strong, moderate or weak; "
+                                        "or use `grading crosswalk --scheme` to map into it"))
+    codes = {g.code for g in scheme.levels}
+    for level in sorted(set(printed_levels) - codes - {""}):
+        problems.append(Problem(name, "the guideline prints a level the scheme does not have", column="levels",
+                                found=level, allowed=", ".join(sorted(codes))))
+    raise_if_errors(problems)
+
+
 def parse_strength(code: str | None) -> tuple[str, ...]:
     """Split a published strength code ('strong', 'strong/moderate', '') into its grades."""
     if code is None or code == "":
