@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
-from .scheme import (DEFAULT_RULES, DESIGNS, LEVEL, NORWAY, RULES, STRENGTH, STRENGTHS, Clause, Rules,
+from .scheme import (DEFAULT_RULES, DESIGNS, NORWAY, RULES, STRENGTH, STRENGTHS, Clause, Rules,
                      Scheme, strength_rank_span)
 
 

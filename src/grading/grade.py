@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Mapping
 
 from .derive import Comparison, Decision, Study, compare, derive_level, derive_strength
-from .guideline import Guideline, studies_from_rows
+from .guideline import Guideline
 from .scheme import JUDGEMENTS, NORWAY, Rules, Scheme, check_grades_strengths, rules_for
 
 
@@ -84,13 +84,9 @@ def reproduce(guideline: Guideline, rules: Rules | None = None, scheme: Scheme =
     if scheme is not NORWAY:
         check_grades_strengths(scheme, guideline.recommendations["published_level"])
     rules = rules or rules_for(scheme)
-    by_rec: dict[str, list[Study]] = {}
-    # One pass over whole columns: a pandas groupby costs more per group than grading the recommendation does.
-    for rid, study in zip(guideline.evidence["recommendation_id"], studies_from_rows(guideline.evidence)):
-        by_rec.setdefault(rid, []).append(study)
     recs = guideline.recommendations
     columns = list(recs.columns)
-    return [grade(rec, tuple(by_rec.get(rec["id"], ())), rules, scheme)
+    return [grade(rec, guideline.studies(rec["id"]), rules, scheme)
             for rec in (dict(zip(columns, row)) for row in recs.itertuples(index=False, name=None))]
 
 

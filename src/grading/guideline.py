@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,10 +31,17 @@ class Guideline:
     flags: pd.DataFrame
     notices: tuple[Problem, ...] = ()
 
+    @functools.cached_property
+    def _studies_by_rec(self) -> dict[str, tuple[Study, ...]]:
+        # One pass over whole columns, once: the Revise panel and fragility look rows up again and again.
+        by_rec: dict[str, list[Study]] = {}
+        for rid, study in zip(self.evidence["recommendation_id"], studies_from_rows(self.evidence)):
+            by_rec.setdefault(rid, []).append(study)
+        return {rid: tuple(rows) for rid, rows in by_rec.items()}
+
     def studies(self, rec_id: str) -> tuple[Study, ...]:
         """The appraised evidence rows behind one recommendation."""
-        rows = self.evidence[self.evidence["recommendation_id"] == rec_id]
-        return tuple(studies_from_rows(rows))
+        return self._studies_by_rec.get(rec_id, ())
 
     def cited(self, rec_id: str) -> tuple[int, ...]:
         """The reference numbers cited by one recommendation, in table order, each once."""
