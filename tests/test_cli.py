@@ -93,3 +93,11 @@ def test_references_renders_the_bundled_list_with_notes_for_unresolved(capsys):
     assert main(["references", "--root", str(REPO)]) == 0
     out = capsys.readouterr().out
     assert out.startswith("[1] L. Abenhaim.") and "[5] [unresolved:" in out
+
+
+def test_scheme_prints_any_scheme_with_its_rules_in_order(capsys):
+    assert main(["scheme", "--scheme", "grade"]) == 0
+    out = capsys.readouterr().out
+    assert "GRADE-HIGH" in out and out.index("high ") < out.index("very_low ") and "randomised" in out
+    assert main(["scheme"]) == 0
+    assert "Meget god" in capsys.readouterr().out

@@ -50,3 +50,12 @@ def test_readme_reports_the_reproduction_the_code_produces():
                   f"**{s['not_comparable']}** is not comparable", f"**{s['levels_derived_where_none_printed']}** levels",
                   f"of the {s['printed_levels']} levels the guideline prints, {s['printed_levels_reproduced']} are"):
         assert claim in section, claim
+
+
+def test_readme_reports_the_lenient_reading_the_code_produces():
+    from grading import Rules, load_guideline, reproduce
+    from grading.grade import summary
+    s = summary(reproduce(load_guideline(REPO), Rules().but(unclear_quality_is_good=True)))
+    text = " ".join((REPO / "README.md").read_text().split())
+    assert (f"turns the {summary(reproduce(load_guideline(REPO)))['agree']} agreements into {s['agree']}, with "
+            f"{s['stronger_than_evidence']} gradings stronger and {s['weaker_than_evidence']} weaker") in text

@@ -100,7 +100,7 @@ def cmd_references(args) -> int:
 
 def cmd_scheme(args) -> int:
     from .report import scheme_text
-    print(scheme_text())
+    print(scheme_text(_scheme(args)))
     return 0
 
 
@@ -139,6 +139,8 @@ def parser() -> argparse.ArgumentParser:
             sp.add_argument("--format", choices=formats, default=formats[0])
         sp.set_defaults(func=func)
     subs = sub.choices
+    subs["scheme"].add_argument("--scheme", default=None, help="a bundled scheme (norway-2007, cost-b13, grade) "
+                                "or a .toml path (default: norway-2007)")
     for name in ("reproduce", "audit"):
         subs[name].add_argument("--scheme", default=None, help="a scheme file (.toml) to grade by instead of the "
                                 "2007 scheme, e.g. an edited copy of src/grading/schemes/norway-2007.toml")

@@ -7,7 +7,7 @@ import textwrap
 
 from .audit import KINDS, Finding
 from .grade import Grading, summary
-from .scheme import LEVELS, RULES, STRENGTHS
+from .scheme import NORWAY, Scheme
 
 VERDICT_SHORT = {"agree": "agree", "stronger_than_evidence": "STRONGER", "weaker_than_evidence": "WEAKER",
                  "not_comparable": "n/c"}
@@ -66,15 +66,35 @@ def findings_json(findings: list[Finding]) -> str:
     return json.dumps([f.__dict__ for f in findings], ensure_ascii=False, indent=2)
 
 
-def scheme_text() -> str:
-    """Table 1 and every named rule, as a reviewer reads them."""
-    out = ["Level of documentation (nivå på dokumentasjonen)"]
-    out += [f"  {g.code:4} {g.norwegian:12} {g.english:10} {g.definition}" for g in LEVELS]
-    out += ["", "Strength of recommendation (styrken på anbefalingene)"]
-    out += [f"  {g.code:16} {g.norwegian:29} {g.definition}" for g in STRENGTHS]
-    out += ["", "Rules (Table 1 = the scheme as printed; choice = an interpretation the table leaves open)"]
-    out += [f"  {r.name:30} [{r.source}] {r.says}" for r in RULES.values()]
+def scheme_text(scheme: Scheme = NORWAY) -> str:
+    """A scheme's table, its level rules in the order they are tried, and every named rule, as a reviewer reads them."""
+    out = [f"{scheme.title or scheme.name}", "", "Levels"]
+    out += [f"  {g.code:9} {g.norwegian:12} {g.english:19} {g.definition}" for g in scheme.levels]
+    if scheme.strengths:
+        out += ["", "Strengths"]
+        out += [f"  {g.code:16} {g.norwegian:29} {g.definition}" for g in scheme.strengths]
+    out += ["", "Sets of designs the rules count"]
+    out += [f"  {name:12} {', '.join(sorted(designs))}" for name, designs in scheme.sets.items()]
+    out += ["", "Level rules, tried in order (a clause counts rows of good quality unless it names others)"]
+    for r in scheme.level_rules:
+        clauses = " or ".join(_clause(c) for c in r.clauses)
+        out.append(f"  {r.level:9} by {r.name:22} when {clauses}")
+    out += ["", "Rules (the scheme's own table; choice = an interpretation the table leaves open)"]
+    out += [f"  {r.name:30} [{r.source}] {r.says}" for r in scheme.rules.values()]
     return "\n".join(out)
+
+
+def _clause(c) -> str:
+    if not c.at_least:
+        return "nothing above holds"
+    parts = [f"{n}+ {name}" for name, n in c.at_least.items()]
+    if c.quality != frozenset({"good"}):
+        parts.append("quality " + "/".join(sorted(c.quality)))
+    if c.stated:
+        parts.append("appraised 'very good' in the text")
+    if c.consistent is not None:
+        parts.append("findings agree" if c.consistent else "findings contradict")
+    return "(" + ", ".join(parts) + ")"
 
 
 def fragility_text(found) -> str:
