@@ -139,14 +139,14 @@ def read_table(path: Path, name: str | None = None) -> tuple[pd.DataFrame | None
         return None, problems + [Problem(name, f"the CSV cannot be parsed: {e}", line=reader.line_num)]
     columns = [c.strip() for c in rows[0]]
     width = len(columns)
-    for i, r in enumerate(rows[1:], start=1):
-        if len(r) != width and any(cell.strip() for cell in r):
+    kept = [(i, r) for i, r in enumerate(rows[1:], start=1) if any(cell.strip() for cell in r)]  # blank rows out
+    for i, r in kept:
+        if len(r) != width:
             problems.append(Problem(name, f"the row has {len(r)} cells but the header names {width} columns",
                                     line=starts[i], row=i, found=sep.join(r)[:60], allowed=f"{width} cells"))
-    data = [(r + [""] * width)[:width] for r in rows[1:] if any(cell.strip() for cell in r)]
-    lines = [starts[i] for i, r in enumerate(rows[1:], start=1) if any(cell.strip() for cell in r)]
+    data = [[cell.strip() for cell in (r + [""] * width)[:width]] for _, r in kept]
+    lines = [starts[i] for i, _ in kept]
     frame = pd.DataFrame(data, columns=columns, dtype=object).fillna("")
-    frame = frame.apply(lambda c: c.str.strip()) if len(frame) else frame
     frame["_line"] = lines
     frame["_row"] = range(1, len(frame) + 1)
     if spec:
@@ -172,7 +172,12 @@ def check_columns(frame: pd.DataFrame, spec: tuple[Column, ...], name: str) -> l
         if col.name not in present:
             continue
         values = frame[col.name]
-        for value, line, row in zip(values, frame["_line"], frame["_row"]):
+        # Each distinct value is checked once; only the rows holding a bad one are visited.
+        bad = {v for v in set(values) if (v == "" and col.required) or (v != "" and col.check and not col.check(v))}
+        if not bad:
+            continue
+        hit = values.isin(bad)
+        for value, line, row in zip(values[hit], frame["_line"][hit], frame["_row"][hit]):
             if value == "":
                 if col.required:
                     problems.append(Problem(name, "a value is required", line=line, row=row, column=col.name,
