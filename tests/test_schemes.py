@@ -107,3 +107,8 @@ def test_a_scheme_without_strengths_cannot_reproduce_and_says_why(capsys):
     assert main(["reproduce", "--scheme", "cost-b13", "--root", str(REPO)]) == 2
     err = capsys.readouterr().err
     assert "no [ladder]" in err and "grading crosswalk" in err and "found '***'" in err
+
+
+def test_a_decision_under_another_scheme_explains_itself_by_that_schemes_rule():
+    d = derive_level((GOOD_RCT,), scheme=load_scheme("cost-b13"))
+    assert d.explain().startswith("C by COST-C (C: one RCT of any quality")

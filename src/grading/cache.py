@@ -44,6 +44,7 @@ def cache_dir() -> Path:
 
 
 @functools.lru_cache(maxsize=1)
+@functools.lru_cache(maxsize=1)
 def fingerprint() -> str:
     """sha256 of what a cached value depends on besides the .bib: format, pybtex version, our parsing code."""
     import pybtex

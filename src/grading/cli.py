@@ -92,9 +92,10 @@ def cmd_references(args) -> int:
     refs = format_references(bib)
     print(render_references(refs, args.format), end="")
     failed = sum(1 for r in refs if not r.text)
+    unknown = sorted({e.type.lower() for e in bib.data.entries.values()} - ENTRY_TYPES)
     print(f"{len(refs)} entries, {len(refs) - failed} formatted, {failed} with a note"
-          f" ({len([t for t in {e.type.lower() for e in bib.data.entries.values()} if t not in ENTRY_TYPES])}"
-          " entry types unknown to BibTeX and biblatex)", file=sys.stderr)
+          + (f"; entry types unknown to BibTeX and biblatex: {', '.join(unknown)}" if unknown else ""),
+          file=sys.stderr)
     return 0
 
 

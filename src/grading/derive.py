@@ -34,10 +34,11 @@ class Decision:
     rule: str
     because: str
     choices: tuple[str, ...] = ()
+    says: str = ""  # the rule's text, from the scheme that decided (the 2007 scheme's when empty)
 
     def explain(self) -> str:
-        """The decision in one paragraph: value, Table 1 rule, reasons, interpretive choices used."""
-        text = f"{self.value or 'none'} by {self.rule} ({RULES[self.rule].says}) — {self.because}"
+        """The decision in one paragraph: value, the scheme's rule, reasons, interpretive choices used."""
+        text = f"{self.value or 'none'} by {self.rule} ({self.says or RULES[self.rule].says}) — {self.because}"
         if self.choices:
             text += " Choices applied: " + ", ".join(self.choices) + "."
         return text
@@ -56,20 +57,18 @@ class Comparison:
 VERDICTS = ("agree", "stronger_than_evidence", "weaker_than_evidence", "not_comparable")
 
 
-def _is_good(s: Study, rules: Rules) -> bool:
-    return s.design != "consensus" and (
-        s.quality == "good" or (rules.unclear_quality_is_good and s.quality == "unclear"))
-
-
 def _contradict(rows) -> bool:
     findings = {s.finding for s in rows}
     return "conflicting" in findings or ("benefit" in findings and bool(findings & {"no_effect", "harm"}))
 
 
 def _sets(scheme: Scheme, rules: Rules) -> dict[str, frozenset[str]]:
-    if scheme is not NORWAY:
-        return dict(scheme.sets)
-    return {**scheme.sets, "synthesis": rules.synthesis_designs, "good_design": rules.good_designs}
+    # Rules may override the two sets the 2007 scheme names; a scheme without them keeps its own.
+    override = {"synthesis": rules.synthesis_designs, "good_design": rules.good_designs}
+    return {name: override.get(name, designs) for name, designs in scheme.sets.items()}
+
+
+_GOOD_ONLY = Clause({})  # counts rows of good quality, whatever their design
 
 
 def _counts(s: Study, clause: Clause, rules: Rules) -> bool:
@@ -102,13 +101,13 @@ def derive_level(studies: Iterable[Study], rules: Rules = DEFAULT_RULES, scheme:
     """Derive the level of documentation from the appraised evidence rows, by the scheme's level rules in order."""
     studies = tuple(studies)
     sets = _sets(scheme, rules)
-    good = [s for s in studies if _is_good(s, rules)]
+    good = [s for s in studies if _counts(s, _GOOD_ONLY, rules)]
     for rule in scheme.level_rules:
         for clause in rule.clauses:
             ok, counted = _holds(clause, studies, sets, rules)
             if ok:
                 return Decision(rule.level, rule.name, _because(rule, clause, counted, studies, good),
-                                _choices(scheme, rules, clause, rule, counted, sets))
+                                _choices(scheme, rules, clause, rule, counted, sets), scheme.rules[rule.name].says)
     raise ValueError(f"no level rule of scheme {scheme.name} holds: its last rule should have an empty clause")
 
 

@@ -194,7 +194,9 @@ class FormattedReference:
 
 
 _LINK_FIELDS = {"url", "doi", "eprint", "urldate"}
-_SAFE_LINK = re.compile(r"^(https?://|doi:)", re.I)
+_SAFE_URL = re.compile(r"^https?://", re.I)
+_SAFE_DOI = re.compile(r"^(https://doi\.org/|doi:)10\.", re.I)
+_UNSAFE_CHARS = re.compile(r"[\s\"'<>]")
 
 
 def safe_links(fields: Mapping[str, str]) -> tuple[str, ...]:
@@ -202,11 +204,11 @@ def safe_links(fields: Mapping[str, str]) -> tuple[str, ...]:
     links = []
     doi = str(fields.get("doi", "")).strip()
     if doi:
-        target = doi if _SAFE_LINK.match(doi) else f"https://doi.org/{doi}"
-        if re.match(r"^(https://doi\.org/|doi:)10\.", target, re.I) and not re.search(r"[\s\"'<>]", target):
+        target = doi if re.match(r"^(https?://|doi:)", doi, re.I) else f"https://doi.org/{doi}"
+        if _SAFE_DOI.match(target) and not _UNSAFE_CHARS.search(target):
             links.append(target)
     url = str(fields.get("url", "")).strip()
-    if url and _SAFE_LINK.match(url) and not re.search(r"[\s\"'<>]", url):
+    if _SAFE_URL.match(url) and not _UNSAFE_CHARS.search(url):
         links.append(url)
     return tuple(links)
 
