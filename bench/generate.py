@@ -14,7 +14,7 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from grading.scheme import DESIGNS, EFFECT_SIZES, OUTCOMES
+from grading.vocab import DESIGNS, EFFECT_SIZES, OUTCOMES
 
 REC_HEADER = ["id", "section", "topic", "topic_en", "phase", "diagnostic_group", "text", "direction",
               "published_strength", "published_strength_text", "published_level", "justification",

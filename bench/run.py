@@ -151,10 +151,11 @@ def in_process(root: Path, runs: int, empty_cache: Callable[[], None]) -> list[R
     """The steps timed inside one Python process."""
     from grading import cache
     from grading.cache import format_references_cached, load_bibliography_cached
-    from grading.evidence import read_table
+    from grading.io.tables import read_table
     from grading.grade import grade, reproduce
-    from grading.guideline import OPTIONAL_FILES, REQUIRED_FILES, load_guideline
-    from grading.references import format_entries as format_references, load_bibliography
+    from grading.io.guideline import OPTIONAL_FILES, REQUIRED_FILES, load_guideline
+    from grading.io.bib import load_bibliography
+from grading.render.references import format_entries as format_references
 
     bib_path = root / "references.bib"
     out: list[Result] = []
@@ -196,7 +197,7 @@ def in_process(root: Path, runs: int, empty_cache: Callable[[], None]) -> list[R
     step("format the whole reference list, no cache", lambda: format_references(bib))
 
     def forget() -> None:
-        cache._FORMATTED.clear()  # what a new process starts from
+        formatted._FORMATTED.clear()  # what a new process starts from
 
     step("format the whole reference list, cold cache", lambda: format_references_cached(bib),
          before=lambda: (empty_cache(), forget()))

@@ -31,6 +31,18 @@ def rec(id="7.1.3-01", strength="weak", level="**", direction="for", justificati
     return row
 
 
+def record(**kw):
+    """A typed Recommendation with the defaults of rec()."""
+    from grading import Recommendation
+    return Recommendation.from_row(rec(**kw))
+
+
+def scheme(name: str = "norway-2007"):
+    """A bundled scheme object."""
+    from grading import load_scheme
+    return load_scheme(name)
+
+
 def ev(rid="7.1.3-01", reference="91", design="rct", quality="good", finding="benefit", **kw) -> dict:
     """An evidence.csv row with sensible defaults."""
     row = dict(recommendation_id=rid, reference=reference, design=design, quality=quality, quality_text="",

@@ -14,7 +14,7 @@ import pytest
 from browser import (ROOT_FLAG, chromium_page, free_port, lab_settings, playwright_or_skip, revise_through_widgets,
                      stop_server, wait_for_server)
 from conftest import copy_guideline
-from grading.guideline import load_guideline
+from grading.io.guideline import load_guideline
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOK = REPO / "notebooks" / "3-revise.ipynb"

@@ -13,7 +13,7 @@ from pathlib import Path
 from browser import (chromium_page, free_port, playwright_or_skip, require,
                      revise_through_widgets, stop_process, wait_for_port)
 from conftest import copy_guideline
-from grading.guideline import load_guideline
+from grading.io.guideline import load_guideline
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOK = REPO / "notebooks" / "3-revise.ipynb"

@@ -4,9 +4,13 @@ import json
 
 import pytest
 
-from grading import cache, load_guideline, reproduce
-from grading.cache import (LazyEntries, cache_dir, cache_path, format_references_cached, load_bibliography_cached)
-from grading.references import format_entries as format_references, load_bibliography
+from grading import load_guideline, reproduce
+from grading.io import cache
+from grading.render import references as formatted
+from grading.io.cache import LazyEntries, cache_dir, cache_path, load_bibliography_cached
+from grading.render.references import format_references_cached
+from grading.io.bib import load_bibliography
+from grading.render.references import format_entries as format_references
 
 from conftest import REPO, ev, rec
 
@@ -52,7 +56,7 @@ def cached(tmp_path, monkeypatch):
     folder = tmp_path / "cache"
     monkeypatch.setenv("GRADING_CACHE_DIR", str(folder))
     monkeypatch.setattr(cache, "MIN_CACHED_BYTES", 0)
-    monkeypatch.setattr(cache, "_FORMATTED", {})
+    monkeypatch.setattr(formatted, "_FORMATTED", {})
     return folder
 
 
@@ -184,12 +188,12 @@ def test_formatted_references_are_cached_per_content_and_style(tmp_path, cached)
     expected = format_references(bib)
     assert format_references_cached(bib, [3, 1]) == format_references(bib, [3, 1])
     assert format_references_cached(bib) == expected
-    cache._FORMATTED.clear()  # a new process: read from disk
+    formatted._FORMATTED.clear()  # a new process: read from disk
     assert format_references_cached(bib, [2, 9, 2]) == format_references(bib, [2, 9, 2])
     assert format_references_cached(bib, style="plain") == format_references(bib, style="plain")
     file = cache_path("refs-unsrt", bib.sha256)
     file.write_bytes(file.read_bytes().replace(b"Springer", b"Elsevier"))
-    cache._FORMATTED.clear()
+    formatted._FORMATTED.clear()
     assert format_references_cached(bib) == expected
 
 

@@ -1,13 +1,16 @@
 """Validation of the evidence tables: every message names file, line, column, what was found and what is allowed."""
 
 from grading.errors import Problem
-from grading.evidence import read_table
+from grading import load_scheme
+from grading.io.tables import read_table, table_spec
 
 from conftest import EV_HEADER, REC_HEADER, ev, rec, write_csv
 
+NORWAY = load_scheme("norway-2007")
+
 
 def problems_of(path):
-    return [p for p in read_table(path, path.name)[1] if p.severity == "error"]
+    return [p for p in read_table(path, path.name, table_spec(path.name, NORWAY))[1] if p.severity == "error"]
 
 
 def test_unknown_level_code_is_located(tmp_path):

@@ -1,19 +1,21 @@
 """Fragility: the smallest single-row change that moves a grading, on the guideline's own cases."""
 
 from grading import load_guideline
-from grading.derive import Study
-from grading.fragility import fragility, fragility_all, single_changes
+from grading.grade import Study
+from grading.analyses.fragility import fragility, fragility_all, single_changes
 
-from conftest import REPO, rec
+from conftest import REPO, record, scheme
 
-TRACTION = rec(id="7.2.1-03", strength="strong", level="***", direction="against")
+NORWAY = scheme()
+
+TRACTION = record(id="7.2.1-03", strength="strong", level="***", direction="against")
 
 
 def test_traction_in_sciatica_rests_on_one_very_good_review_and_falls_with_it():
     # 7.2.1: "En systematisk oversikt finner meget god dokumentasjon for at traksjon ikke har effekt" (42), one RCT.
     studies = (Study("systematic_review", "good", "no_effect", 42, "meget god dokumentasjon"),
                Study("rct", "unclear", "no_effect", 259))
-    f = fragility(TRACTION, studies)
+    f = fragility(TRACTION, studies, NORWAY)
     assert f.fragile
     first = f.falls[0]
     assert (first.kind, first.row, first.level) == ("downgrade", 0, ("***", "*"))
@@ -21,14 +23,14 @@ def test_traction_in_sciatica_rests_on_one_very_good_review_and_falls_with_it():
 
 
 def test_a_consensus_only_recommendation_has_nothing_to_change():
-    f = fragility(rec(level="*", strength="weak"), (Study("consensus"),))
+    f = fragility(record(level="*", strength="weak"), (Study("consensus"),), NORWAY)
     assert (f.tried, f.fragile) == (0, False) and f.summary().startswith("robust")
 
 
 def test_two_good_reviews_and_a_trial_pointing_the_same_way_survive_a_removal_but_not_a_conflict():
     studies = (Study("systematic_review", "good", "benefit", 1), Study("systematic_review", "good", "benefit", 2),
                Study("rct", "good", "benefit", 3))
-    f = fragility(rec(level=""), studies)
+    f = fragility(record(level=""), studies, NORWAY)
     kinds = {c.kind for c in f.falls}
     assert "remove" not in kinds and "conflicting" in kinds
 

@@ -5,7 +5,7 @@ import shutil
 import pytest
 
 from grading import ValidationError, load_guideline
-from grading.impact import impact, load_new_study, matched
+from grading.analyses.impact import impact, load_new_study, matched
 
 from conftest import REPO
 

@@ -53,9 +53,10 @@ def test_readme_reports_the_reproduction_the_code_produces():
 
 
 def test_readme_reports_the_lenient_reading_the_code_produces():
-    from grading import Rules, load_guideline, reproduce
+    from grading import load_guideline, reproduce
     from grading.grade import summary
-    s = summary(reproduce(load_guideline(REPO), Rules().but(unclear_quality_is_good=True)))
+    g = load_guideline(REPO)
+    s = summary(reproduce(g, g.scheme.but(unclear_quality_is_good=True)))
     text = " ".join((REPO / "README.md").read_text().split())
     assert (f"turns the {summary(reproduce(load_guideline(REPO)))['agree']} agreements into {s['agree']}, with "
             f"{s['stronger_than_evidence']} gradings stronger and {s['weaker_than_evidence']} weaker") in text

@@ -10,9 +10,12 @@ import pytest  # noqa: E402
 from matplotlib.colors import to_rgba  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
 
-from grading import plots  # noqa: E402
+from grading.render import plots  # noqa: E402
 from grading.grade import reproduce, summary  # noqa: E402
-from grading.guideline import load_guideline  # noqa: E402
+from grading.io.guideline import load_guideline  # noqa: E402
+from grading import load_scheme  # noqa: E402
+
+NORWAY = load_scheme("norway-2007")
 
 from conftest import REPO, ev, rec  # noqa: E402
 
@@ -65,7 +68,7 @@ def test_evidence_map_has_a_box_per_cell_and_a_label_per_topic(bundled, evidence
 
 def test_evidence_map_colours_boxes_by_published_strength(evidence_map):
     b = boxes(evidence_map)
-    colour = lambda code: to_rgba(plots.STRENGTH_COLOURS[code])  # noqa: E731
+    colour = lambda code: to_rgba(plots.strength_colours(NORWAY)[code])  # noqa: E731
     assert b["7.1.1-06|akutt|strong"].get_facecolor() == colour("strong")  # bed rest: against, strong
     assert b["7.1.1-16|langvarig|not_recommended"].get_facecolor() == colour("not_recommended")
     assert b["7.1.1-12|subakutt|no_basis"].get_facecolor() == colour("no_basis")
@@ -100,10 +103,10 @@ def test_evidence_map_of_a_small_guideline(make_guideline):
 def test_crosstabs_count_every_grading(bundled):
     _, gs = bundled
     s = summary(gs)
-    st = plots.strength_crosstab(gs)
+    st = plots.strength_crosstab(gs, NORWAY)
     assert st.to_numpy().sum() == s["recommendations"]
     assert list(st.index[:3]) == ["strong", "moderate/strong", "strong/moderate"] and st.index[-1] == "none"
-    lv = plots.level_crosstab(gs)
+    lv = plots.level_crosstab(gs, NORWAY)
     assert lv.to_numpy().sum() == s["printed_levels"]
     assert sum(lv.loc[c, c] for c in lv.index) == s["printed_levels_reproduced"]
 
@@ -111,7 +114,7 @@ def test_crosstabs_count_every_grading(bundled):
 def test_agreement_plot_shows_the_summary_numbers(bundled):
     _, gs = bundled
     s = summary(gs)
-    fig = plots.agreement_plot(gs)
+    fig = plots.agreement_plot(gs, NORWAY)
     fig.savefig(io.BytesIO(), format="png")
     bars = {p.get_gid(): p.get_width() for p in fig.axes[0].patches if p.get_gid()}
     assert bars["verdict|agree|all"] == s["agree"]
@@ -138,7 +141,7 @@ def test_a_phase_outside_the_three_gets_its_own_column(make_guideline):
 
 
 def test_evidence_map_outlines_fragile_recommendations():
-    from grading.fragility import fragility_all
+    from grading.analyses.fragility import fragility_all
     g = load_guideline(REPO)
     fragile = {f.recommendation_id for f in fragility_all(g) if f.fragile}
     fig = plots.evidence_map(g, fragile=fragile)

@@ -1,7 +1,8 @@
 """The reference list: pybtex parsing with located errors, and safe formatting."""
 
 
-from grading.references import format_references, load_bibliography, render_references, safe_links
+from grading.io.bib import load_bibliography
+from grading.render.references import format_references, render_references, safe_links
 
 from conftest import REPO
 

@@ -5,7 +5,8 @@ import re
 import pytest
 
 from grading.cli import main
-from grading.references import format_references, load_bibliography
+from grading.io.bib import load_bibliography
+from grading.render.references import format_references
 
 from conftest import require_shared
 

@@ -11,13 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from conftest import copy_guideline
-from grading import revise as R
-from grading import revision as RV
+from conftest import copy_guideline, scheme
+
+from grading import revisions as R
 from grading.errors import RevisionError, ValidationError
-from grading.guideline import load_guideline
+from grading.io import files as FILES
+from grading.io.guideline import load_guideline
+from grading.revisions import record as RV
 
 REPO = Path(__file__).resolve().parents[1]
+NORWAY = scheme()
 
 
 
@@ -37,7 +40,7 @@ def edit(g, rid, reference, **changes) -> R.Change:
 
 
 def revision(rid, *changes, author="Kari Nordmann", rationale="the group re-read the trials", **kw) -> R.Revision:
-    return R.new_revision(rid, author, rationale, kw.pop("judgements", {}), changes, **kw)
+    return R.new_revision(NORWAY, rid, author, rationale, kw.pop("judgements", {}), changes, **kw)
 
 
 def graded(g, rid):
@@ -73,7 +76,7 @@ def test_downgrading_the_guideline_behind_7_1_1_01_general_activity_requires_a_j
     change = edit(guideline, "7.1.1-01", "321", quality="poor")
     with pytest.raises(RevisionError, match="justification is required: published strong against weak"):
         R.save_revision(guideline, revision("7.1.1-01", change))
-    assert R.load_revisions(guideline.root) == ()
+    assert R.load_revisions(guideline.root, NORWAY) == ()
     R.save_revision(guideline, revision("7.1.1-01", change, justification="Activity advice carries little risk."))
     d, _ = graded(guideline, "7.1.1-01")
     assert d.revised.comparison.verdict == "stronger_than_evidence" and d.revised.comparison.justified
@@ -176,7 +179,7 @@ def test_a_saved_revision_is_one_new_diffable_file_that_reads_back_the_same(guid
     data = json.loads(text)
     assert text == json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     assert data["format"] == R.FORMAT and data["changes"][0]["after"]["quality"] == "good"
-    loaded = R.load_revisions(guideline.root, "7.1.1-11")
+    loaded = R.load_revisions(guideline.root, NORWAY, "7.1.1-11")
     assert loaded == (rev, rev) and {r.path for r in loaded} == {first, second}
     assert not [p for p in first.parent.iterdir() if p.name.startswith(".")]  # no temporary file left
 
@@ -203,7 +206,7 @@ def test_a_truncated_revision_file_is_a_located_error_not_a_traceback(guideline)
     path = saved(guideline)
     path.write_bytes(path.read_bytes()[:200])
     with pytest.raises(ValidationError) as e:
-        R.load_revisions(guideline.root)
+        R.load_revisions(guideline.root, NORWAY)
     (p,) = e.value.problems
     assert p.file == f"evidence/revisions/7.1.1-11/{path.name}"
     assert "ends too early" in p.message and p.line is not None and "restore it" in p.allowed
@@ -223,7 +226,7 @@ def test_a_hand_broken_revision_file_names_the_field(guideline, field, value, ex
     data[field] = value
     path.write_text(json.dumps(data), encoding="utf-8")
     with pytest.raises(ValidationError) as e:
-        R.load_revisions(guideline.root)
+        R.load_revisions(guideline.root, NORWAY)
     assert any(expected in p.message and p.file.endswith(path.name) for p in e.value.problems), str(e.value)
 
 
@@ -233,14 +236,14 @@ def test_a_revision_in_the_wrong_folder_is_refused(guideline):
     moved.parent.mkdir()
     path.rename(moved)
     with pytest.raises(ValidationError, match="does not match the folder"):
-        R.load_revisions(guideline.root)
+        R.load_revisions(guideline.root, NORWAY)
 
 
 def test_invalid_json_names_line_and_column(guideline):
     path = saved(guideline)
     path.write_text('{\n  "author": "Kari",\n  "changes": [,]\n}\n', encoding="utf-8")
     with pytest.raises(ValidationError) as e:
-        R.load_revisions(guideline.root)
+        R.load_revisions(guideline.root, NORWAY)
     (p,) = e.value.problems
     assert p.line == 3 and "not valid JSON" in p.message
 
@@ -254,9 +257,7 @@ def _save_many(root: str, worker: int, refs: list[str], barrier) -> None:
     barrier.wait()
     for ref in refs:
         new = dict(template, reference=ref, design="cohort", quality="poor")
-        R.save_revision(g, R.new_revision("7.1.1-11", f"Member {worker}", f"adds study {ref}",
-                                          R.judgements_of(g, "7.1.1-11"),
-                                          [R.Change("add", None, new)], justification="clinical experience"))
+        R.save_revision(g, R.new_revision(NORWAY, "7.1.1-11", f"Member {worker}", f"adds study {ref}", R.judgements_of(g, "7.1.1-11"), [R.Change("add", None, new)], justification="clinical experience"))
 
 
 def test_concurrent_saves_from_several_processes_keep_every_revision(guideline):
@@ -271,7 +272,7 @@ def test_concurrent_saves_from_several_processes_keep_every_revision(guideline):
     for p in procs:
         p.join(120)
     assert [p.exitcode for p in procs] == [0] * workers
-    loaded = R.load_revisions(guideline.root, "7.1.1-11")
+    loaded = R.load_revisions(guideline.root, NORWAY, "7.1.1-11")
     assert len(loaded) == len(refs) == len({r.path for r in loaded})
     assert sorted(r.changes[0].after["reference"] for r in loaded) == sorted(refs)
     revised = R.apply_revisions(guideline)
@@ -283,30 +284,29 @@ def test_concurrent_saves_from_several_processes_keep_every_revision(guideline):
 
 def test_a_failed_link_leaves_no_file_and_the_previous_state_intact(guideline, monkeypatch):
     first = saved(guideline)
-    before = R.load_revisions(guideline.root)
+    before = R.load_revisions(guideline.root, NORWAY)
 
     def broken_link(src, dst):
         raise OSError(errno.EIO, "Input/output error")
 
-    monkeypatch.setattr(RV.os, "link", broken_link)
+    monkeypatch.setattr(FILES.os, "link", broken_link)
     rev = revision("7.1.1-10", published_strength="weak")
     with pytest.raises(RevisionError, match="could not be saved .*Input/output error.*nothing was written"):
         R.save_revision(guideline, rev)
     assert list((guideline.root / "evidence" / "revisions" / "7.1.1-10").iterdir()) == []  # nor a temporary one
-    assert R.load_revisions(guideline.root) == before and before[0].path == first
+    assert R.load_revisions(guideline.root, NORWAY) == before and before[0].path == first
 
 
 def _crash_between_write_and_link(root: str) -> None:
     """Save a revision in a process that dies after the temporary file is written, before it is linked."""
     g = load_guideline(root)
-    RV.os.link = lambda src, dst: os._exit(3)
-    R.save_revision(g, R.new_revision("7.1.1-10", "Kari Nordmann", "lower it", R.judgements_of(g, "7.1.1-10"),
-                                      published_strength="weak"))
+    FILES.os.link = lambda src, dst: os._exit(3)
+    R.save_revision(g, R.new_revision(NORWAY, "7.1.1-10", "Kari Nordmann", "lower it", R.judgements_of(g, "7.1.1-10"), published_strength="weak"))
 
 
 def test_a_crash_between_write_and_link_leaves_no_final_file(guideline):
     saved(guideline)
-    before = R.load_revisions(guideline.root)
+    before = R.load_revisions(guideline.root, NORWAY)
     proc = multiprocessing.get_context("spawn").Process(target=_crash_between_write_and_link,
                                                         args=(str(guideline.root),))
     proc.start()
@@ -316,7 +316,7 @@ def test_a_crash_between_write_and_link_leaves_no_final_file(guideline):
     left = list(folder.iterdir())
     assert [p.name.startswith(".partial-") for p in left] == [True]  # only the temporary file
     assert json.loads(left[0].read_text(encoding="utf-8"))["published_strength"] == "weak"  # fsynced before link
-    assert R.load_revisions(guideline.root) == before
+    assert R.load_revisions(guideline.root, NORWAY) == before
     assert R.apply_revisions(guideline).guideline.recommendations.loc["7.1.1-10", "published_strength"] == "strong"
 
 

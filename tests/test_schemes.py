@@ -3,9 +3,12 @@
 import pytest
 
 from grading import ValidationError, load_guideline
-from grading.crosswalk import NOTE, crosswalk, crosswalk_frame
-from grading.derive import Study, derive_level
-from grading.scheme import LEVELS, NORWAY, RULES, load_scheme
+from grading.analyses.crosswalk import NOTE, crosswalk, crosswalk_frame
+from grading.grade import Study, derive_level
+from grading.scheme import load_scheme
+
+NORWAY = load_scheme("norway-2007")
+LEVELS, RULES = NORWAY.levels, NORWAY.rules
 
 from conftest import REPO
 
@@ -29,7 +32,7 @@ def test_the_2007_scheme_is_read_from_its_file():
     ((Study("cohort", "good", "benefit", 7), Study("consensus")), "D"),
 ])
 def test_cost_b13_levels_for_therapy(rows, level):
-    assert derive_level(rows, scheme=load_scheme("cost-b13")).value == level
+    assert derive_level(rows, load_scheme("cost-b13")).value == level
 
 
 @pytest.mark.parametrize("rows,certainty", [
@@ -40,7 +43,7 @@ def test_cost_b13_levels_for_therapy(rows, level):
     ((Study("guideline", "good", "benefit", 321),), "very_low"),
 ])
 def test_grade_certainty(rows, certainty):
-    assert derive_level(rows, scheme=load_scheme("grade")).value == certainty
+    assert derive_level(rows, load_scheme("grade")).value == certainty
 
 
 def test_crosswalk_labels_every_grade_as_a_mapping_with_its_rule():
@@ -61,7 +64,7 @@ def test_cost_b13_has_no_strengths_and_says_so():
 
 
 def test_a_malformed_scheme_file_gets_located_errors(tmp_path):
-    text = (REPO / "src/grading/schemes/cost-b13.toml").read_text(encoding="utf-8")
+    text = (REPO / "src/grading/scheme/bundled/cost-b13.toml").read_text(encoding="utf-8")
     bad = tmp_path / "bad.toml"
     bad.write_text(text.replace('level = "B"', 'level = "E"').replace("trial = 2, quality", "trials = 2, quality"),
                    encoding="utf-8")
@@ -89,7 +92,7 @@ def test_an_unknown_scheme_name_lists_the_bundled_ones():
 def test_a_working_group_can_grade_by_its_own_copy_of_the_scheme(tmp_path):
     from grading import reproduce
     from grading.grade import summary
-    text = (REPO / "src/grading/schemes/norway-2007.toml").read_text(encoding="utf-8")
+    text = (REPO / "src/grading/scheme/bundled/norway-2007.toml").read_text(encoding="utf-8")
     lenient = tmp_path / "lenient.toml"
     lenient.write_text(text.replace("unclear_quality_is_good = false", "unclear_quality_is_good = true"),
                        encoding="utf-8")
@@ -110,5 +113,5 @@ def test_a_scheme_without_strengths_cannot_reproduce_and_says_why(capsys):
 
 
 def test_a_decision_under_another_scheme_explains_itself_by_that_schemes_rule():
-    d = derive_level((GOOD_RCT,), scheme=load_scheme("cost-b13"))
+    d = derive_level((GOOD_RCT,), load_scheme("cost-b13"))
     assert d.explain().startswith("C by COST-C (C: one RCT of any quality")

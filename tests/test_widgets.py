@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from grading import revise as R
-from grading.guideline import load_guideline
-from grading.widgets import revise_panel
+from grading import revisions as R
+from grading.io.guideline import load_guideline
+from grading.ui.revise_panel import revise_panel
 from conftest import copy_guideline
 
 
@@ -82,7 +82,7 @@ def test_add_and_remove_rows(guideline):
     assert [r.reference.value for r in panel.rows] == ["127", "321"]
     sign(panel)
     panel.save.click()
-    (rev,) = R.load_revisions(guideline.root)
+    (rev,) = R.load_revisions(guideline.root, guideline.scheme)
     assert [c.action for c in rev.changes] == ["remove", "add"]
 
 
@@ -97,7 +97,7 @@ def test_a_save_made_stale_by_another_members_save_is_refused_with_both_versions
     mine.save.click()
     assert "Not saved" in mine.message.value and "quality unclear vs poor" in mine.message.value
     assert mine.saved_path.value == ""
-    assert len(R.load_revisions(guideline.root)) == 1
+    assert len(R.load_revisions(guideline.root, guideline.scheme)) == 1
     mine.reload.click()  # reading the saved revisions again shows the other member's change
     assert mine.rows[0].quality.value == "poor" and "Still moderate" in mine.justification.value
 

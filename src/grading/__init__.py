@@ -1,13 +1,25 @@
-"""grading — review clinical evidence and grade guideline recommendations, reproducibly."""
+"""grading — review clinical evidence and grade guideline recommendations, reproducibly.
 
-from .audit import Finding, audit
-from .derive import Comparison, Decision, Study, compare, derive_level, derive_strength, effect_size_category
-from .errors import GradingError, Problem, ValidationError
-from .grade import Grading, grade, reproduce
-from .guideline import Guideline, load_guideline
-from .scheme import LEVELS, RULES, STRENGTHS, Rules
+The package follows its pipeline: `io` reads a guideline folder, `scheme` holds the one Scheme object that
+grades it, `grade` derives and compares, `analyses` audit and probe the gradings, `revisions` record a working
+group's changes, `render` writes text, JSON, reports and plots, and `ui` holds the notebooks' widgets.
+"""
 
-__all__ = ["Comparison", "Decision", "Finding", "Grading", "GradingError", "Guideline", "LEVELS", "Problem",
-           "RULES", "Rules", "STRENGTHS", "Study", "ValidationError", "audit", "compare", "derive_level",
-           "derive_strength", "effect_size_category", "grade", "load_guideline", "reproduce"]
+from .analyses.audit import Finding, audit
+from .analyses.crosswalk import crosswalk, crosswalk_frame
+from .analyses.fragility import Fragility, fragility, fragility_all
+from .analyses.impact import Impact, NewStudy, impact, load_new_study, matched
+from .errors import GradingError, Problem, RevisionError, UnknownValueError, ValidationError
+from .grade import (Comparison, Decision, Grading, Recommendation, Study, compare, derive_level, derive_strength,
+                    effect_size_category, grade, reproduce, summary)
+from .io.guideline import Guideline, load_guideline
+from .revisions import Revised, Revision, apply_revisions, diff, load_revisions, new_revision, save_revision
+from .scheme import Choices, Scheme, load_scheme
+
+__all__ = ["Choices", "Comparison", "Decision", "Finding", "Fragility", "Grading", "GradingError", "Guideline",
+           "Impact", "NewStudy", "Problem", "Recommendation", "Revised", "Revision", "RevisionError", "Scheme",
+           "Study", "UnknownValueError", "ValidationError", "apply_revisions", "audit", "compare", "crosswalk",
+           "crosswalk_frame", "derive_level", "derive_strength", "diff", "effect_size_category", "fragility",
+           "fragility_all", "grade", "impact", "load_guideline", "load_new_study", "load_revisions", "load_scheme",
+           "matched", "new_revision", "reproduce", "save_revision", "summary"]
 __version__ = "0.1.0"

@@ -5,71 +5,72 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import GradingError, ValidationError
 
-
-def _load(args):
-    from .guideline import load_guideline
-    return load_guideline(args.root)
+if TYPE_CHECKING:
+    from .io.guideline import Guideline
 
 
-def _scheme(args):
-    from .scheme import NORWAY, load_scheme
-    return load_scheme(args.scheme) if getattr(args, "scheme", None) else NORWAY
+def _load(args: argparse.Namespace) -> Guideline:
+    """The guideline folder the command works on, graded by the one scheme it names (or its default)."""
+    from .io.guideline import load_guideline
+    return load_guideline(args.root, scheme=getattr(args, "scheme", None))
 
 
-def cmd_validate(args) -> int:
-    from .revise import conflicts
-    from .revision import load_revisions
+def cmd_validate(args: argparse.Namespace) -> int:
+    from .revisions import conflicts, load_revisions
     g = _load(args)
     for p in g.notices:
         print(f"notice: {p}", file=sys.stderr)
-    revisions = load_revisions(g.root)
+    revisions = load_revisions(g.root, g.scheme)
     clashes = conflicts(g, revisions)
     for c in clashes:
         print(f"warning: {c}", file=sys.stderr)
     print(f"{g.root}: valid — {len(g.recommendations)} recommendations, {len(g.evidence)} evidence rows, "
           f"{len(g.bibliography.data.entries)} references, {len(g.glossary)} glossary terms, {len(g.flags)} flags, "
-          f"{len(revisions)} saved revisions ({len(clashes)} in conflict).")
+          f"{len(revisions)} saved revisions ({len(clashes)} in conflict). Scheme {g.scheme.describe()}.")
     return 0
 
 
-def cmd_reproduce(args) -> int:
+def cmd_reproduce(args: argparse.Namespace) -> int:
     from .grade import reproduce
-    from .report import gradings_json, gradings_table
-    gradings = reproduce(_load(args), scheme=_scheme(args))
+    from .render.text import gradings_json, gradings_table
+    gradings = reproduce(_load(args))
     print(gradings_json(gradings) if args.format == "json" else gradings_table(gradings))
     return 0
 
 
-def cmd_audit(args) -> int:
-    from .audit import audit
-    from .grade import reproduce
-    from .report import findings_json, findings_text, fragility_json, fragility_text
+def cmd_audit(args: argparse.Namespace) -> int:
+    from .analyses.audit import audit
+    from .render.text import findings_json, findings_text, fragility_json, fragility_text
     guideline = _load(args)
     if args.fragility:
-        from .fragility import fragility_all
+        from .analyses.fragility import fragility_all
         found = fragility_all(guideline)
-        print(fragility_json(found) if args.format == "json" else fragility_text(found))
+        print(fragility_json(found) if args.format == "json" else fragility_text(found, guideline.scheme))
         return 0
-    findings = audit(guideline, gradings=reproduce(guideline, scheme=_scheme(args)))
-    print(findings_json(findings) if args.format == "json" else findings_text(findings))
+    findings = audit(guideline)
+    print(findings_json(findings, guideline.scheme) if args.format == "json"
+          else findings_text(findings, guideline.scheme))
     return 0
 
 
-def cmd_impact(args) -> int:
-    from .impact import impact, load_new_study, matched
-    from .report import impact_json, impact_text
+def cmd_impact(args: argparse.Namespace) -> int:
+    from .analyses.impact import impact, load_new_study, matched
+    from .render.text import impact_json, impact_text
     guideline, study = _load(args), load_new_study(args.newstudy)
     moved = impact(guideline, study)
-    print(impact_json(moved) if args.format == "json" else impact_text(study, matched(guideline, study), moved))
+    print(impact_json(moved) if args.format == "json"
+          else impact_text(study, matched(guideline, study), moved, guideline.scheme))
     return 0
 
 
-def cmd_crosswalk(args) -> int:
-    from .crosswalk import NOTE, crosswalk_frame
-    frame = crosswalk_frame(_load(args), args.scheme)
+def cmd_crosswalk(args: argparse.Namespace) -> int:
+    from .analyses.crosswalk import NOTE, crosswalk_frame
+    from .io.guideline import load_guideline
+    frame = crosswalk_frame(load_guideline(args.root, scheme=args.from_scheme), args.scheme)
     if args.format == "json":
         print(frame.to_json(orient="records", force_ascii=False, indent=2))
     else:
@@ -79,14 +80,16 @@ def cmd_crosswalk(args) -> int:
     return 0
 
 
-def cmd_references(args) -> int:
+def cmd_references(args: argparse.Namespace) -> int:
     from .errors import raise_if_errors
-    from .references import ENTRY_TYPES, format_references, load_bibliography, render_references
-    from .guideline import bundled_root
+    from .io.bib import ENTRY_TYPES, load_bibliography
+    from .io.guideline import bundled_root
+    from .render.references import format_references, render_references
     path = args.bib or (args.root or bundled_root()) / "references.bib"
     # Any entry type is read; one the style cannot format gets a note in the list instead of failing it.
     bib, problems = load_bibliography(path, str(path), known_types=None)
     raise_if_errors(problems)
+    assert bib is not None
     for p in problems:
         print(f"notice: {p}", file=sys.stderr)
     refs = format_references(bib)
@@ -99,17 +102,18 @@ def cmd_references(args) -> int:
     return 0
 
 
-def cmd_scheme(args) -> int:
-    from .report import scheme_text
-    print(scheme_text(_scheme(args)))
+def cmd_scheme(args: argparse.Namespace) -> int:
+    from .render.text import scheme_text
+    from .scheme import DEFAULT, load_scheme
+    print(scheme_text(load_scheme(args.scheme or DEFAULT)))
     return 0
 
 
-def cmd_report(args) -> int:
-    from .publish import format_for, publish
+def cmd_report(args: argparse.Namespace) -> int:
+    from .render.report import format_for, publish
     guideline, revised = _load(args), None
     if args.revised:
-        from .revise import apply_revisions
+        from .revisions import apply_revisions
         revised = apply_revisions(guideline)
         for c in revised.conflicts:
             print(f"warning: left out, conflicts with an earlier revision: {c}", file=sys.stderr)
@@ -117,14 +121,18 @@ def cmd_report(args) -> int:
     path = publish(guideline, args.output, fmt, revised)
     n = len(revised.applied) if revised else 0
     edition = f"revised, {n} revision{'s' if n != 1 else ''} applied" if revised else "as published"
-    print(f"wrote {path} ({fmt}, {edition})")
+    print(f"wrote {path} ({fmt}, {edition}) — graded by scheme {guideline.scheme.describe()}")
     return 0
+
+
+SCHEME_HELP = ("the scheme to grade by: a bundled name (norway-2007) or a .toml path, e.g. an edited copy of "
+               "src/grading/scheme/bundled/norway-2007.toml (default: norway-2007)")
 
 
 def parser() -> argparse.ArgumentParser:
     """The argument parser of the `grading` command."""
     p = argparse.ArgumentParser(prog="grading", description="Grade guideline recommendations against their "
-                                "evidence (2007 Norwegian scheme).")
+                                "evidence, by a grading scheme declared as data.")
     sub = p.add_subparsers(dest="command", required=True)
     root_help = "guideline folder (default: the guideline bundled in this repository)"
     for name, func, helptext, formats in (
@@ -142,9 +150,6 @@ def parser() -> argparse.ArgumentParser:
     subs = sub.choices
     subs["scheme"].add_argument("--scheme", default=None, help="a bundled scheme (norway-2007, cost-b13, grade) "
                                 "or a .toml path (default: norway-2007)")
-    for name in ("reproduce", "audit"):
-        subs[name].add_argument("--scheme", default=None, help="a scheme file (.toml) to grade by instead of the "
-                                "2007 scheme, e.g. an edited copy of src/grading/schemes/norway-2007.toml")
     subs["audit"].add_argument("--fragility", action="store_true",
                                help="for each recommendation, the smallest single-row change that moves its grading")
     ip = sub.add_parser("impact", help="which recommendations a new study would move",
@@ -155,9 +160,13 @@ def parser() -> argparse.ArgumentParser:
     ip.add_argument("--root", type=Path, default=None, help=root_help)
     ip.add_argument("--format", choices=("text", "json"), default="text")
     ip.set_defaults(func=cmd_impact)
+    for name in ("validate", "reproduce", "audit", "impact"):
+        subs[name].add_argument("--scheme", default=None, help=SCHEME_HELP)
     cp = sub.add_parser("crosswalk", help="the guideline under another grading scheme, labelled as a mapping")
     cp.add_argument("--scheme", default="grade", help="a bundled scheme (grade, cost-b13, norway-2007) or a "
                                                       ".toml path (default: grade)")
+    cp.add_argument("--from-scheme", default=None, help="the scheme the guideline's published grades are read by "
+                                                        "(default: norway-2007)")
     cp.add_argument("--root", type=Path, default=None, help=root_help)
     cp.add_argument("--format", choices=("table", "json"), default="table")
     cp.set_defaults(func=cmd_crosswalk)
@@ -176,6 +185,7 @@ def parser() -> argparse.ArgumentParser:
                     help="output format (default: from the output file name; .md is Markdown, else HTML)")
     rp.add_argument("--output", type=Path, required=True, help="file to write (replaced atomically)")
     rp.add_argument("--revised", action="store_true", help="apply the saved revisions in evidence/revisions/")
+    rp.add_argument("--scheme", default=None, help=SCHEME_HELP)
     rp.set_defaults(func=cmd_report)
     return p
 
@@ -189,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
         errors = [p for p in e.problems if p.severity == "error"]
         for p in e.problems:
             print(f"{p.severity}: {p}", file=sys.stderr)
-        print(f"{len(errors)} problem{'s' if len(errors) != 1 else ''} found; nothing was graded.", file=sys.stderr)
+        print(f"{len(errors)} problem{'s' if len(errors) != 1 else ''} found; nothing was done.", file=sys.stderr)
         return 2
     except GradingError as e:
         print(f"error: {e}", file=sys.stderr)

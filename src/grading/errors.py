@@ -52,7 +52,28 @@ class ValidationError(GradingError):
 
 
 class RevisionError(GradingError):
-    """A revision cannot be saved or read."""
+    """A revision cannot be saved or read; `problems` says where, when the cause is located."""
+
+    def __init__(self, message: str, problems: Iterable[Problem] = ()):
+        self.problems = tuple(problems)
+        super().__init__(message)
+
+
+class UnknownValueError(GradingError):
+    """A value a caller passed (a filter, an id, a format) is not one of those allowed."""
+
+    def __init__(self, what: str, found: object, allowed: Iterable[object]):
+        self.what, self.found, self.allowed = what, found, tuple(allowed)
+        shown = ", ".join(repr(a) for a in self.allowed)
+        super().__init__(f"unknown {what} {found!r}; allowed: {shown}")
+
+
+class OutputError(GradingError):
+    """An output file cannot be written where it was asked for."""
+
+    def __init__(self, path: object, why: str):
+        self.path, self.why = path, why
+        super().__init__(f"cannot write {path}: {why}")
 
 
 def raise_if_errors(problems: Iterable[Problem]) -> None:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Iterator, Mapping
+from typing import TYPE_CHECKING, Iterator
 
-from .derive import Study
-from .grade import Grading, grade
-from .scheme import DEFAULT_RULES, LEVEL, STRENGTH, Rules
+from ..grade import Grading, Recommendation, Study, grade
+from ..scheme import Scheme
+
+if TYPE_CHECKING:
+    from ..io.guideline import Guideline
 
 # Single-row changes, tried in this order; each is one step, so any that moves the grading is a smallest one.
 CHANGE_KINDS = ("downgrade", "upgrade", "remove", "conflicting")
@@ -22,11 +24,7 @@ class Change:
     study: Study
     level: tuple[str, str]  # before, after
     strength: tuple[str, str]
-
-    @property
-    def lowers(self) -> bool:
-        """True when the change lowers the derived level or strength."""
-        return _rank(self.level[1], self.strength[1]) < _rank(self.level[0], self.strength[0])
+    lowers: bool  # True when the change lowers the derived level or strength
 
     def describe(self) -> str:
         """'downgrade row 2 (RCT, ref 91): level ** -> *, strength moderate -> weak'."""
@@ -47,6 +45,7 @@ class Fragility:
     recommendation_id: str
     changes: tuple[Change, ...]
     tried: int
+    scheme: str = ""  # the scheme and reading it was measured by
 
     @property
     def falls(self) -> tuple[Change, ...]:
@@ -68,8 +67,8 @@ class Fragility:
                 f"{self.falls[0].describe()}")
 
 
-def _rank(level: str, strength: str) -> tuple[int, int]:
-    return LEVEL[level].rank, STRENGTH[strength].rank
+def _rank(scheme: Scheme, level: str, strength: str) -> tuple[int, int]:
+    return scheme.level(level).rank, scheme.strength(strength).rank
 
 
 def single_changes(studies: tuple[Study, ...]) -> Iterator[tuple[str, int, tuple[Study, ...]]]:
@@ -92,21 +91,23 @@ def single_changes(studies: tuple[Study, ...]) -> Iterator[tuple[str, int, tuple
             yield kind, i, studies[:i] + (new,) + studies[i + 1:]
 
 
-def fragility(rec: Mapping[str, str], studies: tuple[Study, ...], rules: Rules = DEFAULT_RULES,
+def fragility(rec: Recommendation, studies: tuple[Study, ...], scheme: Scheme,
               base: Grading | None = None) -> Fragility:
     """Try every single-row change to one recommendation's evidence; keep those that move its grading."""
-    base = base or grade(rec, studies, rules)
+    base = base or grade(rec, studies, scheme)
     found, tried = [], 0
+    before = _rank(scheme, base.derived_level, base.derived_strength)
     for kind, i, changed in single_changes(studies):
         tried += 1
-        g = grade(rec, changed, rules)
+        g = grade(rec, changed, scheme)
         if (g.derived_level, g.derived_strength) != (base.derived_level, base.derived_strength):
             found.append(Change(kind, i, studies[i], (base.derived_level, g.derived_level),
-                                (base.derived_strength, g.derived_strength)))
-    return Fragility(rec["id"], tuple(found), tried)
+                                (base.derived_strength, g.derived_strength),
+                                _rank(scheme, g.derived_level, g.derived_strength) < before))
+    return Fragility(rec.id, tuple(found), tried, scheme.describe())
 
 
-def fragility_all(guideline, rules: Rules = DEFAULT_RULES) -> list[Fragility]:
-    """Fragility of every recommendation of a guideline, in table order."""
-    return [fragility(rec, guideline.studies(rec["id"]), rules)
-            for rec in guideline.recommendations.to_dict("records")]
+def fragility_all(guideline: Guideline, scheme: Scheme | None = None) -> list[Fragility]:
+    """Fragility of every recommendation of a guideline, in table order, by its scheme (or the one given)."""
+    scheme = scheme or guideline.scheme
+    return [fragility(rec, guideline.studies(rec.id), scheme) for rec in guideline.records]

@@ -1,4 +1,4 @@
-"""The evidence tables: reading CSV (spreadsheet exports too) into pandas and validating each cell."""
+"""A guideline's tables: reading CSV (spreadsheet exports too) into pandas and validating each cell."""
 
 from __future__ import annotations
 
@@ -7,13 +7,16 @@ import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import pandas as pd
 
-from .errors import Problem
-from .scheme import (AGREEMENT, DESIGNS, DIRECTIONS, EFFECT_SIZES, FINDINGS, LEVEL, OUTCOMES, QUALITIES,
-                     allowed_strength_codes, is_valid_strength)
+from ..errors import Problem
+from ..vocab import AGREEMENT, DESIGNS, DIRECTIONS, EFFECT_SIZES, FINDINGS, OUTCOMES, QUALITIES
+from .files import decode_utf8
+
+if TYPE_CHECKING:
+    from ..scheme import Scheme
 
 SEED_LINES = re.compile(r"^\d+(-\d+)?(;\d+(-\d+)?)*$")
 REC_ID = re.compile(r"^\d+(\.\d+)*-[0-9A-Za-z]+$")
@@ -22,7 +25,7 @@ SECTION = re.compile(r"^\d+(\.\d+)*$")
 
 @dataclass(frozen=True)
 class Column:
-    """A column of an evidence table: whether it may be empty and which values it allows."""
+    """A column of a table: whether it may be empty and which values it allows."""
 
     name: str
     check: Callable[[str], bool] | None = None
@@ -47,70 +50,70 @@ def _col(name, spec=None, required=False) -> Column:
     return Column(name, check, allowed, required)
 
 
-_level = _enum(LEVEL, empty=True)
 _yes_no = _enum(AGREEMENT)
 _seed = ((lambda v: bool(SEED_LINES.match(v))), "line numbers and ranges joined by ';', e.g. 2082-2094;2131")
 
-TABLES: dict[str, tuple[Column, ...]] = {
-    "recommendations.csv": (
+EVIDENCE_SPEC: tuple[Column, ...] = (
+    _col("recommendation_id", required=True),
+    _col("reference", ((lambda v: v == "" or v.isdigit()), "a reference number (whole number), or empty")),
+    _col("design", _enum(DESIGNS), True),
+    _col("quality", _enum(QUALITIES), True),
+    _col("quality_text"),
+    _col("finding", _enum(FINDINGS), True),
+    _col("effect_size", _enum(EFFECT_SIZES), True),
+    _col("outcomes", _multi(OUTCOMES), True),
+    _col("documentation"),
+    _col("seed_lines", _seed),
+)
+EVIDENCE_COLUMNS = tuple(c.name for c in EVIDENCE_SPEC)
+GLOSSARY_SPEC = (_col("term", required=True), _col("term_en"), _col("definition", required=True),
+                 _col("seed_lines", _seed))
+FLAGS_SPEC = (_col("colour", _enum(("red", "yellow", "green")), True), _col("flag", required=True),
+              _col("flag_en"), _col("section"), _col("seed_lines", _seed))
+
+
+def recommendations_spec(scheme: Scheme) -> tuple[Column, ...]:
+    """The columns of recommendations.csv; its levels and strengths are the scheme's."""
+    strength = ((lambda v: v == "" or scheme.is_valid_strength(v)), scheme.allowed_strengths())
+    return (
         _col("id", ((lambda v: bool(REC_ID.match(v))), "<section>-<nn>, e.g. 7.1.1-03"), True),
         _col("section", ((lambda v: bool(SECTION.match(v))), "a section number such as 6.3.2"), True),
         _col("topic", required=True), _col("topic_en", required=True), _col("phase"),
         _col("diagnostic_group", _enum(("uspesifikke korsryggsmerter", "nerverotaffeksjon", "røde flagg")), True),
         _col("text", required=True),
         _col("direction", _enum(DIRECTIONS), True),
-        _col("published_strength", ((lambda v: v == "" or is_valid_strength(v)), allowed_strength_codes())),
+        _col("published_strength", strength),
         _col("published_strength_text"),
-        _col("published_level", _level),
+        _col("published_level", _enum(scheme.level_codes, empty=True)),
         _col("justification"),
         _col("agree_validity", _yes_no, True), _col("agree_applicability", _yes_no, True),
         _col("agree_benefit_harm", _yes_no, True),
         _col("judgement_note"),
         _col("seed_lines", _seed),
-    ),
-    "evidence.csv": (
-        _col("recommendation_id", required=True),
-        _col("reference", ((lambda v: v == "" or v.isdigit()), "a reference number (whole number), or empty")),
-        _col("design", _enum(DESIGNS), True),
-        _col("quality", _enum(QUALITIES), True),
-        _col("quality_text"),
-        _col("finding", _enum(FINDINGS), True),
-        _col("effect_size", _enum(EFFECT_SIZES), True),
-        _col("outcomes", _multi(OUTCOMES), True),
-        _col("documentation"),
-        _col("seed_lines", _seed),
-    ),
-    "glossary.csv": (_col("term", required=True), _col("term_en"), _col("definition", required=True),
-                     _col("seed_lines", _seed)),
-    "flags.csv": (_col("colour", _enum(("red", "yellow", "green")), True), _col("flag", required=True),
-                  _col("flag_en"), _col("section"), _col("seed_lines", _seed)),
-}
+    )
+
+
+def table_spec(file_name: str, scheme: Scheme) -> tuple[Column, ...] | None:
+    """The column specification of one of a guideline's tables, by file name (None for another file)."""
+    if file_name == "recommendations.csv":
+        return recommendations_spec(scheme)
+    return {"evidence.csv": EVIDENCE_SPEC, "glossary.csv": GLOSSARY_SPEC, "flags.csv": FLAGS_SPEC}.get(file_name)
 
 
 def _decode(raw: bytes, name: str, problems: list[Problem]) -> str | None:
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-        problems.append(Problem(name, "read a UTF-8 byte-order mark (a spreadsheet export) and ignored it",
-                                line=1, severity="notice"))
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as e:
-        line = raw[:e.start].count(b"\n") + 1
-        problems.append(Problem(name, "the file is not UTF-8 text (a Latin-1 or Windows export cannot be told "
-                                      "apart from other encodings safely)", line=line,
-                                found=f"byte 0x{raw[e.start]:02x}", allowed="UTF-8; in a spreadsheet, save as "
-                                                                            "'CSV UTF-8'"))
-        return None
-    if "\r\n" in text:
+    text = decode_utf8(raw, name, problems, bom_notice=True,
+                       allowed="UTF-8; in a spreadsheet, save as 'CSV UTF-8' (a Latin-1 or Windows export cannot "
+                               "be told apart from other encodings safely)")
+    if text is not None and "\r\n" in text:
         problems.append(Problem(name, "read Windows line endings (CRLF)", severity="notice"))
         text = text.replace("\r\n", "\n")
     return text
 
 
-def read_table(path: Path, name: str | None = None) -> tuple[pd.DataFrame | None, list[Problem]]:
-    """Read one evidence table; return it with every problem found (the frame is None when unreadable)."""
+def read_table(path: Path, name: str | None = None, spec: tuple[Column, ...] | None = None
+               ) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """Read one table (checked against `spec` when given); return it with every problem found (None if unreadable)."""
     name = name or path.name
-    spec = TABLES[path.name] if path.name in TABLES else None
     problems: list[Problem] = []
     try:
         raw = path.read_bytes()
@@ -155,6 +158,7 @@ def read_table(path: Path, name: str | None = None) -> tuple[pd.DataFrame | None
 
 
 def check_columns(frame: pd.DataFrame, spec: tuple[Column, ...], name: str) -> list[Problem]:
+    """Problems with a table's columns and cells against its specification."""
     problems = []
     present = set(frame.columns)
     known = {c.name for c in spec}

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .grade import Grading, reproduce
-from .guideline import Guideline
-from .scheme import DEFAULT_RULES, Rules
+from ..grade import Grading, reproduce
+from ..io.guideline import Guideline
 
 KINDS = {
     "unjustified_deviation": "strength differs from its evidence and no justification is recorded",
@@ -29,13 +28,12 @@ class Finding:
         return f"{self.kind}: {self.subject} — {self.detail}"
 
 
-def audit(guideline: Guideline, rules: Rules = DEFAULT_RULES,
-          gradings: list[Grading] | None = None) -> list[Finding]:
-    """Every finding for a guideline, grouped by kind in the order of KINDS."""
-    gradings = gradings if gradings is not None else reproduce(guideline, rules)
+def audit(guideline: Guideline, gradings: list[Grading] | None = None) -> list[Finding]:
+    """Every finding for a guideline, graded by its scheme, grouped by kind in the order of KINDS."""
+    gradings = gradings if gradings is not None else reproduce(guideline)
     found: list[Finding] = []
     for g in gradings:
-        if g.comparison.verdict in ("stronger_than_evidence", "weaker_than_evidence") and not g.comparison.justified:
+        if g.deviates and not g.comparison.justified:
             found.append(Finding("unjustified_deviation", g.id, f"published {g.published_strength}, evidence "
                                  f"carries {g.derived_strength} (level {g.level_used}, {g.level_source}): "
                                  f"{g.comparison.verdict.replace('_', ' ')}"))

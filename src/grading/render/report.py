@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import html
-import os
-import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from .errors import GradingError
-from .grade import Grading, grade
-from .guideline import Guideline
+from ..errors import UnknownValueError
+from ..grade import Grading, grade
+from ..io.files import write_atomic
+from ..io.guideline import Guideline
+from ..revisions import Revised, Revision
+from .markdown import md_cell
 from .references import format_references, render_references
-from .revise import Revised, Revision
 
 FORMATS = ("html", "md")
 COLUMNS = ("Anbefalinger", "Dokumentasjon", "Nivå på dok.")  # the guideline's own table headings
@@ -79,23 +78,22 @@ def section_tables(guideline: Guideline, revised: Revised | None = None,
     for rid, text in zip(ev["recommendation_id"], ev["documentation"]):
         docs.setdefault(rid, []).append(text)
     by_section: dict[str, list[TableRow]] = {}
-    for rec in source.recommendations.to_dict("records"):
-        rid, level, level_note, note = rec["id"], rec["published_level"], "", ""
+    for rec in source.records:
+        rid, level, level_note, note = rec.id, rec.published_level, "", ""
         if rid in applied:
-            before = grade(guideline.recommendations.loc[rid].to_dict(), guideline.studies(rid))
-            after = grade(rec, source.studies(rid))
+            before = grade(guideline.recommendation(rid), guideline.studies(rid), guideline.scheme)
+            after = grade(rec, source.studies(rid), source.scheme)
             note = _revision_note(before, after, applied[rid])
-            # A revision changes the evidence, so the level is what the revised evidence carries, not the 2007 print.
+            # A revision changes the evidence, so the level is what the revised evidence carries, not the print.
             level = after.derived_level
-            level_note = "derived from the revised evidence" + (f"; printed: {rec['published_level']}"
-                                                                 if rec["published_level"] else "")
-        row = TableRow(rid, rec["text"], dedupe(docs.get(rid, ())), tuple(sorted(source.cited(rid))), level,
+            level_note = "derived from the revised evidence" + (f"; printed: {rec.published_level}"
+                                                                 if rec.published_level else "")
+        row = TableRow(rid, rec.text, dedupe(docs.get(rid, ())), tuple(sorted(source.cited(rid))), level,
                        note, level_note)
-        by_section.setdefault(rec["section"], []).append(row)
+        by_section.setdefault(rec.section, []).append(row)
     wanted = set(sections) if sections is not None else None
     if wanted is not None and wanted - set(by_section):
-        raise GradingError(f"no section {', '.join(sorted(wanted - set(by_section)))}; "
-                           f"sections: {', '.join(by_section)}")
+        raise UnknownValueError("section", ", ".join(sorted(wanted - set(by_section))), by_section)
     return [SectionTable(s, SECTION_TITLES.get(s, ""), tuple(rows)) for s, rows in by_section.items()
             if wanted is None or s in wanted]
 
@@ -114,7 +112,7 @@ def cited_numbers(tables: list[SectionTable]) -> list[int]:
     return sorted({n for t in tables for r in t.rows for n in r.references})
 
 
-def _intro(tables: list[SectionTable], revised: Revised | None) -> str:
+def _intro(guideline: Guideline, tables: list[SectionTable], revised: Revised | None) -> str:
     n = sum(len(t.rows) for t in tables)
     if revised is None:
         edition = "as published in 2007"
@@ -126,7 +124,8 @@ def _intro(tables: list[SectionTable], revised: Revised | None) -> str:
             f"documentation ({NO_LEVEL} where the guideline prints none)"
             + ("; for a revised recommendation, the level its revised evidence carries" if revised else "")
             + ". References keep the guideline's numbers; entries whose identity the source does not establish "
-              "are marked unresolved, and identifications not confirmed by a source are marked likely.")
+              "are marked unresolved, and identifications not confirmed by a source are marked likely. "
+              f"Graded by scheme {guideline.scheme.describe()}.")
 
 
 _CSS = """
@@ -153,7 +152,7 @@ def to_html(guideline: Guideline, revised: Revised | None = None, title: str = T
            "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">",
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
            f"<title>{esc(title)}</title>", f"<style>{_CSS}</style>", "</head>", "<body>",
-           f"<h1>{esc(title)}</h1>", f'<p class="intro">{esc(_intro(tables, revised))}</p>']
+           f"<h1>{esc(title)}</h1>", f'<p class="intro">{esc(_intro(guideline, tables, revised))}</p>']
     for t in tables:
         out += [f'<section id="{esc("s-" + t.section, quote=True)}">', f"<h2>{esc(t.heading)}</h2>", "<table>",
                 "<thead><tr>" + "".join(f"<th>{esc(c)}</th>" for c in COLUMNS) + "</tr></thead>", "<tbody>"]
@@ -177,21 +176,11 @@ def to_html(guideline: Guideline, revised: Revised | None = None, title: str = T
     return "\n".join(out) + "\n"
 
 
-# Inside a cell only these can start markup: emphasis, code, links, raw HTML, entities, strikethrough, cell breaks.
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
-
-
-def md_cell(text: str) -> str:
-    """Text made safe for one Markdown table cell: punctuation escaped, pipes escaped, newlines as <br>."""
-    escaped = _MD_SPECIAL.sub(r"\\\1", text)
-    return re.sub(r"\s*\n\s*", "<br>", escaped.strip())
-
-
 def to_markdown(guideline: Guideline, revised: Revised | None = None, title: str = TITLE,
                 sections: Iterable[str] | None = None) -> str:
     """The tables as GitHub-flavoured Markdown, every cell escaped, with the numbered reference list."""
     tables = section_tables(guideline, revised, sections)
-    out = [f"# {md_cell(title)}", "", md_cell(_intro(tables, revised)), ""]
+    out = [f"# {md_cell(title)}", "", md_cell(_intro(guideline, tables, revised)), ""]
     for t in tables:
         out += [f"## {md_cell(t.heading)}", "", "| " + " | ".join(COLUMNS) + " |", "|---|---|---|"]
         for r in t.rows:
@@ -210,34 +199,8 @@ def to_markdown(guideline: Guideline, revised: Revised | None = None, title: str
 def render(guideline: Guideline, fmt: str = "html", revised: Revised | None = None) -> str:
     """The publication in one format, 'html' or 'md': published, or as `revised` (from apply_revisions) leaves it."""
     if fmt not in FORMATS:
-        raise GradingError(f"unknown format {fmt!r}; allowed: {', '.join(FORMATS)}")
+        raise UnknownValueError("format", fmt, FORMATS)
     return to_html(guideline, revised) if fmt == "html" else to_markdown(guideline, revised)
-
-
-def write_atomic(path: Path | str, text: str) -> Path:
-    """Write text to path through a temporary file in the same folder, so a reader never sees half a file."""
-    path = Path(path)
-    if path.is_dir():
-        raise GradingError(f"cannot write {path}: it is a folder; give a file name such as {path / 'report.html'}")
-    if not path.parent.is_dir():
-        what = "is a file, not a folder" if path.parent.exists() else "does not exist"
-        raise GradingError(f"cannot write {path}: the folder {path.parent} {what}")
-    tmp = None
-    try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; a report is an ordinary file
-        os.replace(tmp, path)
-    except OSError as e:
-        if tmp is not None and os.path.exists(tmp):
-            os.unlink(tmp)
-        raise GradingError(f"cannot write {path}: {e.strerror or e}") from None
-    return path
 
 
 def format_for(path: Path | str) -> str:

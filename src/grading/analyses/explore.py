@@ -9,11 +9,11 @@ from typing import Mapping
 
 import pandas as pd
 
-from .errors import GradingError
-from .grade import Grading, reproduce
-from .guideline import Guideline
-from .references import FormattedReference, format_references, render_references
-from .scheme import DESIGNS, JUDGEMENTS, LEVEL, STRENGTH, parse_strength
+from ..errors import UnknownValueError
+from ..grade import Grading, reproduce
+from ..io.guideline import Guideline
+from ..render.references import FormattedReference, format_references, render_references
+from ..vocab import DESIGNS, JUDGEMENTS
 
 PHASES = ("akutt", "subakutt", "langvarig")
 GROUPS = ("uspesifikke korsryggsmerter", "nerverotaffeksjon", "røde flagg")
@@ -32,8 +32,7 @@ def phases_of(phase: str) -> tuple[str, ...]:
 
 def _check(name: str, value: str | None, allowed) -> None:
     if value is not None and value not in allowed:
-        shown = ", ".join(repr(a) for a in allowed)
-        raise GradingError(f"unknown {name} {value!r}; allowed: {shown}, or None for any")
+        raise UnknownValueError(name, value, (*allowed, None))
 
 
 def browse(guideline: Guideline, gradings: list[Grading] | None = None, *, group: str | None = None,
@@ -48,8 +47,9 @@ def browse(guideline: Guideline, gradings: list[Grading] | None = None, *, group
     """
     _check("diagnostic group", group, GROUPS)
     _check("phase", phase, PHASES + (NO_PHASE,))
-    _check("strength", strength, tuple(STRENGTH))
-    _check("level", level, tuple(LEVEL))
+    scheme = guideline.scheme
+    _check("strength", strength, scheme.strength_codes)
+    _check("level", level, scheme.level_codes)
     gradings = gradings if gradings is not None else reproduce(guideline)
     by_id = {g.id: g for g in gradings}
     recs = guideline.recommendations
@@ -64,7 +64,7 @@ def browse(guideline: Guideline, gradings: list[Grading] | None = None, *, group
             continue
         if topic is not None and topic.lower() not in f"{rec['topic']}\n{rec['topic_en']}".lower():
             continue
-        if strength is not None and strength not in parse_strength(rec["published_strength"]):
+        if strength is not None and strength not in scheme.parse_strength(rec["published_strength"]):
             continue
         if level is not None and g.level_used != level:
             continue
@@ -78,13 +78,14 @@ def filter_options(guideline: Guideline) -> dict[str, tuple[str, ...]]:
     """The values each `browse` filter takes for this guideline, in a sensible order."""
     recs = guideline.recommendations
     present = {p for v in recs["phase"] for p in phases_of(v)}
-    strengths = {s for v in recs["published_strength"] for s in parse_strength(v)}
+    scheme = guideline.scheme
+    strengths = {s for v in recs["published_strength"] for s in scheme.parse_strength(v)}
     return {
         "group": tuple(g for g in GROUPS if g in set(recs["diagnostic_group"])),
         "phase": tuple(p for p in PHASES if p in present) + ((NO_PHASE,) if (recs["phase"] == "").any() else ()),
         "topic": tuple(dict.fromkeys(recs["topic_en"])),
-        "strength": tuple(s for s in STRENGTH if s in strengths),
-        "level": tuple(LEVEL),
+        "strength": tuple(s for s in scheme.strength_codes if s in strengths),
+        "level": scheme.level_codes,
     }
 
 
@@ -129,9 +130,9 @@ class RecommendationView:
         lines.append(f"  working group's judgements — {judged}")
         if r.get("judgement_note"):
             lines.append(wrap(f"judgement note: {r['judgement_note']}"))
-        just = "" if g.comparison.verdict in ("agree", "not_comparable") else (
+        just = "" if not g.deviates else (
             " (justified)" if g.comparison.justified else " (NO justification recorded)")
-        lines += ["", "Derived grading:",
+        lines += ["", f"Derived grading (scheme {g.scheme}):",
                   f"  level {g.derived_level}" + ("" if g.level_source == "derived" else
                                                     f" (the printed {g.level_used} is used for the strength)")
                   + f", strength {g.derived_strength}, verdict {g.comparison.verdict}{just}",
@@ -156,13 +157,11 @@ class RecommendationView:
 
 def view(guideline: Guideline, rec_id: str, gradings: list[Grading] | None = None) -> RecommendationView:
     """One recommendation in full; references sorted by the guideline's own numbers."""
-    if rec_id not in guideline.recommendations.index:
-        raise GradingError(f"no recommendation {rec_id!r}; ids look like "
-                           f"{', '.join(list(guideline.recommendations.index[:3]))}")
+    guideline.recommendation(rec_id)  # a located error for an unknown id
     gradings = gradings if gradings is not None else reproduce(guideline)
     grading = next((g for g in gradings if g.id == rec_id), None)
     if grading is None:
-        raise GradingError(f"recommendation {rec_id!r} is not among the gradings given")
+        raise UnknownValueError("recommendation among the gradings given", rec_id, [g.id for g in gradings][:5])
     record = {k: v for k, v in guideline.recommendations.loc[rec_id].to_dict().items() if not k.startswith("_")}
     rows = guideline.evidence[guideline.evidence["recommendation_id"] == rec_id][EVIDENCE_COLUMNS]
     refs = format_references(guideline.bibliography, sorted(guideline.cited(rec_id)))
@@ -193,38 +192,13 @@ def flags(guideline: Guideline, colour: str | None = None) -> pd.DataFrame:
     return table.reset_index(drop=True)
 
 
-def browser(guideline: Guideline, gradings: list[Grading] | None = None):
-    """An ipywidgets filter over `browse`: dropdowns for each filter and the table below them."""
-    import ipywidgets as w
-
-    gradings = gradings if gradings is not None else reproduce(guideline)
-    opts = filter_options(guideline)
-    names = {NO_PHASE: "(no phase named)"}
-    controls = {k: w.Dropdown(options=[("any", None)] + [(names.get(v, v), v) for v in vals], description=k)
-                for k, vals in opts.items() if k != "topic"}
-    controls["topic"] = w.Text(description="topic", placeholder="part of a topic, e.g. manip")
-    out = w.Output()
-
-    def refresh(_=None) -> None:
-        values = {k: (c.value or None) if k == "topic" else c.value for k, c in controls.items()}
-        # Set the widget's outputs directly rather than capture a display: the table then lives in the widget's
-        # state only, never in the cell's own outputs (which nbval compares).
-        out.outputs = ()
-        out.append_display_data(browse(guideline, gradings, **values))
-
-    for c in controls.values():
-        c.observe(refresh, names="value")
-    refresh()
-    return w.VBox([w.HBox(list(controls.values())[:3]), w.HBox(list(controls.values())[3:]), out])
-
-
 def deviations(gradings: list[Grading]) -> pd.DataFrame:
     """Every strength that departs from its evidence, with the justification the guideline records, or its absence."""
     rows = [{"id": g.id, "topic": g.topic, "published_strength": g.published_strength or "",
              "level": g.level_used, "level_source": g.level_source, "derived_strength": g.derived_strength,
              "verdict": g.comparison.verdict, "justified": g.comparison.justified,
              "justification": g.justification or "— none recorded —"}
-            for g in gradings if g.comparison.verdict in ("stronger_than_evidence", "weaker_than_evidence")]
+            for g in gradings if g.deviates]
     return pd.DataFrame(rows, columns=["id", "topic", "published_strength", "level", "level_source",
                                        "derived_strength", "verdict", "justified", "justification"]).set_index("id")
 

@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
 import pandas as pd
 
-from .errors import Problem, RevisionError, raise_if_errors
-from .grade import Grading, grade
-from .guideline import Guideline, studies_from_rows
-from .scheme import JUDGEMENTS
-from .revision import (EVIDENCE_COLUMNS, FORMAT, REVISIONS_DIR, Change, Revision, Row, full_row, load_revisions,
-                       new_revision, read_revision, revision_file_name, revision_problems, row_label, row_problems,
-                       row_text, utc_now, write_revision)
-
-__all__ = ["Change", "Conflict", "FORMAT", "REVISIONS_DIR", "Revised", "Revision", "RecommendationDiff",
-           "apply_revisions", "check_revision", "conflicts", "diff", "diff_text", "load_revisions",
-           "new_revision", "read_revision", "revision_problems", "row_problems", "save_revision", "utc_now"]
-
-DEVIATIONS = ("stronger_than_evidence", "weaker_than_evidence")
+from ..errors import Problem, RevisionError, raise_if_errors
+from ..grade import Grading, grade
+from ..io.guideline import Guideline, studies_from_rows
+from ..io.tables import EVIDENCE_COLUMNS
+from ..vocab import JUDGEMENTS
+from .record import (Change, Revision, Row, full_row, load_revisions, revision_file_name, revision_problems,
+                     row_label, row_text, write_revision)
 
 
 @dataclass(frozen=True)
@@ -73,7 +68,8 @@ def save_revision(guideline: Guideline, revision: Revision, *, check: bool = Tru
     `guideline` is the published guideline (as `load_guideline` returns it). With `check`, the revision
     must apply on top of the revisions already saved and carry a justification where it deviates.
     """
-    raise_if_errors(revision_problems(revision.as_json(), f"revision of {revision.recommendation_id} (unsaved)"))
+    raise_if_errors(revision_problems(revision.as_json(), f"revision of {revision.recommendation_id} (unsaved)",
+                                      guideline.scheme))
     if check:
         check_revision(apply_revisions(guideline), revision)
     return write_revision(guideline.root, revision)
@@ -83,7 +79,7 @@ def save_revision(guideline: Guideline, revision: Revision, *, check: bool = Tru
 
 def judgements_of(guideline: Guideline, recommendation_id: str) -> dict[str, str]:
     """The working group's judgements recorded for one recommendation."""
-    return {j: guideline.recommendations.loc[recommendation_id, j] for j in JUDGEMENTS}
+    return dict(guideline.recommendation(recommendation_id).judgements)
 
 
 def rows_of(guideline: Guideline, recommendation_id: str) -> list[dict[str, str]]:
@@ -133,7 +129,7 @@ def _apply_rows(rows: list[dict], revisions: Iterable[Revision], lines: list | N
 
 def apply_revisions(guideline: Guideline, revisions: Iterable[Revision] | None = None) -> Revised:
     """The revised guideline: the published evidence with each revision applied in time order."""
-    revisions = load_revisions(guideline.root) if revisions is None else tuple(revisions)
+    revisions = load_revisions(guideline.root, guideline.scheme) if revisions is None else tuple(revisions)
     revisions = tuple(sorted(revisions, key=lambda r: (r.when(), r.author, r.path.name if r.path else "")))
     if not revisions:
         return Revised(guideline, guideline, (), (), ())
@@ -171,8 +167,7 @@ def apply_revisions(guideline: Guideline, revisions: Iterable[Revision] | None =
     frame = pd.concat(parts, ignore_index=True).fillna("") if parts else \
         pd.DataFrame(columns=[*EVIDENCE_COLUMNS, "_line"], dtype=object)
     frame["_row"] = range(1, len(frame) + 1)
-    revised = Guideline(guideline.root, recs, frame, guideline.bibliography, guideline.glossary, guideline.flags,
-                        guideline.notices)
+    revised = dataclasses.replace(guideline, recommendations=recs, evidence=frame)
     return Revised(guideline, revised, revisions, tuple(r for r in revisions if id(r) in applied),
                    tuple(conflicts))
 
@@ -193,11 +188,12 @@ def preview(revised: Revised, revision: Revision) -> tuple[Grading, tuple[Confli
     pairs, _, found = _apply_rows(rows_of(revised.published, rid), [*saved, revision])
     mine = tuple(c for c in found if c.revision is revision)
     rows = [r for r, _ in pairs]
-    rec = revised.guideline.recommendations.loc[rid].to_dict()
-    rec.update(revision.judgements, justification=revision.justification)
+    rec = revised.guideline.recommendation(rid).but(judgements=revision.judgements,
+                                                    justification=revision.justification)
     if revision.published_strength:
-        rec["published_strength"] = revision.published_strength
-    return grade(rec, tuple(studies_from_rows(pd.DataFrame(rows, columns=list(EVIDENCE_COLUMNS))))), mine
+        rec = rec.but(published_strength=revision.published_strength)
+    studies = tuple(studies_from_rows(pd.DataFrame(rows, columns=list(EVIDENCE_COLUMNS))))
+    return grade(rec, studies, revised.guideline.scheme), mine
 
 
 def reference_problems(guideline: Guideline, revision: Revision) -> list[str]:
@@ -209,7 +205,7 @@ def reference_problems(guideline: Guideline, revision: Revision) -> list[str]:
 
 def needs_justification(grading: Grading) -> bool:
     """True when the strength differs from the strength its evidence carries."""
-    return grading.comparison.verdict in DEVIATIONS
+    return grading.deviates
 
 
 def check_revision(revised: Revised, revision: Revision) -> Grading:
@@ -251,14 +247,14 @@ def diff(revised: Revised) -> list[RecommendationDiff]:
     for rid in revised.published.recommendations.index:
         if rid not in touched:
             continue
-        old, new = (g.recommendations.loc[rid].to_dict() for g in (revised.published, revised.guideline))
-        before = grade(old, revised.published.studies(rid))
-        after = grade(new, revised.guideline.studies(rid))
+        old, new = revised.published.recommendation(rid), revised.guideline.recommendation(rid)
+        before = grade(old, revised.published.studies(rid), revised.published.scheme)
+        after = grade(new, revised.guideline.studies(rid), revised.guideline.scheme)
         pairs = [("published strength", before.published_strength, after.published_strength),
                  ("derived level", before.derived_level, after.derived_level),
                  ("derived strength", before.derived_strength, after.derived_strength),
                  ("verdict", before.comparison.verdict, after.comparison.verdict),
-                 *((j, old[j], new[j]) for j in JUDGEMENTS),
+                 *((j, old.judgements[j], new.judgements[j]) for j in JUDGEMENTS),
                  ("evidence rows", str(len(revised.published.studies(rid))), str(len(revised.guideline.studies(rid))))]
         out.append(RecommendationDiff(rid, before.topic, before, after,
                                       tuple((w, a or "-", b or "-") for w, a, b in pairs if a != b),

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import json
 import textwrap
+from typing import TYPE_CHECKING
 
-from .audit import KINDS, Finding
-from .grade import Grading, summary
-from .scheme import NORWAY, Scheme
+from ..analyses.audit import KINDS, Finding
+from ..grade import Grading, summary
+from ..scheme import Clause, Scheme
+from ..vocab import AGREE, NOT_COMPARABLE, STRONGER, WEAKER
 
-VERDICT_SHORT = {"agree": "agree", "stronger_than_evidence": "STRONGER", "weaker_than_evidence": "WEAKER",
-                 "not_comparable": "n/c"}
+if TYPE_CHECKING:
+    from ..analyses.fragility import Fragility
+    from ..analyses.impact import Impact, NewStudy
+
+VERDICT_SHORT = {AGREE: "agree", STRONGER: "STRONGER", WEAKER: "WEAKER", NOT_COMPARABLE: "n/c"}
 
 
 def _table(header: list[str], rows: list[list[str]]) -> str:
@@ -20,11 +25,17 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join([*lines, *(fmt.format(*map(str, r)) for r in rows)])
 
 
+def graded_by(gradings: list[Grading]) -> str:
+    """'Graded by scheme norway-2007 (as declared).': the line every output names its scheme with."""
+    schemes = ", ".join(dict.fromkeys(g.scheme for g in gradings)) or "no scheme (nothing graded)"
+    return f"Graded by scheme {schemes}."
+
+
 def gradings_table(gradings: list[Grading]) -> str:
-    """A readable table of every grading, then the summary in numbers."""
+    """A readable table of every grading, then the summary in numbers and the scheme."""
     rows = []
     for g in gradings:
-        just = "" if g.comparison.verdict in ("agree", "not_comparable") else (
+        just = "" if not g.deviates else (
             "justified" if g.comparison.justified else "UNJUSTIFIED")
         rows.append([g.id, textwrap.shorten(g.topic, 24, placeholder="…"), g.direction,
                      g.published_strength or "-", g.published_level or "-",
@@ -43,7 +54,7 @@ def summary_text(gradings: list[Grading]) -> str:
             f"{s['deviations_unjustified']} without), {s['not_comparable']} not comparable.\n"
             f"Levels: {s['levels_derived_where_none_printed']} derived where the guideline prints none; "
             f"of {s['printed_levels']} printed levels, {s['printed_levels_reproduced']} are reproduced "
-            f"exactly from the evidence rows.")
+            f"exactly from the evidence rows.\n{graded_by(gradings)}")
 
 
 def gradings_json(gradings: list[Grading]) -> str:
@@ -51,9 +62,9 @@ def gradings_json(gradings: list[Grading]) -> str:
     return json.dumps([g.as_dict() for g in gradings], ensure_ascii=False, indent=2)
 
 
-def findings_text(findings: list[Finding]) -> str:
-    """Audit findings grouped by kind, with counts."""
-    out = []
+def findings_text(findings: list[Finding], scheme: Scheme) -> str:
+    """Audit findings grouped by kind, with counts, under the scheme that graded them."""
+    out = [f"Audit, graded by scheme {scheme.describe()}."]
     for kind, what in KINDS.items():
         items = [f for f in findings if f.kind == kind]
         out.append(f"{kind} ({len(items)}): {what}")
@@ -61,14 +72,15 @@ def findings_text(findings: list[Finding]) -> str:
     return "\n".join(out)
 
 
-def findings_json(findings: list[Finding]) -> str:
-    """Audit findings as a JSON array."""
-    return json.dumps([f.__dict__ for f in findings], ensure_ascii=False, indent=2)
+def findings_json(findings: list[Finding], scheme: Scheme) -> str:
+    """Audit findings as a JSON array, each naming the scheme that graded it."""
+    return json.dumps([{**f.__dict__, "scheme": scheme.describe()} for f in findings], ensure_ascii=False, indent=2)
 
 
-def scheme_text(scheme: Scheme = NORWAY) -> str:
+def scheme_text(scheme: Scheme) -> str:
     """A scheme's table, its level rules in the order they are tried, and every named rule, as a reviewer reads them."""
-    out = [f"{scheme.title or scheme.name}", "", "Levels"]
+    out = [f"{scheme.title or scheme.name}", f"Scheme {scheme.describe()}"
+           + (f", from {scheme.path}" if scheme.path else ""), "", "Levels"]
     out += [f"  {g.code:9} {g.norwegian:12} {g.english:19} {g.definition}" for g in scheme.levels]
     if scheme.strengths:
         out += ["", "Strengths"]
@@ -81,10 +93,20 @@ def scheme_text(scheme: Scheme = NORWAY) -> str:
         out.append(f"  {r.level:9} by {r.name:22} when {clauses}")
     out += ["", "Rules (the scheme's own table; choice = an interpretation the table leaves open)"]
     out += [f"  {r.name:30} [{r.source}] {r.says}" for r in scheme.rules.values()]
+    out += ["", "Choices (the [choices] of the scheme file)"]
+    out += [f"  {name:30} {_value(getattr(scheme.choices, name))}" for name in type(scheme.choices).names()]
     return "\n".join(out)
 
 
-def _clause(c) -> str:
+def _value(v: object) -> str:
+    if isinstance(v, bool):
+        return str(v).lower()
+    if isinstance(v, tuple):
+        return "[" + ", ".join(map(str, v)) + "]"
+    return str(v) if v != "" else "(none)"
+
+
+def _clause(c: Clause) -> str:
     if not c.at_least:
         return "nothing above holds"
     parts = [f"{n}+ {name}" for name, n in c.at_least.items()]
@@ -97,37 +119,39 @@ def _clause(c) -> str:
     return "(" + ", ".join(parts) + ")"
 
 
-def fragility_text(found) -> str:
-    """Fragility of every recommendation, fragile ones first."""
+def fragility_text(found: list[Fragility], scheme: Scheme) -> str:
+    """Fragility of every recommendation, fragile ones first, under the scheme that measured it."""
     fragile = [f for f in found if f.fragile]
     lines = [f"{len(fragile)} of {len(found)} recommendations are fragile: one changed evidence row lowers "
-             f"their derived level or strength."]
+             f"their derived level or strength. Graded by scheme {scheme.describe()}."]
     lines += [f"  {f.recommendation_id}: {f.summary()}" for f in fragile]
     lines += [f"  {f.recommendation_id}: {f.summary()}" for f in found if not f.fragile]
     return "\n".join(lines)
 
 
-def fragility_json(found) -> str:
+def fragility_json(found: list[Fragility]) -> str:
     """Fragility as a JSON array."""
     return json.dumps([{"id": f.recommendation_id, "fragile": f.fragile, "tried": f.tried,
-                        "summary": f.summary(),
+                        "summary": f.summary(), "scheme": f.scheme,
                         "changes": [{"kind": c.kind, "row": c.row + 1, "reference": c.study.reference,
                                      "level": list(c.level), "strength": list(c.strength), "lowers": c.lowers}
                                     for c in f.changes]} for f in found], ensure_ascii=False, indent=2)
 
 
-def impact_text(study, matched: list[str], moved) -> str:
-    """What a new study would change, with the rule."""
+def impact_text(study: NewStudy, matched: list[str], moved: list[Impact], scheme: Scheme) -> str:
+    """What a new study would change, with the rule, under the scheme that graded it."""
     lines = [f"New study {study.key}: its {len(study.appraisal)} appraisal rows apply to {len(matched)} "
-             f"recommendations ({', '.join(matched) or 'none'}); {len(moved)} would move."]
+             f"recommendations ({', '.join(matched) or 'none'}); {len(moved)} would move. "
+             f"Graded by scheme {scheme.describe()}."]
     lines += [f"  {i.describe()}" for i in moved]
     return "\n".join(lines)
 
 
-def impact_json(moved) -> str:
-    """A new study's impact as a JSON array."""
+def impact_json(moved: list[Impact]) -> str:
+    """A new study's impact as a JSON array, each naming the scheme that graded it."""
     return json.dumps([{"id": i.recommendation_id, "before": {"level": i.before.derived_level,
                         "strength": i.before.derived_strength, "verdict": i.before.comparison.verdict},
                         "after": {"level": i.after.derived_level, "strength": i.after.derived_strength,
                                   "verdict": i.after.comparison.verdict},
-                        "rule": i.after.rule()} for i in moved], ensure_ascii=False, indent=2)
+                        "rule": i.after.rule(), "scheme": i.after.scheme} for i in moved],
+                      ensure_ascii=False, indent=2)

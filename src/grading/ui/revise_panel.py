@@ -7,19 +7,14 @@ from dataclasses import dataclass
 
 import ipywidgets as w
 
-from .errors import GradingError
-from .grade import Grading
-from .guideline import Guideline
-from .revise import (EVIDENCE_COLUMNS, Revision, apply_revisions, changes_between, diff, diff_text,
-                     needs_justification, new_revision, preview, reference_problems, row_problems, rows_of,
-                     save_revision, utc_now)
-from .scheme import AGREEMENT, DESIGNS, FINDINGS, JUDGEMENTS, QUALITIES, STRENGTH, STRENGTHS, is_valid_strength
-
-JUDGEMENT_LABELS = {"agree_validity": "Documentation valid", "agree_applicability": "Applicable here",
-                    "agree_benefit_harm": "Benefit outweighs harm"}
-QUOTE_ROW = "field 'row."  # row_problems names a field 'row.<column>'; the panel says 'Evidence row n: <column>'
-STRENGTH_CHOICES = tuple(g.code for g in STRENGTHS) + tuple(
-    f"{a.code}/{b.code}" for a in STRENGTHS for b in STRENGTHS if is_valid_strength(f"{a.code}/{b.code}"))
+from ..errors import GradingError
+from ..grade import Grading
+from ..io.guideline import Guideline
+from ..io.tables import EVIDENCE_COLUMNS
+from ..revisions.apply import (apply_revisions, changes_between, diff, diff_text, needs_justification, preview,
+                               reference_problems, rows_of, save_revision)
+from ..revisions.record import Revision, new_revision, row_problems, utc_now
+from ..vocab import AGREEMENT, DESIGNS, FINDINGS, JUDGEMENT_LABELS, JUDGEMENTS, QUALITIES
 
 
 @dataclass(frozen=True)
@@ -60,6 +55,8 @@ class RevisePanel:
 
     def __init__(self, guideline: Guideline, recommendation_id: str | None = None):
         self.published = guideline
+        self.scheme = guideline.scheme
+        self.strength_choices = self.scheme.strength_choices()
         recs = guideline.recommendations
         self.rec_select = _classed(w.Dropdown(options=[(f"{i} {t}", i) for i, t in zip(recs["id"], recs["topic_en"])],
                                               description="Recommendation", layout=w.Layout(width="60%"),
@@ -74,13 +71,15 @@ class RevisePanel:
                                                   style={"description_width": "initial"}),
                                        j.replace("_", "-"))
                            for j in JUDGEMENTS}
-        self.strength = _classed(w.Dropdown(options=[("(none published)", "")] + [(s, s) for s in STRENGTH_CHOICES],
+        self.strength = _classed(w.Dropdown(options=[("(none published)", "")] + [(s, s) for s in self.strength_choices],
                                             description="Published strength", style={"description_width": "initial"}),
                                  "published-strength")
         self.derived_level = _classed(w.HTML(), "derived-level")
         self.derived_strength = _classed(w.HTML(), "derived-strength")
         self.verdict = _classed(w.HTML(), "verdict")
         self.explanation = _classed(w.HTML(), "explanation")
+        self.graded_by = _classed(w.HTML(f"Graded by scheme <b>{html.escape(self.scheme.describe())}</b>"),
+                                  "graded-by")
         self.justification = _classed(w.Textarea(description="Justification", layout=w.Layout(width="90%"),
                                                  style={"description_width": "initial"}), "justification")
         self.author = _classed(w.Text(description="Author", style={"description_width": "initial"}), "author")
@@ -106,7 +105,7 @@ class RevisePanel:
             w.HBox([self.rec_select, self.reload]), self.rec_text,
             w.HTML("<b>Evidence</b>"), self.rows_box, self.add_row,
             w.HTML("<b>The working group's judgements</b>"), w.HBox(list(self.judgements.values())), self.strength,
-            w.HTML("<b>Grading with these changes</b>"), self.derived_level, self.derived_strength, self.verdict,
+            w.HTML("<b>Grading with these changes</b>"), self.graded_by, self.derived_level, self.derived_strength, self.verdict,
             self.explanation, self.justification, self.author, self.rationale, self.message, self.save,
             self.saved_path])
         self.select(recommendation_id or self.rec_select.value)
@@ -148,7 +147,8 @@ class RevisePanel:
         try:
             for j, dd in self.judgements.items():
                 dd.value = rec[j]
-            self.strength.value = rec["published_strength"] if rec["published_strength"] in STRENGTH_CHOICES else ""
+            self.strength.value = rec["published_strength"] if rec["published_strength"] in self.strength_choices \
+                else ""
             self.justification.value = rec["justification"]
             self.rationale.value = ""
         finally:
@@ -212,9 +212,8 @@ class RevisePanel:
         rev = self.revision()
         blocks = [self._load_error] if self._load_error else []
         for n, (_, row) in enumerate(self._working):
-            blocks += [f"Evidence row {n + 1}: {p.message.removeprefix(QUOTE_ROW).replace(chr(39), '', 1)}; "
-                       f"found {p.found!r}; allowed: {p.allowed}"
-                       for p in row_problems(row, "row", rev.recommendation_id, "")]
+            blocks += [f"Evidence row {n + 1}: {p.message}; found {p.found!r}; allowed: {p.allowed}"
+                       for p in row_problems(row, "", rev.recommendation_id, "")]
         if len(blocks) > bool(self._load_error):
             self._show(None)  # rows that are not valid evidence cannot be graded
         else:
@@ -243,7 +242,7 @@ class RevisePanel:
         used = f" (the printed level {g.level_used} is used for the strength)" if g.level_source == "printed" else ""
         self.derived_level.value = f"Derived level: <b>{html.escape(g.derived_level)}</b>{html.escape(used)}"
         self.derived_strength.value = (f"Derived strength: <b>{html.escape(g.derived_strength)}</b> "
-                                       f"({html.escape(STRENGTH[g.derived_strength].norwegian)})")
+                                       f"({html.escape(self.scheme.strength(g.derived_strength).norwegian)})")
         self.verdict.value = (f"Verdict: <b>{html.escape(g.comparison.verdict.replace('_', ' '))}</b> "
                               f"(published {html.escape(g.published_strength or 'none')})")
         self.explanation.value = _pre(g.rule(), "grading-explanation-text")
@@ -253,8 +252,8 @@ class RevisePanel:
         self.saved_path.value = ""
         try:
             rev = self.revision()
-            rev = new_revision(rev.recommendation_id, rev.author, rev.rationale, rev.judgements, rev.changes,
-                               rev.justification, rev.published_strength)
+            rev = new_revision(self.scheme, rev.recommendation_id, rev.author, rev.rationale, rev.judgements,
+                               rev.changes, rev.justification, rev.published_strength)
             path = save_revision(self.published, rev)
         except GradingError as e:
             self.message.value = _pre(f"Not saved: {e}", "grading-blocks")

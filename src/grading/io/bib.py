@@ -1,19 +1,17 @@
-"""The reference list: loading a .bib through pybtex with located errors, and formatting entries safely."""
+"""The reference list: loading a .bib through pybtex with located errors."""
 
 from __future__ import annotations
 
 import hashlib
-import functools
-import html
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
-from pybtex.database import BibliographyData, Entry
+from pybtex.database import BibliographyData
 
-from .biblatex import classic_entry
-from .errors import Problem
+from ..errors import Problem
+from .files import decode_utf8
 
 NUMBER_FIELD = "refnumber"  # the guideline's citation number; BibTeX's own `number` is an issue number
 STATUSES = ("verified", "likely", "unresolved")
@@ -58,17 +56,6 @@ class Bibliography:
         return str(entry.fields.get(name, ""))
 
 
-def _decode(raw: bytes, name: str) -> tuple[str | None, list[Problem]]:
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    try:
-        return raw.decode("utf-8"), []
-    except UnicodeDecodeError as e:
-        line = raw[:e.start].count(b"\n") + 1
-        return None, [Problem(name, "the file is not UTF-8 text", line=line, found=f"byte 0x{raw[e.start]:02x}",
-                              allowed="UTF-8 (export from the reference manager as UTF-8)")]
-
-
 def entry_lines(text: str) -> list[tuple[str, str, int]]:
     """(type, key, line) of every entry start in the text, in order."""
     out = []
@@ -108,7 +95,8 @@ def load_bibliography_with(parse: Callable[[str, str], ParsedBib], path: Path, n
         raw = path.read_bytes()
     except OSError as e:
         return None, [Problem(name, f"cannot be read: {e.strerror}")]
-    text, problems = _decode(raw, name)
+    problems: list[Problem] = []
+    text = decode_utf8(raw, name, problems, allowed="UTF-8 (export from the reference manager as UTF-8)")
     if text is None:
         return None, problems
     if not text.strip():
@@ -181,120 +169,3 @@ def parse_bib(text: str) -> ParsedBib:
     return ParsedBib(tuple(starts), data, dict(sorted(by_number.items())), tuple(problems))
 
 
-@dataclass(frozen=True)
-class FormattedReference:
-    """One numbered entry of a reference list: its text, or a note why it could not be formatted."""
-
-    number: int
-    key: str
-    text: str
-    status: str
-    note: str = ""
-    links: tuple[str, ...] = ()
-
-
-_LINK_FIELDS = {"url", "doi", "eprint", "urldate"}
-_SAFE_URL = re.compile(r"^https?://", re.I)
-_SAFE_DOI = re.compile(r"^(https://doi\.org/|doi:)10\.", re.I)
-_UNSAFE_CHARS = re.compile(r"[\s\"'<>]")
-
-
-def safe_links(fields: Mapping[str, str]) -> tuple[str, ...]:
-    """Link targets from doi/url fields, keeping only http, https and doi targets."""
-    links = []
-    doi = str(fields.get("doi", "")).strip()
-    if doi:
-        target = doi if re.match(r"^(https?://|doi:)", doi, re.I) else f"https://doi.org/{doi}"
-        if _SAFE_DOI.match(target) and not _UNSAFE_CHARS.search(target):
-            links.append(target)
-    url = str(fields.get("url", "")).strip()
-    if _SAFE_URL.match(url) and not _UNSAFE_CHARS.search(url):
-        links.append(url)
-    return tuple(links)
-
-
-def format_references(bib: Bibliography, numbers: Iterable[int] | None = None,
-                      style: str = "unsrt") -> list[FormattedReference]:
-    """Format entries (all, or the numbers given) as plain text; one entry never fails the list.
-
-    Each entry is formatted once per .bib content and style, and kept in the cache (grading.cache)."""
-    from .cache import format_references_cached  # cache imports this module
-    return format_references_cached(bib, numbers, style)
-
-
-@functools.lru_cache(maxsize=8)
-def _style(style: str):
-    from pybtex.plugin import find_plugin
-    return find_plugin("pybtex.style.formatting", style)(), find_plugin("pybtex.backends", "text")()
-
-
-def format_entries(bib: Bibliography, numbers: Iterable[int] | None = None,
-                   style: str = "unsrt") -> list[FormattedReference]:
-    """Format entries with pybtex, uncached (format_references is the cached way)."""
-    formatter, backend = _style(style)
-    numbering = bib.numbering()
-    wanted = list(numbering) if numbers is None else list(numbers)
-    out = []
-    for n in wanted:
-        key = numbering.get(n)
-        if key is None:
-            out.append(FormattedReference(n, "", "", "missing", f"no entry carries {NUMBER_FIELD} = {n}"))
-            continue
-        entry = bib.data.entries[key]
-        status = str(entry.fields.get("identification", "")).strip() or ("unresolved" if bib.by_number else "")
-        fields = {k: str(v) for k, v in entry.fields.items()}
-        if status == "unresolved":
-            what = fields.get("seed_context", "")
-            out.append(FormattedReference(n, key, "", status, "unresolved: the source does not establish this "
-                                          "reference's identity" + (f"; cited for: {what}" if what else "")))
-            continue
-        try:
-            classic, _ = classic_entry(entry, bib.data)
-            # Links are rendered by us from safe_links; pybtex would print any url/doi verbatim.
-            bare = Entry(classic.type, {k: v for k, v in classic.fields.items() if k.lower() not in _LINK_FIELDS},
-                         classic.persons)
-            text = formatter.format_entry(str(n), bare).text.render(backend)
-            # a likely entry's own note field already says so in the text; otherwise we add the marker
-            note = "likely identification, not confirmed by a source" if status == "likely" and \
-                "likely" not in fields.get("note", "").lower() else ""
-            out.append(FormattedReference(n, key, text, status, note, safe_links(fields)))
-        except Exception as e:  # pybtex raises several types for a missing field or unknown type
-            out.append(FormattedReference(n, key, "", status, f"could not be formatted: {_why(e, classic, style)}"))
-    return out
-
-
-def _why(error: Exception, entry: Entry, style: str) -> str:
-    """One line saying why pybtex could not format an entry."""
-    if isinstance(error, AttributeError) and "format_" in str(error):
-        return f"the {style} style does not know entry type @{entry.type}"
-    m = re.match(r"missing (\w+)", str(error))
-    if m:
-        return f"missing field '{m.group(1)}' required by the {style} style for @{entry.type}"
-    return f"{type(error).__name__}: {error}"
-
-
-def render_references(refs: Iterable[FormattedReference], fmt: str = "text") -> str:
-    """Render formatted references as text, Markdown or escaped HTML."""
-    refs = list(refs)
-    if fmt == "html":
-        items = []
-        for r in refs:
-            body = html.escape(r.text) if r.text else ""
-            links = " ".join(f'<a href="{html.escape(u, quote=True)}">{html.escape(u)}</a>' for u in r.links)
-            note = f' <em class="note">[{html.escape(r.note)}]</em>' if r.note else ""
-            items.append(f'<li value="{r.number}" id="ref-{r.number}">{body} {links}{note}</li>')
-        return '<ol class="references">\n' + "\n".join(items) + "\n</ol>\n"
-    lines = []
-    for r in refs:
-        body = r.text or ""
-        note = f" [{r.note}]" if r.note else ""
-        links = " " + " ".join(r.links) if r.links else ""
-        if fmt == "md":
-            body = re.sub(r"([\\`*_\[\]<>#|])", r"\\\1", body)
-            note = re.sub(r"([\\`*_\[\]<>#|])", r"\\\1", note)
-            links = " " + " ".join(f"<{u}>" for u in r.links) if r.links else ""
-            # "5\." and a paragraph per entry: a Markdown ordered list would renumber 5, 9, 12 as 1, 2, 3.
-            lines.append(f"{r.number}\\. {body}{links}{note}".rstrip() + "\n")
-        else:
-            lines.append(" ".join(x for x in (f"[{r.number}]", body, links.strip(), note.strip()) if x))
-    return "\n".join(lines) + "\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 from dataclasses import dataclass
@@ -9,11 +10,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..errors import Problem, UnknownValueError, raise_if_errors
+from ..grade.records import Recommendation, Study
+from ..scheme import DEFAULT, Scheme, check_grades_strengths, load_scheme
+from .bib import NUMBER_FIELD, Bibliography
 from .cache import load_bibliography_cached
-from .derive import Study
-from .errors import Problem, raise_if_errors
-from .evidence import duplicate_problems, read_table
-from .references import NUMBER_FIELD, Bibliography
+from .tables import duplicate_problems, read_table, table_spec
 
 REQUIRED_FILES = ("references.bib", "evidence/recommendations.csv", "evidence/evidence.csv")
 OPTIONAL_FILES = ("evidence/glossary.csv", "evidence/flags.csv")
@@ -21,7 +23,8 @@ OPTIONAL_FILES = ("evidence/glossary.csv", "evidence/flags.csv")
 
 @dataclass(frozen=True)
 class Guideline:
-    """Recommendations, their evidence rows, the bibliography, glossary and flags of one guideline."""
+    """Recommendations, their evidence rows, the bibliography, glossary and flags of one guideline, and the one
+    scheme that grades it."""
 
     root: Path
     recommendations: pd.DataFrame
@@ -29,7 +32,30 @@ class Guideline:
     bibliography: Bibliography
     glossary: pd.DataFrame
     flags: pd.DataFrame
+    scheme: Scheme
     notices: tuple[Problem, ...] = ()
+
+    @functools.cached_property
+    def records(self) -> tuple[Recommendation, ...]:
+        """Every recommendation as a typed record, in table order."""
+        columns = list(self.recommendations.columns)
+        return tuple(Recommendation.from_row(dict(zip(columns, row)))
+                     for row in self.recommendations.itertuples(index=False, name=None))
+
+    @functools.cached_property
+    def _by_id(self) -> dict[str, Recommendation]:
+        return {r.id: r for r in self.records}
+
+    def recommendation(self, rec_id: str) -> Recommendation:
+        """One recommendation by id."""
+        try:
+            return self._by_id[rec_id]
+        except KeyError:
+            raise UnknownValueError("recommendation", rec_id, list(self._by_id)[:5] + ["…"]) from None
+
+    def with_scheme(self, scheme: Scheme) -> Guideline:
+        """The same guideline graded by another scheme object (a modified copy, say)."""
+        return dataclasses.replace(self, scheme=scheme)
 
     @functools.cached_property
     def _studies_by_rec(self) -> dict[str, tuple[Study, ...]]:
@@ -67,9 +93,10 @@ def bundled_root() -> Path:
     return Path.cwd()
 
 
-def load_guideline(root: Path | str | None = None) -> Guideline:
-    """Load and validate a guideline folder; raise ValidationError listing every problem found."""
+def load_guideline(root: Path | str | None = None, scheme: Scheme | str | Path | None = None) -> Guideline:
+    """Load and validate a guideline folder, graded by `scheme` (default norway-2007); raise ValidationError."""
     root = Path(root) if root is not None else bundled_root()
+    scheme = load_scheme(scheme if scheme is not None else DEFAULT)
     problems: list[Problem] = []
     if not root.is_dir():
         raise_if_errors([Problem(str(root), "is not a folder", allowed="a guideline folder holding "
@@ -84,15 +111,18 @@ def load_guideline(root: Path | str | None = None) -> Guideline:
     tables = {}
     for rel in REQUIRED_FILES[1:] + OPTIONAL_FILES:
         if (root / rel).is_file():
-            frame, found = read_table(root / rel, rel)
+            frame, found = read_table(root / rel, rel, table_spec(Path(rel).name, scheme))
             problems += found
             tables[rel] = frame
     recs, ev = tables.get("evidence/recommendations.csv"), tables.get("evidence/evidence.csv")
+    if recs is not None and "published_level" in recs.columns and not (scheme.ladder and scheme.strengths):
+        # A scheme that cannot grade these strengths is the one problem to report, not every cell it cannot read.
+        check_grades_strengths(scheme, recs["published_level"])
     problems += _cross_check(recs, ev, bib)
     raise_if_errors(problems)
     empty = pd.DataFrame()
     return Guideline(root, recs.set_index("id", drop=False), ev, bib,
-                     tables.get("evidence/glossary.csv", empty), tables.get("evidence/flags.csv", empty),
+                     tables.get("evidence/glossary.csv", empty), tables.get("evidence/flags.csv", empty), scheme,
                      tuple(p for p in problems if p.severity == "notice"))
 
 

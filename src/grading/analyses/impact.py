@@ -7,20 +7,19 @@ from pathlib import Path
 
 import pandas as pd
 
-from .derive import Study
-from .errors import Problem, raise_if_errors
-from .evidence import TABLES, Column, check_columns, read_table
-from .grade import Grading, grade
-from .guideline import Guideline
-from .references import Bibliography, load_bibliography
-from .scheme import DEFAULT_RULES, Rules
+from ..errors import Problem, raise_if_errors
+from ..grade import Grading, Recommendation, Study, grade
+from ..io.bib import Bibliography, load_bibliography
+from ..io.guideline import Guideline
+from ..io.tables import EVIDENCE_SPEC, Column, check_columns, read_table
+from ..scheme import Scheme
 
 # appraisal.csv: the evidence.csv columns, with the recommendation chosen by topic (and optionally phase and
 # diagnostic group) instead of by id, since a new study is appraised before anyone knows which rows it touches.
 APPRAISAL_COLUMNS: tuple[Column, ...] = (
     Column("topic", None, "a topic or English topic label from recommendations.csv", True),
     Column("phase"), Column("diagnostic_group"),
-    *(c for c in TABLES["evidence.csv"] if c.name not in ("recommendation_id", "reference", "seed_lines")),
+    *(c for c in EVIDENCE_SPEC if c.name not in ("recommendation_id", "reference", "seed_lines")),
 )
 
 
@@ -74,33 +73,34 @@ def load_new_study(folder: Path | str) -> NewStudy:
     return NewStudy(next(iter(bib.data.entries)), bib, frame)
 
 
-def _matches(rec: dict, row: dict) -> bool:
+def _matches(rec: Recommendation, row: dict) -> bool:
     topic = row["topic"].casefold()
-    if topic not in (rec["topic"].casefold(), rec["topic_en"].casefold()):
+    if topic not in (rec.topic.casefold(), rec.topic_en.casefold()):
         return False
-    if row.get("phase") and row["phase"] not in rec["phase"].split("/"):
+    if row.get("phase") and row["phase"] not in rec.phases:
         return False
-    return not row.get("diagnostic_group") or row["diagnostic_group"] == rec["diagnostic_group"]
+    return not row.get("diagnostic_group") or row["diagnostic_group"] == rec.diagnostic_group
 
 
-def impact(guideline: Guideline, study: NewStudy, rules: Rules = DEFAULT_RULES) -> list[Impact]:
+def impact(guideline: Guideline, study: NewStudy, scheme: Scheme | None = None) -> list[Impact]:
     """Every recommendation whose derived level, strength or verdict the new study would change."""
+    scheme = scheme or guideline.scheme
     rows = study.appraisal.to_dict("records")
     out = []
-    for rec in guideline.recommendations.to_dict("records"):
+    for rec in guideline.records:
         added = tuple(Study(r["design"], r["quality"], r["finding"], None, r.get("quality_text", ""))
                       for r in rows if _matches(rec, r))
         if not added:
             continue
-        studies = guideline.studies(rec["id"])
-        before, after = grade(rec, studies, rules), grade(rec, studies + added, rules)
+        studies = guideline.studies(rec.id)
+        before, after = grade(rec, studies, scheme), grade(rec, studies + added, scheme)
         if (before.derived_level, before.derived_strength, before.comparison.verdict) != \
                 (after.derived_level, after.derived_strength, after.comparison.verdict):
-            out.append(Impact(rec["id"], before, after))
+            out.append(Impact(rec.id, before, after))
     return out
 
 
 def matched(guideline: Guideline, study: NewStudy) -> list[str]:
     """Ids of the recommendations the study's appraisal rows apply to, moved or not."""
     rows = study.appraisal.to_dict("records")
-    return [rec["id"] for rec in guideline.recommendations.to_dict("records") if any(_matches(rec, r) for r in rows)]
+    return [rec.id for rec in guideline.records if any(_matches(rec, r) for r in rows)]

@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
-import errno
 import json
-import os
+import os  # noqa: F401  (tests interrupt a save through os.link)
 import re
 import secrets
-import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Mapping
 
-from .errors import Problem, RevisionError, raise_if_errors
-from .evidence import REC_ID, TABLES
-from .scheme import AGREEMENT, JUDGEMENTS, allowed_strength_codes, is_valid_strength
+from ..errors import Problem, RevisionError, raise_if_errors
+from ..io.files import decode_utf8, write_new
+from ..io.tables import EVIDENCE_COLUMNS, EVIDENCE_SPEC, REC_ID
+from ..scheme import Scheme
+from ..vocab import AGREEMENT, JUDGEMENTS
 
 FORMAT = "grading-revision/1"
 REVISIONS_DIR = Path("evidence") / "revisions"
-EVIDENCE_COLUMNS = tuple(c.name for c in TABLES["evidence.csv"])
 ACTIONS = {"add": (False, True), "edit": (True, True), "remove": (True, False)}  # action -> (before?, after?)
 FIELDS = ("format", "recommendation_id", "author", "created", "rationale", "justification", "judgements",
           "published_strength", "changes")
@@ -77,7 +76,7 @@ def utc_now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
-def new_revision(recommendation_id: str, author: str, rationale: str, judgements: Mapping[str, str],
+def new_revision(scheme: Scheme, recommendation_id: str, author: str, rationale: str, judgements: Mapping[str, str],
                  changes: Iterable[Change] = (), justification: str = "", published_strength: str | None = None,
                  created: str | None = None) -> Revision:
     """Build a revision stamped now; raise ValidationError listing every problem with it.
@@ -87,11 +86,11 @@ def new_revision(recommendation_id: str, author: str, rationale: str, judgements
     rev = Revision(recommendation_id, author.strip(), created or utc_now(), rationale.strip(), dict(judgements),
                    tuple(Change(c.action, full_row(c.before), full_row(c.after)) for c in changes),
                    justification.strip(), published_strength or None)
-    raise_if_errors(revision_problems(rev.as_json(), f"revision of {recommendation_id} (unsaved)"))
+    raise_if_errors(revision_problems(rev.as_json(), f"revision of {recommendation_id} (unsaved)", scheme))
     return rev
 
 
-def revision_problems(data: object, file: str) -> list[Problem]:
+def revision_problems(data: object, file: str, scheme: Scheme) -> list[Problem]:
     """Every problem with a revision's JSON object, each naming the field, what was found and what is allowed."""
     if not isinstance(data, dict):
         return [Problem(file, "the file does not hold a JSON object", found=type(data).__name__,
@@ -120,8 +119,9 @@ def revision_problems(data: object, file: str) -> list[Problem]:
         except (TypeError, ValueError):
             bad("created", "is not a UTC time", data["created"], _ALLOWED["created"])
     strength = data.get("published_strength")
-    if strength is not None and not (isinstance(strength, str) and strength and is_valid_strength(strength)):
-        bad("published_strength", "is not a strength", strength, _ALLOWED["published_strength"])
+    if strength is not None and not (isinstance(strength, str) and strength and scheme.is_valid_strength(strength)):
+        bad("published_strength", "is not a strength", strength,
+            "null (unchanged) or " + scheme.allowed_strengths().removesuffix(", or empty"))
     judgements = data.get("judgements")
     if "judgements" in data:
         if not isinstance(judgements, dict):
@@ -150,7 +150,6 @@ _ALLOWED = {
     "justification": "text (empty when the strength agrees with its evidence)",
     "judgements": "an object {" + ", ".join(f'"{j}": yes|no|unrecorded' for j in JUDGEMENTS)
                   + "}; a judgement left out stands as before",
-    "published_strength": "null (unchanged) or " + allowed_strength_codes().removesuffix(", or empty"),
     "changes": 'a list of {"action": add|edit|remove, "before": row or null, "after": row or null}',
 }
 
@@ -179,23 +178,31 @@ def _change_problems(ch: object, name: str, rid: str | None, file: str) -> list[
     return out
 
 
+def _field(name: str, column: str) -> str:
+    return f"field '{name}.{column}'" if name else column
+
+
 def row_problems(row: Mapping[str, object], name: str, rid: str | None, file: str) -> list[Problem]:
-    """Problems with one evidence row of a change, checked against the evidence.csv column specs."""
-    out = [Problem(file, f"field '{name}.{k}' is not a column of evidence.csv", found=str(k),
+    """Problems with one evidence row of a change, checked against the evidence.csv column specs.
+
+    `name` is the row's field in the file ('changes[0].after'); with '' each message names only the column."""
+    out = [Problem(file, f"{_field(name, str(k))} is not a column of evidence.csv", column=str(k), found=str(k),
                    allowed=", ".join(EVIDENCE_COLUMNS)) for k in row if k not in EVIDENCE_COLUMNS]
-    for col in TABLES["evidence.csv"]:
+    for col in EVIDENCE_SPEC:
         value = row.get(col.name, "")
-        where = f"field '{name}.{col.name}'"
+        where = _field(name, col.name)
         if not isinstance(value, str):
-            out.append(Problem(file, f"{where} must be text", found=_shown(value),
+            out.append(Problem(file, f"{where} must be text", column=col.name, found=_shown(value),
                                allowed=f'text, e.g. "{"91" if col.name == "reference" else "good"}"'))
         elif value == "" and col.required:
-            out.append(Problem(file, f"{where} is required", found="", allowed=col.allowed or "any text"))
+            out.append(Problem(file, f"{where} is required", column=col.name, found="",
+                               allowed=col.allowed or "any text"))
         elif value and col.check and not col.check(value):
-            out.append(Problem(file, f"{where} has an unknown value", found=value, allowed=col.allowed))
+            out.append(Problem(file, f"{where} has an unknown value", column=col.name, found=value,
+                               allowed=col.allowed))
     if rid is not None and row.get("recommendation_id") not in (None, "", rid):
-        out.append(Problem(file, f"field '{name}.recommendation_id' names another recommendation",
-                           found=_shown(row.get("recommendation_id")), allowed=rid))
+        out.append(Problem(file, f"{_field(name, 'recommendation_id')} names another recommendation",
+                           column="recommendation_id", found=_shown(row.get("recommendation_id")), allowed=rid))
     return out
 
 
@@ -206,58 +213,10 @@ def write_revision(root: Path, revision: Revision) -> Path:
     text = json.dumps(revision.as_json(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        return _write_new(folder, text, revision)
+        return write_new(folder, text.encode("utf-8"), lambda: file_name(revision))
     except OSError as e:
         raise RevisionError(f"{_rel(folder, root)}: the revision could not be saved "
                             f"({e.strerror or e}); nothing was written") from e
-
-
-def _write_new(folder: Path, text: str, revision: Revision) -> Path:
-    """Write text to a temporary file, fsync it, then link it to a new name; never overwrite."""
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".partial-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        for _ in range(10):
-            final = folder / file_name(revision)
-            try:
-                _link_new(tmp, final)
-            except FileExistsError:
-                continue
-            _fsync_dir(folder)
-            return final
-        raise FileExistsError(errno.EEXIST, "no free file name")
-    finally:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-
-
-def _link_new(tmp: str, final: Path) -> None:
-    try:
-        os.link(tmp, final)
-    except OSError as e:
-        # Some file systems (SMB shares, some FUSE mounts) have no hard links; a rename is still atomic, and the
-        # random part of the name makes a clash between the check and the rename practically impossible.
-        if e.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS, errno.EMLINK):
-            raise
-        if final.exists():
-            raise FileExistsError(errno.EEXIST, "exists", str(final)) from e
-        os.rename(tmp, final)
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:  # makes the new name itself durable; not possible on every platform, and the data is on disk already
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-    except OSError:
-        pass
 
 
 def file_name(revision: Revision) -> str:
@@ -273,7 +232,7 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:40].strip("-") or "author"
 
 
-def load_revisions(root: Path | str, recommendation_id: str | None = None) -> tuple[Revision, ...]:
+def load_revisions(root: Path | str, scheme: Scheme, recommendation_id: str | None = None) -> tuple[Revision, ...]:
     """All saved revisions of a guideline (or one recommendation), ordered by (created, author, file name)."""
     root = Path(root)
     base = root / REVISIONS_DIR
@@ -295,7 +254,7 @@ def load_revisions(root: Path | str, recommendation_id: str | None = None) -> tu
         for path in sorted(folder.glob("*.json")):
             if path.name.startswith("."):
                 continue  # a temporary file left by an interrupted save
-            rev, found = read_revision(path, _rel(path, root))
+            rev, found = read_revision(path, scheme, _rel(path, root))
             problems += found
             if rev is not None and rev.recommendation_id != folder.name:
                 problems.append(Problem(_rel(path, root), "field 'recommendation_id' does not match the folder",
@@ -306,7 +265,7 @@ def load_revisions(root: Path | str, recommendation_id: str | None = None) -> tu
     return tuple(sorted(revisions, key=lambda r: (r.when(), r.author, r.path.name)))
 
 
-def read_revision(path: Path, name: str | None = None) -> tuple[Revision | None, list[Problem]]:
+def read_revision(path: Path, scheme: Scheme, name: str | None = None) -> tuple[Revision | None, list[Problem]]:
     """Read one revision file; return it (None when broken) with every problem found."""
     name = name or str(path)
     try:
@@ -316,17 +275,18 @@ def read_revision(path: Path, name: str | None = None) -> tuple[Revision | None,
     hint = "a revision file as the Revise notebook saves it; restore it from version control or delete it"
     if not raw.strip():
         return None, [Problem(name, "the file is empty (an interrupted copy?)", line=1, allowed=hint)]
+    problems: list[Problem] = []
+    text = decode_utf8(raw, name, problems, allowed="UTF-8 JSON")
+    if text is None:
+        return None, problems
     try:
-        data = json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError as e:
-        return None, [Problem(name, "the file is not UTF-8 text", line=raw[:e.start].count(b"\n") + 1,
-                              found=f"byte 0x{raw[e.start]:02x}", allowed="UTF-8 JSON")]
+        data = json.loads(text)
     except json.JSONDecodeError as e:
         # A saved revision always ends with its closing brace; without it the file was cut short.
         broken = "the file is not valid JSON" if raw.rstrip().endswith(b"}") else \
             "the file ends too early (truncated?) and is not valid JSON"
         return None, [Problem(name, f"{broken} ({e.msg}: column {e.colno})", line=e.lineno, allowed=hint)]
-    problems = revision_problems(data, name)
+    problems = revision_problems(data, name, scheme)
     if problems:
         return None, problems
     changes = tuple(Change(c["action"], full_row(c.get("before")), full_row(c.get("after"))) for c in data["changes"])

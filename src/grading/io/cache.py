@@ -14,17 +14,15 @@ import functools
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Iterator, MutableMapping
 from pathlib import Path
 from typing import Iterable
 
 from pybtex.database import BibliographyData, Entry, Person
 
-from . import biblatex, errors, references
-from .errors import Problem
-from .references import (ENTRY_TYPES, Bibliography, FormattedReference, ParsedBib, format_entries,
-                         load_bibliography_with, parse_bib)
+from ..errors import OutputError, Problem
+from .bib import ENTRY_TYPES, Bibliography, ParsedBib, load_bibliography_with, parse_bib
+from .files import write_atomic
 
 FORMAT = 1
 # Below this size pybtex parses about as fast as a cache file is read and checked; tests lower it.
@@ -44,14 +42,14 @@ def cache_dir() -> Path:
 
 
 @functools.lru_cache(maxsize=1)
-@functools.lru_cache(maxsize=1)
 def fingerprint() -> str:
     """sha256 of what a cached value depends on besides the .bib: format, pybtex version, our parsing code."""
     import pybtex
 
     h = hashlib.sha256(f"{FORMAT}\0{pybtex.__version__}\0".encode())
-    for source in (references.__file__, biblatex.__file__, errors.__file__, __file__):
-        h.update(Path(source).read_bytes())
+    package = Path(__file__).resolve().parents[1]
+    for source in ("io/bib.py", "io/biblatex.py", "io/cache.py", "errors.py", "render/references.py"):
+        h.update((package / source).read_bytes())
     return h.hexdigest()
 
 
@@ -83,20 +81,13 @@ def write_lines(kind: str, sha256: str, lines: Iterable[str]) -> None:
     """Write a cache file atomically (temporary file, then rename); failing to write only costs time."""
     body = "\n".join(lines).encode("utf-8")
     head = json.dumps(_header(kind, sha256, body)).encode("utf-8")
-    path, tmp = cache_path(kind, sha256), None
+    path = cache_path(kind, sha256)
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(fd, "wb") as f:
-            f.write(head + b"\n" + body)
-        os.replace(tmp, path)
+        write_atomic(path, head + b"\n" + body, mode=0o600)
         _prune(path.parent, kind)
-    except OSError:
-        if tmp:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
+    except (OSError, OutputError):
+        pass
 
 
 def _prune(folder: Path, kind: str) -> None:
@@ -226,40 +217,3 @@ def _person(parts: list[list[str]]) -> Person:
     for attribute, names in zip(_PERSON_PARTS, parts, strict=True):
         setattr(person, attribute, list(names))
     return person
-
-
-# --- formatted entries --------------------------------------------------------------------------------
-
-_FORMATTED: dict[str, dict[int, FormattedReference]] = {}  # per process: a notebook formats again and again
-
-
-def format_references_cached(bib: Bibliography, numbers: Iterable[int] | None = None,
-                             style: str = "unsrt") -> list[FormattedReference]:
-    """format_references, formatting each entry once per .bib content and style, and keeping it on disk."""
-    if not bib.sha256 or style not in CACHED_STYLES:
-        return format_entries(bib, numbers, style)
-    wanted = list(bib.numbering()) if numbers is None else list(numbers)
-    kind = f"refs-{style}"
-    memo = cache_path(kind, bib.sha256).name
-    known = _FORMATTED.get(memo)
-    if known is None:
-        known = _decode_formatted(read_lines(kind, bib.sha256) or [])
-        if len(_FORMATTED) >= 8:
-            _FORMATTED.clear()
-        _FORMATTED[memo] = known
-    missing = [n for n in dict.fromkeys(wanted) if n not in known]
-    if missing:
-        known.update((r.number, r) for r in format_entries(bib, missing, style))
-        write_lines(kind, bib.sha256, (json.dumps(dataclasses.asdict(r), ensure_ascii=False) for r in known.values()))
-    return [known[n] for n in wanted]
-
-
-def _decode_formatted(lines: list[str]) -> dict[int, FormattedReference]:
-    known: dict[int, FormattedReference] = {}
-    try:
-        for line in lines:
-            ref = FormattedReference(**json.loads(line))
-            known[ref.number] = dataclasses.replace(ref, links=tuple(ref.links))  # JSON gave a list
-    except (ValueError, TypeError, AttributeError):
-        return {}  # not to be trusted: every entry is formatted again and the file rewritten
-    return known

@@ -7,19 +7,21 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
-from .explore import GROUPS, PHASES, phases_of
-from .grade import Grading, reproduce, summary
-from .guideline import Guideline
-from .scheme import LEVELS, STRENGTH, STRENGTHS, parse_strength, strength_rank_span
+from ..analyses.explore import GROUPS, PHASES, phases_of
+from ..grade import Grading, reproduce, summary
+from ..io.guideline import Guideline
+from ..scheme import Scheme
+from ..vocab import DEVIATIONS, VERDICTS
 
-# Colour encodes the published strength; the two "no" grades stay apart from the green-to-yellow ladder.
-STRENGTH_COLOURS = {
-    "strong": "#1a9850",
-    "moderate": "#91cf60",
-    "weak": "#fee08b",
-    "no_basis": "#d9d9d9",
-    "not_recommended": "#6a51a3",
-}
+# Colour encodes the published strength, in the order of the scheme's strengths (strongest first); the grades
+# below the ladder stay apart from its green-to-yellow run.
+PALETTE = ("#1a9850", "#91cf60", "#fee08b", "#d9d9d9", "#6a51a3", "#b2abd2", "#e7d4e8")
+
+
+def strength_colours(scheme: Scheme) -> dict[str, str]:
+    """The colour of each of a scheme's strengths on the evidence map."""
+    return {g.code: PALETTE[i % len(PALETTE)] for i, g in enumerate(scheme.strengths)}
+
 UNGRADED_COLOUR = "#ffffff"
 NOT_PUBLISHED = "none"  # row label of the strength crosstab for recommendations with no published strength
 NO_PHASE_LABEL = "no phase named"
@@ -27,8 +29,7 @@ GROUP_LABELS = {"uspesifikke korsryggsmerter": "non-specific low back pain",
                 "nerverotaffeksjon": "nerve root involvement", "røde flagg": "red flags"}
 PHASE_LABELS = {"akutt": "akutt\n(acute)", "subakutt": "subakutt\n(subacute)",
                 "langvarig": "langvarig\n(long-lasting)", "": NO_PHASE_LABEL}
-VERDICT_LABELS = {"agree": "agree", "stronger_than_evidence": "stronger than evidence",
-                  "weaker_than_evidence": "weaker than evidence", "not_comparable": "not comparable"}
+VERDICT_LABELS = VERDICTS
 
 
 FRAGILE_COLOUR = "#c0392b"
@@ -87,6 +88,8 @@ def evidence_map(guideline: Guideline, gradings: list[Grading] | None = None,
 
     With `fragile` (ids from grading.fragility), a fragile recommendation's box gets a dashed outline."""
     cells = map_cells(guideline, gradings)
+    scheme = guideline.scheme
+    colours = strength_colours(scheme)
     rows = cells.drop_duplicates("row").sort_values("row")
     columns = phase_columns(guideline)
     n_rows, n_cols = int(rows["row"].max()) + 1 if len(rows) else 0, len(columns)
@@ -96,10 +99,10 @@ def evidence_map(guideline: Guideline, gradings: list[Grading] | None = None,
     for c in cells.itertuples():
         width = (1 - 2 * pad) / c.slots
         x, y = c.column + pad + c.slot * width, c.row + pad
-        grades = parse_strength(c.strength) or ("",)
+        grades = scheme.parse_strength(c.strength) or ("",)
         height = (1 - 2 * pad) / len(grades)
         for i, grade in enumerate(grades):
-            rect = Rectangle((x, y + i * height), width, height, facecolor=STRENGTH_COLOURS.get(grade, UNGRADED_COLOUR),
+            rect = Rectangle((x, y + i * height), width, height, facecolor=colours.get(grade, UNGRADED_COLOUR),
                              edgecolor="#555555", linewidth=0.6, hatch=None if grade else "///")
             rect.set_gid(f"{c.id}|{c.phase}|{grade}")
             ax.add_patch(rect)
@@ -125,7 +128,7 @@ def evidence_map(guideline: Guideline, gradings: list[Grading] | None = None,
         ax.axhspan(header, header + 1, color="#eeeeee", zorder=0)
         ax.text(0.02, header + 0.5, f"{group} ({GROUP_LABELS.get(group, '')})".replace(" ()", ""), ha="left",
                 va="center", fontsize=9, fontweight="bold")
-    handles = [Patch(facecolor=STRENGTH_COLOURS[g.code], edgecolor="#555555", label=g.english) for g in STRENGTHS]
+    handles = [Patch(facecolor=colours[g.code], edgecolor="#555555", label=g.english) for g in scheme.strengths]
     handles.append(Patch(facecolor=UNGRADED_COLOUR, edgecolor="#555555", hatch="///", label="no strength published"))
     handles += [Line2D([], [], linestyle="none", marker="$**$", markersize=12, color="black",
                        label="level printed in the guideline"),
@@ -137,32 +140,34 @@ def evidence_map(guideline: Guideline, gradings: list[Grading] | None = None,
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.01), ncol=4, fontsize=8, frameon=False,
               title="Colour: published strength (a range such as strong/moderate is split top/bottom). "
                     "Mark: level of documentation.", title_fontsize=8)
-    ax.set_title("Where the 2007 guideline is strong and where it is thin", fontsize=11)
+    ax.set_title(f"Where the guideline is strong and where it is thin (graded by scheme {scheme.describe()})",
+                 fontsize=11)
     return fig
 
 
-def strength_crosstab(gradings: list[Grading]) -> pd.DataFrame:
+def strength_crosstab(gradings: list[Grading], scheme: Scheme) -> pd.DataFrame:
     """Counts of published strength (rows, as printed, ranges kept) against derived strength (columns)."""
     published = [g.published_strength or NOT_PUBLISHED for g in gradings]
     derived = [g.derived_strength for g in gradings]
     table = pd.crosstab(pd.Series(published, name="published"), pd.Series(derived, name="derived"))
-    table = table.reindex(columns=[g.code for g in STRENGTHS], fill_value=0)
-    return table.loc[sorted(table.index, key=_strongest_first)]
+    table = table.reindex(columns=list(scheme.strength_codes), fill_value=0)
+    return table.loc[sorted(table.index, key=lambda p: _strongest_first(p, scheme))]
 
 
-def _span(published: str) -> tuple[int, int] | None:
-    return strength_rank_span("" if published == NOT_PUBLISHED else published)
+def _span(published: str, scheme: Scheme) -> tuple[int, int] | None:
+    return scheme.strength_span("" if published == NOT_PUBLISHED else published)
 
 
-def _strongest_first(published: str) -> tuple[int, int, str]:
-    codes = [g.code for g in STRENGTHS]
-    at = [codes.index(p) for p in parse_strength("" if published == NOT_PUBLISHED else published)] or [len(codes)]
+def _strongest_first(published: str, scheme: Scheme) -> tuple[int, int, str]:
+    codes = list(scheme.strength_codes)
+    at = [codes.index(p) for p in scheme.parse_strength("" if published == NOT_PUBLISHED else published)] \
+        or [len(codes)]
     return min(at), max(at), published
 
 
-def level_crosstab(gradings: list[Grading]) -> pd.DataFrame:
+def level_crosstab(gradings: list[Grading], scheme: Scheme) -> pd.DataFrame:
     """Counts of printed level (rows) against the level derived from the evidence rows (columns)."""
-    codes = [g.code for g in LEVELS]
+    codes = list(scheme.level_codes)
     printed = [g for g in gradings if g.published_level]
     table = pd.crosstab(pd.Series([g.published_level for g in printed], name="printed", dtype=object),
                         pd.Series([g.derived_level for g in printed], name="derived", dtype=object))
@@ -184,31 +189,30 @@ def _heatmap(ax, table: pd.DataFrame, title: str, agrees) -> None:
     ax.set_title(title, fontsize=10)
 
 
-def _strength_agrees(published: str, derived: str) -> bool:
-    span = _span(published)
-    return span is not None and span[0] <= STRENGTH[derived].rank <= span[1]
-
-
-def agreement_plot(gradings: list[Grading]) -> Figure:
+def agreement_plot(gradings: list[Grading], scheme: Scheme) -> Figure:
     """Verdict counts (deviations split justified/unjustified) and published-against-derived strengths and levels."""
     s = summary(gradings)
+
+    def strength_agrees(published: str, derived: str) -> bool:
+        span = _span(published, scheme)
+        return span is not None and span[0] <= scheme.strength(derived).rank <= span[1]
+
     fig = Figure(figsize=(14, 4.8), layout="constrained")
     bars, strengths, levels = fig.subplots(1, 3, width_ratios=[1.1, 1.3, 0.8])
     verdicts = list(VERDICT_LABELS)
     justified = [sum(g.comparison.verdict == v and g.comparison.justified for g in gradings)
-                 if v in ("stronger_than_evidence", "weaker_than_evidence") else 0 for v in verdicts]
+                 if v in DEVIATIONS else 0 for v in verdicts]
     rest = [s[v] - j for v, j in zip(verdicts, justified)]
     colours = ["#1a9850", "#d73027", "#d73027", "#bbbbbb"]
     y = range(len(verdicts))
     first = bars.barh(y, rest, color=colours, edgecolor="black", linewidth=0.6)
     second = bars.barh(y, justified, left=rest, color="#fdae61", edgecolor="black", linewidth=0.6, hatch="//")
     for b, v in zip(first, verdicts):
-        b.set_gid(f"verdict|{v}|{'unjustified' if v in ('stronger_than_evidence', 'weaker_than_evidence') else 'all'}")
+        b.set_gid(f"verdict|{v}|{'unjustified' if v in DEVIATIONS else 'all'}")
     for b, v in zip(second, verdicts):
         b.set_gid(f"verdict|{v}|justified")
     for i, v in enumerate(verdicts):
-        ax_label = f"{s[v]}" + (f"  ({justified[i]} justified)" if v in ("stronger_than_evidence",
-                                                                           "weaker_than_evidence") else "")
+        ax_label = f"{s[v]}" + (f"  ({justified[i]} justified)" if v in DEVIATIONS else "")
         bars.text(s[v] + 0.5, i, ax_label, va="center", fontsize=8)
     bars.set_yticks(list(y), [VERDICT_LABELS[v] for v in verdicts], fontsize=9)
     bars.invert_yaxis()
@@ -219,10 +223,12 @@ def agreement_plot(gradings: list[Grading]) -> Figure:
                                label="deviation with a recorded justification")],
                 fontsize=8, loc="lower right", frameon=False)
     bars.set_title(f"Published strength against its evidence ({s['recommendations']} recommendations)", fontsize=10)
-    _heatmap(strengths, strength_crosstab(gradings), "Strength: published (rows) against derived (columns);\n"
-             "bold where they agree", _strength_agrees)
-    _heatmap(levels, level_crosstab(gradings), f"Level: printed against derived\n({s['printed_levels_reproduced']} "
+    _heatmap(strengths, strength_crosstab(gradings, scheme), "Strength: published (rows) against derived "
+             "(columns);\nbold where they agree", strength_agrees)
+    _heatmap(levels, level_crosstab(gradings, scheme), f"Level: printed against derived\n"
+             f"({s['printed_levels_reproduced']} "
              f"of {s['printed_levels']} printed levels reproduced)", lambda row, col: row == col)
     levels.tick_params(labelsize=12)  # asterisks are unreadable at the default size
+    fig.suptitle(f"Graded by scheme {scheme.describe()}", fontsize=9)
     return fig
 

@@ -1,0 +1,1 @@
+"""Reading and writing files: text decoding, atomic writes, tables, the .bib and its cache, the guideline folder."""

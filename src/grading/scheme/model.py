@@ -1,0 +1,213 @@
+"""A grading scheme as one immutable object: its levels, strengths, named rules and every interpretive choice."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, Mapping
+
+from ..errors import UnknownValueError
+
+
+@dataclass(frozen=True)
+class Grade:
+    """One row of a scheme's table: a level of documentation or a strength of recommendation."""
+
+    code: str
+    norwegian: str
+    english: str
+    definition: str
+    rank: int  # higher is stronger; only order matters
+    rule: str = ""  # the named rule that gives this grade (strengths)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A named rule: a line of the scheme's table, or an interpretive choice the table leaves open."""
+
+    name: str
+    says: str
+    source: str  # "Table 1" (or the scheme's own table) for the scheme itself, "choice" for an interpretation
+
+
+@dataclass(frozen=True)
+class Clause:
+    """Counts of good rows a level rule asks for, and whether those rows must agree or contradict."""
+
+    at_least: Mapping[str, int]  # named set -> minimum number of counted rows with a design in it
+    quality: frozenset[str] = frozenset({"good"})  # the qualities a row needs to be counted
+    stated: bool = False
+    consistent: bool | None = None
+    choice: str = ""
+
+
+@dataclass(frozen=True)
+class LevelRule:
+    """A level given when any of its clauses holds; rules are tried in order."""
+
+    name: str
+    level: str
+    clauses: tuple[Clause, ...]
+
+
+@dataclass(frozen=True)
+class Choices:
+    """The interpretive choices a scheme file declares in [choices]; a group reading it otherwise edits them."""
+
+    unclear_quality_is_good: bool  # UNCLEAR-IS-NOT-GOOD when false
+    contradiction_lowers: bool  # CONTRADICTION-LOWERS
+    very_good_phrases: tuple[str, ...]  # VERY-GOOD-STATED
+    printed_level_first: bool = True  # PRINTED-LEVEL-FIRST
+    unrecorded_means_agreed: bool = True  # UNRECORDED-MEANS-AGREED
+    lowest_level_needs: tuple[str, ...] = ("agree_applicability", "agree_benefit_harm")  # S-WEAK
+    judgement_floor: str = ""  # JUDGEMENT-LOWERS stops at this strength
+    nothing_recommended_at_lowest: str = ""  # NO-DIRECTION-AT-LACKING
+    not_recommended: str = ""  # the strength that means sufficient documentation that a measure does not work
+    not_recommended_compares_as: tuple[str, ...] = ()  # NOT-RECOMMENDED-IS-SUFFICIENT
+    relevant_relative_difference: float = 0.15  # EFFECT-RELATIVE
+    large_relative_difference: float = 0.30
+    smd_small_below: float = 0.20  # EFFECT-SMD
+    smd_moderate_up_to: float = 0.40
+
+    @classmethod
+    def names(cls) -> tuple[str, ...]:
+        """Every choice's name, as written in a scheme file."""
+        return tuple(f.name for f in fields(cls))
+
+    @classmethod
+    def required(cls) -> tuple[str, ...]:
+        """The choices every scheme file must declare (the rest only a scheme that grades strengths)."""
+        return ("unclear_quality_is_good", "contradiction_lowers", "very_good_phrases")
+
+
+@dataclass(frozen=True)
+class Scheme:
+    """A whole grading scheme as declared in its file; a modified copy (`but`) records what it changed."""
+
+    name: str
+    title: str
+    levels: tuple[Grade, ...]
+    strengths: tuple[Grade, ...]
+    level_rules: tuple[LevelRule, ...]
+    ladder: Mapping[str, str]
+    rules: Mapping[str, Rule]
+    sets: Mapping[str, frozenset[str]]
+    choices: Choices
+    mappings: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    path: Path | None = None
+    changed: tuple[tuple[str, str], ...] = ()  # (choice, new value) of a modified copy, in the order made
+
+    # --- grades ---------------------------------------------------------------------------------------
+    def level(self, code: str) -> Grade:
+        """The level with this code."""
+        for g in self.levels:
+            if g.code == code:
+                return g
+        raise UnknownValueError(f"level of scheme {self.name}", code, self.level_codes)
+
+    def strength(self, code: str) -> Grade:
+        """The strength with this code."""
+        for g in self.strengths:
+            if g.code == code:
+                return g
+        raise UnknownValueError(f"strength of scheme {self.name}", code, self.strength_codes)
+
+    @property
+    def level_codes(self) -> tuple[str, ...]:
+        return tuple(g.code for g in self.levels)
+
+    @property
+    def strength_codes(self) -> tuple[str, ...]:
+        return tuple(g.code for g in self.strengths)
+
+    @property
+    def lowest_level(self) -> str:
+        return self.levels[-1].code
+
+    def says(self, rule: str) -> str:
+        """What a named rule of this scheme says ('' when the scheme has no such rule)."""
+        r = self.rules.get(rule)
+        return r.says if r else ""
+
+    # --- published strengths, ranges allowed ------------------------------------------------------------
+    def parse_strength(self, code: str | None) -> tuple[str, ...]:
+        """Split a published strength ('strong', 'strong/moderate', '') into its grades."""
+        if not code:
+            return ()
+        parts = tuple(code.split("/"))
+        if len(parts) > 2 or any(p not in self.strength_codes for p in parts):
+            raise UnknownValueError(f"strength of scheme {self.name}", code, self.strength_choices())
+        return parts
+
+    def is_valid_strength(self, code: str) -> bool:
+        """True when a published strength is a grade or a range of two adjacent grades."""
+        try:
+            parts = self.parse_strength(code)
+        except UnknownValueError:
+            return False
+        if len(parts) == 2:
+            a, b = (self.strength_codes.index(p) for p in parts)
+            return abs(a - b) == 1 and not (self.choices.not_recommended and self.choices.not_recommended in parts)
+        return True
+
+    def strength_choices(self) -> tuple[str, ...]:
+        """Every published strength value allowed: each grade and each range of two adjacent grades."""
+        codes = self.strength_codes
+        pairs = tuple(f"{a}/{b}" for a in codes for b in codes if a != b and self.is_valid_strength(f"{a}/{b}"))
+        return codes + pairs
+
+    def allowed_strengths(self) -> str:
+        """The allowed published strength values, for error messages."""
+        codes = self.strength_codes
+        example = f", e.g. {codes[0]}/{codes[1]}" if len(codes) > 1 else ""
+        return f"{', '.join(codes)}, or two adjacent grades joined by '/'{example}, or empty"
+
+    def strength_span(self, code: str | None) -> tuple[int, int] | None:
+        """The lowest and highest rank a published strength allows (RANGE-EITHER-END, NOT-RECOMMENDED-IS-SUFFICIENT)."""
+        parts = self.parse_strength(code)
+        if not parts:
+            return None
+        ranks = []
+        for p in parts:
+            if p == self.choices.not_recommended and self.choices.not_recommended_compares_as:
+                ranks += [self.strength(s).rank for s in self.choices.not_recommended_compares_as]
+            else:
+                ranks.append(self.strength(p).rank)
+        return min(ranks), max(ranks)
+
+    # --- modified copies --------------------------------------------------------------------------------
+    def but(self, **choices: Any) -> Scheme:
+        """A copy with some interpretive choices changed; the copy's `reading` says which."""
+        unknown = [k for k in choices if k not in Choices.names()]
+        if unknown:
+            raise UnknownValueError("choice", unknown[0], Choices.names())
+        made = tuple((k, _shown(v)) for k, v in choices.items())
+        return replace(self, choices=replace(self.choices, **choices), changed=self.changed + made)
+
+    def with_sets(self, **sets: frozenset[str] | set[str]) -> Scheme:
+        """A copy with some named sets of designs replaced."""
+        unknown = [k for k in sets if k not in self.sets]
+        if unknown:
+            raise UnknownValueError(f"set of scheme {self.name}", unknown[0], tuple(self.sets))
+        made = tuple((f"sets.{k}", _shown(sorted(v))) for k, v in sets.items())
+        return replace(self, sets={**self.sets, **{k: frozenset(v) for k, v in sets.items()}},
+                       changed=self.changed + made)
+
+    @property
+    def reading(self) -> str:
+        """How this object reads its file: 'as declared', or the choices a modified copy changed."""
+        if not self.changed:
+            return "as declared"
+        return "modified: " + ", ".join(f"{k} = {v}" for k, v in dict(self.changed).items())
+
+    def describe(self) -> str:
+        """'norway-2007 (as declared)': the scheme and the reading an output was graded by."""
+        return f"{self.name} ({self.reading})"
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(map(str, value)) + "]"
+    return str(value)

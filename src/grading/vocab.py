@@ -1,0 +1,30 @@
+"""The vocabularies of the evidence tables and of every verdict: one list of each, code -> English label."""
+
+from __future__ import annotations
+
+DESIGNS = {
+    "guideline": "evidence-based guideline",
+    "systematic_review": "systematic review",
+    "meta_analysis": "meta-analysis",
+    "rct": "randomised controlled trial",
+    "cohort": "cohort study",
+    "report": "report with systematic literature review",
+    "other": "other study",
+    "consensus": "consensus",
+    "unclear": "design not stated",
+}
+QUALITIES = {"good": "good", "poor": "poor", "unclear": "quality not stated"}
+FINDINGS = {"benefit": "benefit", "no_effect": "no effect", "harm": "harm",
+            "conflicting": "conflicting", "unclear": "finding not stated"}
+EFFECT_SIZES = ("none", "small", "moderate", "large", "unclear")
+OUTCOMES = ("pain", "function", "sick_leave", "other", "unclear")
+DIRECTIONS = ("for", "against", "none")
+AGREEMENT = ("yes", "no", "unrecorded")
+JUDGEMENTS = ("agree_validity", "agree_applicability", "agree_benefit_harm")
+JUDGEMENT_LABELS = {"agree_validity": "Documentation valid", "agree_applicability": "Applicable here",
+                    "agree_benefit_harm": "Benefit outweighs harm"}
+
+AGREE, STRONGER, WEAKER, NOT_COMPARABLE = "agree", "stronger_than_evidence", "weaker_than_evidence", "not_comparable"
+VERDICTS = {AGREE: "agree", STRONGER: "stronger than evidence", WEAKER: "weaker than evidence",
+            NOT_COMPARABLE: "not comparable"}
+DEVIATIONS = (STRONGER, WEAKER)
