@@ -101,6 +101,22 @@ def test_a_printed_level_stands_on_the_rows_seed_lines(seed_lines):
     missing = []
     with open(REPO / "evidence" / "recommendations.csv", encoding="utf-8") as f:
         for row in csv.DictReader(f):
-            if row["published_level"] and row["published_level"] not in printed_stars(seed_lines, row["seed_lines"]):
+            stars = printed_stars(seed_lines, row["seed_lines"])
+            if row["published_level"] and row["published_level"] not in stars:
                 missing.append((row["id"], row["published_level"]))
+            # published_levels: every level the row prints, one per documentation point, in the source's order
+            it = iter(stars)
+            if not all(level in it for level in filter(None, row.get("published_levels", "").split(";"))):
+                missing.append((row["id"], row["published_levels"]))
     assert missing == []
+
+
+def test_published_level_is_the_highest_of_the_printed_levels():
+    # Until the loader reads published_levels (evidence/README.md), published_level keeps the highest level the
+    # row prints; a row printing one level has it in both columns, a row printing none has neither.
+    rank = {"*": 1, "**": 2, "***": 3}
+    with open(REPO / "evidence" / "recommendations.csv", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            levels = [v for v in row["published_levels"].split(";") if v]
+            assert all(v in rank for v in levels), row["id"]
+            assert row["published_level"] == (max(levels, key=rank.get) if levels else ""), row["id"]
