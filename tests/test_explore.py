@@ -47,7 +47,7 @@ def test_level_filter_uses_printed_level_else_derived(bundled):
     g, gs = bundled
     table = explore.browse(g, gs, level="***")
     assert table.loc["7.2.1-03", "level_source"] == "printed"
-    assert table.loc["7.1.1-02", "level_source"] == "derived" and table.loc["7.1.1-02", "published_level"] == ""
+    assert table.loc["7.1.1-01", "level_source"] == "derived" and table.loc["7.1.1-01", "published_level"] == ""
     for r in table.to_dict("records"):
         assert (r["published_level"] if r["level_source"] == "printed" else r["derived_level"]) == "***"
 

@@ -57,3 +57,66 @@ def test_seed_lines_lie_within_the_seed(seed_lines):
                 for part in row["seed_lines"].split(";"):
                     a, _, b = part.partition("-")
                     assert 1 <= int(a) <= int(b or a) <= len(seed_lines), (table, row["seed_lines"])
+
+
+def seed_phrase_text(lines: list[str], spec: str) -> tuple[str, str]:
+    """The named seed lines normalised as running text, and the same with words split at a line break rejoined."""
+    raw = []
+    for part in spec.split(";"):
+        a, _, b = part.partition("-")
+        raw += lines[int(a) - 1:int(b or a)]
+    text = "\n".join(raw)
+    return normalise(text), normalise(re.sub(r"-[ \t]*\n[ \t]*", "", text))
+
+
+def test_quality_text_is_the_seeds_words_word_for_word(seed_lines):
+    # quality_text quotes the phrase the quality rests on: the seed's words in the seed's order, nothing added
+    # or left out between them (only the damaged characters repaired), on the seed lines the row names.
+    far = []
+    with open(REPO / "evidence" / "evidence.csv", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            phrase = " ".join(normalise(row["quality_text"]).split())
+            if not phrase:
+                continue
+            if not any(f" {phrase} " in f" {' '.join(s.split())} " for s in seed_phrase_text(seed_lines,
+                                                                                           row["seed_lines"])):
+                far.append((row["recommendation_id"], row["reference"], row["quality_text"]))
+    assert far == []
+
+
+STARS = re.compile(r"(?<!\*)\*{1,3}(?!\*)")
+
+
+def printed_stars(lines: list[str], spec: str) -> list[str]:
+    """The level marks (`***`, `**`, `*`) standing on the named seed lines, in line order."""
+    out = []
+    for part in spec.split(";"):
+        a, _, b = part.partition("-")
+        for line in lines[int(a) - 1:int(b or a)]:
+            out += STARS.findall(line)
+    return out
+
+
+def test_a_printed_level_stands_on_the_rows_seed_lines(seed_lines):
+    missing = []
+    with open(REPO / "evidence" / "recommendations.csv", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            stars = printed_stars(seed_lines, row["seed_lines"])
+            if row["published_level"] and row["published_level"] not in stars:
+                missing.append((row["id"], row["published_level"]))
+            # published_levels: every level the row prints, one per documentation point, in the source's order
+            it = iter(stars)
+            if not all(level in it for level in filter(None, row.get("published_levels", "").split(";"))):
+                missing.append((row["id"], row["published_levels"]))
+    assert missing == []
+
+
+def test_published_level_is_the_highest_of_the_printed_levels():
+    # Until the loader reads published_levels (evidence/README.md), published_level keeps the highest level the
+    # row prints; a row printing one level has it in both columns, a row printing none has neither.
+    rank = {"*": 1, "**": 2, "***": 3}
+    with open(REPO / "evidence" / "recommendations.csv", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            levels = [v for v in row["published_levels"].split(";") if v]
+            assert all(v in rank for v in levels), row["id"]
+            assert row["published_level"] == (max(levels, key=rank.get) if levels else ""), row["id"]

@@ -41,13 +41,18 @@ def test_readme_quick_start_has_exactly_two_commands_and_ci_runs_the_second():
 def test_readme_reports_the_reproduction_the_code_produces():
     from grading import load_guideline, reproduce
     from grading.grade import summary
-    s = summary(reproduce(load_guideline(REPO)))
+    gradings = reproduce(load_guideline(REPO))
+    s = summary(gradings)
+    graded = sum(g.published_strength is not None for g in gradings)
+    n_c = s["not_comparable"]
     section = (REPO / "README.md").read_text().split("## What the reproduction shows", 1)[1].split("\n## ", 1)[0]
     section = " ".join(section.split())
-    for claim in (f"({s['recommendations']} graded recommendations)", f"**{s['agree']}** agree",
+    for claim in (f"({s['recommendations']} recommendations, {graded} of them graded)", f"**{s['agree']}** agree",
+                  f"**{s['stronger_than_evidence'] + s['weaker_than_evidence']}** deviate",
                   f"{s['stronger_than_evidence']} stronger and {s['weaker_than_evidence']} weaker",
                   f"**{s['deviations_justified']}** carry a justification", f"**{s['deviations_unjustified']}** carry none",
-                  f"**{s['not_comparable']}** is not comparable", f"**{s['levels_derived_where_none_printed']}** levels",
+                  f"**{n_c}** {'is' if n_c == 1 else 'are'} not comparable",
+                  f"**{s['levels_derived_where_none_printed']}** levels",
                   f"of the {s['printed_levels']} levels the guideline prints, {s['printed_levels_reproduced']} are"):
         assert claim in section, claim
 

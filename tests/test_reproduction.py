@@ -49,6 +49,14 @@ def test_every_graded_recommendation_is_covered(gradings):
     assert all(g.comparison.verdict != "not_comparable" for g in gradings if g.id in set(graded["id"]))
 
 
+def test_ungraded_statements_are_the_ones_the_source_prints_without_a_strength(gradings):
+    # evidence/README.md: 6.3.3-02 (seed 1938-1940) and 7.1.3-01 (seed 2702-2704) print no grade wording; an empty
+    # published_strength marks them, and they are never compared.
+    ungraded = {g.id for g in gradings if g.published_strength is None}
+    assert ungraded == {"6.3.3-02", "7.1.3-01"}
+    assert all(g.comparison.verdict == "not_comparable" for g in gradings if g.id in ungraded)
+
+
 def test_where_strength_and_printed_level_disagree_the_guideline_states_why(gradings):
     # Section 5.5 (seed 1294-1296): "Det er gitt eksplisitt begrunnelse når det ikke er overensstemmelse mellom
     # dokumentasjon og styrke". Two printed gradings break that promise in the extracted text:
