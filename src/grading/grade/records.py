@@ -39,6 +39,7 @@ class Recommendation:
     published_strength: str = ""
     published_strength_text: str = ""
     published_level: str = ""
+    published_levels: tuple[str, ...] = ()  # every level printed, one per documentation point, in order
     justification: str = ""
     judgements: Mapping[str, str] = field(default_factory=lambda: {j: "unrecorded" for j in JUDGEMENTS})
     judgement_note: str = ""
@@ -50,7 +51,9 @@ class Recommendation:
         """A record from a table row (a dict of the CSV's columns; missing optional columns are empty)."""
         text = {k: ("" if row.get(k) is None else str(row.get(k))) for k in _TEXT}
         line = row.get("_line")
-        return cls(**text, judgements={j: str(row.get(j) or "unrecorded") for j in JUDGEMENTS},
+        levels = tuple(p for p in str(row.get("published_levels") or "").split(";") if p)
+        return cls(**text, published_levels=levels or ((text["published_level"],) if text["published_level"] else ()),
+                   judgements={j: str(row.get(j) or "unrecorded") for j in JUDGEMENTS},
                    line=int(line) if isinstance(line, int) or (isinstance(line, str) and line.isdigit()) else None)
 
     def but(self, **changes: Any) -> Recommendation:
@@ -62,6 +65,7 @@ class Recommendation:
     def as_row(self) -> dict[str, str]:
         """The record as a row of recommendations.csv."""
         row = {k: getattr(self, k) for k in _TEXT}
+        row["published_levels"] = ";".join(self.published_levels)
         return {**row, **{j: self.judgements.get(j, "unrecorded") for j in JUDGEMENTS}}
 
     @property

@@ -31,6 +31,7 @@ class Column:
     check: Callable[[str], bool] | None = None
     allowed: str | None = None
     required: bool = False  # a value must be present
+    optional: bool = False  # the column itself may be absent
 
 
 def _enum(values, empty: bool = False) -> tuple[Callable[[str], bool], str]:
@@ -45,9 +46,9 @@ def _multi(values) -> tuple[Callable[[str], bool], str]:
         ", ".join(vals) + " (several joined by ';')"
 
 
-def _col(name, spec=None, required=False) -> Column:
+def _col(name, spec=None, required=False, optional=False) -> Column:
     check, allowed = spec if spec else (None, None)
-    return Column(name, check, allowed, required)
+    return Column(name, check, allowed, required, optional)
 
 
 _yes_no = _enum(AGREEMENT)
@@ -85,6 +86,9 @@ def recommendations_spec(scheme: Scheme) -> tuple[Column, ...]:
         _col("published_strength", strength),
         _col("published_strength_text"),
         _col("published_level", _enum(scheme.level_codes, empty=True)),
+        _col("published_levels", ((lambda v: v == "" or all(p in scheme.level_codes for p in v.split(";"))),
+                                  f"levels of {', '.join(scheme.level_codes)} joined by ';' (one per documentation "
+                                  "point), or empty"), optional=True),
         _col("justification"),
         _col("agree_validity", _yes_no, True), _col("agree_applicability", _yes_no, True),
         _col("agree_benefit_harm", _yes_no, True),
@@ -163,7 +167,7 @@ def check_columns(frame: pd.DataFrame, spec: tuple[Column, ...], name: str) -> l
     present = set(frame.columns)
     known = {c.name for c in spec}
     for col in spec:
-        if col.name not in present:
+        if col.name not in present and not col.optional:
             near = [c for c in present - known if c.lower().replace(" ", "_") == col.name
                     or _close(c, col.name)]
             hint = f" (is '{near[0]}' a misspelling of it?)" if near else ""
