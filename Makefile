@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: reproduce test validate audit lab app bench clean
+.PHONY: reproduce test lint notebooks validate audit lab app bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,16 @@ audit: $(BIN)/.installed
 
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest tests notebooks --nbval --nbval-sanitize-with notebooks/sanitize.cfg
+
+# The habits that keep the package in shape: lint and import order (ruff), types (mypy over src/).
+lint: $(BIN)/.installed
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
+
+# Re-execute every notebook in place (after a change to what they show), without saved widget state.
+notebooks: $(BIN)/.installed
+	cd notebooks && for n in *.ipynb; do ../$(BIN)/jupyter nbconvert --to notebook --execute --inplace $$n || exit 1; done
+	$(BIN)/python notebooks/strip_widgets.py notebooks/*.ipynb
 
 lab: $(BIN)/.installed
 	$(BIN)/jupyter lab notebooks/

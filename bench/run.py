@@ -23,10 +23,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
-from typing import Callable
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -149,13 +149,14 @@ def measure(size: str, root: Path, runs: int, cache: Path) -> list[Result]:
 
 def in_process(root: Path, runs: int, empty_cache: Callable[[], None]) -> list[Result]:
     """The steps timed inside one Python process."""
-    from grading import cache
-    from grading.cache import format_references_cached, load_bibliography_cached
-    from grading.io.tables import read_table
     from grading.grade import grade, reproduce
-    from grading.io.guideline import OPTIONAL_FILES, REQUIRED_FILES, load_guideline
     from grading.io.bib import load_bibliography
-from grading.render.references import format_entries as format_references
+    from grading.io.cache import load_bibliography_cached
+    from grading.io.guideline import OPTIONAL_FILES, REQUIRED_FILES, load_guideline
+    from grading.io.tables import read_table, table_spec
+    from grading.render import references as formatted
+    from grading.render.references import format_entries as format_references
+    from grading.render.references import format_references_cached
 
     bib_path = root / "references.bib"
     out: list[Result] = []
@@ -168,27 +169,29 @@ from grading.render.references import format_entries as format_references
     step("load bibliography: cold cache (parse and write)", lambda: load_bibliography_cached(bib_path),
          before=empty_cache)
     step("load bibliography: warm cache", lambda: load_bibliography_cached(bib_path))
-    tables = [root / rel for rel in REQUIRED_FILES[1:] + OPTIONAL_FILES if (root / rel).is_file()]
-    step("load and validate the tables", lambda: [read_table(p, str(p.relative_to(root))) for p in tables])
-    step("load_guideline, warm cache", lambda: load_guideline(root))
     guideline = load_guideline(root)
+    tables = [root / rel for rel in REQUIRED_FILES[1:] + OPTIONAL_FILES if (root / rel).is_file()]
+    step("load and validate the tables", lambda: [read_table(p, str(p.relative_to(root)),
+                                                             table_spec(p.name, guideline.scheme)) for p in tables])
+    step("load_guideline, warm cache", lambda: load_guideline(root))
     step("reproduce (every recommendation)", lambda: reproduce(guideline))
 
     rid = guideline.recommendations["id"].iloc[len(guideline.recommendations) // 2]
-    rec = guideline.recommendations.loc[rid].to_dict()
+    rec = guideline.recommendation(rid)
+    scheme = guideline.scheme
     studies = guideline.studies(rid)
     changed = (dataclasses.replace(studies[0], quality="poor" if studies[0].quality == "good" else "good"),
                *studies[1:]) if studies else studies
 
     def rederive_with_lookup():
-        row = guideline.recommendations.loc[rid].to_dict()
+        row = guideline.recommendation(rid)
         rows = list(guideline.studies(rid))
         if rows:
             rows[0] = changed[0]
-        return grade(row, tuple(rows))
+        return grade(row, tuple(rows), scheme)
 
-    out.append(Result("re-derive one recommendation after one change: grade(rec, studies)", "in-process",
-                      per_call(lambda: grade(rec, changed)), 200))
+    out.append(Result("re-derive one recommendation after one change: grade(rec, studies, scheme)", "in-process",
+                      per_call(lambda: grade(rec, changed, scheme)), 200))
     out.append(Result("re-derive one recommendation, with its rows looked up in the guideline", "in-process",
                       per_call(rederive_with_lookup), 200))
 

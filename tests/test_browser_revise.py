@@ -11,8 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from browser import (ROOT_FLAG, chromium_page, free_port, lab_settings, playwright_or_skip, revise_through_widgets,
-                     stop_server, wait_for_server)
+from browser import (
+    ROOT_FLAG,
+    chromium_page,
+    free_port,
+    lab_settings,
+    playwright_or_skip,
+    revise_through_widgets,
+    stop_server,
+    wait_for_server,
+)
 from conftest import copy_guideline
 from grading.io.guideline import load_guideline
 

@@ -10,8 +10,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-from browser import (chromium_page, free_port, playwright_or_skip, require,
-                     revise_through_widgets, stop_process, wait_for_port)
+from browser import (
+    chromium_page,
+    free_port,
+    playwright_or_skip,
+    require,
+    revise_through_widgets,
+    stop_process,
+    wait_for_port,
+)
 from conftest import copy_guideline
 from grading.io.guideline import load_guideline
 

@@ -4,15 +4,14 @@ import json
 
 import pytest
 
+from conftest import REPO, ev, rec
 from grading import load_guideline, reproduce
 from grading.io import cache
-from grading.render import references as formatted
-from grading.io.cache import LazyEntries, cache_dir, cache_path, load_bibliography_cached
-from grading.render.references import format_references_cached
 from grading.io.bib import load_bibliography
+from grading.io.cache import LazyEntries, cache_dir, cache_path, load_bibliography_cached
+from grading.render import references as formatted
 from grading.render.references import format_entries as format_references
-
-from conftest import REPO, ev, rec
+from grading.render.references import format_references_cached
 
 BIB = """@article{a,
   refnumber = {1},
@@ -116,7 +115,7 @@ def test_a_changed_file_misses(tmp_path, cached):
 @pytest.mark.parametrize("spoil", [
     lambda raw: raw[: len(raw) // 2],  # a torn write
     lambda raw: b"\x00\xff" + raw,  # not JSON
-    lambda raw: raw.replace("Back pain".encode(), "Neck pain".encode()),  # valid JSON, changed body
+    lambda raw: raw.replace(b"Back pain", b"Neck pain"),  # valid JSON, changed body
     lambda raw: raw.replace(b'"format": 1', b'"format": 0'),  # another format
     lambda raw: b"",  # empty
 ])

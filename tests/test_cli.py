@@ -4,9 +4,8 @@ import json
 import subprocess
 import sys
 
-from grading.cli import main
-
 from conftest import REPO, ev, rec
+from grading.cli import main
 
 
 def run(*args, cwd=REPO):

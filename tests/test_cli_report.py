@@ -3,12 +3,11 @@
 import subprocess
 import sys
 
+from conftest import REPO, ev, rec
 from grading import load_scheme
 from grading.cli import main
 from grading.io.guideline import load_guideline
 from grading.revisions import Change, new_revision, save_revision
-
-from conftest import REPO, ev, rec
 
 SCHEME = load_scheme("norway-2007")
 
@@ -72,7 +71,8 @@ def test_report_revised_applies_the_saved_revisions(make_guideline):
                           evidence=[ev(rid="7.1.3-01", reference="91")])
     g = load_guideline(root)
     row = dict(ev(rid="7.1.3-01", reference="91"), quality="poor", documentation="Re-appraised: poor RCT")
-    rev = new_revision(SCHEME, "7.1.3-01", "Kari Nordmann", "The RCT was re-appraised", {}, [Change("edit", ev(rid="7.1.3-01", reference="91"), row)], justification="Clinical experience")
+    rev = new_revision(SCHEME, "7.1.3-01", "Kari Nordmann", "The RCT was re-appraised", {},
+                       [Change("edit", ev(rid="7.1.3-01", reference="91"), row)], justification="Clinical experience")
     save_revision(g, rev, check=False)
     out = root / "revised.md"
     r = run("report", "--revised", "--output", str(out), "--root", str(root))

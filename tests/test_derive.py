@@ -1,11 +1,11 @@
 """The grading rules, each checked on the guideline's own cases (GRADING.md, seed section 5.5)."""
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from grading.grade import (Study, compare, derive_level, derive_strength, effect_size_category,
-                            outcome_judgement)
 from grading import load_scheme
+from grading.grade import Study, compare, derive_level, derive_strength, effect_size_category, outcome_judgement
 
 NORWAY = load_scheme("norway-2007")
 RULES = NORWAY.rules
@@ -80,13 +80,15 @@ def test_cauda_equina_surgery_strong_on_non_randomised_study_is_justified():
 
 def test_imaging_at_red_flags_strong_on_good_with_stated_reason():
     # 6.3.3: strong on ** "skyldes antatt negativ konsekvens av å overse tilstand som kan behandles".
-    c = compare("strong", derive_strength("**", "for", None, NORWAY).value, NORWAY, justification="Sterkere anbefaling enn dokumentasjonen tilsier skyldes antatt negativ konsekvens")
+    c = compare("strong", derive_strength("**", "for", None, NORWAY).value, NORWAY,
+                justification="Sterkere anbefaling enn dokumentasjonen tilsier skyldes antatt negativ konsekvens")
     assert (c.verdict, c.justified) == ("stronger_than_evidence", True)
 
 
 def test_fusion_weak_on_good_is_weaker_than_its_level_with_a_stated_reason():
     # 7.1.3: weak on ** "Komplikasjonsrisiko, usikker og begrenset effekt ... gjør at indikasjonen ... er svak".
-    c = compare("weak", derive_strength("**", "for", None, NORWAY).value, NORWAY, justification="Komplikasjonsrisiko ...")
+    c = compare("weak", derive_strength("**", "for", None, NORWAY).value, NORWAY,
+                justification="Komplikasjonsrisiko ...")
     assert (c.verdict, c.justified) == ("weaker_than_evidence", True)
 
 

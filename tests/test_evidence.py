@@ -1,10 +1,9 @@
 """Validation of the evidence tables: every message names file, line, column, what was found and what is allowed."""
 
-from grading.errors import Problem
-from grading import load_scheme
-from grading.io.tables import read_table, table_spec
-
 from conftest import EV_HEADER, REC_HEADER, ev, rec, write_csv
+from grading import load_scheme
+from grading.errors import Problem
+from grading.io.tables import read_table, table_spec
 
 NORWAY = load_scheme("norway-2007")
 

@@ -2,15 +2,15 @@
 
 import pytest
 
+from conftest import REPO, ev
+from grading import load_scheme
 from grading.analyses import explore
 from grading.errors import GradingError
 from grading.grade import reproduce, summary
 from grading.io.guideline import load_guideline
-from grading import load_scheme
 
 RULES = load_scheme("norway-2007").rules
 
-from conftest import REPO, ev
 
 
 @pytest.fixture(scope="module")

@@ -1,10 +1,9 @@
 """Fragility: the smallest single-row change that moves a grading, on the guideline's own cases."""
 
-from grading import load_guideline
-from grading.grade import Study
-from grading.analyses.fragility import fragility, fragility_all, single_changes
-
 from conftest import REPO, record, scheme
+from grading import load_guideline
+from grading.analyses.fragility import fragility, fragility_all, single_changes
+from grading.grade import Study
 
 NORWAY = scheme()
 
@@ -37,7 +36,7 @@ def test_two_good_reviews_and_a_trial_pointing_the_same_way_survive_a_removal_bu
 
 def test_every_single_change_is_one_row():
     studies = (Study("rct", "good", "benefit", 1), Study("cohort", "poor", "harm", 2), Study("consensus"))
-    for kind, row, changed in single_changes(studies):
+    for kind, _row, changed in single_changes(studies):
         differing = sum(a != b for a, b in zip(studies, changed)) if kind != "remove" else 1
         assert differing == 1 and len(changed) in (len(studies), len(studies) - 1)
 

@@ -5,7 +5,8 @@ import io
 import shutil
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from grading import Guideline, ValidationError, load_guideline
 

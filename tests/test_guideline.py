@@ -2,9 +2,8 @@
 
 import pytest
 
-from grading import ValidationError, load_guideline
-
 from conftest import REPO, bib_text, ev, rec
+from grading import ValidationError, load_guideline
 
 
 def test_bundled_guideline_loads_clean():

@@ -4,10 +4,9 @@ import shutil
 
 import pytest
 
+from conftest import REPO
 from grading import ValidationError, load_guideline
 from grading.analyses.impact import impact, load_new_study, matched
-
-from conftest import REPO
 
 EXAMPLE = REPO / "docs" / "examples" / "new-study"
 

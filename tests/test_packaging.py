@@ -50,7 +50,8 @@ def test_readme_reports_the_reproduction_the_code_produces():
     for claim in (f"({s['recommendations']} recommendations, {graded} of them graded)", f"**{s['agree']}** agree",
                   f"**{s['stronger_than_evidence'] + s['weaker_than_evidence']}** deviate",
                   f"{s['stronger_than_evidence']} stronger and {s['weaker_than_evidence']} weaker",
-                  f"**{s['deviations_justified']}** carry a justification", f"**{s['deviations_unjustified']}** carry none",
+                  f"**{s['deviations_justified']}** carry a justification",
+                  f"**{s['deviations_unjustified']}** carry none",
                   f"**{n_c}** {'is' if n_c == 1 else 'are'} not comparable",
                   f"**{s['levels_derived_where_none_printed']}** levels",
                   f"of the {s['printed_levels']} levels the guideline prints, {s['printed_levels_reproduced']} are"):

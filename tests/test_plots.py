@@ -10,10 +10,10 @@ import pytest  # noqa: E402
 from matplotlib.colors import to_rgba  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
 
-from grading.render import plots  # noqa: E402
+from grading import load_scheme  # noqa: E402
 from grading.grade import reproduce, summary  # noqa: E402
 from grading.io.guideline import load_guideline  # noqa: E402
-from grading import load_scheme  # noqa: E402
+from grading.render import plots  # noqa: E402
 
 NORWAY = load_scheme("norway-2007")
 

@@ -7,14 +7,13 @@ from html.parser import HTMLParser
 
 import pytest
 
-from grading.io import files as FILES
-from grading.render import report as publish
+from conftest import REPO, ev, rec
 from grading import load_scheme
 from grading.errors import GradingError
+from grading.io import files as FILES
 from grading.io.guideline import load_guideline
+from grading.render import report as publish
 from grading.revisions import Change, apply_revisions, new_revision
-
-from conftest import REPO, ev, rec
 
 
 @pytest.fixture(scope="module")
@@ -176,7 +175,8 @@ def test_revised_edition_shows_the_revision_and_the_level_its_evidence_carries(m
     review = dict(recommendation_id="7.1.3-01", reference="91", design="systematic_review", quality="good",
                   quality_text="meget god dokumentasjon", finding="benefit", effect_size="moderate",
                   outcomes="pain", documentation="A <new> review | of good quality", seed_lines="5")
-    rev = new_revision(SCHEME, "7.1.3-01", "Kari Nordmann", "A new Cochrane review", {}, [Change("add", None, review)], published_strength="strong", created="2025-11-26T15:30:00.000000Z")
+    rev = new_revision(SCHEME, "7.1.3-01", "Kari Nordmann", "A new Cochrane review", {}, [Change("add", None, review)],
+                       published_strength="strong", created="2025-11-26T15:30:00.000000Z")
     revised = apply_revisions(g, [rev])
     row = publish.section_tables(g, revised)[0].rows[0]
     assert row.level == "***" and "printed: **" in row.level_note

@@ -1,10 +1,9 @@
 """The reference list: pybtex parsing with located errors, and safe formatting."""
 
 
+from conftest import REPO
 from grading.io.bib import load_bibliography
 from grading.render.references import format_references, render_references, safe_links
-
-from conftest import REPO
 
 
 def load(tmp_path, text: str | bytes):

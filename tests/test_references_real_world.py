@@ -4,11 +4,10 @@ import re
 
 import pytest
 
+from conftest import require_shared
 from grading.cli import main
 from grading.io.bib import load_bibliography
 from grading.render.references import format_references
-
-from conftest import require_shared
 
 
 @pytest.fixture(scope="module")

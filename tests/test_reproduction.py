@@ -10,10 +10,9 @@ import os
 
 import pytest
 
+from conftest import REPO
 from grading import load_guideline, reproduce
 from grading.grade import summary
-
-from conftest import REPO
 
 GOLDEN = REPO / "tests" / "golden" / "reproduction.csv"
 COLUMNS = ["id", "published_strength", "published_level", "derived_level", "level_source", "derived_strength",

@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from conftest import copy_guideline, scheme
-
 from grading import revisions as R
 from grading.errors import RevisionError, ValidationError
 from grading.io import files as FILES
@@ -257,7 +256,9 @@ def _save_many(root: str, worker: int, refs: list[str], barrier) -> None:
     barrier.wait()
     for ref in refs:
         new = dict(template, reference=ref, design="cohort", quality="poor")
-        R.save_revision(g, R.new_revision(NORWAY, "7.1.1-11", f"Member {worker}", f"adds study {ref}", R.judgements_of(g, "7.1.1-11"), [R.Change("add", None, new)], justification="clinical experience"))
+        R.save_revision(g, R.new_revision(NORWAY, "7.1.1-11", f"Member {worker}", f"adds study {ref}",
+                                          R.judgements_of(g, "7.1.1-11"), [R.Change("add", None, new)],
+                                          justification="clinical experience"))
 
 
 def test_concurrent_saves_from_several_processes_keep_every_revision(guideline):
@@ -301,7 +302,8 @@ def _crash_between_write_and_link(root: str) -> None:
     """Save a revision in a process that dies after the temporary file is written, before it is linked."""
     g = load_guideline(root)
     FILES.os.link = lambda src, dst: os._exit(3)
-    R.save_revision(g, R.new_revision(NORWAY, "7.1.1-10", "Kari Nordmann", "lower it", R.judgements_of(g, "7.1.1-10"), published_strength="weak"))
+    R.save_revision(g, R.new_revision(NORWAY, "7.1.1-10", "Kari Nordmann", "lower it",
+                                      R.judgements_of(g, "7.1.1-10"), published_strength="weak"))
 
 
 def test_a_crash_between_write_and_link_leaves_no_final_file(guideline):

@@ -2,6 +2,7 @@
 
 import pytest
 
+from conftest import REPO
 from grading import ValidationError, load_guideline
 from grading.analyses.crosswalk import NOTE, crosswalk, crosswalk_frame
 from grading.grade import Study, derive_level
@@ -10,7 +11,6 @@ from grading.scheme import load_scheme
 NORWAY = load_scheme("norway-2007")
 LEVELS, RULES = NORWAY.levels, NORWAY.rules
 
-from conftest import REPO
 
 GOOD_RCT = Study("rct", "good", "benefit", 1)
 POOR_RCT = Study("rct", "poor", "benefit", 2)

@@ -6,10 +6,10 @@ import json
 
 import pytest
 
+from conftest import copy_guideline
 from grading import revisions as R
 from grading.io.guideline import load_guideline
 from grading.ui.revise_panel import revise_panel
-from conftest import copy_guideline
 
 
 @pytest.fixture

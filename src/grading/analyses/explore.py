@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import partial
-from typing import Mapping
 
 import pandas as pd
 

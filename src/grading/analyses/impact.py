@@ -70,6 +70,7 @@ def load_new_study(folder: Path | str) -> NewStudy:
     if frame is not None:
         problems += check_columns(frame, APPRAISAL_COLUMNS, "appraisal.csv")
     raise_if_errors(problems)
+    assert bib is not None and frame is not None  # else a problem was raised above
     return NewStudy(next(iter(bib.data.entries)), bib, frame)
 
 

@@ -1,7 +1,14 @@
 """Grading: derive a level and a strength from appraised evidence by one scheme, and compare with the published."""
 
-from .derive import (Comparison, Decision, compare, derive_level, derive_strength, effect_size_category,
-                     outcome_judgement)
+from .derive import (
+                     Comparison,
+                     Decision,
+                     compare,
+                     derive_level,
+                     derive_strength,
+                     effect_size_category,
+                     outcome_judgement,
+)
 from .records import Recommendation, Study
 from .reproduce import Grading, grade, reproduce, summary
 

@@ -14,9 +14,8 @@ import functools
 import hashlib
 import json
 import os
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Iterable, Iterator, MutableMapping
 from pathlib import Path
-from typing import Iterable
 
 from pybtex.database import BibliographyData, Entry, Person
 

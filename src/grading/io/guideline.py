@@ -121,6 +121,7 @@ def load_guideline(root: Path | str | None = None, scheme: Scheme | str | Path |
     problems += _cross_check(recs, ev, bib)
     raise_if_errors(problems)
     empty = pd.DataFrame()
+    assert recs is not None and ev is not None and bib is not None  # else a problem was raised above
     return Guideline(root, recs.set_index("id", drop=False), ev, bib,
                      tables.get("evidence/glossary.csv", empty), tables.get("evidence/flags.csv", empty), scheme,
                      tuple(p for p in problems if p.severity == "notice"))

@@ -5,9 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -217,4 +218,5 @@ def duplicate_problems(frame: pd.DataFrame, column: str, name: str) -> list[Prob
     dup = frame[frame.duplicated(column, keep="first") & (frame[column] != "")]
     first = frame.drop_duplicates(column).set_index(column)["_line"]
     return [Problem(name, f"duplicate {column} (first on line {first[v]})", line=line, row=row, column=column,
-                    found=v, allowed=f"each {column} once") for v, line, row in zip(dup[column], dup["_line"], dup["_row"])]
+                    found=v, allowed=f"each {column} once")
+            for v, line, row in zip(dup[column], dup["_line"], dup["_row"])]

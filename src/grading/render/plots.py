@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
@@ -128,7 +129,8 @@ def evidence_map(guideline: Guideline, gradings: list[Grading] | None = None,
         ax.axhspan(header, header + 1, color="#eeeeee", zorder=0)
         ax.text(0.02, header + 0.5, f"{group} ({GROUP_LABELS.get(group, '')})".replace(" ()", ""), ha="left",
                 va="center", fontsize=9, fontweight="bold")
-    handles = [Patch(facecolor=colours[g.code], edgecolor="#555555", label=g.english) for g in scheme.strengths]
+    handles: list[Artist] = [Patch(facecolor=colours[g.code], edgecolor="#555555", label=g.english)
+                             for g in scheme.strengths]
     handles.append(Patch(facecolor=UNGRADED_COLOUR, edgecolor="#555555", hatch="///", label="no strength published"))
     handles += [Line2D([], [], linestyle="none", marker="$**$", markersize=12, color="black",
                        label="level printed in the guideline"),

@@ -7,14 +7,14 @@ import functools
 import html
 import json
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Iterable, Mapping
 
 from pybtex.database import Entry
 
 from ..io import cache
-from ..io.biblatex import classic_entry
 from ..io.bib import NUMBER_FIELD, Bibliography
+from ..io.biblatex import classic_entry
 from .markdown import md_escape
 
 
@@ -157,7 +157,8 @@ def format_references_cached(bib: Bibliography, numbers: Iterable[int] | None = 
     missing = [n for n in dict.fromkeys(wanted) if n not in known]
     if missing:
         known.update((r.number, r) for r in format_entries(bib, missing, style))
-        cache.write_lines(kind, bib.sha256, (json.dumps(dataclasses.asdict(r), ensure_ascii=False) for r in known.values()))
+        cache.write_lines(kind, bib.sha256, (json.dumps(dataclasses.asdict(r),
+                                                        ensure_ascii=False) for r in known.values()))
     return [known[n] for n in wanted]
 
 

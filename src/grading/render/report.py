@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 from ..errors import UnknownValueError
 from ..grade import Grading, grade
@@ -170,8 +170,8 @@ def to_html(guideline: Guideline, revised: Revised | None = None, title: str = T
             out.append(f'<tr id="{esc("rec-" + r.id, quote=True)}"><td>{rec}</td><td>{docs}</td>'
                        f'<td class="level">{level}</td></tr>')
         out += ["</tbody>", "</table>", "</section>"]
-    refs = format_references(guideline.bibliography, cited_numbers(tables))
-    out += ['<section id="references">', "<h2>Referanser</h2>", render_references(refs, "html").rstrip("\n"),
+    listed = format_references(guideline.bibliography, cited_numbers(tables))
+    out += ['<section id="references">', "<h2>Referanser</h2>", render_references(listed, "html").rstrip("\n"),
             "</section>", "</body>", "</html>"]
     return "\n".join(out) + "\n"
 

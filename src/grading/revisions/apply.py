@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 import pandas as pd
 
@@ -14,8 +14,18 @@ from ..grade import Grading, grade
 from ..io.guideline import Guideline, studies_from_rows
 from ..io.tables import EVIDENCE_COLUMNS
 from ..vocab import JUDGEMENTS
-from .record import (Change, Revision, Row, full_row, load_revisions, revision_file_name, revision_problems,
-                     row_label, row_text, write_revision)
+from .record import (
+    Change,
+    Revision,
+    Row,
+    full_row,
+    load_revisions,
+    revision_file_name,
+    revision_problems,
+    row_label,
+    row_text,
+    write_revision,
+)
 
 
 @dataclass(frozen=True)
@@ -85,8 +95,8 @@ def judgements_of(guideline: Guideline, recommendation_id: str) -> dict[str, str
 def rows_of(guideline: Guideline, recommendation_id: str) -> list[dict[str, str]]:
     """The evidence rows of one recommendation as plain dicts of the evidence.csv columns."""
     ev = guideline.evidence
-    return [full_row(r) for r in ev.loc[ev["recommendation_id"] == recommendation_id, list(EVIDENCE_COLUMNS)]
-            .to_dict("records")]
+    rows = ev.loc[ev["recommendation_id"] == recommendation_id, list(EVIDENCE_COLUMNS)].to_dict("records")
+    return [{c: str(r.get(c) or "") for c in EVIDENCE_COLUMNS} for r in rows]
 
 
 def _apply_rows(rows: list[dict], revisions: Iterable[Revision], lines: list | None = None
@@ -215,8 +225,8 @@ def check_revision(revised: Revised, revision: Revision) -> Grading:
         raise RevisionError(f"revision of {rid}: no such recommendation in evidence/recommendations.csv")
     problems = reference_problems(revised.published, revision)
     grading, mine = preview(revised, revision)
-    problems += [f"{c}\n  (reload the recommendation to see the saved revisions, then make the change again if it still holds)"
-                 for c in mine]
+    problems += [f"{c}\n  (reload the recommendation to see the saved revisions, then make the change again if it "
+                 "still holds)" for c in mine]
     if needs_justification(grading) and not revision.justification.strip():
         problems.append(f"a justification is required: {grading.comparison.because} "
                         f"(verdict {grading.comparison.verdict.replace('_', ' ')})")
@@ -263,7 +273,7 @@ def diff(revised: Revised) -> list[RecommendationDiff]:
     return out
 
 
-def changes_between(base: list[Row], edited: Iterable[tuple[int | None, Row]]) -> tuple[Change, ...]:
+def changes_between(base: Sequence[Row], edited: Iterable[tuple[int | None, Row]]) -> tuple[Change, ...]:
     """The changes that turn `base` rows into `edited` ones, given as (index into base or None when new, row)."""
     edited = list(edited)
     kept = {i for i, _ in edited if i is not None}
@@ -292,9 +302,10 @@ def diff_text(diffs: Iterable[RecommendationDiff]) -> str:
 
 def describe_change(change: Change) -> str:
     """'edit ref 117 (rct): quality unclear -> good'."""
+    before, after = change.before or {}, change.after or {}
     if change.action == "edit":
-        fields = [f"{k} {change.before.get(k) or '-'} -> {change.after.get(k) or '-'}" for k in EVIDENCE_COLUMNS
-                  if change.before.get(k) != change.after.get(k)]
+        fields = [f"{k} {before.get(k) or '-'} -> {after.get(k) or '-'}" for k in EVIDENCE_COLUMNS
+                  if before.get(k) != after.get(k)]
         return f"edit {row_label(change.before)}: " + ("; ".join(fields) or "no change")
-    row = change.after if change.action == "add" else change.before
+    row = after if change.action == "add" else before
     return f"{change.action} {row_label(row)}: {row['design']}, {row['quality']}, {row['finding']}"

@@ -7,10 +7,10 @@ import os  # noqa: F401  (tests interrupt a save through os.link)
 import re
 import secrets
 import unicodedata
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterable, Mapping
 
 from ..errors import Problem, RevisionError, raise_if_errors
 from ..io.files import decode_utf8, write_new
@@ -73,7 +73,7 @@ class Revision:
 
 def utc_now() -> str:
     """The current UTC time as saved in a revision."""
-    return datetime.now(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
+    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 def new_revision(scheme: Scheme, recommendation_id: str, author: str, rationale: str, judgements: Mapping[str, str],
@@ -225,9 +225,13 @@ def file_name(revision: Revision) -> str:
     return f"{t:%Y%m%dT%H%M%S}.{t.microsecond:06d}Z--{slug(revision.author)}--{secrets.token_hex(4)}.json"
 
 
+_LETTERS: dict[str, str | int | None] = {"ø": "o", "Ø": "o", "æ": "ae", "Æ": "ae", "ß": "ss", "ł": "l"}
+_ASCII = str.maketrans(_LETTERS)
+
+
 def slug(text: str) -> str:
     """A file-name-safe ASCII form of a name: 'Kåre Ødegård' -> 'kare-odegard'."""
-    text = text.translate(str.maketrans({"ø": "o", "Ø": "o", "æ": "ae", "Æ": "ae", "ß": "ss", "ł": "l"}))
+    text = text.translate(_ASCII)
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:40].strip("-") or "author"
 
@@ -262,7 +266,7 @@ def load_revisions(root: Path | str, scheme: Scheme, recommendation_id: str | No
             elif rev is not None:
                 revisions.append(rev)
     raise_if_errors(problems)
-    return tuple(sorted(revisions, key=lambda r: (r.when(), r.author, r.path.name)))
+    return tuple(sorted(revisions, key=lambda r: (r.when(), r.author, r.path.name if r.path else "")))
 
 
 def read_revision(path: Path, scheme: Scheme, name: str | None = None) -> tuple[Revision | None, list[Problem]]:
@@ -311,9 +315,10 @@ def _parse_time(value: object) -> datetime:
     if not isinstance(value, str):
         raise TypeError("not text")
     t = datetime.fromisoformat(value)
-    if t.tzinfo is None or t.utcoffset().total_seconds() != 0:
+    offset = t.utcoffset()
+    if offset is None or offset.total_seconds() != 0:
         raise ValueError("not UTC")
-    return t.astimezone(timezone.utc)
+    return t.astimezone(UTC)
 
 
 def _shown(value: object) -> str:

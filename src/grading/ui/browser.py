@@ -11,7 +11,6 @@ from ..io.guideline import Guideline
 
 def browser(guideline: Guideline, gradings: list[Grading] | None = None):
     """An ipywidgets filter over `browse`: dropdowns for each filter and the table below them."""
-    import ipywidgets as w
 
     gradings = gradings if gradings is not None else reproduce(guideline)
     opts = filter_options(guideline)

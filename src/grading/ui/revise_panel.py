@@ -11,8 +11,17 @@ from ..errors import GradingError
 from ..grade import Grading
 from ..io.guideline import Guideline
 from ..io.tables import EVIDENCE_COLUMNS
-from ..revisions.apply import (apply_revisions, changes_between, diff, diff_text, needs_justification, preview,
-                               reference_problems, rows_of, save_revision)
+from ..revisions.apply import (
+    apply_revisions,
+    changes_between,
+    diff,
+    diff_text,
+    needs_justification,
+    preview,
+    reference_problems,
+    rows_of,
+    save_revision,
+)
 from ..revisions.record import Revision, new_revision, row_problems, utc_now
 from ..vocab import AGREEMENT, DESIGNS, FINDINGS, JUDGEMENT_LABELS, JUDGEMENTS, QUALITIES
 
@@ -71,7 +80,8 @@ class RevisePanel:
                                                   style={"description_width": "initial"}),
                                        j.replace("_", "-"))
                            for j in JUDGEMENTS}
-        self.strength = _classed(w.Dropdown(options=[("(none published)", "")] + [(s, s) for s in self.strength_choices],
+        self.strength = _classed(w.Dropdown(options=[("(none published)", "")] + [(s,
+                                                                                   s) for s in self.strength_choices],
                                             description="Published strength", style={"description_width": "initial"}),
                                  "published-strength")
         self.derived_level = _classed(w.HTML(), "derived-level")
@@ -105,7 +115,8 @@ class RevisePanel:
             w.HBox([self.rec_select, self.reload]), self.rec_text,
             w.HTML("<b>Evidence</b>"), self.rows_box, self.add_row,
             w.HTML("<b>The working group's judgements</b>"), w.HBox(list(self.judgements.values())), self.strength,
-            w.HTML("<b>Grading with these changes</b>"), self.graded_by, self.derived_level, self.derived_strength, self.verdict,
+            w.HTML("<b>Grading with these changes</b>"), self.graded_by, self.derived_level, self.derived_strength,
+            self.verdict,
             self.explanation, self.justification, self.author, self.rationale, self.message, self.save,
             self.saved_path])
         self.select(recommendation_id or self.rec_select.value)
