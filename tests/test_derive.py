@@ -4,8 +4,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from grading import load_scheme
-from grading.grade import Study, compare, derive_level, derive_strength, effect_size_category, outcome_judgement
+from conftest import REPO, record
+from grading import load_guideline, load_scheme, reproduce
+from grading.grade import Study, compare, derive_level, derive_strength, effect_size_category, grade, outcome_judgement
 
 NORWAY = load_scheme("norway-2007")
 RULES = NORWAY.rules
@@ -172,3 +173,150 @@ def test_adding_a_good_study_that_agrees_never_lowers_the_level(rows, new):
 def test_a_poor_study_never_raises_the_level(rows, new):
     new = Study(new.design, "poor", new.finding, new.reference, new.quality_text)
     assert RANK[derive_level(rows + [new], NORWAY).value] <= RANK[derive_level(rows, NORWAY).value]
+
+
+# --- direction-aware grading (Table 1 with the finding taken into account) -------------------------------------
+
+NO_EFFECT_VERY_GOOD = Study("guideline", "good", "no_effect", 4, "meget god dokumentasjon")
+
+
+def test_very_good_documentation_of_no_effect_carries_anbefales_ikke_not_strong():
+    d = derive_strength("***", "none", None, NORWAY, frozenset({"no_effect"}))
+    assert (d.value, d.direction, d.rule) == ("not_recommended", "against", "S-NOT-RECOMMENDED")
+    assert "NO-EFFECT-NOT-RECOMMENDED" in d.choices
+
+
+def test_lacking_documentation_of_no_effect_is_no_basis_when_nothing_is_recommended():
+    assert derive_strength("*", "none", None, NORWAY, frozenset({"no_effect"})).value == "no_basis"
+
+
+def test_contradictory_documentation_behind_a_no_basis_statement_carries_no_basis():
+    d = derive_strength("**", "none", None, NORWAY, frozenset({"benefit", "no_effect"}))
+    assert (d.value, d.rule) == ("no_basis", "S-NO-BASIS")
+
+
+def test_harm_documented_carries_a_graded_recommendation_against_bed_rest_case():
+    # 7.1.1: "meget god dokumentasjon for at sengeleie ... ikke har effekt / kan ha negativ effekt" — strong against.
+    d = derive_strength("***", "against", None, NORWAY, frozenset({"harm"}))
+    assert (d.value, d.direction) == ("strong", "against")
+    assert compare("strong", d.value, NORWAY, direction="against", derived_direction=d.direction,
+                   derived_level="***").verdict == "agree"
+
+
+def test_a_recommendation_for_on_good_documentation_of_no_effect_is_stronger_than_its_evidence():
+    # 7.2.1-01: activity in acute sciatica, weak for, where two very good reviews find no difference from bed rest.
+    d = derive_strength("***", "for", None, NORWAY, frozenset({"no_effect"}))
+    assert (d.value, d.direction) == ("not_recommended", "against") and "EVIDENCE-POINTS-AGAINST" not in d.choices
+    c = compare("weak", d.value, NORWAY, direction="for", derived_direction=d.direction, derived_level="***")
+    assert (c.verdict, c.rule) == ("stronger_than_evidence", "EVIDENCE-POINTS-AGAINST")
+
+
+def test_a_recommendation_against_on_good_documentation_of_benefit_is_stronger_than_its_evidence():
+    d = derive_strength("**", "against", None, NORWAY, frozenset({"benefit"}))
+    assert (d.value, d.direction) == ("moderate", "for") and "EVIDENCE-POINTS-AGAINST" in d.choices
+    c = compare("moderate", d.value, NORWAY, direction="against", derived_direction="for", derived_level="**")
+    assert (c.verdict, c.rule) == ("stronger_than_evidence", "EVIDENCE-POINTS-AGAINST")
+
+
+def test_no_basis_agrees_with_anbefales_ikke_only_when_a_group_reads_it_so():
+    c = compare("no_basis", "not_recommended", NORWAY, direction="none", derived_direction="against",
+                derived_level="***")
+    assert (c.verdict, c.rule) == ("weaker_than_evidence", "NO-BASIS-COMPARED")
+    lenient = NORWAY.but(no_basis_agrees_with=("no_basis", "not_recommended"))
+    assert compare("no_basis", "not_recommended", lenient, direction="none", derived_direction="against",
+                   derived_level="***").verdict == "agree"
+
+
+def test_unstated_findings_support_the_recommendation_unless_a_group_reads_them_otherwise():
+    assert derive_strength("**", "for", None, NORWAY, frozenset()).value == "moderate"
+    strict = NORWAY.but(unclear_finding_supports=False)
+    d = derive_strength("**", "for", None, strict, frozenset())
+    assert d.value == "weak" and "UNCLEAR-FINDING-SUPPORTS" in d.choices
+
+
+def test_anbefales_ikke_rests_on_its_level_when_compared():
+    # Derived 'anbefales ikke' on ** weighs as moderate against: a published strong against is stronger than it.
+    assert compare("strong", "not_recommended", NORWAY, direction="against", derived_direction="against",
+                   derived_level="**").verdict == "stronger_than_evidence"
+    assert compare("moderate", "not_recommended", NORWAY, direction="against", derived_direction="against",
+                   derived_level="**").verdict == "agree"
+
+
+def test_a_diagnostic_tests_accuracy_counts_as_benefit_unless_a_group_reads_it_otherwise():
+    test = record(id="6.2-04", strength="moderate", level="", direction="for")
+    rows = (Study("systematic_review", "good", "benefit", 61), Study("rct", "good", "benefit", 9))
+    assert grade(test, rows, NORWAY).derived_strength == "strong"
+    strict = NORWAY.but(accuracy_is_benefit=False)
+    g = grade(test, rows, strict)
+    assert g.derived_level == "***"  # the level is about the documentation; what it found no longer says benefit
+    assert g.derived_strength == "strong" and "UNCLEAR-FINDING-SUPPORTS" in g.strength.choices
+    assert grade(test, rows, strict.but(unclear_finding_supports=False)).derived_strength == "weak"
+    treatment = record(id="7.1.1-03", strength="moderate", level="")
+    assert grade(treatment, rows, strict.but(unclear_finding_supports=False)).derived_strength == "strong"
+
+
+# --- the guideline's own cases, graded over every reading ------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def guideline():
+    return load_guideline(REPO)
+
+
+@pytest.fixture(scope="module")
+def bundled(guideline):
+    return {g.id: g for g in reproduce(guideline)}
+
+
+def test_tens_long_lasting_is_no_longer_weaker_than_its_evidence_because_strong(bundled):
+    # 7.1.1-25 (seed 2439-2444): "meget god dokumentasjon for at TENS ikke har bedre effekt enn placebo" (4).
+    g = bundled["7.1.1-25"]
+    assert (g.derived_level, g.derived_strength, g.derived_direction) == ("***", "not_recommended", "against")
+    assert "strong" not in g.readings.strengths and g.certainty == "certain"
+    # 'Ikke grunnlag' where the documentation is sufficient that TENS does not work: weaker, by NO-BASIS-COMPARED.
+    assert (g.comparison.verdict, g.comparison.rule) == ("weaker_than_evidence", "NO-BASIS-COMPARED")
+
+
+def test_idet_good_documentation_that_it_is_not_effective_carries_anbefales_ikke(bundled):
+    # 7.1.3-03 (seed 2748-2752): "god dokumentasjon på at teknikken ... ikke er effektiv (85;86)".
+    g = bundled["7.1.3-03"]
+    assert (g.derived_strength, g.comparison.verdict, g.certainty) == ("not_recommended", "agree", "certain")
+    assert g.readings.strengths == ("not_recommended",)
+
+
+def test_manipulation_in_acute_pain_depends_on_appraisal_and_names_its_references(bundled):
+    # 7.1.1-10: strong on two guidelines and two RCTs whose quality the text never states.
+    g = bundled["7.1.1-10"]
+    assert g.certainty == "depends_on_appraisal"
+    assert set(g.verdicts) == {"stronger_than_evidence", "agree"} and g.verdicts[0] == g.comparison.verdict
+    assert g.to_appraise == (4, 321, 129, 154)
+    assert g.readings.level_range == ("*", "***") and g.readings.strength_range == ("weak", "strong")
+    assert "Appraise 4, 321, 129, 154 to know" in g.rule()
+
+
+def test_spinal_mobility_stays_a_certain_unjustified_deviation(bundled):
+    # 6.2-02: moderate on a printed *, no reason given (seed 1594-1598, 1660).
+    g = bundled["6.2-02"]
+    assert (g.comparison.verdict, g.comparison.justified, g.certainty) == ("stronger_than_evidence", False,
+                                                                          "certain")
+    assert g.to_appraise == ()
+
+
+def test_the_section_5_5_cases_keep_their_outcomes_in_the_bundled_data(bundled):
+    red_flags, deficit, fusion = bundled["6.3.3-01"], bundled["7.2.1-04"], bundled["7.1.3-02"]
+    # Imaging at red flags: strong on ** with a stated reason; no manipulation at progressive deficit: strong on *.
+    assert (red_flags.comparison.verdict, red_flags.comparison.justified, red_flags.certainty) == \
+        ("stronger_than_evidence", True, "certain")
+    assert (deficit.comparison.verdict, deficit.comparison.justified, deficit.certainty) == \
+        ("stronger_than_evidence", True, "certain")
+    # Fusion: weak on ** (complications, conflicting trials): the group's judgement brings ** down to weak.
+    assert (fusion.derived_strength, fusion.comparison.verdict) == ("weak", "agree")
+
+
+def test_several_printed_levels_are_all_kept_neurological_examination(bundled, guideline):
+    # 6.2-05 prints ** (Muskelfunksjon), * (Senereflekser), * (Følesans): strong/moderate is stronger than * carries.
+    g = bundled["6.2-05"]
+    assert g.levels_used == ("**", "*", "*") and g.level_used == "*"
+    assert (g.comparison.verdict, g.certainty) == ("stronger_than_evidence", "certain")
+    assert g.readings.strength_range == ("weak", "moderate")
+    collapsed = grade(g.recommendation, guideline.studies("6.2-05"), guideline.scheme.but(printed_levels_each=False))
+    assert collapsed.comparison.verdict == "agree"  # keeping only the highest turns the deviation into agreement

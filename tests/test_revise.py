@@ -117,8 +117,10 @@ def test_adding_a_good_review_to_7_1_1_03_activity_and_removing_a_trial(guidelin
 def test_revisions_apply_in_time_order_one_on_another(guideline):
     first = revision("7.1.1-11", edit(guideline, "7.1.1-11", "117", quality="good"), created="2025-01-01T10:00:00Z")
     after_first = dict(row(guideline, "7.1.1-11", "117"), quality="good")
+    # A good trial finding no effect no longer carries a recommendation for: the change needs its reason.
     second = revision("7.1.1-11", R.Change("edit", after_first, dict(after_first, finding="no_effect")),
-                      author="Per Hansen", created="2025-01-02T10:00:00Z")
+                      author="Per Hansen", created="2025-01-02T10:00:00Z",
+                      justification="The group keeps the recommendation until the trial is appraised.")
     R.save_revision(guideline, first)
     R.save_revision(guideline, second)
     revised = R.apply_revisions(guideline)

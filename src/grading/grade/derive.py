@@ -21,10 +21,19 @@ class Decision:
     because: str
     choices: tuple[str, ...] = ()
     says: str = ""  # the rule's text, from the scheme that decided
+    direction: str = ""  # a strength: the way the evidence carries it (for, against, none); '' for a level
+    counted: tuple[Study, ...] = ()  # a level: the rows the rule counted
+
+    @property
+    def shown(self) -> str:
+        """The value with the direction it points, as a reader should see it: 'strong (against)'."""
+        if self.direction in ("for", "against") and self.value not in _UNDIRECTED:
+            return f"{self.value} ({self.direction})"
+        return self.value or "none"
 
     def explain(self) -> str:
         """The decision in one paragraph: value, the scheme's rule, reasons, interpretive choices used."""
-        text = f"{self.value or 'none'} by {self.rule} ({self.says}) — {self.because}"
+        text = f"{self.shown} by {self.rule} ({self.says}) — {self.because}"
         if self.choices:
             text += " Choices applied: " + ", ".join(self.choices) + "."
         return text
@@ -38,6 +47,10 @@ class Comparison:
     justified: bool
     rule: str
     because: str
+
+
+_UNDIRECTED = ("no_basis", "not_recommended")  # strengths whose name already says which way they point
+STATED = ("benefit", "no_effect", "harm", "conflicting")  # findings that say something; 'unclear' does not
 
 
 def _contradict(rows: Sequence[Study]) -> bool:
@@ -84,7 +97,8 @@ def derive_level(studies: Iterable[Study], scheme: Scheme) -> Decision:
             ok, counted = _holds(clause, studies, scheme)
             if ok:
                 return Decision(rule.level, rule.name, _because(clause, counted, studies, good),
-                                _choices(scheme, clause, rule, counted), scheme.says(rule.name))
+                                _choices(scheme, clause, rule, counted), scheme.says(rule.name),
+                                counted=tuple(counted))
     # load_scheme refuses a scheme whose last rule does not hold for any evidence
     raise AssertionError(f"no level rule of scheme {scheme.name} holds")
 
@@ -117,21 +131,117 @@ def _choices(scheme: Scheme, clause: Clause, rule: LevelRule, counted: list[Stud
     return tuple(n for n in dict.fromkeys(names) if n and n in scheme.rules and n != rule.name)
 
 
-def derive_strength(level: str, direction: str, judgements: Mapping[str, str] | None, scheme: Scheme) -> Decision:
-    """Derive the strength a level carries (the scheme's ladder), given the direction and the group's judgements."""
+def is_good(s: Study, scheme: Scheme) -> bool:
+    """Whether a row counts as of good quality under the scheme's reading (UNCLEAR-IS-NOT-GOOD)."""
+    return s.design != "consensus" and (s.quality == "good" or (
+        s.quality == "unclear" and scheme.choices.unclear_quality_is_good))
+
+
+def findings_behind(level: Decision, studies: Sequence[Study], printed: bool, scheme: Scheme) -> frozenset[str]:
+    """What the rows a grading rests on found (DIRECTION-OF-FINDINGS): the rows the level rule counted, or, for
+    a printed level, the rows of good quality (all rows when none of them states a finding)."""
+    if not printed:
+        return frozenset(s.finding for s in level.counted if s.finding in STATED)
+    good = frozenset(s.finding for s in studies if s.finding in STATED and is_good(s, scheme))
+    return good or frozenset(s.finding for s in studies if s.finding in STATED)
+
+
+def _points(found: frozenset[str] | None, direction: str) -> str:
+    """Which way documentation with these findings points: for, against, contradict or unstated."""
+    if found is None:
+        return direction  # nothing said about the findings: read as supporting (the old, direction-blind call)
+    pro, con = "benefit" in found, bool(found & {"no_effect", "harm"})
+    if "conflicting" in found or (pro and con):
+        return "contradict"
+    return "for" if pro else "against" if con else "unstated"
+
+
+_MEMO: dict[int, tuple[Scheme, dict]] = {}
+
+
+def _memo(scheme: Scheme) -> dict:
+    """Results of the pure functions below for one scheme object (a modified copy is another object)."""
+    entry = _MEMO.get(id(scheme))
+    if entry is None or entry[0] is not scheme:  # the entry keeps its scheme alive, so an id is never reused
+        if len(_MEMO) > 32:
+            _MEMO.clear()
+        entry = _MEMO[id(scheme)] = (scheme, {})
+    return entry[1]
+
+
+def derive_strength(level: str, direction: str, judgements: Mapping[str, str] | None, scheme: Scheme,
+                    found: frozenset[str] | None = None) -> Decision:
+    """Derive the strength a level carries by Table 1, given the direction, what the documentation found (`found`:
+    the stated findings of the rows it rests on; None reads it as supporting) and the group's judgements."""
+    memo = _memo(scheme)
+    key = ("strength", level, direction, tuple(sorted(judgements.items())) if judgements else (), found)
+    if key not in memo:
+        memo[key] = _derive_strength(level, direction, judgements, scheme, found)
+    return memo[key]
+
+
+def _derive_strength(level: str, direction: str, judgements: Mapping[str, str] | None, scheme: Scheme,
+                     found: frozenset[str] | None) -> Decision:
     if level not in scheme.ladder:
         raise UnknownValueError(f"level in the ladder of scheme {scheme.name}", level, tuple(scheme.ladder))
-    judgements = dict(judgements or {})
     choices = scheme.choices
-    used: list[str] = []
     lowest = scheme.lowest_level
+    points = _points(found, direction)
     if direction == "none" and level == lowest and choices.nothing_recommended_at_lowest:
         grade = scheme.strength(choices.nothing_recommended_at_lowest)
         return Decision(grade.code, grade.rule, f"lacking documentation ({lowest}) and nothing recommended.",
-                        ("NO-DIRECTION-AT-LACKING",), scheme.says(grade.rule))
+                        ("NO-DIRECTION-AT-LACKING",), scheme.says(grade.rule), "none")
+    used = ["DIRECTION-OF-FINDINGS"] if found is not None else []
+    if points == "unstated" and direction != "none" and choices.unclear_finding_supports:
+        points = direction
+        used.append("UNCLEAR-FINDING-SUPPORTS")
+    if level == lowest or points == "unstated":
+        if points == "unstated" and direction != "none":
+            why = (f"none of the rows it rests on states what it found, so the documentation ({level}) carries no "
+                   f"more than lacking documentation ({lowest})")
+            return _ladder(lowest, direction, judgements, scheme, [*used, "UNCLEAR-FINDING-SUPPORTS"], why)
+        if direction != "none":
+            return _ladder(lowest, direction, judgements, scheme, used)
+    no_basis = choices.nothing_recommended_at_lowest or choices.judgement_floor
+    if direction == "none" and points in ("contradict", "unstated") and no_basis:
+        grade = scheme.strength(no_basis)
+        why = "contradictory documentation" if points == "contradict" else \
+            "documentation that states no effect either way"
+        return Decision(grade.code, grade.rule, f"{why} ({level}) and nothing recommended.", tuple(used),
+                        scheme.says(grade.rule), "none")
+    carried = direction if points in (direction, "contradict") else points
+    if carried == "against" and found == frozenset({"no_effect"}):
+        enough = choices.sufficient_level and scheme.level(level).rank >= scheme.level(choices.sufficient_level).rank
+        if enough and choices.not_recommended:
+            grade = scheme.strength(choices.not_recommended)
+            return Decision(grade.code, grade.rule, f"level {level} documentation that the measure has no effect: "
+                            f"sufficient documentation that it does not work carries "
+                            f"'{grade.norwegian or grade.code}'.", (*used, "NO-EFFECT-NOT-RECOMMENDED"),
+                            scheme.says(grade.rule), "against")
+        if direction != "against" and no_basis:
+            grade = scheme.strength(no_basis)
+            return Decision(grade.code, grade.rule, f"documentation of no effect below the sufficient level "
+                            f"{choices.sufficient_level} carries no basis.", tuple(used), scheme.says(grade.rule),
+                            "none")
+    if carried != direction and direction != "none":
+        code = scheme.ladder[level]
+        grade = scheme.strength(code)
+        return Decision(code, grade.rule, f"the rows it rests on point the other way (they found "
+                        f"{', '.join(sorted(found or ()))}): level {level} carries '{grade.norwegian or code}' "
+                        f"{carried}, not {direction}.", (*used, "EVIDENCE-POINTS-AGAINST"), scheme.says(grade.rule),
+                        carried)
+    return _ladder(level, carried, judgements, scheme, used)
+
+
+def _ladder(level: str, direction: str, judgements: Mapping[str, str] | None, scheme: Scheme, used: list[str],
+            why: str = "") -> Decision:
+    """The ladder's strength for a level (S-STRONG, S-MODERATE, S-WEAK), lowered by the group's judgements."""
+    judgements = dict(judgements or {})
+    choices = scheme.choices
+    used = list(used)
     code = scheme.ladder[level]
-    because = f"level {level} carries '{scheme.strength(code).norwegian or code}'"
-    needed = choices.lowest_level_needs if level == lowest else \
+    because = (why + "; " if why else "") + f"level {level} carries '{scheme.strength(code).norwegian or code}'"
+    needed = choices.lowest_level_needs if level == scheme.lowest_level else \
         ("agree_validity", "agree_applicability", "agree_benefit_harm")
     disagreed = [j for j in needed if judgements.get(j, "unrecorded") == "no"]
     unrecorded = [j for j in needed if judgements.get(j, "unrecorded") == "unrecorded"]
@@ -149,28 +259,85 @@ def derive_strength(level: str, direction: str, judgements: Mapping[str, str] | 
     else:
         because += " with the group's agreement"
     grade = scheme.strength(code)
-    return Decision(code, grade.rule, because + ".", tuple(used), scheme.says(grade.rule))
+    pointing = "none" if code in (choices.judgement_floor, choices.nothing_recommended_at_lowest) else direction
+    return Decision(code, grade.rule, because + ".", tuple(dict.fromkeys(used)), scheme.says(grade.rule), pointing)
+
+
+def signed_span(scheme: Scheme, strength: str, direction: str, level: str | None = None) -> tuple[int, int] | None:
+    """A strength on one scale running from strongest against to strongest for, 'no basis' at 0: the span of a
+    published strength (ranges allowed), or of a derived one (its level gives 'anbefales ikke' its weight)."""
+    parts = scheme.parse_strength(strength)
+    if not parts:
+        return None
+    c = scheme.choices
+    no_basis = c.nothing_recommended_at_lowest or c.judgement_floor
+    zero = scheme.strength(no_basis).rank if no_basis else \
+        min(scheme.strength(s).rank for s in scheme.ladder.values()) - 1
+    sign = -1 if direction == "against" else 1
+    values: list[int] = []
+    for p in parts:
+        if p == no_basis:
+            values.append(0)
+        elif p == c.not_recommended:
+            weights = [scheme.ladder[level]] if level is not None and level in scheme.ladder and \
+                level != scheme.lowest_level else list(c.not_recommended_compares_as) or [p]
+            values += [-abs(scheme.strength(w).rank - zero) for w in weights]
+        else:
+            values.append(sign * (scheme.strength(p).rank - zero))
+    return min(values), max(values)
 
 
 def compare(published_strength: str | None, derived_strength: str | None, scheme: Scheme, *,
-            consensus_only: bool = False, level_printed: bool = True, justification: str = "") -> Comparison:
-    """Compare a published strength (ranges allowed) with the strength its evidence carries."""
-    span = scheme.strength_span(published_strength)
+            consensus_only: bool = False, level_printed: bool = True, justification: str = "",
+            direction: str | None = None, derived_direction: str | None = None,
+            derived_level: str | None = None) -> Comparison:
+    """Compare a published strength (ranges allowed) with the strength its evidence carries, direction included:
+    both sit on one scale from strongest against to strongest for (DIRECTION-OF-FINDINGS)."""
     recorded = bool(justification and justification.strip())
+    memo = _memo(scheme)
+    key = ("compare", published_strength, derived_strength, consensus_only, level_printed, recorded, direction,
+           derived_direction, derived_level)
+    if key not in memo:
+        memo[key] = _compare(published_strength, derived_strength, scheme, consensus_only, level_printed, recorded,
+                             direction, derived_direction, derived_level)
+    return memo[key]
+
+
+def _compare(published_strength: str | None, derived_strength: str | None, scheme: Scheme, consensus_only: bool,
+             level_printed: bool, recorded: bool, direction: str | None, derived_direction: str | None,
+             derived_level: str | None) -> Comparison:
+    span = scheme.strength_span(published_strength)
     if span is None or derived_strength is None:
         return Comparison(NOT_COMPARABLE, False, "CONSENSUS-NOT-COMPARABLE", "no published strength.")
     if consensus_only and not level_printed:
         return Comparison(NOT_COMPARABLE, recorded, "CONSENSUS-NOT-COMPARABLE",
                           "rests on consensus only and the guideline prints no level.")
-    d = scheme.strength(derived_strength).rank
-    lo, hi = span
-    if lo <= d <= hi:
+    c = scheme.choices
+    if direction is None:
+        direction = "against" if c.not_recommended in scheme.parse_strength(published_strength) else "for"
+    pub = signed_span(scheme, published_strength or "", direction)
+    got = signed_span(scheme, derived_strength, derived_direction or direction, derived_level)
+    assert pub is not None and got is not None
+    # Directions are named where they differ: 'published weak (for) against not_recommended from the evidence'.
+    clash = derived_direction not in (None, "none", direction) and derived_strength not in _UNDIRECTED
+    shown = f"{derived_strength} ({derived_direction})" if clash else derived_strength
+    said = f"published {published_strength}" + (f" ({direction})" if clash or (
+        derived_strength in _UNDIRECTED and direction != "against") else "")
+    if pub[0] <= got[1] and got[0] <= pub[1]:
         rule = "RANGE-EITHER-END" if published_strength and "/" in published_strength else "JUSTIFIED-IF-RECORDED"
-        return Comparison(AGREE, True, rule, f"published {published_strength} matches {derived_strength}.")
-    verdict = STRONGER if lo > d else WEAKER
+        return Comparison(AGREE, True, rule, f"{said} matches {shown} from the evidence.")
     how = "a justification is recorded" if recorded else "no justification is recorded"
-    return Comparison(verdict, recorded, "JUSTIFIED-IF-RECORDED",
-                      f"published {published_strength} against {derived_strength} from the evidence; {how}.")
+    sign = (pub[0] > 0) - (pub[1] < 0)
+    if sign == 0:
+        if derived_strength in c.no_basis_agrees_with:
+            return Comparison(AGREE, True, "NO-BASIS-COMPARED", f"{said} matches {shown} from the evidence.")
+        return Comparison(WEAKER, recorded, "NO-BASIS-COMPARED", f"{said}, where the evidence carries {shown}: "
+                          f"it says less than its evidence; {how}.")
+    stronger = pub[0] > got[1] if sign > 0 else pub[1] < got[0]
+    clash = (got[1] < 0) if sign > 0 else (got[0] > 0)
+    rule = "EVIDENCE-POINTS-AGAINST" if clash else "JUSTIFIED-IF-RECORDED"
+    return Comparison(STRONGER if stronger else WEAKER, recorded, rule,
+                      f"{said} against {shown} from the evidence; {how}.")
 
 
 def effect_size_category(scheme: Scheme, relative_difference: float | None = None, smd: float | None = None,

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..scheme import Scheme, check_grades_strengths
-from ..vocab import DEVIATIONS, VERDICTS
-from .derive import Comparison, Decision, compare, derive_level, derive_strength
+from ..vocab import AGREE, DEVIATIONS, NOT_COMPARABLE, VERDICTS
+from .derive import Comparison, Decision
+from .judge import Judged, judge, printed_levels
+from .readings import Readings, every_reading
 from .records import Recommendation, Study
 
 if TYPE_CHECKING:
@@ -16,16 +21,20 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Grading:
-    """One recommendation's published grading beside the grading its evidence carries, by one scheme."""
+    """One recommendation's published grading beside the grading its evidence carries, by one scheme: under the
+    scheme's default reading, and over every reading of the appraisal the text leaves unstated."""
 
     recommendation: Recommendation
     level: Decision
-    level_used: str
+    level_used: str  # the level the verdict's strength rests on (a printed one where the guideline prints one)
     level_source: str  # printed | derived
     strength: Decision
     comparison: Comparison
     references: tuple[int, ...]
     scheme: str  # the scheme and reading it was graded by, e.g. 'norway-2007 (as declared)'
+    studies: tuple[Study, ...] = ()
+    judged: Judged | None = None  # every level used, with its strength and comparison
+    readings: Readings | None = None  # over every reading (None when not computed)
 
     @property
     def id(self) -> str:
@@ -60,6 +69,14 @@ class Grading:
         return self.recommendation.published_level or None
 
     @property
+    def published_levels(self) -> tuple[str, ...]:
+        return printed_levels(self.recommendation)
+
+    @property
+    def levels_used(self) -> tuple[str, ...]:
+        return self.judged.levels_used if self.judged else (self.level_used,)
+
+    @property
     def derived_level(self) -> str:
         return self.level.value
 
@@ -68,56 +85,142 @@ class Grading:
         return self.strength.value
 
     @property
+    def derived_direction(self) -> str:
+        """The way the derived strength points: for, against, or none."""
+        return self.strength.direction or self.direction
+
+    @property
     def deviates(self) -> bool:
-        """True when the published strength is stronger or weaker than its evidence carries."""
+        """True when, under the default reading, the published strength is stronger or weaker than its evidence."""
         return self.comparison.verdict in DEVIATIONS
 
+    @property
+    def certainty(self) -> str:
+        """'certain' when every reading of the unstated appraisal gives the verdict, else 'depends_on_appraisal'."""
+        return self.readings.certainty if self.readings else "certain"
+
+    @property
+    def certain_deviation(self) -> bool:
+        """True when the published strength deviates from its evidence under every reading."""
+        return self.deviates and self.certainty == "certain"
+
+    @property
+    def verdicts(self) -> tuple[str, ...]:
+        """Every verdict some reading reaches, the default reading's first."""
+        return self.readings.verdicts if self.readings else (self.comparison.verdict,)
+
+    @property
+    def to_appraise(self) -> tuple[int | str, ...]:
+        """The references (or 'row N' for a row citing none) whose unstated appraisal can change the verdict."""
+        return tuple(self._name(i) for i in self.readings.to_appraise) if self.readings else ()
+
+    @property
+    def printed_unreached(self) -> tuple[str, ...]:
+        """Printed levels that no reading of the cited evidence derives."""
+        return self.readings.printed_unreached if self.readings else ()
+
+    def _name(self, row: int) -> int | str:
+        ref = self.studies[row].reference
+        return ref if ref is not None else f"row {row + 1}"
+
     def rule(self) -> str:
-        """The whole explanation: level, strength and verdict, each with the rule that made it."""
+        """The whole explanation: level, strength and verdict, each with the rule that made it, then the readings."""
         lvl = f"Level: {self.level.explain()}"
-        used = (f" The printed level {self.level_used} is used for the strength (PRINTED-LEVEL-FIRST)."
-                if self.level_source == "printed" else
-                " No level is printed; the derived level is used for the strength (PRINTED-LEVEL-FIRST).")
-        return (f"{lvl}{used} Strength: {self.strength.explain()} "
+        j = self.judged
+        if self.level_source == "printed" and j and len(j.levels_used) > 1:
+            each = "; ".join(f"{lv} carries {d.shown} ({c.verdict.replace('_', ' ')})"
+                             for lv, d, c in zip(j.levels_used, j.strengths, j.comparisons))
+            used = (f" The guideline prints {len(j.levels_used)} levels ({', '.join(j.levels_used)}), one per "
+                    f"documentation point; the published strength is compared with each (PRINTED-LEVELS-EACH): "
+                    f"{each}. The verdict rests on {self.level_used}.")
+        elif self.level_source == "printed":
+            used = f" The printed level {self.level_used} is used for the strength (PRINTED-LEVEL-FIRST)."
+        else:
+            used = " No level is printed; the derived level is used for the strength (PRINTED-LEVEL-FIRST)."
+        text = (f"{lvl}{used} Strength: {self.strength.explain()} "
                 f"Verdict: {self.comparison.verdict} by {self.comparison.rule} — {self.comparison.because}")
+        return text + (" " + self.readings_text() if self.readings else "")
+
+    def readings_text(self) -> str:
+        """Which readings of the unstated appraisal give which verdict (EVERY-READING), in words to check."""
+        r = self.readings
+        if r is None:
+            return ""
+        lo, hi = r.level_range
+        slo, shi = r.strength_range
+        span = (f"the rows derive level {lo}" if lo == hi else f"the rows derive levels {lo} to {hi}") + ", " + \
+            (f"strength {slo}" if slo == shi else f"strengths {slo} to {shi}")
+        unreached = (f" No reading of the cited evidence derives the printed level "
+                     f"{' or '.join(r.printed_unreached)}." if r.printed_unreached else "")
+        head = "Every reading of the unstated appraisal (EVERY-READING):"
+        if not r.free:
+            return f"{head} nothing unstated matters here; {span}; certain.{unreached}"
+        n = len(r.free)
+        if r.certainty == "certain":
+            return (f"{head} {n} row{'s' if n != 1 else ''} of unstated quality or design can be read either way "
+                    f"({span}), and every reading gives {self.comparison.verdict.replace('_', ' ')}: certain."
+                    f"{unreached}")
+        parts = [f"{o.verdict.replace('_', ' ')} ({o.strength}; the rows derive {o.level}) under "
+                 f"{o.describe(self.studies)}" for o in r.outcomes]
+        names = ", ".join(map(str, self.to_appraise))
+        return (f"{head} {span}; the verdict depends on appraisal — " + "; ".join(parts)
+                + f". Appraise {names} to know.{unreached}")
 
     def as_dict(self) -> dict:
         """The JSON object `grading reproduce --format json` emits for this recommendation."""
+        r = self.readings
         return {
             "id": self.id, "section": self.section, "topic": self.topic, "text": self.text,
             "direction": self.direction, "published_strength": self.published_strength,
-            "published_level": self.published_level, "derived_level": self.derived_level,
-            "level_source": self.level_source, "derived_strength": self.derived_strength,
+            "published_level": self.published_level, "published_levels": list(self.published_levels),
+            "derived_level": self.derived_level, "level_source": self.level_source,
+            "levels_used": list(self.levels_used), "derived_strength": self.derived_strength,
+            "derived_direction": self.derived_direction,
+            "derived_level_range": list(r.level_range) if r else [self.derived_level] * 2,
+            "derived_strength_range": list(r.strength_range) if r else [self.derived_strength] * 2,
             "verdict": self.comparison.verdict, "justified": self.comparison.justified,
+            "certainty": self.certainty, "to_appraise": list(self.to_appraise),
+            "verdicts": [{"verdict": o.verdict, "justified": o.justified, "derived_level": o.level,
+                          "derived_strength": o.strength, "reading": o.describe(self.studies)}
+                         for o in r.outcomes] if r else [],
+            "printed_levels_unreached": list(self.printed_unreached),
             "justification": self.justification or None, "references": list(self.references),
             "rule": self.rule(), "scheme": self.scheme,
         }
 
 
-def grade(rec: Recommendation, studies: tuple[Study, ...], scheme: Scheme) -> Grading:
-    """Grade one recommendation from its evidence rows by a scheme."""
-    level = derive_level(studies, scheme)
-    printed = rec.published_level or None
-    use_printed = printed is not None and scheme.choices.printed_level_first
-    level_used = printed if use_printed and printed else level.value
-    strength = derive_strength(level_used, rec.direction, rec.judgements, scheme)
-    consensus_only = all(s.design == "consensus" for s in studies)
-    comparison = compare(rec.published_strength or None, strength.value, scheme, consensus_only=consensus_only,
-                         level_printed=printed is not None, justification=rec.justification)
+def grade(rec: Recommendation, studies: tuple[Study, ...], scheme: Scheme, *, every: bool = True) -> Grading:
+    """Grade one recommendation from its evidence rows by a scheme; with `every`, over every reading too."""
+    j = judge(rec, studies, scheme)
     refs = tuple(dict.fromkeys(s.reference for s in studies if s.reference is not None))
-    return Grading(rec, level, level_used, "printed" if use_printed else "derived", strength, comparison, refs,
-                   scheme.describe())
+    readings = every_reading(rec, studies, scheme, j) if every else None
+    return Grading(rec, j.level, j.level_used, j.level_source, j.strength, j.comparison, refs, scheme.describe(),
+                   tuple(studies), j, readings)
 
 
-def reproduce(guideline: Guideline, scheme: Scheme | None = None) -> list[Grading]:
+def reproduce(guideline: Guideline, scheme: Scheme | None = None, *, every: bool = True) -> list[Grading]:
     """Grade every recommendation of a guideline, in table order, by its scheme (or the one given)."""
     scheme = scheme or guideline.scheme
     check_grades_strengths(scheme, guideline.recommendations["published_level"])
-    return [grade(rec, guideline.studies(rec.id), scheme) for rec in guideline.records]
+    with quiet_collector():
+        return [grade(rec, guideline.studies(rec.id), scheme, every=every) for rec in guideline.records]
+
+
+@contextmanager
+def quiet_collector() -> Iterator[None]:
+    """Pause the cyclic garbage collector while grading builds many small records that are not garbage: at
+    10,000 recommendations its passes over the growing heap cost a third of the time (docs/benchmarks.md)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def summary(gradings: list[Grading]) -> dict[str, int]:
-    """The reproduction in a few numbers."""
+    """The reproduction in a few numbers: under the default reading, then what is certain over every reading."""
     out = {"recommendations": len(gradings)}
     for v in VERDICTS:
         out[v] = sum(g.comparison.verdict == v for g in gradings)
@@ -128,4 +231,12 @@ def summary(gradings: list[Grading]) -> dict[str, int]:
     printed = [g for g in gradings if g.published_level]
     out["printed_levels_reproduced"] = sum(g.derived_level == g.published_level for g in printed)
     out["printed_levels"] = len(printed)
+    certain = [g for g in gradings if g.certainty == "certain"]
+    out["certain_agree"] = sum(g.comparison.verdict == AGREE for g in certain)
+    out["certain_deviations_justified"] = sum(g.deviates and g.comparison.justified for g in certain)
+    out["certain_deviations_unjustified"] = sum(g.deviates and not g.comparison.justified for g in certain)
+    out["certain_not_comparable"] = sum(g.comparison.verdict == NOT_COMPARABLE for g in certain)
+    out["depends_on_appraisal"] = len(gradings) - len(certain)
+    out["printed_levels_unreached"] = sum(len(g.printed_unreached) for g in gradings)
+    out["recommendations_with_printed_level_unreached"] = sum(bool(g.printed_unreached) for g in gradings)
     return out

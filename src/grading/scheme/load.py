@@ -78,7 +78,7 @@ def _grades(items: Any, where: str, problems: list[Problem], name: str) -> tuple
 
 
 def _choices(raw: Any, grades_strengths: bool, strengths: set[str], name: str,
-             problems: list[Problem]) -> Choices:
+             problems: list[Problem], levels: set[str]) -> Choices:
     raw = raw if isinstance(raw, dict) else {}
     wanted = Choices.names() if grades_strengths else Choices.required()  # a ladder grades strengths
     for key in wanted:
@@ -109,6 +109,14 @@ def _choices(raw: Any, grades_strengths: bool, strengths: set[str], name: str,
         if values.get(key) and values[key] not in strengths:
             problems.append(Problem(name, "a choice names an unknown strength", column=f"choices.{key}",
                                     found=values[key], allowed=", ".join(sorted(strengths))))
+    for key in ("no_basis_agrees_with",):
+        for s in values.get(key, ()):
+            if s not in strengths:
+                problems.append(Problem(name, "a choice names an unknown strength", column=f"choices.{key}", found=s,
+                                        allowed=", ".join(sorted(strengths))))
+    if values.get("sufficient_level") and values["sufficient_level"] not in levels:
+        problems.append(Problem(name, "a choice names an unknown level", column="choices.sufficient_level",
+                                found=values["sufficient_level"], allowed=", ".join(sorted(levels))))
     for s in values.get("not_recommended_compares_as", ()):
         if s not in strengths:
             problems.append(Problem(name, "a choice names an unknown strength",
@@ -193,7 +201,7 @@ def scheme_from_data(data: dict, name: str, problems: list[Problem], path: Path 
                                     column="strengths.rule", found=g.rule, allowed="a name listed in [[rules]]"))
     if not levels or not level_rules:
         problems.append(Problem(name, "a scheme needs [[levels]] and [[level_rules]]", allowed=_EXAMPLE))
-    choices = _choices(data.get("choices"), bool(ladder), scodes, name, problems)
+    choices = _choices(data.get("choices"), bool(ladder), scodes, name, problems, codes)
     return Scheme(str(data.get("name", path.stem if path else name)), str(data.get("title", "")), levels, strengths,
                   tuple(level_rules), ladder, rules, sets, choices, dict(data.get("mappings", {})), path)
 

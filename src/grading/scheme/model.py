@@ -65,6 +65,12 @@ class Choices:
     nothing_recommended_at_lowest: str = ""  # NO-DIRECTION-AT-LACKING
     not_recommended: str = ""  # the strength that means sufficient documentation that a measure does not work
     not_recommended_compares_as: tuple[str, ...] = ()  # NOT-RECOMMENDED-IS-SUFFICIENT
+    sufficient_level: str = ""  # NO-EFFECT-NOT-RECOMMENDED: the lowest level that is sufficient documentation
+    unclear_finding_supports: bool = True  # UNCLEAR-FINDING-SUPPORTS
+    diagnostic_sections: tuple[str, ...] = ()  # DIAGNOSTIC-ACCURACY: sections whose recommendations are about tests
+    accuracy_is_benefit: bool = True  # DIAGNOSTIC-ACCURACY
+    no_basis_agrees_with: tuple[str, ...] = ()  # NO-BASIS-COMPARED: derived strengths 'no basis' agrees with
+    printed_levels_each: bool = True  # PRINTED-LEVELS-EACH
     relevant_relative_difference: float = 0.15  # EFFECT-RELATIVE
     large_relative_difference: float = 0.30
     smd_small_below: float = 0.20  # EFFECT-SMD

@@ -1,0 +1,107 @@
+"""One recommendation judged under one reading of its evidence: level, the level used, strength and verdict."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from ..scheme import Scheme
+from ..vocab import AGREE, STRONGER
+from .derive import Comparison, Decision, _memo, compare, derive_level, derive_strength, findings_behind
+from .records import Recommendation, Study
+
+
+@dataclass(frozen=True)
+class Judged:
+    """What one reading of the evidence gives: the derived level, the level(s) the strength is judged on, the
+    strength each carries, and the verdict against the published strength."""
+
+    level: Decision
+    level_source: str  # printed | derived
+    levels_used: tuple[str, ...]  # one per printed level (PRINTED-LEVELS-EACH), else the derived level
+    strengths: tuple[Decision, ...]  # one per level used
+    comparisons: tuple[Comparison, ...]  # one per level used
+    decides: int  # which of the levels used gives the verdict
+
+    @property
+    def strength(self) -> Decision:
+        return self.strengths[self.decides]
+
+    @property
+    def comparison(self) -> Comparison:
+        return self.comparisons[self.decides]
+
+    @property
+    def level_used(self) -> str:
+        return self.levels_used[self.decides]
+
+
+def is_diagnostic(rec: Recommendation, scheme: Scheme) -> bool:
+    """Whether a recommendation is about a diagnostic test (DIAGNOSTIC-ACCURACY: the scheme's diagnostic_sections)."""
+    return any(rec.section == p or rec.section.startswith(p + ".") for p in scheme.choices.diagnostic_sections)
+
+
+def printed_levels(rec: Recommendation) -> tuple[str, ...]:
+    """Every level the guideline prints for a recommendation, one per documentation point; () when none."""
+    if not rec.published_level:
+        return ()
+    return rec.published_levels if rec.published_level in rec.published_levels else (rec.published_level,)
+
+
+def as_read(rec: Recommendation, studies: tuple[Study, ...], scheme: Scheme) -> tuple[Study, ...]:
+    """The rows as the scheme reads their findings: a diagnostic test's accuracy counts as benefit, or as not stated."""
+    if scheme.choices.accuracy_is_benefit or not is_diagnostic(rec, scheme):
+        return studies
+    return tuple(replace(s, finding="unclear") if s.finding == "benefit" else s for s in studies)
+
+
+def judge(rec: Recommendation, studies: tuple[Study, ...], scheme: Scheme) -> Judged:
+    """Level, strength and verdict of one recommendation on these rows, as they stand (one reading)."""
+    studies = as_read(rec, studies, scheme)
+    level = derive_level(studies, scheme)
+    printed = printed_levels(rec)
+    use_printed = bool(printed) and scheme.choices.printed_level_first
+    levels = used_levels(printed, level.value, scheme)
+    found = findings_behind(level, studies, use_printed, scheme)
+    consensus_only = all(s.design == "consensus" for s in studies)
+    strengths, comparisons, decides = carried(rec, levels, found, consensus_only, scheme)
+    return Judged(level, "printed" if use_printed else "derived", levels, strengths, comparisons, decides)
+
+
+def used_levels(printed: tuple[str, ...], derived: str, scheme: Scheme) -> tuple[str, ...]:
+    """The levels a strength is judged on: every printed level (PRINTED-LEVELS-EACH), else the derived one."""
+    if not printed or not scheme.choices.printed_level_first:
+        return (derived,)
+    if not scheme.choices.printed_levels_each:
+        return (max(printed, key=lambda lv: scheme.level(lv).rank),)
+    return printed
+
+
+_BIT = {"benefit": 1, "no_effect": 2, "harm": 4, "conflicting": 8}  # a set of stated findings as one number
+
+
+def carried(rec: Recommendation, levels: tuple[str, ...], found: frozenset[str], consensus_only: bool,
+            scheme: Scheme) -> tuple[tuple[Decision, ...], tuple[Comparison, ...], int]:
+    """The strength each level used carries, its comparison with the published strength, and which decides."""
+    memo = _memo(scheme)
+    key = ("carried", rec.direction, tuple(rec.judgements.items()), rec.published_strength, bool(rec.published_level),
+           bool(rec.justification.strip()), levels, sum(_BIT[f] for f in found), consensus_only)
+    if key not in memo:
+        memo[key] = _carried(rec, levels, found, consensus_only, scheme)
+    return memo[key]
+
+
+def _carried(rec: Recommendation, levels: tuple[str, ...], found: frozenset[str], consensus_only: bool,
+             scheme: Scheme) -> tuple[tuple[Decision, ...], tuple[Comparison, ...], int]:
+    strengths, comparisons = [], []
+    for lv in levels:
+        strength = derive_strength(lv, rec.direction, rec.judgements, scheme, found)
+        strengths.append(strength)
+        comparisons.append(compare(rec.published_strength or None, strength.value, scheme,
+                                   consensus_only=consensus_only, level_printed=bool(rec.published_level),
+                                   justification=rec.justification, direction=rec.direction,
+                                   derived_direction=strength.direction, derived_level=lv))
+    verdicts = [c.verdict for c in comparisons]
+    decides = next((i for i, v in enumerate(verdicts) if v == STRONGER), None)
+    if decides is None:
+        decides = next((i for i, v in enumerate(verdicts) if v != AGREE), 0)
+    return tuple(strengths), tuple(comparisons), decides
