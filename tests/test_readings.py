@@ -148,3 +148,13 @@ def test_bundled_recommendations_match_trying_every_reading_where_that_is_feasib
         assert set(r.levels) == {lv for _, lv in outcomes.values()}, rec.id
         tried += 1
     assert tried >= 40
+
+
+@settings(max_examples=200, deadline=None)
+@given(recs, st.lists(rows, min_size=0, max_size=6), schemes)
+def test_the_quick_verdict_is_the_explained_one(rec, studies, sch):
+    from grading.grade.readings import quick
+    studies = tuple(studies)
+    j, q = judge(rec, studies, sch), quick(rec, studies, sch)
+    assert (q.level, q.verdict) == (j.level.value, j.comparison.verdict)
+    assert q.strength.split(" (")[0] == j.strength.value

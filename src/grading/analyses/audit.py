@@ -1,14 +1,27 @@
-"""What a reviewer must look at: unjustified deviations, missing evidence, unresolved or uncited references."""
+"""What a reviewer must look at, split honestly: deviations under every reading of the unstated appraisal (with a
+recorded justification or without), verdicts that depend on appraisal nobody wrote down, printed levels no
+reading of the cited evidence reaches, the appraisal worklist; then missing evidence and unresolved or uncited
+references."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from ..grade import Grading, reproduce
 from ..io.guideline import Guideline
+from ..vocab import VERDICTS
+from .worklist import worklist
 
 KINDS = {
-    "unjustified_deviation": "strength differs from its evidence and no justification is recorded",
+    "unjustified_deviation": "under every reading of the unstated appraisal, the strength differs from its evidence "
+                             "and no justification is recorded",
+    "justified_deviation": "under every reading, the strength differs from its evidence; the guideline records why",
+    "depends_on_appraisal": "the verdict depends on appraisal the text does not state: some readings carry the "
+                            "published strength and some do not",
+    "printed_level_unreached": "a printed level that no reading of the cited evidence derives",
+    "appraise_first": "the appraisal worklist: references whose unstated appraisal can change the most verdicts, "
+                      "ranked",
     "no_evidence": "recommendation has no evidence rows",
     "unresolved_reference": "cited reference whose identity is unresolved",
     "likely_reference": "cited reference identified only as likely",
@@ -18,25 +31,55 @@ KINDS = {
 
 @dataclass(frozen=True)
 class Finding:
-    """One thing a reviewer must check."""
+    """One thing a reviewer must check (`extra`: what a kind carries beyond its words, such as the worklist's
+    recommendations)."""
 
     kind: str
     subject: str
     detail: str
+    extra: Mapping[str, object] = field(default_factory=dict)
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.subject} — {self.detail}"
+
+    def as_dict(self) -> dict:
+        """The finding as `grading audit --format json` gives it."""
+        return {"kind": self.kind, "subject": self.subject, "detail": self.detail, **self.extra}
+
+
+def _said(v: str) -> str:
+    return VERDICTS.get(v, v)
+
+
+def verdict_findings(gradings: list[Grading]) -> list[Finding]:
+    """The verdicts a reviewer must look at, grouped in the order of KINDS, then the appraisal worklist."""
+    found: dict[str, list[Finding]] = {k: [] for k in KINDS}
+    for g in gradings:
+        where = f"published {g.published}, evidence carries {g.carried} (level {g.level_used}, {g.level_source})"
+        if g.certain_deviation:
+            kind = "justified_deviation" if g.comparison.justified else "unjustified_deviation"
+            found[kind].append(Finding(kind, g.id, f"{where}: {_said(g.comparison.verdict)} under every reading"))
+        elif g.certainty != "certain":
+            others = ", ".join(_said(v) for v in g.verdicts[1:])
+            found["depends_on_appraisal"].append(Finding(
+                "depends_on_appraisal", g.id, f"{where}: {_said(g.comparison.verdict)} under the default reading, "
+                f"{others} under others; appraise {', '.join(map(str, g.to_appraise))}",
+                {"verdicts": list(g.verdicts), "to_appraise": list(g.to_appraise)}))
+        for level in g.printed_unreached:
+            found["printed_level_unreached"].append(Finding(
+                "printed_level_unreached", g.id, f"printed {level}, but the cited evidence derives only "
+                f"{', '.join(g.readings.levels) if g.readings else g.derived_level} under any reading"))
+    for rank, e in enumerate(worklist(gradings), 1):
+        found["appraise_first"].append(Finding("appraise_first", e.subject, e.describe().split(": ", 1)[1],
+                                               {"rank": rank, "decides": list(e.decides),
+                                                "settles": list(e.settles)}))
+    return [f for kind in KINDS for f in found[kind]]
 
 
 def audit(guideline: Guideline, gradings: list[Grading] | None = None) -> list[Finding]:
     """Every finding for a guideline, graded by its scheme, grouped by kind in the order of KINDS."""
     gradings = gradings if gradings is not None else reproduce(guideline)
-    found: list[Finding] = []
-    for g in gradings:
-        if g.deviates and not g.comparison.justified:
-            found.append(Finding("unjustified_deviation", g.id, f"published {g.published_strength}, evidence "
-                                 f"carries {g.derived_strength} (level {g.level_used}, {g.level_source}): "
-                                 f"{g.comparison.verdict.replace('_', ' ')}"))
+    found = verdict_findings(gradings)
     with_rows = set(guideline.evidence["recommendation_id"])
     found += [Finding("no_evidence", rid, KINDS["no_evidence"])
               for rid in guideline.recommendations["id"] if rid not in with_rows]

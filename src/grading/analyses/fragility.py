@@ -1,4 +1,11 @@
-"""How fragile each grading is: the smallest change to its evidence that would change its derived level or strength."""
+"""How fragile each published grading is: how little must change in its evidence before the evidence no longer
+carries it (when it does) or first carries it (when it does not).
+
+Fragility is measured on the level the evidence rows carry: a printed level is set aside (the scheme is read
+with printed_level_first = false, and every output says so), because a printed level does not move when a row
+does. Each single-row change is tried: one row's quality downgraded or upgraded, one row removed, one finding
+turned conflicting.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +13,25 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from ..grade import Grading, Recommendation, Study, grade
+from ..grade import Recommendation, Study
+from ..grade.readings import Quick, quick
+from ..grade.reproduce import quiet_collector
 from ..scheme import Scheme
+from ..vocab import AGREE, NOT_COMPARABLE, VERDICTS
 
 if TYPE_CHECKING:
     from ..io.guideline import Guideline
 
-# Single-row changes, tried in this order; each is one step, so any that moves the grading is a smallest one.
+# Single-row changes, tried in this order; each is one step, so any that moves the verdict is a smallest one.
 CHANGE_KINDS = ("downgrade", "upgrade", "remove", "conflicting")
+# What a grading is, measured against its published strength.
+STANDING = {
+    "fragile": "the evidence carries the published strength, but one changed row and it no longer does",
+    "robust": "the evidence carries the published strength, and no single changed row takes that away",
+    "one_change_away": "the evidence does not carry the published strength, but one changed row and it does",
+    "out_of_reach": "the evidence does not carry the published strength, and no single changed row makes it",
+    "not_comparable": "no published strength to measure against",
+}
 
 
 @dataclass(frozen=True)
@@ -25,10 +43,15 @@ class Change:
     study: Study
     level: tuple[str, str]  # before, after
     strength: tuple[str, str]
-    lowers: bool  # True when the change lowers the derived level or strength
+    verdict: tuple[str, str]
+
+    @property
+    def carried(self) -> bool:
+        """True when, after the change, the evidence carries the published strength."""
+        return self.verdict[1] == AGREE
 
     def describe(self) -> str:
-        """'downgrade row 2 (RCT, ref 91): level ** -> *, strength moderate -> weak'."""
+        """'quality good -> poor on row 1 (systematic review (ref 42, good)): level *** -> *, strength ... -> weak'."""
         what = {"downgrade": "quality good -> poor", "upgrade": f"quality {self.study.quality} -> good",
                 "remove": "row removed", "conflicting": f"finding {self.study.finding} -> conflicting"}[self.kind]
         moved = []
@@ -36,40 +59,63 @@ class Change:
             moved.append(f"level {self.level[0]} -> {self.level[1]}")
         if self.strength[0] != self.strength[1]:
             moved.append(f"strength {self.strength[0]} -> {self.strength[1]}")
+        moved.append(f"{VERDICTS[self.verdict[0]]} -> {VERDICTS[self.verdict[1]]}")
         return f"{what} on row {self.row + 1} ({self.study.label()}): " + ", ".join(moved)
 
 
 @dataclass(frozen=True)
 class Fragility:
-    """Whether any single-row change moves a recommendation's derived grading, and which ones do."""
+    """How far one recommendation's published strength is from being carried, or from being lost, by its evidence."""
 
     recommendation_id: str
-    changes: tuple[Change, ...]
+    verdict: str  # under the scheme's default reading, on the level the rows carry
+    changes: tuple[Change, ...]  # the single-row changes that turn the verdict into agreement or out of it
     tried: int
     scheme: str = ""  # the scheme and reading it was measured by
 
     @property
-    def falls(self) -> tuple[Change, ...]:
-        """The single-row changes that lower the grading."""
-        return tuple(c for c in self.changes if c.lowers)
+    def standing(self) -> str:
+        """fragile, robust, one_change_away, out_of_reach or not_comparable (see STANDING)."""
+        if self.verdict == NOT_COMPARABLE:
+            return "not_comparable"
+        if self.verdict == AGREE:
+            return "fragile" if self.changes else "robust"
+        return "one_change_away" if self.changes else "out_of_reach"
 
     @property
     def fragile(self) -> bool:
-        """True when one changed row is enough to lower the derived level or strength."""
-        return bool(self.falls)
+        """True when the evidence carries the published strength and one changed row is enough to lose it."""
+        return self.standing == "fragile"
+
+    @property
+    def within_reach(self) -> bool:
+        """True when the evidence does not carry the published strength and one changed row is enough to carry it."""
+        return self.standing == "one_change_away"
 
     def summary(self) -> str:
-        """'fragile: ... lowers it' or 'robust: no single-row change lowers it'."""
-        rises = len(self.changes) - len(self.falls)
-        if not self.fragile:
-            return (f"robust: none of {self.tried} single-row changes lowers its derived level or strength"
-                    + (f" ({rises} would raise it)" if rises else ""))
-        return (f"fragile: {len(self.falls)} of {self.tried} single-row changes lower it; smallest: "
-                f"{self.falls[0].describe()}")
+        """'fragile: ... ; smallest: ...' — which way it is measured, and the first change that does it."""
+        text = f"{self.standing.replace('_', ' ')}: {STANDING[self.standing]}"
+        if self.changes:
+            n = len(self.changes)
+            text += f" ({n} of {self.tried} single-row changes); first: {self.changes[0].describe()}"
+        elif self.standing in ("robust", "out_of_reach"):
+            text += f" ({self.tried} single-row changes tried)"
+        return text
 
 
-def _rank(scheme: Scheme, level: str, strength: str) -> tuple[int, int]:
-    return scheme.level(level).rank, scheme.strength(strength).rank
+_MEASURED: dict[int, tuple[Scheme, Scheme]] = {}
+
+
+def measured_by(scheme: Scheme) -> Scheme:
+    """The reading fragility measures by: the scheme with printed levels set aside (one copy per scheme object)."""
+    if not scheme.choices.printed_level_first:
+        return scheme
+    got = _MEASURED.get(id(scheme))
+    if got is None or got[0] is not scheme:  # the entry keeps its scheme alive, so an id is never reused
+        if len(_MEASURED) > 32:
+            _MEASURED.clear()
+        got = _MEASURED[id(scheme)] = (scheme, scheme.but(printed_level_first=False))
+    return got[1]
 
 
 def single_changes(studies: tuple[Study, ...]) -> Iterator[tuple[str, int, tuple[Study, ...]]]:
@@ -92,23 +138,25 @@ def single_changes(studies: tuple[Study, ...]) -> Iterator[tuple[str, int, tuple
             yield kind, i, studies[:i] + (new,) + studies[i + 1:]
 
 
-def fragility(rec: Recommendation, studies: tuple[Study, ...], scheme: Scheme,
-              base: Grading | None = None) -> Fragility:
-    """Try every single-row change to one recommendation's evidence; keep those that move its grading."""
-    base = base or grade(rec, studies, scheme)
+def fragility(rec: Recommendation, studies: tuple[Study, ...], scheme: Scheme) -> Fragility:
+    """Try every single-row change to one recommendation's evidence; keep those that move it into or out of
+    agreement with its published strength, measured on the level the rows carry."""
+    scheme = measured_by(scheme)
+    base = quick(rec, studies, scheme)
+    if base.verdict == NOT_COMPARABLE:
+        return Fragility(rec.id, base.verdict, (), 0, scheme.describe())
     found, tried = [], 0
-    before = _rank(scheme, base.derived_level, base.derived_strength)
     for kind, i, changed in single_changes(studies):
         tried += 1
-        g = grade(rec, changed, scheme)
-        if (g.derived_level, g.derived_strength) != (base.derived_level, base.derived_strength):
-            found.append(Change(kind, i, studies[i], (base.derived_level, g.derived_level),
-                                (base.derived_strength, g.derived_strength),
-                                _rank(scheme, g.derived_level, g.derived_strength) < before))
-    return Fragility(rec.id, tuple(found), tried, scheme.describe())
+        after: Quick = quick(rec, changed, scheme)
+        if after.verdict != NOT_COMPARABLE and (after.verdict == AGREE) != (base.verdict == AGREE):
+            found.append(Change(kind, i, studies[i], (base.level, after.level), (base.strength, after.strength),
+                                (base.verdict, after.verdict)))
+    return Fragility(rec.id, base.verdict, tuple(found), tried, scheme.describe())
 
 
 def fragility_all(guideline: Guideline, scheme: Scheme | None = None) -> list[Fragility]:
     """Fragility of every recommendation of a guideline, in table order, by its scheme (or the one given)."""
-    scheme = scheme or guideline.scheme
-    return [fragility(rec, guideline.studies(rec.id), scheme) for rec in guideline.records]
+    scheme = measured_by(scheme or guideline.scheme)
+    with quiet_collector():
+        return [fragility(rec, guideline.studies(rec.id), scheme) for rec in guideline.records]

@@ -443,3 +443,38 @@ def _verdict(c: _Compiled, sig: int, t: _Seen, every_found: frozenset[str], use_
         entry = c.verdicts[key] = c.entry(carried(rec, levels_used or (t[0],), found, consensus_only, c.scheme),
                                           rec.direction)
     return entry.verdict
+
+
+@dataclass(frozen=True, slots=True)
+class Quick:
+    """One reading's level, strength (as shown) and verdict, from the compiled rules."""
+
+    level: str
+    strength: str
+    verdict: str
+
+
+def quick(rec: Recommendation, studies: tuple[Study, ...], scheme: Scheme) -> Quick:
+    """What `judge` gives on these rows as they stand, without its explanations: for fragility, which asks it of
+    every single-row change (tests/test_readings.py checks that the two agree)."""
+    studies = as_read(rec, studies, scheme)
+    c = _compiled(scheme)
+    state = 0
+    for s in studies:
+        state = c.add(state, c.option_sets[c.row_options(s)][0][0])
+    printed = printed_levels(rec)
+    use_printed = bool(printed) and scheme.choices.printed_level_first
+    levels_used = used_levels(printed, "", scheme) if use_printed else ()
+    every_found = c.frozen(frozenset(s.finding for s in studies) & _STATED)
+    consensus_only = all(s.design == "consensus" for s in studies)
+    whole = (rec.direction, rec.published_strength, rec.published_level, bool(rec.justification.strip()),
+             tuple(rec.judgements.items()), levels_used, consensus_only)
+    sig = c.sigs.setdefault(whole, len(c.sigs))
+    t = c.levels.get(state) or c.level(state)
+    found = (t[2] or every_found) if use_printed else t[1]
+    key = (sig, t[0], id(found))
+    entry = c.verdicts.get(key)
+    if entry is None:
+        entry = c.verdicts[key] = c.entry(carried(rec, levels_used or (t[0],), found, consensus_only, scheme),
+                                          rec.direction)
+    return Quick(t[0], entry.decider, entry.verdict)

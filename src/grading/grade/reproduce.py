@@ -90,6 +90,22 @@ class Grading:
         return self.strength.direction or self.direction
 
     @property
+    def carried(self) -> str:
+        """The derived strength as a reader should see it: with its direction where that differs from the
+        recommendation's ('strong (against)' behind a recommendation for), else the strength alone."""
+        d = self.strength
+        return d.shown if d.direction in ("for", "against") and d.direction != self.direction else d.value
+
+    @property
+    def published(self) -> str:
+        """The published strength with the recommendation's direction: 'weak (for)', 'no_basis', '-' when none."""
+        if not self.published_strength:
+            return "-"
+        undirected = self.published_strength in ("no_basis", "not_recommended")
+        return self.published_strength if undirected or self.direction == "none" else \
+            f"{self.published_strength} ({self.direction})"
+
+    @property
     def deviates(self) -> bool:
         """True when, under the default reading, the published strength is stronger or weaker than its evidence."""
         return self.comparison.verdict in DEVIATIONS

@@ -37,24 +37,36 @@ def gradings_table(gradings: list[Grading]) -> str:
     for g in gradings:
         just = "" if not g.deviates else (
             "justified" if g.comparison.justified else "UNJUSTIFIED")
+        r = g.readings
+        span = "" if r is None or r.level_range[0] == r.level_range[1] else "-".join(r.level_range)
         rows.append([g.id, textwrap.shorten(g.topic, 24, placeholder="…"), g.direction,
-                     g.published_strength or "-", g.published_level or "-",
-                     g.derived_level + ("" if g.level_source == "printed" else " (derived)"),
-                     g.derived_strength, VERDICT_SHORT[g.comparison.verdict], just])
-    head = ["id", "topic", "dir", "published", "level", "derived level", "derived strength", "verdict", ""]
+                     g.published_strength or "-", ";".join(g.published_levels) or "-",
+                     g.derived_level + ("" if g.level_source == "printed" else " (derived)"), span,
+                     g.carried,
+                     VERDICT_SHORT[g.comparison.verdict], just,
+                     "certain" if g.certainty == "certain" else "DEPENDS"])
+    head = ["id", "topic", "dir", "published", "level", "derived level", "range", "derived strength", "verdict", "",
+            "every reading"]
     return _table(head, rows) + "\n\n" + summary_text(gradings)
 
 
 def summary_text(gradings: list[Grading]) -> str:
-    """The reproduction in a few sentences of numbers."""
+    """The reproduction in a few sentences of numbers: what is certain under every reading, then the default."""
     s = summary(gradings)
-    return (f"{s['recommendations']} recommendations: {s['agree']} agree with their evidence, "
+    dev = s["certain_deviations_justified"] + s["certain_deviations_unjustified"]
+    return (f"{s['recommendations']} recommendations: under every reading of the appraisal the text leaves unstated "
+            f"(EVERY-READING), {s['certain_agree']} certainly agree with their evidence, {dev} certainly deviate "
+            f"({s['certain_deviations_justified']} with a recorded justification, "
+            f"{s['certain_deviations_unjustified']} without), {s['depends_on_appraisal']} depend on appraisal, "
+            f"{s['certain_not_comparable']} not comparable; {s['printed_levels_unreached']} printed levels are "
+            f"reached by no reading of their evidence.\n"
+            f"Under the scheme's default reading: {s['agree']} agree with their evidence, "
             f"{s['stronger_than_evidence']} are stronger and {s['weaker_than_evidence']} weaker than it "
             f"({s['deviations_justified']} of these deviations with a recorded justification, "
             f"{s['deviations_unjustified']} without), {s['not_comparable']} not comparable.\n"
             f"Levels: {s['levels_derived_where_none_printed']} derived where the guideline prints none; "
             f"of {s['printed_levels']} printed levels, {s['printed_levels_reproduced']} are reproduced "
-            f"exactly from the evidence rows.\n{graded_by(gradings)}")
+            f"exactly from the evidence rows under the default reading.\n{graded_by(gradings)}")
 
 
 def gradings_json(gradings: list[Grading]) -> str:
@@ -68,13 +80,16 @@ def findings_text(findings: list[Finding], scheme: Scheme) -> str:
     for kind, what in KINDS.items():
         items = [f for f in findings if f.kind == kind]
         out.append(f"{kind} ({len(items)}): {what}")
-        out += [f"  {f.subject}: {f.detail}" for f in items]
+        if kind == "appraise_first":
+            out += [f"  {f.extra.get('rank', '')}. {f.subject}: {f.detail}" for f in items]
+        else:
+            out += [f"  {f.subject}: {f.detail}" for f in items]
     return "\n".join(out)
 
 
 def findings_json(findings: list[Finding], scheme: Scheme) -> str:
     """Audit findings as a JSON array, each naming the scheme that graded it."""
-    return json.dumps([{**f.__dict__, "scheme": scheme.describe()} for f in findings], ensure_ascii=False, indent=2)
+    return json.dumps([{**f.as_dict(), "scheme": scheme.describe()} for f in findings], ensure_ascii=False, indent=2)
 
 
 def scheme_text(scheme: Scheme) -> str:
@@ -120,22 +135,30 @@ def _clause(c: Clause) -> str:
 
 
 def fragility_text(found: list[Fragility], scheme: Scheme) -> str:
-    """Fragility of every recommendation, fragile ones first, under the scheme that measured it."""
-    fragile = [f for f in found if f.fragile]
-    lines = [f"{len(fragile)} of {len(found)} recommendations are fragile: one changed evidence row lowers "
-             f"their derived level or strength. Graded by scheme {scheme.describe()}."]
-    lines += [f"  {f.recommendation_id}: {f.summary()}" for f in fragile]
-    lines += [f"  {f.recommendation_id}: {f.summary()}" for f in found if not f.fragile]
+    """Fragility of every recommendation against its published strength, the ones a change would move first."""
+    from ..analyses.fragility import STANDING
+    measured = found[0].scheme if found else scheme.describe()
+    lines = [f"Fragility, measured against the published strength on the level the evidence rows carry (printed "
+             f"levels set aside), by scheme {measured}."]
+    for standing, what in STANDING.items():
+        items = [f for f in found if f.standing == standing]
+        lines.append(f"{standing} ({len(items)}): {what}")
+        if items and not items[0].changes:
+            lines.append("  " + ", ".join(f.recommendation_id for f in items))
+        lines += [f"  {f.recommendation_id}: {f.changes[0].describe()} ({len(f.changes)} of {f.tried} single-row "
+                  f"changes do it)" for f in items if f.changes]
     return "\n".join(lines)
 
 
 def fragility_json(found: list[Fragility]) -> str:
     """Fragility as a JSON array."""
-    return json.dumps([{"id": f.recommendation_id, "fragile": f.fragile, "tried": f.tried,
+    return json.dumps([{"id": f.recommendation_id, "standing": f.standing, "fragile": f.fragile,
+                        "within_reach": f.within_reach, "verdict": f.verdict, "tried": f.tried,
                         "summary": f.summary(), "scheme": f.scheme,
                         "changes": [{"kind": c.kind, "row": c.row + 1, "reference": c.study.reference,
-                                     "level": list(c.level), "strength": list(c.strength), "lowers": c.lowers}
-                                    for c in f.changes]} for f in found], ensure_ascii=False, indent=2)
+                                     "level": list(c.level), "strength": list(c.strength),
+                                     "verdict": list(c.verdict)} for c in f.changes]} for f in found],
+                      ensure_ascii=False, indent=2)
 
 
 def impact_text(study: NewStudy, matched: list[str], moved: list[Impact], scheme: Scheme) -> str:
