@@ -23,7 +23,8 @@ class Entry:
     def describe(self) -> str:
         """'ref 4: decides 6 verdicts (7.1.1-10, ...); settles 1 alone (7.1.1-16)'."""
         n = len(self.decides)
-        text = f"{self.subject}: its appraisal can change {n} verdict{'s' if n != 1 else ''} ({', '.join(self.decides)})"
+        text = (f"{self.subject}: its appraisal can change {n} verdict{'s' if n != 1 else ''} "
+                f"({', '.join(self.decides)})")
         if self.settles:
             text += f"; settles {len(self.settles)} alone ({', '.join(self.settles)})"
         return text
