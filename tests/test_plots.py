@@ -79,6 +79,18 @@ def test_evidence_map_colours_boxes_by_published_strength(evidence_map):
     assert b["6.3.3-02||"].get_facecolor() == to_rgba(plots.UNGRADED_COLOUR) and b["6.3.3-02||"].get_hatch()
 
 
+def test_a_recommendation_against_is_drawn_differently_from_one_for_bed_rest_and_exercise(evidence_map):
+    # Bed rest (7.1.1-06, against, strong) and exercise in subacute pain (7.1.1-08, for, strong) share a colour;
+    # only the hatching tells a student that bed rest is strongly advised against.
+    b = boxes(evidence_map)
+    bed_rest, exercise = b["7.1.1-06|akutt|strong"], b["7.1.1-08|subakutt|strong"]
+    assert bed_rest.get_facecolor() == exercise.get_facecolor()
+    assert bed_rest.get_hatch() == plots.AGAINST_HATCH and not exercise.get_hatch()
+    assert b["7.2.1-03|akutt|strong"].get_hatch() == plots.AGAINST_HATCH  # traction in sciatica
+    labels = [t.get_text() for t in evidence_map.axes[0].get_legend().get_texts()]
+    assert any("AGAINST" in t for t in labels)
+
+
 def test_evidence_map_marks_printed_and_derived_levels_differently(evidence_map):
     marks = {}
     for t in evidence_map.axes[0].texts:
@@ -100,34 +112,67 @@ def test_evidence_map_of_a_small_guideline(make_guideline):
     fig.savefig(io.BytesIO(), format="png")
 
 
-def test_crosstabs_count_every_grading(bundled):
+def test_crosstabs_count_every_grading_and_show_direction(bundled):
     _, gs = bundled
     s = summary(gs)
     st = plots.strength_crosstab(gs, NORWAY)
     assert st.to_numpy().sum() == s["recommendations"]
-    assert list(st.index[:3]) == ["strong", "moderate/strong", "strong/moderate"] and st.index[-1] == "none"
+    assert list(st.index[:2]) == ["strong (for)", "strong (against)"] and st.index[-1] == "none"
+    # Traction in sciatica: published strong against, the evidence carries 'anbefales ikke'.
+    assert st.loc["strong (against)", "not_recommended"] >= 1
+    assert "weak (against)" in st.columns and "weak (for)" in st.columns
     lv = plots.level_crosstab(gs, NORWAY)
     assert lv.to_numpy().sum() == s["printed_levels"]
     assert sum(lv.loc[c, c] for c in lv.index) == s["printed_levels_reproduced"]
 
 
-def test_agreement_plot_shows_the_summary_numbers(bundled):
+def test_agreement_plot_splits_the_verdicts_as_the_audit_does(bundled):
     _, gs = bundled
     s = summary(gs)
     fig = plots.agreement_plot(gs, NORWAY)
     fig.savefig(io.BytesIO(), format="png")
     bars = {p.get_gid(): p.get_width() for p in fig.axes[0].patches if p.get_gid()}
-    assert bars["verdict|agree|all"] == s["agree"]
-    assert bars["verdict|not_comparable|all"] == s["not_comparable"]
-    for v in ("stronger_than_evidence", "weaker_than_evidence"):
-        assert bars[f"verdict|{v}|unjustified"] + bars[f"verdict|{v}|justified"] == s[v]
-    assert sum(bars[f"verdict|{v}|justified"] for v in ("stronger_than_evidence", "weaker_than_evidence")) \
-        == s["deviations_justified"]
+    assert bars["standing|certain_agree"] == s["certain_agree"]
+    assert bars["standing|certain_justified"] == s["certain_deviations_justified"]
+    assert bars["standing|certain_unjustified"] == s["certain_deviations_unjustified"]
+    assert bars["standing|depends_on_appraisal"] == s["depends_on_appraisal"]
+    assert sum(bars.values()) == s["recommendations"]
     counts = lambda ax: sum(int(t.get_text()) for t in ax.texts if (t.get_gid() or "").startswith("count|"))  # noqa
     assert counts(fig.axes[1]) == s["recommendations"] and counts(fig.axes[2]) == s["printed_levels"]
     bold = {t.get_gid() for t in fig.axes[1].texts if t.get_fontweight() == "bold"}
-    assert "count|strong/moderate|moderate" in bold and "count|moderate|weak" not in bold
-    assert "count|not_recommended|strong" in bold  # 'anbefales ikke' compares as moderate to strong
+    assert "count|strong/moderate (for)|moderate (for)" in bold and "count|moderate (for)|weak (for)" not in bold
+    assert "count|strong (against)|not_recommended" in bold  # 'anbefales ikke' on *** carries strong against
+
+
+def test_the_ranges_picture_draws_what_every_reading_can_carry(bundled):
+    _, gs = bundled
+    fig = plots.ranges_plot(gs, NORWAY)
+    fig.savefig(io.BytesIO(), format="png")
+    ax = fig.axes[0]
+    lines = {ln.get_gid(): ln for ln in ax.lines if ln.get_gid()}
+    boxes_ = {p.get_gid(): p for p in ax.patches if p.get_gid()}
+    # Manipulation in acute pain: weak (default) to strong, on the 'for' side; published strong.
+    manip = lines["range|7.1.1-10"].get_xdata()
+    assert (min(manip), max(manip)) == (1, 3) and list(lines["default|7.1.1-10"].get_xdata()) == [1]
+    assert boxes_["published|7.1.1-10"].get_x() == 3 - 0.25
+    # Bed rest: strong against, left of 'no basis'; TENS long-lasting: 'anbefales ikke' on ***, published no basis.
+    assert list(lines["range|7.1.1-06"].get_xdata()) == [-3, -3]
+    assert list(lines["default|7.1.1-25"].get_xdata()) == [-3] and boxes_["published|7.1.1-25"].get_x() == -0.25
+    colour = to_rgba(plots.STANDING_COLOURS["depends_on_appraisal"])
+    assert to_rgba(lines["range|7.1.1-10"].get_color()) == colour
+    assert len([g for g in lines if g.startswith("range|")]) == len(gs)
+
+
+def test_the_worklist_picture_ranks_references(bundled):
+    from grading.analyses.worklist import worklist
+    _, gs = bundled
+    entries = worklist(gs)
+    fig = plots.worklist_plot(entries, top=10)
+    fig.savefig(io.BytesIO(), format="png")
+    bars = {p.get_gid(): p.get_width() for p in fig.axes[0].patches if p.get_gid()}
+    assert bars[f"decides|{entries[0].subject}"] == len(entries[0].decides)
+    assert len([g for g in bars if g.startswith("decides|")]) == 10
+    assert all(bars[f"settles|{e.subject}"] == len(e.settles) for e in entries[:10] if e.settles)
 
 
 def test_a_phase_outside_the_three_gets_its_own_column(make_guideline):
@@ -149,4 +194,5 @@ def test_evidence_map_outlines_fragile_recommendations():
                 if (p.get_gid() or "").startswith("fragile|")}
     assert outlined and outlined <= fragile
     assert "7.2.1-03" in outlined  # traction in sciatica rests on one very good review
+    assert "6.2-02" not in outlined  # moderate on *: not carried at all, so not 'fragile' (nor robust)
     assert not any((p.get_gid() or "").startswith("fragile|") for p in plots.evidence_map(g).axes[0].patches)

@@ -62,6 +62,7 @@ class Readings:
     strengths: tuple[str, ...]  # every strength a reading's verdict can rest on, least to most carried
     outcomes: tuple[Reading, ...]  # one per reachable verdict, the default reading's first
     printed_unreached: tuple[str, ...] = ()  # printed levels no reading of the cited evidence derives
+    scale: tuple[int, int] = (0, 0)  # the strengths on one scale: strongest against (-) ... no basis (0) ... for (+)
     pending: _Pending | None = field(default=None, repr=False, compare=False)  # to work out to_appraise
     _pivoted: tuple[tuple[int, ...], tuple[int, ...]] | None = field(default=None, init=False, repr=False,
                                                                       compare=False)
@@ -175,12 +176,18 @@ class _Compiled:
             self.classes.append(key)
         return self.ids[key]
 
-    def entry(self, judged: tuple[tuple[Decision, ...], tuple[Comparison, ...], int], direction: str) -> _Entry:
-        """What a recommendation of this direction shows of the strengths and verdict `carried` gave."""
+    def entry(self, judged: tuple[tuple[Decision, ...], tuple[Comparison, ...], int], direction: str,
+              levels: tuple[str, ...]) -> _Entry:
+        """What a recommendation of this direction shows of the strengths and verdict `carried` gave on `levels`."""
         strengths, comparisons, decides = judged
         v = comparisons[decides]
         names = tuple((self.shown(d, direction), self.carried(d, direction)) for d in strengths)
-        return _Entry(v.verdict, v.justified, names[decides][0], names)
+        signed = []
+        for d, lv in zip(strengths, levels):
+            span = signed_span(self.scheme, d.value, d.direction if d.direction in ("for", "against") else direction,
+                               lv)
+            signed.append(span[0] if span else 0)
+        return _Entry(v.verdict, v.justified, names[decides][0], names, (min(signed), max(signed)))
 
     def reading(self, entry: _Entry, level: str) -> Reading:
         """An outcome the default reading reaches: one shared record per distinct outcome."""
@@ -367,15 +374,17 @@ def every_reading(rec: Recommendation, studies: tuple[Study, ...], scheme: Schem
     best: dict[str, tuple[int, _Seen, tuple[int, ...], _Entry]] = {}
     shown: dict[str, tuple[int, int]] = {}
     levels: set[str] = set()
+    lo, hi = 99, -99
     for t, (cost, chosen) in profile.seen.items():
         found = (t[2] or every_found) if use_printed else t[1]
         key = (sig, t[0], id(found))  # found is one shared object per set of findings
         entry = verdicts.get(key)
         if entry is None:
-            entry = verdicts[key] = c.entry(carried(rec, levels_used or (t[0],), found, consensus_only, scheme),
-                                            rec.direction)
+            used = levels_used or (t[0],)
+            entry = verdicts[key] = c.entry(carried(rec, used, found, consensus_only, scheme), rec.direction, used)
         levels.add(t[0])
         shown.update(entry.names)
+        lo, hi = min(lo, entry.scale[0]), max(hi, entry.scale[1])
         b = best.get(entry.verdict)
         if b is None or cost < b[0]:
             best[entry.verdict] = (cost, t, chosen, entry)
@@ -392,7 +401,7 @@ def every_reading(rec: Recommendation, studies: tuple[Study, ...], scheme: Schem
     pending = _Pending(c, sig, profile, every_found, use_printed, rec, levels_used, consensus_only, tuple(free)) \
         if len(best) > 1 else None
     return Readings(tuple(free), tuple(ordered), tuple(sorted(shown, key=shown.__getitem__)), tuple(outcomes),
-                    tuple(dict.fromkeys(lv for lv in printed if lv not in levels)), pending)
+                    tuple(dict.fromkeys(lv for lv in printed if lv not in levels)), (lo, hi), pending)
 
 
 @dataclass(frozen=True, slots=True)
@@ -403,6 +412,7 @@ class _Entry:
     justified: bool
     decider: str  # the strength the verdict rests on, as shown
     names: tuple[tuple[str, tuple[int, int]], ...]  # every strength of the levels used, as shown, and its place
+    scale: tuple[int, int]  # where those strengths sit on the scale from strongest against (-) to strongest for
 
 
 @dataclass(frozen=True, slots=True)
@@ -440,8 +450,8 @@ def _verdict(c: _Compiled, sig: int, t: _Seen, every_found: frozenset[str], use_
     key = (sig, t[0], id(found))
     entry = c.verdicts.get(key)
     if entry is None:
-        entry = c.verdicts[key] = c.entry(carried(rec, levels_used or (t[0],), found, consensus_only, c.scheme),
-                                          rec.direction)
+        used = levels_used or (t[0],)
+        entry = c.verdicts[key] = c.entry(carried(rec, used, found, consensus_only, c.scheme), rec.direction, used)
     return entry.verdict
 
 
@@ -475,6 +485,6 @@ def quick(rec: Recommendation, studies: tuple[Study, ...], scheme: Scheme) -> Qu
     key = (sig, t[0], id(found))
     entry = c.verdicts.get(key)
     if entry is None:
-        entry = c.verdicts[key] = c.entry(carried(rec, levels_used or (t[0],), found, consensus_only, scheme),
-                                          rec.direction)
+        used = levels_used or (t[0],)
+        entry = c.verdicts[key] = c.entry(carried(rec, used, found, consensus_only, scheme), rec.direction, used)
     return Quick(t[0], entry.decider, entry.verdict)

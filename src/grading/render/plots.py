@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import pandas as pd
 from matplotlib.artist import Artist
 from matplotlib.figure import Figure
@@ -9,10 +11,12 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
 from ..analyses.explore import GROUPS, PHASES, phases_of
+from ..analyses.worklist import Entry
 from ..grade import Grading, reproduce, summary
+from ..grade.derive import signed_span
 from ..io.guideline import Guideline
 from ..scheme import Scheme
-from ..vocab import DEVIATIONS, VERDICTS
+from ..vocab import AGREE, NOT_COMPARABLE, VERDICTS
 
 # Colour encodes the published strength, in the order of the scheme's strengths (strongest first); the grades
 # below the ladder stay apart from its green-to-yellow run.
@@ -34,6 +38,8 @@ VERDICT_LABELS = VERDICTS
 
 
 FRAGILE_COLOUR = "#c0392b"
+AGAINST_HATCH = "xx"  # a recommendation against: drawn, so that 'strong' against never reads as strongly for
+AGAINST_EDGE = "#222222"
 
 
 def level_label(level: str, source: str) -> str:
@@ -102,9 +108,12 @@ def evidence_map(guideline: Guideline, gradings: list[Grading] | None = None,
         x, y = c.column + pad + c.slot * width, c.row + pad
         grades = scheme.parse_strength(c.strength) or ("",)
         height = (1 - 2 * pad) / len(grades)
+        against = c.direction == "against"
         for i, grade in enumerate(grades):
+            # Direction is drawn, not left to the colour: a recommendation against is cross-hatched.
             rect = Rectangle((x, y + i * height), width, height, facecolor=colours.get(grade, UNGRADED_COLOUR),
-                             edgecolor="#555555", linewidth=0.6, hatch=None if grade else "///")
+                             edgecolor=AGAINST_EDGE if against else "#555555", linewidth=0.6,
+                             hatch=AGAINST_HATCH if against and grade else None if grade else "///")
             rect.set_gid(f"{c.id}|{c.phase}|{grade}")
             ax.add_patch(rect)
         if fragile is not None and c.id in fragile:
@@ -132,39 +141,49 @@ def evidence_map(guideline: Guideline, gradings: list[Grading] | None = None,
     handles: list[Artist] = [Patch(facecolor=colours[g.code], edgecolor="#555555", label=g.english)
                              for g in scheme.strengths]
     handles.append(Patch(facecolor=UNGRADED_COLOUR, edgecolor="#555555", hatch="///", label="no strength published"))
+    handles.append(Patch(facecolor=UNGRADED_COLOUR, edgecolor=AGAINST_EDGE, hatch=AGAINST_HATCH,
+                         label="cross-hatched: recommended AGAINST"))
     handles += [Line2D([], [], linestyle="none", marker="$**$", markersize=12, color="black",
                        label="level printed in the guideline"),
                 Line2D([], [], linestyle="none", marker="$(**)$", markersize=18, color="#333333",
                        label="(level) derived from the evidence rows")]
     if fragile is not None:
         handles.append(Patch(fill=False, edgecolor=FRAGILE_COLOUR, linestyle="--", linewidth=2,
-                             label="fragile: one changed row lowers it"))
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.01), ncol=4, fontsize=8, frameon=False,
-              title="Colour: published strength (a range such as strong/moderate is split top/bottom). "
-                    "Mark: level of documentation.", title_fontsize=8)
+                             label="fragile: carried now, lost with one changed row"))
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.01), ncol=3, fontsize=8, frameon=False,
+              title="Colour: published strength, for or against (a range such as strong/moderate is split "
+                    "top/bottom); cross-hatched: against. Mark: level of documentation.", title_fontsize=8)
     ax.set_title(f"Where the guideline is strong and where it is thin (graded by scheme {scheme.describe()})",
                  fontsize=11)
     return fig
 
 
-def strength_crosstab(gradings: list[Grading], scheme: Scheme) -> pd.DataFrame:
-    """Counts of published strength (rows, as printed, ranges kept) against derived strength (columns)."""
-    published = [g.published_strength or NOT_PUBLISHED for g in gradings]
-    derived = [g.derived_strength for g in gradings]
-    table = pd.crosstab(pd.Series(published, name="published"), pd.Series(derived, name="derived"))
-    table = table.reindex(columns=list(scheme.strength_codes), fill_value=0)
-    return table.loc[sorted(table.index, key=lambda p: _strongest_first(p, scheme))]
+def _published_label(g: Grading) -> str:
+    return g.published if g.published_strength else NOT_PUBLISHED
 
 
-def _span(published: str, scheme: Scheme) -> tuple[int, int] | None:
-    return scheme.strength_span("" if published == NOT_PUBLISHED else published)
+def _derived_label(g: Grading) -> str:
+    """The derived strength with the direction it points: 'weak (against)', 'not_recommended', 'no_basis'."""
+    d = g.strength
+    return d.shown if d.direction in ("for", "against") else d.value
 
 
-def _strongest_first(published: str, scheme: Scheme) -> tuple[int, int, str]:
+def _label_order(label: str, scheme: Scheme) -> tuple[int, int, int, str]:
+    """Strongest first, within a strength 'for' before 'against'; ranges after the grade they start with."""
+    code, _, rest = label.partition(" (")
     codes = list(scheme.strength_codes)
-    at = [codes.index(p) for p in scheme.parse_strength("" if published == NOT_PUBLISHED else published)] \
-        or [len(codes)]
-    return min(at), max(at), published
+    at = [codes.index(p) for p in scheme.parse_strength("" if code == NOT_PUBLISHED else code)] or [len(codes)]
+    return min(at), max(at), rest.startswith("against"), label
+
+
+def strength_crosstab(gradings: list[Grading], scheme: Scheme) -> pd.DataFrame:
+    """Counts of published strength (rows, as printed, ranges kept, with their direction) against the strength the
+    evidence carries under the default reading (columns, with the direction it points)."""
+    published = [_published_label(g) for g in gradings]
+    derived = [_derived_label(g) for g in gradings]
+    table = pd.crosstab(pd.Series(published, name="published"), pd.Series(derived, name="derived"))
+    table = table[sorted(table.columns, key=lambda c: _label_order(c, scheme))]
+    return table.loc[sorted(table.index, key=lambda p: _label_order(p, scheme))]
 
 
 def level_crosstab(gradings: list[Grading], scheme: Scheme) -> pd.DataFrame:
@@ -178,7 +197,7 @@ def level_crosstab(gradings: list[Grading], scheme: Scheme) -> pd.DataFrame:
 
 def _heatmap(ax, table: pd.DataFrame, title: str, agrees) -> None:
     ax.imshow(table.to_numpy(), cmap="Blues", aspect="auto", vmin=0)
-    ax.set_xticks(range(table.shape[1]), list(table.columns), rotation=30, ha="right", fontsize=8)
+    ax.set_xticks(range(table.shape[1]), list(table.columns), rotation=35, ha="right", fontsize=8)
     ax.set_yticks(range(table.shape[0]), list(table.index), fontsize=8)
     ax.set_xlabel(table.columns.name)
     ax.set_ylabel(table.index.name)
@@ -191,42 +210,56 @@ def _heatmap(ax, table: pd.DataFrame, title: str, agrees) -> None:
     ax.set_title(title, fontsize=10)
 
 
+# The verdicts as the audit splits them: what holds under every reading of the unstated appraisal, and what not.
+STANDINGS = {"certain_agree": "agree under every reading",
+             "certain_justified": "deviate under every reading,\njustification recorded",
+             "certain_unjustified": "deviate under every reading,\nno justification",
+             "depends_on_appraisal": "depend on appraisal\nthe text does not state",
+             "not_comparable": "not comparable"}
+STANDING_COLOURS = {"certain_agree": "#1a9850", "certain_justified": "#fdae61", "certain_unjustified": "#d73027",
+                    "depends_on_appraisal": "#9e9ac8", "not_comparable": "#bbbbbb"}
+
+
+def standing(g: Grading) -> str:
+    """Where a grading stands under every reading: a key of STANDINGS."""
+    if g.certainty != "certain":
+        return "depends_on_appraisal"
+    if g.comparison.verdict == NOT_COMPARABLE:
+        return "not_comparable"
+    if not g.deviates:
+        return "certain_agree"
+    return "certain_justified" if g.comparison.justified else "certain_unjustified"
+
+
 def agreement_plot(gradings: list[Grading], scheme: Scheme) -> Figure:
-    """Verdict counts (deviations split justified/unjustified) and published-against-derived strengths and levels."""
+    """The verdicts split as the audit splits them, then published against derived strengths (direction shown) and
+    printed against derived levels."""
     s = summary(gradings)
-
-    def strength_agrees(published: str, derived: str) -> bool:
-        span = _span(published, scheme)
-        return span is not None and span[0] <= scheme.strength(derived).rank <= span[1]
-
-    fig = Figure(figsize=(14, 4.8), layout="constrained")
-    bars, strengths, levels = fig.subplots(1, 3, width_ratios=[1.1, 1.3, 0.8])
-    verdicts = list(VERDICT_LABELS)
-    justified = [sum(g.comparison.verdict == v and g.comparison.justified for g in gradings)
-                 if v in DEVIATIONS else 0 for v in verdicts]
-    rest = [s[v] - j for v, j in zip(verdicts, justified)]
-    colours = ["#1a9850", "#d73027", "#d73027", "#bbbbbb"]
-    y = range(len(verdicts))
-    first = bars.barh(y, rest, color=colours, edgecolor="black", linewidth=0.6)
-    second = bars.barh(y, justified, left=rest, color="#fdae61", edgecolor="black", linewidth=0.6, hatch="//")
-    for b, v in zip(first, verdicts):
-        b.set_gid(f"verdict|{v}|{'unjustified' if v in DEVIATIONS else 'all'}")
-    for b, v in zip(second, verdicts):
-        b.set_gid(f"verdict|{v}|justified")
-    for i, v in enumerate(verdicts):
-        ax_label = f"{s[v]}" + (f"  ({justified[i]} justified)" if v in DEVIATIONS else "")
-        bars.text(s[v] + 0.5, i, ax_label, va="center", fontsize=8)
-    bars.set_yticks(list(y), [VERDICT_LABELS[v] for v in verdicts], fontsize=9)
+    fig = Figure(figsize=(15, 5.2), layout="constrained")
+    bars, strengths, levels = fig.subplots(1, 3, width_ratios=[1.0, 1.5, 0.7])
+    keys = list(STANDINGS)
+    counts = [sum(standing(g) == k for g in gradings) for k in keys]
+    drawn = bars.barh(range(len(keys)), counts, color=[STANDING_COLOURS[k] for k in keys], edgecolor="black",
+                      linewidth=0.6)
+    for b, k in zip(drawn, keys):
+        b.set_gid(f"standing|{k}")
+        if k == "depends_on_appraisal":
+            b.set_hatch("..")
+    for i, n in enumerate(counts):
+        bars.text(n + 0.5, i, str(n), va="center", fontsize=8, gid=f"standing-count|{keys[i]}")
+    bars.set_yticks(range(len(keys)), [STANDINGS[k] for k in keys], fontsize=8)
     bars.invert_yaxis()
-    bars.set_xlim(0, max(s[v] for v in verdicts) * 1.35 + 1)
+    bars.set_xlim(0, max(counts + [1]) * 1.3 + 1)
     bars.set_xlabel("recommendations")
-    bars.legend(handles=[Patch(facecolor="#d73027", edgecolor="black", label="deviation, no justification recorded"),
-                         Patch(facecolor="#fdae61", edgecolor="black", hatch="//",
-                               label="deviation with a recorded justification")],
-                fontsize=8, loc="lower right", frameon=False)
-    bars.set_title(f"Published strength against its evidence ({s['recommendations']} recommendations)", fontsize=10)
-    _heatmap(strengths, strength_crosstab(gradings, scheme), "Strength: published (rows) against derived "
-             "(columns);\nbold where they agree", strength_agrees)
+    bars.set_title(f"Published strength against its evidence, {s['recommendations']} recommendations\n"
+                   f"(under the default reading: {s['agree']} agree, {s['stronger_than_evidence']} stronger, "
+                   f"{s['weaker_than_evidence']} weaker)", fontsize=9)
+    agree_cells: dict[tuple[str, str], bool] = {}
+    for g in gradings:
+        cell = (_published_label(g), _derived_label(g))
+        agree_cells[cell] = agree_cells.get(cell, True) and g.comparison.verdict == AGREE
+    _heatmap(strengths, strength_crosstab(gradings, scheme), "Strength: published (rows) against what the evidence "
+             "carries (columns),\ndirection shown; bold where they agree", lambda r, c: agree_cells.get((r, c), False))
     _heatmap(levels, level_crosstab(gradings, scheme), f"Level: printed against derived\n"
              f"({s['printed_levels_reproduced']} "
              f"of {s['printed_levels']} printed levels reproduced)", lambda row, col: row == col)
@@ -234,3 +267,82 @@ def agreement_plot(gradings: list[Grading], scheme: Scheme) -> Figure:
     fig.suptitle(f"Graded by scheme {scheme.describe()}", fontsize=9)
     return fig
 
+
+def scale_labels(scheme: Scheme) -> dict[int, str]:
+    """Tick labels of the scale from strongest against to strongest for: 'strong against' ... 'no basis' ..."""
+    ladder = sorted(set(scheme.ladder.values()), key=lambda c: scheme.strength(c).rank)
+    out = {0: "no basis"}
+    for i, code in enumerate(ladder, 1):
+        name = scheme.strength(code).english.lower()
+        out[i], out[-i] = f"{name}\nfor", f"{name}\nagainst"
+    return out
+
+
+def ranges_plot(gradings: list[Grading], scheme: Scheme, ids: list[str] | None = None) -> Figure:
+    """For each recommendation, what its evidence can carry under every reading of the unstated appraisal (a bar
+    on one scale from strongest against to strongest for), the default reading (a dot) and the published
+    strength (a hollow box): a reviewer sees at once what is certain and what depends on appraisal."""
+    shown = [g for g in gradings if g.readings is not None and (ids is None or g.id in ids)]
+    fig = Figure(figsize=(10, 1.6 + 0.24 * len(shown)), layout="constrained")
+    ax = fig.add_subplot()
+    for y, g in enumerate(shown):
+        r = g.readings
+        assert r is not None
+        key = standing(g)
+        lo, hi = r.scale
+        bar = ax.plot([lo, hi], [y, y], color=STANDING_COLOURS[key], linewidth=6, solid_capstyle="butt",
+                      alpha=0.85, gid=f"range|{g.id}")[0]
+        if lo == hi:
+            bar.set_marker("s")
+            bar.set_markersize(7)
+        here = signed_span(scheme, g.derived_strength, g.derived_direction, g.level_used)
+        if here:
+            ax.plot([here[0]], [y], "o", color="black", markersize=4, gid=f"default|{g.id}")
+        published = signed_span(scheme, g.published_strength or "", g.direction)
+        if published:
+            ax.add_patch(Rectangle((published[0] - 0.25, y - 0.34), published[1] - published[0] + 0.5, 0.68,
+                                   fill=False, edgecolor="#333333", linewidth=1.1, gid=f"published|{g.id}"))
+    ticks = scale_labels(scheme)
+    ax.set_xticks(sorted(ticks), [ticks[t] for t in sorted(ticks)], fontsize=8)
+    ax.axvline(0, color="#999999", linewidth=0.8, zorder=0)
+    ax.set_xlim(min(ticks) - 0.6, max(ticks) + 0.6)
+    ax.set_yticks(range(len(shown)), [f"{g.id} {textwrap.shorten(g.recommendation.topic_en or g.topic, 28)}"
+                                       for g in shown], fontsize=7)
+    ax.set_ylim(len(shown) - 0.5, -0.5)
+    ax.xaxis.tick_top()
+    handles: list[Artist] = [Line2D([], [], color=STANDING_COLOURS[k], linewidth=6, label=STANDINGS[k].replace(
+        "\n", " ")) for k in STANDINGS]
+    handles += [Line2D([], [], linestyle="none", marker="o", color="black", markersize=4,
+                       label="the scheme's default reading"),
+                Patch(fill=False, edgecolor="#333333", label="published strength")]
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.01), ncol=3, fontsize=8, frameon=False,
+              title="Bar: every strength the evidence can carry under some reading of the appraisal the text "
+                    "leaves unstated (left of 'no basis': against)", title_fontsize=8)
+    ax.set_title(f"What the evidence can carry, under every reading (graded by scheme {scheme.describe()})",
+                 fontsize=10)
+    return fig
+
+
+def worklist_plot(entries: list[Entry], top: int = 20) -> Figure:
+    """The appraisal worklist as a picture: for the `top` references, how many verdicts their appraisal can
+    change, and how many it settles alone, each labelled with the recommendations it decides."""
+    shown = entries[:top]
+    fig = Figure(figsize=(10, 1.4 + 0.3 * len(shown)), layout="constrained")
+    ax = fig.add_subplot()
+    for y, e in enumerate(shown):
+        ax.barh(y, len(e.decides), color="#9e9ac8", edgecolor="black", linewidth=0.5, gid=f"decides|{e.subject}")
+        if e.settles:
+            ax.barh(y, len(e.settles), color="#54278f", edgecolor="black", linewidth=0.5,
+                    gid=f"settles|{e.subject}")
+        ax.text(len(e.decides) + 0.08, y, ", ".join(e.decides), va="center", fontsize=7)
+    ax.set_yticks(range(len(shown)), [e.subject for e in shown], fontsize=8)
+    ax.set_ylim(len(shown) - 0.5, -0.5)
+    most = max([len(e.decides) for e in shown] + [1])
+    ax.set_xlim(0, most * 1.9 + 1)
+    ax.set_xlabel("verdicts its appraisal can change")
+    ax.legend(handles=[Patch(facecolor="#9e9ac8", edgecolor="black", label="can change the verdict"),
+                       Patch(facecolor="#54278f", edgecolor="black", label="settles it alone, whatever it finds")],
+              fontsize=8, loc="lower right", frameon=False)
+    ax.set_title(f"What to appraise first: the {len(shown)} references whose unstated appraisal decides the most "
+                 f"verdicts", fontsize=10)
+    return fig
