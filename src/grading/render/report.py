@@ -14,6 +14,7 @@ from ..io.guideline import Guideline
 from ..revisions import Revised, Revision
 from .markdown import md_cell
 from .references import format_references, render_references
+from .text import verdict_line
 
 FORMATS = ("html", "md")
 COLUMNS = ("Anbefalinger", "Dokumentasjon", "Nivå på dok.")  # the guideline's own table headings
@@ -45,6 +46,7 @@ class TableRow:
     level: str
     revision: str = ""  # what the working group's revisions changed, and why; empty when unrevised
     level_note: str = ""  # why the level differs from the printed one (revised edition only)
+    verdict: str = ""  # what the evidence carries under every reading of the unstated appraisal (render.text)
 
 
 @dataclass(frozen=True)
@@ -89,7 +91,7 @@ def section_tables(guideline: Guideline, revised: Revised | None = None,
             level_note = "derived from the revised evidence" + (f"; printed: {rec.published_level}"
                                                                  if rec.published_level else "")
         row = TableRow(rid, rec.text, dedupe(docs.get(rid, ())), tuple(sorted(source.cited(rid))), level,
-                       note, level_note)
+                       note, level_note, "Toolkit: " + verdict_line(grade(rec, source.studies(rid), source.scheme)))
         by_section.setdefault(rec.section, []).append(row)
     wanted = set(sections) if sections is not None else None
     if wanted is not None and wanted - set(by_section):
@@ -121,7 +123,8 @@ def _intro(guideline: Guideline, tables: list[SectionTable], revised: Revised | 
                    f"{len(revised.revisions)} revisions; {len(revised.conflicts)} conflicting changes left out)")
     return (f"{n} recommendation{'s' if n != 1 else ''} in {len(tables)} section{'s' if len(tables) != 1 else ''}, "
             f"{edition}. The level is the printed level of "
-            f"documentation ({NO_LEVEL} where the guideline prints none)"
+            f"documentation ({NO_LEVEL} where the guideline prints none); under each recommendation, what its "
+            f"evidence carries under every reading of the appraisal the text leaves unstated"
             + ("; for a revised recommendation, the level its revised evidence carries" if revised else "")
             + ". References keep the guideline's numbers; entries whose identity the source does not establish "
               "are marked unresolved, and identifications not confirmed by a source are marked likely. "
@@ -135,7 +138,7 @@ th, td { border: 1px solid #999; padding: 0.4rem 0.6rem; vertical-align: top; te
 th { background: #eee; }
 td.level { white-space: nowrap; text-align: center; width: 6rem; }
 td p { margin: 0 0 0.4rem 0; }
-.refs, .level-note { font-size: 0.85em; color: #555; white-space: normal; }
+.refs, .level-note, .verdict { font-size: 0.85em; color: #555; white-space: normal; }
 .revision { font-size: 0.9em; background: #fff6d5; padding: 0.2rem 0.4rem; }
 ol.references li { margin-bottom: 0.3rem; }
 em.note { color: #a00; }
@@ -158,6 +161,8 @@ def to_html(guideline: Guideline, revised: Revised | None = None, title: str = T
                 "<thead><tr>" + "".join(f"<th>{esc(c)}</th>" for c in COLUMNS) + "</tr></thead>", "<tbody>"]
         for r in t.rows:
             rec = f"<p>{esc(r.recommendation)}</p>"
+            if r.verdict:
+                rec += f'<p class="verdict">{esc(r.verdict)}</p>'
             if r.revision:
                 rec += f'<p class="revision">{esc(r.revision)}</p>'
             docs = "".join(f"<p>{esc(d)}</p>" for d in r.documentation)
@@ -184,7 +189,7 @@ def to_markdown(guideline: Guideline, revised: Revised | None = None, title: str
     for t in tables:
         out += [f"## {md_cell(t.heading)}", "", "| " + " | ".join(COLUMNS) + " |", "|---|---|---|"]
         for r in t.rows:
-            rec = r.recommendation + (f"\n{r.revision}" if r.revision else "")
+            rec = r.recommendation + (f"\n{r.verdict}" if r.verdict else "") + (f"\n{r.revision}" if r.revision else "")
             docs = "\n".join(r.documentation)
             if r.references:
                 docs += "\nRef. " + ", ".join(str(n) for n in r.references)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from ..analyses.audit import KINDS, Finding
 from ..grade import Grading, summary
 from ..scheme import Clause, Scheme
-from ..vocab import AGREE, NOT_COMPARABLE, STRONGER, WEAKER
+from ..vocab import AGREE, NOT_COMPARABLE, STRONGER, VERDICTS, WEAKER
 
 if TYPE_CHECKING:
     from ..analyses.fragility import Fragility
@@ -67,6 +67,25 @@ def summary_text(gradings: list[Grading]) -> str:
             f"Levels: {s['levels_derived_where_none_printed']} derived where the guideline prints none; "
             f"of {s['printed_levels']} printed levels, {s['printed_levels_reproduced']} are reproduced "
             f"exactly from the evidence rows under the default reading.\n{graded_by(gradings)}")
+
+
+def verdict_line(g: Grading) -> str:
+    """One sentence on what the evidence carries under every reading of the unstated appraisal, for the report and
+    the Revise app: 'The evidence carries weak to strong (levels * to ***): stronger than evidence under the
+    default reading, agree under others — depends on appraisal of refs 4, 321.'"""
+    r = g.readings
+    if r is None:
+        return ""
+    lo, hi = r.strength_range
+    llo, lhi = r.level_range
+    carries = (lo if lo == hi else f"{lo} to {hi}") + " (" + (f"level {llo}" if llo == lhi else
+                                                              f"levels {llo} to {lhi}") + " from the rows)"
+    verdicts = [VERDICTS[v] for v in g.verdicts]
+    if g.certainty == "certain":
+        return f"The evidence carries {carries}: {verdicts[0]} under every reading of the unstated appraisal."
+    refs = ", ".join(map(str, g.to_appraise))
+    return (f"The evidence carries {carries}: {verdicts[0]} under the default reading, {', '.join(verdicts[1:])} "
+            f"under others — depends on appraisal of {refs}.")
 
 
 def gradings_json(gradings: list[Grading]) -> str:

@@ -11,6 +11,7 @@ from ..errors import GradingError
 from ..grade import Grading
 from ..io.guideline import Guideline
 from ..io.tables import EVIDENCE_COLUMNS
+from ..render.text import verdict_line
 from ..revisions.apply import (
     apply_revisions,
     changes_between,
@@ -87,6 +88,7 @@ class RevisePanel:
         self.derived_level = _classed(w.HTML(), "derived-level")
         self.derived_strength = _classed(w.HTML(), "derived-strength")
         self.verdict = _classed(w.HTML(), "verdict")
+        self.every_reading = _classed(w.HTML(), "every-reading")  # the range over readings, and its certainty
         self.explanation = _classed(w.HTML(), "explanation")
         self.graded_by = _classed(w.HTML(f"Graded by scheme <b>{html.escape(self.scheme.describe())}</b>"),
                                   "graded-by")
@@ -116,7 +118,7 @@ class RevisePanel:
             w.HTML("<b>Evidence</b>"), self.rows_box, self.add_row,
             w.HTML("<b>The working group's judgements</b>"), w.HBox(list(self.judgements.values())), self.strength,
             w.HTML("<b>Grading with these changes</b>"), self.graded_by, self.derived_level, self.derived_strength,
-            self.verdict,
+            self.verdict, self.every_reading,
             self.explanation, self.justification, self.author, self.rationale, self.message, self.save,
             self.saved_path])
         self.select(recommendation_id or self.rec_select.value)
@@ -247,15 +249,19 @@ class RevisePanel:
 
     def _show(self, g: Grading | None) -> None:
         if g is None:
-            for widget in (self.derived_level, self.derived_strength, self.verdict, self.explanation):
+            for widget in (self.derived_level, self.derived_strength, self.verdict, self.every_reading,
+                           self.explanation):
                 widget.value = "—"
             return
         used = f" (the printed level {g.level_used} is used for the strength)" if g.level_source == "printed" else ""
         self.derived_level.value = f"Derived level: <b>{html.escape(g.derived_level)}</b>{html.escape(used)}"
-        self.derived_strength.value = (f"Derived strength: <b>{html.escape(g.derived_strength)}</b> "
+        self.derived_strength.value = (f"Derived strength: <b>{html.escape(g.carried)}</b> "
                                        f"({html.escape(self.scheme.strength(g.derived_strength).norwegian)})")
         self.verdict.value = (f"Verdict: <b>{html.escape(g.comparison.verdict.replace('_', ' '))}</b> "
                               f"(published {html.escape(g.published_strength or 'none')})")
+        certainty = html.escape(g.certainty.replace("_", " "))
+        self.every_reading.value = (f"Every reading of the unstated appraisal: <b>{certainty}</b> — "
+                                    f"{html.escape(verdict_line(g))}")
         self.explanation.value = _pre(g.rule(), "grading-explanation-text")
 
     def save_now(self) -> None:
