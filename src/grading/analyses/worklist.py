@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pandas as pd
+
 from ..grade import Grading
 
 
@@ -49,3 +51,29 @@ def worklist(gradings: list[Grading]) -> list[Entry]:
     entries = [Entry(k, tuple(dict.fromkeys(v)), tuple(dict.fromkeys(settles.get(k, ())))) for k, v in decides.items()]
     return sorted(entries, key=lambda e: (-len(e.decides), -len(e.settles), isinstance(e.reference, str),
                                           str(e.reference).zfill(8)))
+
+
+def worklist_frame(entries: list[Entry]) -> pd.DataFrame:
+    """The worklist as a table for the notebooks: rank, reference, how many verdicts it decides and settles."""
+    rows = [{"rank": i, "reference": e.subject, "decides": len(e.decides), "settles_alone": len(e.settles),
+             "recommendations": ", ".join(e.decides), "settled_alone": ", ".join(e.settles)}
+            for i, e in enumerate(entries, 1)]
+    return pd.DataFrame(rows, columns=["rank", "reference", "decides", "settles_alone", "recommendations",
+                                       "settled_alone"]).set_index("rank")
+
+
+def readings_frame(gradings: list[Grading]) -> pd.DataFrame:
+    """Every grading with what its evidence carries under every reading: the range, the certainty, the verdicts
+    other readings reach, and the references to appraise."""
+    rows = []
+    for g in gradings:
+        r = g.readings
+        rows.append({"id": g.id, "topic_en": g.recommendation.topic_en, "published": g.published,
+                     "printed_levels": ";".join(g.published_levels),
+                     "level_range": "-".join(dict.fromkeys(r.level_range)) if r else g.derived_level,
+                     "strength_range": " to ".join(dict.fromkeys(r.strength_range)) if r else g.carried,
+                     "default_reading": f"{g.carried}: {g.comparison.verdict}", "certainty": g.certainty,
+                     "other_verdicts": ", ".join(g.verdicts[1:]), "to_appraise": ", ".join(map(str, g.to_appraise))})
+    return pd.DataFrame(rows, columns=["id", "topic_en", "published", "printed_levels", "level_range",
+                                       "strength_range", "default_reading", "certainty", "other_verdicts",
+                                       "to_appraise"]).set_index("id")
