@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from ..errors import UnknownValueError
 from ..scheme import Clause, LevelRule, Scheme
-from ..vocab import AGREE, DESIGNS, NOT_COMPARABLE, STRONGER, WEAKER
+from ..vocab import AGREE, DESIGNS, JUDGEMENTS, NOT_COMPARABLE, STRONGER, WEAKER
 from .records import Study
 
 
@@ -174,7 +174,8 @@ def derive_strength(level: str, direction: str, judgements: Mapping[str, str] | 
     """Derive the strength a level carries by Table 1, given the direction, what the documentation found (`found`:
     the stated findings of the rows it rests on; None reads it as supporting) and the group's judgements."""
     memo = _memo(scheme)
-    key = ("strength", level, direction, tuple(sorted(judgements.items())) if judgements else (), found)
+    key = ("strength", level, direction, tuple(judgements.get(j, "unrecorded") for j in JUDGEMENTS)
+           if judgements else (), found)
     if key not in memo:
         memo[key] = _derive_strength(level, direction, judgements, scheme, found)
     return memo[key]

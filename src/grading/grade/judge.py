@@ -76,22 +76,17 @@ def used_levels(printed: tuple[str, ...], derived: str, scheme: Scheme) -> tuple
     return printed
 
 
-_BIT = {"benefit": 1, "no_effect": 2, "harm": 4, "conflicting": 8}  # a set of stated findings as one number
-
-
 def carried(rec: Recommendation, levels: tuple[str, ...], found: frozenset[str], consensus_only: bool,
             scheme: Scheme) -> tuple[tuple[Decision, ...], tuple[Comparison, ...], int]:
     """The strength each level used carries, its comparison with the published strength, and which decides."""
-    memo = _memo(scheme)
-    key = ("carried", rec.direction, tuple(rec.judgements.items()), rec.published_strength, bool(rec.published_level),
-           bool(rec.justification.strip()), levels, sum(_BIT[f] for f in found), consensus_only)
-    if key not in memo:
-        memo[key] = _carried(rec, levels, found, consensus_only, scheme)
-    return memo[key]
-
-
-def _carried(rec: Recommendation, levels: tuple[str, ...], found: frozenset[str], consensus_only: bool,
-             scheme: Scheme) -> tuple[tuple[Decision, ...], tuple[Comparison, ...], int]:
+    if len(levels) == 1:  # one shared tuple per decision: ten thousand gradings need not hold ten thousand
+        lv = levels[0]
+        strength = derive_strength(lv, rec.direction, rec.judgements, scheme, found)
+        comparison = compare(rec.published_strength or None, strength.value, scheme, consensus_only=consensus_only,
+                             level_printed=bool(rec.published_level), justification=rec.justification,
+                             direction=rec.direction, derived_direction=strength.direction, derived_level=lv)
+        memo = _memo(scheme)
+        return memo.setdefault(("one", strength), (strength,)), memo.setdefault(("one", comparison), (comparison,)), 0
     strengths, comparisons = [], []
     for lv in levels:
         strength = derive_strength(lv, rec.direction, rec.judgements, scheme, found)

@@ -119,6 +119,7 @@ class _Compiled:
         self.options: dict[tuple, int] = {}
         self.option_sets: list[tuple[tuple[int | None, int, str, str], ...]] = []
         self.option_ids: dict[tuple, int] = {}
+        self.steps: list[tuple[tuple[int, int, int], ...]] = []
         self.sigs: dict[tuple, int] = {}
         self.levels: dict[int, tuple[str, frozenset[str], frozenset[str]]] = {}
         self.verdicts: dict[tuple, _Entry] = {}
@@ -127,6 +128,8 @@ class _Compiled:
         self.triples: dict[_Seen, _Seen] = {}
         self.findings: dict[frozenset[str], frozenset[str]] = {}
         self.readings: dict[tuple, Reading] = {}
+        self.alone: dict[Reading, tuple[Reading]] = {}
+        self.tuples: dict[tuple, tuple] = {}
         self.order = {g.code: g.rank for g in scheme.levels}
         self.stated: dict[str, bool] = {}
         self.members = {d: frozenset(n for n, ds in scheme.sets.items() if d in ds) for d in DESIGNS}
@@ -156,10 +159,13 @@ class _Compiled:
 
     def _intern(self, options: tuple[tuple[int | None, int, str, str], ...]) -> int:
         """Every distinct class a row can be read into — (class id or None when no rule sees it, changes from the
-        default reading, design, quality), the default reading first — as one id into `option_sets`."""
+        default reading, design, quality), the default reading first — as one id into `option_sets` (and into
+        `steps`, the same as (bit shift, the number to add, changes) for the walk)."""
         if options not in self.option_ids:
             self.option_ids[options] = len(self.option_sets)
             self.option_sets.append(options)
+            self.steps.append(tuple((0, 0, cost) if cid is None else (cid * self.bits, 1 << (cid * self.bits), cost)
+                                    for cid, cost, _, _ in options))
         return self.option_ids[options]
 
     def _class(self, design: str, quality: str, stated: bool, finding: str) -> int | None:
@@ -213,6 +219,10 @@ class _Compiled:
             self.carry[key] = (turned, self.scheme.strength(d.value).rank)
         return self.carry[key]
 
+    def shared(self, t: tuple) -> tuple:
+        """One shared object per small tuple of strings or numbers (ten thousand gradings repeat them)."""
+        return self.tuples.setdefault(t, t)
+
     def frozen(self, found: frozenset[str]) -> frozenset[str]:
         """One shared object per set of findings."""
         return self.findings.setdefault(found, found)
@@ -265,6 +275,7 @@ class _Compiled:
 
 
 _STATED = frozenset(STATED)
+_NONE: frozenset[str] = frozenset()
 _UNDIRECTED = ("no_basis", "not_recommended")
 _COMPILED: dict[int, _Compiled] = {}
 
@@ -287,15 +298,16 @@ def _walk(c: _Compiled, base: int, free: tuple[int, ...]) -> _Walk:
     """Every distinct count reachable by reading the free rows (ids of their options), each with a reading that
     changes fewest rows."""
     states: _Walk = {base: (0, ())}
-    add = c.add
+    mask, cap = (1 << c.bits) - 1, c.cap
     for oid in free:
-        options = c.option_sets[oid]
+        steps = c.steps[oid]
         nxt: _Walk = {}
         for state, (cost, chosen) in states.items():
-            for i, (cid, extra, _, _) in enumerate(options):
-                to = add(state, cid)
+            for i, (shift, one, extra) in enumerate(steps):
+                to = state + one if one and (state >> shift) & mask < cap else state
                 n = cost + extra
-                if to not in nxt or n < nxt[to][0]:
+                got = nxt.get(to)
+                if got is None or n < got[0]:
                     nxt[to] = (n, chosen + (i,))
         states = nxt
     return states
@@ -351,25 +363,31 @@ def _profile(c: _Compiled, base: int, free: tuple[int, ...]) -> _Profile:
 def every_reading(rec: Recommendation, studies: tuple[Study, ...], scheme: Scheme,
                   default: Judged | None = None) -> Readings:
     """The levels, strengths and verdicts over every reading of the rows' unstated quality and design."""
-    studies = as_read(rec, studies, scheme)
+    if not scheme.choices.accuracy_is_benefit:
+        studies = as_read(rec, studies, scheme)
     default = default or judge(rec, studies, scheme)
     c = _compiled(scheme)
-    ids = [c.row_options(s) for s in studies]
-    options = [c.option_sets[i] for i in ids]
-    free = [i for i, o in enumerate(options) if len(o) > 1]
-    base = 0
-    for o in options:
-        if len(o) == 1 and o[0][0] is not None:
+    row_options, option_sets = c.row_options, c.option_sets
+    options, free, free_ids, base, consensus_only = [], [], [], 0, True
+    for i, s in enumerate(studies):
+        oid = row_options(s)
+        o = option_sets[oid]
+        options.append(o)
+        if len(o) > 1:
+            free.append(i)
+            free_ids.append(oid)
+        elif o[0][0] is not None:
             base = c.add(base, o[0][0])
+        if s.design != "consensus":
+            consensus_only = False
     printed = printed_levels(rec)
     use_printed = bool(printed) and scheme.choices.printed_level_first
     levels_used = used_levels(printed, "", scheme) if use_printed else ()
-    every_found = c.frozen(frozenset(s.finding for s in studies) & _STATED)
-    consensus_only = all(s.design == "consensus" for s in studies)
+    every_found = c.frozen(frozenset(s.finding for s in studies) & _STATED) if use_printed else _NONE
     whole = (rec.direction, rec.published_strength, rec.published_level, bool(rec.justification.strip()),
              tuple(rec.judgements.items()), levels_used, consensus_only)
     sig = c.sigs.setdefault(whole, len(c.sigs))  # one small number: hashed again and again below
-    profile = _profile(c, base, tuple(ids[i] for i in free))
+    profile = _profile(c, base, tuple(free_ids))
     verdicts = c.verdicts
     best: dict[str, tuple[int, _Seen, tuple[int, ...], _Entry]] = {}
     shown: dict[str, tuple[int, int]] = {}
@@ -397,11 +415,17 @@ def every_reading(rec: Recommendation, studies: tuple[Study, ...], scheme: Schem
             if value != getattr(studies[row], what))
         outcomes.append(Reading(verdict, entry.justified, t[0], entry.decider, changes) if changes else
                         c.reading(entry, t[0]))
+    if len(outcomes) == 1 and not outcomes[0].changes:  # the common case: one shared tuple per distinct outcome
+        every: tuple[Reading, ...] = c.alone.setdefault(outcomes[0], (outcomes[0],))
+    else:
+        every = tuple(outcomes)
     ordered = sorted(levels, key=c.order.__getitem__, reverse=True) if len(levels) > 1 else list(levels)
     pending = _Pending(c, sig, profile, every_found, use_printed, rec, levels_used, consensus_only, tuple(free)) \
         if len(best) > 1 else None
-    return Readings(tuple(free), tuple(ordered), tuple(sorted(shown, key=shown.__getitem__)), tuple(outcomes),
-                    tuple(dict.fromkeys(lv for lv in printed if lv not in levels)), (lo, hi), pending)
+    share = c.shared
+    return Readings(share(tuple(free)), share(tuple(ordered)), share(tuple(sorted(shown, key=shown.__getitem__))),
+                    every, share(tuple(dict.fromkeys(lv for lv in printed if lv not in levels))), share((lo, hi)),
+                    pending)
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,8 +33,20 @@ class Grading:
     references: tuple[int, ...]
     scheme: str  # the scheme and reading it was graded by, e.g. 'norway-2007 (as declared)'
     studies: tuple[Study, ...] = ()
-    judged: Judged | None = None  # every level used, with its strength and comparison
+    levels_used: tuple[str, ...] = ()  # every level the strength is judged on (several printed levels: each)
+    strengths: tuple[Decision, ...] = ()  # the strength each of them carries
+    comparisons: tuple[Comparison, ...] = ()  # and its comparison with the published strength
     readings: Readings | None = None  # over every reading (None when not computed)
+
+    @property
+    def judged(self) -> Judged:
+        """The default reading as `judge` gave it: every level used, with its strength and comparison."""
+        levels = self.levels_used or (self.level_used,)
+        strengths = self.strengths or (self.strength,)
+        comparisons = self.comparisons or (self.comparison,)
+        decides = next((i for i, (d, c) in enumerate(zip(strengths, comparisons))
+                        if d is self.strength and c is self.comparison and levels[i] == self.level_used), 0)
+        return Judged(self.level, self.level_source, levels, strengths, comparisons, decides)
 
     @property
     def id(self) -> str:
@@ -71,10 +83,6 @@ class Grading:
     @property
     def published_levels(self) -> tuple[str, ...]:
         return printed_levels(self.recommendation)
-
-    @property
-    def levels_used(self) -> tuple[str, ...]:
-        return self.judged.levels_used if self.judged else (self.level_used,)
 
     @property
     def derived_level(self) -> str:
@@ -143,7 +151,7 @@ class Grading:
         """The whole explanation: level, strength and verdict, each with the rule that made it, then the readings."""
         lvl = f"Level: {self.level.explain()}"
         j = self.judged
-        if self.level_source == "printed" and j and len(j.levels_used) > 1:
+        if self.level_source == "printed" and len(j.levels_used) > 1:
             each = "; ".join(f"{lv} carries {d.shown} ({c.verdict.replace('_', ' ')})"
                              for lv, d, c in zip(j.levels_used, j.strengths, j.comparisons))
             used = (f" The guideline prints {len(j.levels_used)} levels ({', '.join(j.levels_used)}), one per "
@@ -211,7 +219,7 @@ def grade(rec: Recommendation, studies: tuple[Study, ...], scheme: Scheme, *, ev
     refs = tuple(dict.fromkeys(s.reference for s in studies if s.reference is not None))
     readings = every_reading(rec, studies, scheme, j) if every else None
     return Grading(rec, j.level, j.level_used, j.level_source, j.strength, j.comparison, refs, scheme.describe(),
-                   tuple(studies), j, readings)
+                   tuple(studies), j.levels_used, j.strengths, j.comparisons, readings)
 
 
 def reproduce(guideline: Guideline, scheme: Scheme | None = None, *, every: bool = True) -> list[Grading]:
