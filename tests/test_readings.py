@@ -158,3 +158,15 @@ def test_the_quick_verdict_is_the_explained_one(rec, studies, sch):
     j, q = judge(rec, studies, sch), quick(rec, studies, sch)
     assert (q.level, q.verdict) == (j.level.value, j.comparison.verdict)
     assert q.strength.split(" (")[0] == j.strength.value
+
+
+@settings(max_examples=200, deadline=None)
+@given(recs, st.lists(rows, min_size=0, max_size=6), schemes)
+def test_grading_over_every_reading_gives_the_default_reading_as_judge_does(rec, studies, sch):
+    studies = tuple(studies)
+    g, j = grade(rec, studies, sch), judge(rec, studies, sch)
+    assert g.derived_level == j.level.value == g.level.value and g.level.rule == j.level.rule
+    assert (g.levels_used, g.strengths, g.comparisons) == (j.levels_used, j.strengths, j.comparisons)
+    assert (g.level_used, g.strength, g.comparison, g.level_source) == (j.level_used, j.strength, j.comparison,
+                                                                       j.level_source)
+    assert grade(rec, studies, sch, every=False).comparison == g.comparison

@@ -18,12 +18,21 @@ from dataclasses import dataclass, field
 
 from ..scheme import Scheme
 from ..vocab import DESIGNS
-from .derive import STATED, Comparison, Decision, signed_span
-from .judge import Judged, as_read, carried, judge, printed_levels, used_levels
+from .counts import (
+    CONCRETE_DESIGNS,
+    NO_FINDINGS,
+    READ_QUALITIES,
+    STATED_FINDINGS,
+    Compiled,
+    Entry,
+    Profile,
+    Seen,
+    compiled,
+    profile_of,
+)
+from .derive import Comparison, Decision
+from .judge import as_read, carried, printed_levels, used_levels
 from .records import Recommendation, Study
-
-CONCRETE_DESIGNS = tuple(d for d in DESIGNS if d not in ("consensus", "unclear"))  # what an unstated design can be
-READ_QUALITIES = ("good", "poor")  # what an unstated quality can be
 
 
 @dataclass(frozen=True)
@@ -64,6 +73,9 @@ class Readings:
     printed_unreached: tuple[str, ...] = ()  # printed levels no reading of the cited evidence derives
     scale: tuple[int, int] = (0, 0)  # the strengths on one scale: strongest against (-) ... no basis (0) ... for (+)
     pending: _Pending | None = field(default=None, repr=False, compare=False)  # to work out to_appraise
+    # the default reading: its derived level, the strength each level used carries, the comparisons, which decides
+    default: tuple[str, tuple[Decision, ...], tuple[Comparison, ...], int] | None = field(
+        default=None, repr=False, compare=False)
     _pivoted: tuple[tuple[int, ...], tuple[int, ...]] | None = field(default=None, init=False, repr=False,
                                                                       compare=False)
 
@@ -101,272 +113,11 @@ class Readings:
         return self._pivots()[1]
 
 
-# --- what of a row the rules can see, compiled once per scheme ----------------------------------------------
-
-class _Compiled:
-    """A scheme's level rules over classes of rows, with the memos every recommendation shares."""
-
-    def __init__(self, scheme: Scheme):
-        self.scheme = scheme
-        clauses = [c for r in scheme.level_rules for c in r.clauses]
-        self.qualities = tuple(dict.fromkeys(c.quality for c in clauses))
-        self.cap = max([1, *(n for c in clauses for n in c.at_least.values())])
-        self.bits = self.cap.bit_length()
-        self.rules = tuple((r.level, tuple((tuple(c.at_least.items()), self.qualities.index(c.quality), c.stated,
-                                            c.consistent) for c in r.clauses)) for r in scheme.level_rules)
-        self.classes: list[tuple] = []  # class id -> (membership, seen per quality set, good, stated, finding)
-        self.ids: dict[tuple, int] = {}
-        self.options: dict[tuple, int] = {}
-        self.option_sets: list[tuple[tuple[int | None, int, str, str], ...]] = []
-        self.option_ids: dict[tuple, int] = {}
-        self.steps: list[tuple[tuple[int, int, int], ...]] = []
-        self.sigs: dict[tuple, int] = {}
-        self.levels: dict[int, tuple[str, frozenset[str], frozenset[str]]] = {}
-        self.verdicts: dict[tuple, _Entry] = {}
-        self.carry: dict[tuple, tuple[int, int]] = {}
-        self.profiles: dict[tuple, _Profile] = {}
-        self.triples: dict[_Seen, _Seen] = {}
-        self.findings: dict[frozenset[str], frozenset[str]] = {}
-        self.readings: dict[tuple, Reading] = {}
-        self.alone: dict[Reading, tuple[Reading]] = {}
-        self.tuples: dict[tuple, tuple] = {}
-        self.order = {g.code: g.rank for g in scheme.levels}
-        self.stated: dict[str, bool] = {}
-        self.members = {d: frozenset(n for n, ds in scheme.sets.items() if d in ds) for d in DESIGNS}
-
-    def row_options(self, s: Study) -> int:
-        """The id of the options a row can be read into (see `option_sets`)."""
-        stated = self.stated.get(s.quality_text)
-        if stated is None:
-            text = s.quality_text.lower()
-            stated = self.stated[s.quality_text] = any(p in text for p in self.scheme.choices.very_good_phrases)
-        key = (s.design, s.quality, s.finding, stated)
-        if key not in self.options:
-            if s.design == "consensus":
-                self.options[key] = self._intern(((None, 0, s.design, s.quality),))
-            else:
-                designs = (s.design,) if s.design != "unclear" else ("unclear", *CONCRETE_DESIGNS)
-                qualities = (s.quality,) if s.quality != "unclear" else ("unclear", *READ_QUALITIES)
-                seen: dict[int | None, tuple[int | None, int, str, str]] = {}
-                for d in designs:
-                    for q in qualities:
-                        cid = self._class(d, q, stated, s.finding)
-                        cost = (d != s.design) + (q != s.quality)
-                        if cid not in seen or cost < seen[cid][1]:
-                            seen[cid] = (cid, cost, d, q)
-                self.options[key] = self._intern(tuple(seen.values()))
-        return self.options[key]
-
-    def _intern(self, options: tuple[tuple[int | None, int, str, str], ...]) -> int:
-        """Every distinct class a row can be read into — (class id or None when no rule sees it, changes from the
-        default reading, design, quality), the default reading first — as one id into `option_sets` (and into
-        `steps`, the same as (bit shift, the number to add, changes) for the walk)."""
-        if options not in self.option_ids:
-            self.option_ids[options] = len(self.option_sets)
-            self.option_sets.append(options)
-            self.steps.append(tuple((0, 0, cost) if cid is None else (cid * self.bits, 1 << (cid * self.bits), cost)
-                                    for cid, cost, _, _ in options))
-        return self.option_ids[options]
-
-    def _class(self, design: str, quality: str, stated: bool, finding: str) -> int | None:
-        unclear_good = self.scheme.choices.unclear_quality_is_good
-        seen = tuple(quality in q or ("good" in q and unclear_good and quality == "unclear") for q in self.qualities)
-        good = quality == "good" or (quality == "unclear" and unclear_good)
-        member = self.members[design]
-        if not good and not any(seen[qi] and member & {n for n, _ in sets}
-                                for _, clauses in self.rules for sets, qi, _, _ in clauses):
-            return None
-        key = (member, seen, good, stated, finding)
-        if key not in self.ids:
-            self.ids[key] = len(self.classes)
-            self.classes.append(key)
-        return self.ids[key]
-
-    def entry(self, judged: tuple[tuple[Decision, ...], tuple[Comparison, ...], int], direction: str,
-              levels: tuple[str, ...]) -> _Entry:
-        """What a recommendation of this direction shows of the strengths and verdict `carried` gave on `levels`."""
-        strengths, comparisons, decides = judged
-        v = comparisons[decides]
-        names = tuple((self.shown(d, direction), self.carried(d, direction)) for d in strengths)
-        signed = []
-        for d, lv in zip(strengths, levels):
-            span = signed_span(self.scheme, d.value, d.direction if d.direction in ("for", "against") else direction,
-                               lv)
-            signed.append(span[0] if span else 0)
-        return _Entry(v.verdict, v.justified, names[decides][0], names, (min(signed), max(signed)))
-
-    def reading(self, entry: _Entry, level: str) -> Reading:
-        """An outcome the default reading reaches: one shared record per distinct outcome."""
-        key = (entry.verdict, entry.justified, level, entry.decider)
-        if key not in self.readings:
-            self.readings[key] = Reading(entry.verdict, entry.justified, level, entry.decider, ())
-        return self.readings[key]
-
-    def shown(self, d: Decision, direction: str) -> str:
-        """A strength as a range shows it: with its direction when it points away from the recommendation's."""
-        if d.direction in ("for", "against") and d.direction != direction and d.value not in _UNDIRECTED:
-            return f"{d.value} ({d.direction})"
-        return d.value
-
-    def carried(self, d: Decision, direction: str) -> tuple[int, int]:
-        """How far a strength carries a recommendation of this direction: its place on the scale from against to
-        for, turned to the recommendation's direction (for a statement of no basis: how far from no basis)."""
-        key = (d.value, d.direction, direction)
-        if key not in self.carry:
-            span = signed_span(self.scheme, d.value, d.direction if d.direction in ("for", "against") else direction)
-            value = span[1] if span else 0
-            turned = -value if direction == "against" else abs(value) if direction == "none" else value
-            self.carry[key] = (turned, self.scheme.strength(d.value).rank)
-        return self.carry[key]
-
-    def shared(self, t: tuple) -> tuple:
-        """One shared object per small tuple of strings or numbers (ten thousand gradings repeat them)."""
-        return self.tuples.setdefault(t, t)
-
-    def frozen(self, found: frozenset[str]) -> frozenset[str]:
-        """One shared object per set of findings."""
-        return self.findings.setdefault(found, found)
-
-    def add(self, state: int, cid: int | None) -> int:
-        """The counts with one more row of a class (counted up to the cap)."""
-        if cid is None:
-            return state
-        shift = cid * self.bits
-        return state if (state >> shift) & ((1 << self.bits) - 1) >= self.cap else state + (1 << shift)
-
-    def level(self, state: int) -> tuple[str, frozenset[str], frozenset[str]]:
-        """The level the counts derive (the scheme's rules, as derive_level applies them), the stated findings of
-        the rows its rule counted, and those of the rows of good quality."""
-        if state not in self.levels:
-            mask, bits = (1 << self.bits) - 1, self.bits
-            present, rest, cid = [], state, 0
-            while rest:
-                if rest & mask:
-                    present.append((cid, rest & mask))
-                rest >>= bits
-                cid += 1
-            lowers = self.scheme.choices.contradiction_lowers
-            good = frozenset(self.classes[c][4] for c, _ in present if self.classes[c][2]) & _STATED
-            for level, clauses in self.rules:
-                for sets, qi, stated, consistent in clauses:
-                    counted: set[int] = set()
-                    ok = True
-                    for name, minimum in sets:
-                        rows = [(c, n) for c, n in present if name in self.classes[c][0] and self.classes[c][1][qi]
-                                and (not stated or self.classes[c][3])]
-                        if sum(n for _, n in rows) < minimum:
-                            ok = False
-                            break
-                        counted.update(c for c, _ in rows)
-                    if not ok:
-                        continue
-                    found = frozenset(self.classes[c][4] for c in counted)
-                    contradict = "conflicting" in found or ("benefit" in found and bool(found & {"no_effect", "harm"}))
-                    if consistent is not None and lowers:
-                        if contradict == consistent:
-                            continue
-                    elif consistent is False:
-                        continue
-                    t = (level, self.frozen(found & _STATED), self.frozen(good))
-                    self.levels[state] = self.triples.setdefault(t, t)
-                    return self.levels[state]
-            raise AssertionError("the last level rule holds for any evidence")  # load_scheme checks it
-        return self.levels[state]
-
-
-_STATED = frozenset(STATED)
-_NONE: frozenset[str] = frozenset()
-_UNDIRECTED = ("no_basis", "not_recommended")
-_COMPILED: dict[int, _Compiled] = {}
-
-
-def _compiled(scheme: Scheme) -> _Compiled:
-    c = _COMPILED.get(id(scheme))
-    if c is None or c.scheme is not scheme:
-        if len(_COMPILED) > 32:
-            _COMPILED.clear()
-        c = _COMPILED[id(scheme)] = _Compiled(scheme)
-    return c
-
-
-# --- the walk over the rows ---------------------------------------------------------------------------------
-
-_Walk = dict[int, tuple[int, tuple[int, ...]]]  # counts -> (changes, the option chosen for each free row)
-
-
-def _walk(c: _Compiled, base: int, free: tuple[int, ...]) -> _Walk:
-    """Every distinct count reachable by reading the free rows (ids of their options), each with a reading that
-    changes fewest rows."""
-    states: _Walk = {base: (0, ())}
-    mask, cap = (1 << c.bits) - 1, c.cap
-    for oid in free:
-        steps = c.steps[oid]
-        nxt: _Walk = {}
-        for state, (cost, chosen) in states.items():
-            for i, (shift, one, extra) in enumerate(steps):
-                to = state + one if one and (state >> shift) & mask < cap else state
-                n = cost + extra
-                got = nxt.get(to)
-                if got is None or n < got[0]:
-                    nxt[to] = (n, chosen + (i,))
-        states = nxt
-    return states
-
-
-_Seen = tuple[str, frozenset[str], frozenset[str]]  # level, stated findings of the counted rows, of the good rows
-
-
-class _Profile:
-    """What the level rules see of one evidence set under every reading: each distinct outcome of the rules
-    with the reading that reaches it changing fewest rows, and (computed when first asked) for each group of
-    interchangeable free rows, the outcomes its options give beside every reading of the other rows."""
-
-    def __init__(self, c: _Compiled, base: int, free: tuple[int, ...]):
-        self.c, self.base, self.free = c, base, free
-        seen: dict[_Seen, tuple[int, tuple[int, ...]]] = {}
-        for state, (cost, chosen) in _walk(c, base, free).items():
-            t = c.levels.get(state) or c.level(state)
-            if t not in seen or cost < seen[t][0]:
-                seen[t] = (cost, chosen)
-        self.seen = seen
-        self._pivots: tuple[tuple[tuple[int, ...], frozenset[tuple[_Seen, ...]]], ...] | None = None
-
-    @property
-    def pivots(self) -> tuple[tuple[tuple[int, ...], frozenset[tuple[_Seen, ...]]], ...]:
-        if self._pivots is None:
-            c = self.c
-            groups: dict[int, list[int]] = {}
-            for at, oid in enumerate(self.free):
-                groups.setdefault(oid, []).append(at)
-            out = []
-            for oid, ats in groups.items():
-                others = self.free[:ats[0]] + self.free[ats[0] + 1:]
-                cids = [cid for cid, *_ in c.option_sets[oid]]
-                rows = set()
-                for state in _walk(c, self.base, others):
-                    rows.add(tuple(c.levels.get(to) or c.level(to) for to in (c.add(state, cid) for cid in cids)))
-                out.append((tuple(ats), frozenset(rows)))
-            self._pivots = tuple(out)
-        return self._pivots
-
-
-def _profile(c: _Compiled, base: int, free: tuple[int, ...]) -> _Profile:
-    key = (base, free)
-    got = c.profiles.get(key)
-    if got is None:
-        if len(c.profiles) > 100_000:
-            c.profiles.clear()
-        got = c.profiles[key] = _Profile(c, base, free)
-    return got
-
-
-def every_reading(rec: Recommendation, studies: tuple[Study, ...], scheme: Scheme,
-                  default: Judged | None = None) -> Readings:
+def every_reading(rec: Recommendation, studies: tuple[Study, ...], scheme: Scheme) -> Readings:
     """The levels, strengths and verdicts over every reading of the rows' unstated quality and design."""
     if not scheme.choices.accuracy_is_benefit:
         studies = as_read(rec, studies, scheme)
-    default = default or judge(rec, studies, scheme)
-    c = _compiled(scheme)
+    c = compiled(scheme)
     row_options, option_sets = c.row_options, c.option_sets
     options, free, free_ids, base, consensus_only = [], [], [], 0, True
     for i, s in enumerate(studies):
@@ -383,13 +134,13 @@ def every_reading(rec: Recommendation, studies: tuple[Study, ...], scheme: Schem
     printed = printed_levels(rec)
     use_printed = bool(printed) and scheme.choices.printed_level_first
     levels_used = used_levels(printed, "", scheme) if use_printed else ()
-    every_found = c.frozen(frozenset(s.finding for s in studies) & _STATED) if use_printed else _NONE
+    every_found = c.frozen(frozenset(s.finding for s in studies) & STATED_FINDINGS) if use_printed else NO_FINDINGS
     whole = (rec.direction, rec.published_strength, rec.published_level, bool(rec.justification.strip()),
              tuple(rec.judgements.items()), levels_used, consensus_only)
     sig = c.sigs.setdefault(whole, len(c.sigs))  # one small number: hashed again and again below
-    profile = _profile(c, base, tuple(free_ids))
+    profile = profile_of(c, base, tuple(free_ids))
     verdicts = c.verdicts
-    best: dict[str, tuple[int, _Seen, tuple[int, ...], _Entry]] = {}
+    best: dict[str, tuple[int, Seen, tuple[int, ...], Entry]] = {}
     shown: dict[str, tuple[int, int]] = {}
     levels: set[str] = set()
     lo, hi = 99, -99
@@ -406,15 +157,17 @@ def every_reading(rec: Recommendation, studies: tuple[Study, ...], scheme: Schem
         b = best.get(entry.verdict)
         if b is None or cost < b[0]:
             best[entry.verdict] = (cost, t, chosen, entry)
-    first = default.comparison.verdict
+    default = next(kv for kv in profile.seen.items() if kv[1][0] == 0)  # the one reading that changes nothing
+    first = verdicts[(sig, default[0][0], id((default[0][2] or every_found) if use_printed else default[0][1]))]
     outcomes = []
-    for verdict, (cost, t, chosen, entry) in sorted(best.items(), key=lambda kv: (kv[0] != first, kv[1][0])):
+    for verdict, (cost, t, chosen, entry) in sorted(best.items(), key=lambda kv: (kv[0] != first.verdict,
+                                                                                         kv[1][0])):
         changes = () if not cost else tuple(
             (row, what, value) for row, i in zip(free, chosen) if options[row][i][1]
             for what, value in (("design", options[row][i][2]), ("quality", options[row][i][3]))
             if value != getattr(studies[row], what))
         outcomes.append(Reading(verdict, entry.justified, t[0], entry.decider, changes) if changes else
-                        c.reading(entry, t[0]))
+                        _shared(c, entry, t[0]))
     if len(outcomes) == 1 and not outcomes[0].changes:  # the common case: one shared tuple per distinct outcome
         every: tuple[Reading, ...] = c.alone.setdefault(outcomes[0], (outcomes[0],))
     else:
@@ -423,20 +176,10 @@ def every_reading(rec: Recommendation, studies: tuple[Study, ...], scheme: Schem
     pending = _Pending(c, sig, profile, every_found, use_printed, rec, levels_used, consensus_only, tuple(free)) \
         if len(best) > 1 else None
     share = c.shared
+    strengths, comparisons, decides = first.judged
     return Readings(share(tuple(free)), share(tuple(ordered)), share(tuple(sorted(shown, key=shown.__getitem__))),
                     every, share(tuple(dict.fromkeys(lv for lv in printed if lv not in levels))), share((lo, hi)),
-                    pending)
-
-
-@dataclass(frozen=True, slots=True)
-class _Entry:
-    """What one outcome of the level rules gives a recommendation: its verdict, and the strengths shown."""
-
-    verdict: str
-    justified: bool
-    decider: str  # the strength the verdict rests on, as shown
-    names: tuple[tuple[str, tuple[int, int]], ...]  # every strength of the levels used, as shown, and its place
-    scale: tuple[int, int]  # where those strengths sit on the scale from strongest against (-) to strongest for
+                    pending, (default[0][0], strengths, comparisons, decides))
 
 
 @dataclass(frozen=True, slots=True)
@@ -444,9 +187,9 @@ class _Pending:
     """What working out to_appraise needs: for each group of interchangeable free rows, whether its reading can
     change the verdict beside some reading of the others, and whether its reading alone settles it."""
 
-    c: _Compiled
+    c: Compiled
     sig: int
-    profile: _Profile
+    profile: Profile
     every_found: frozenset[str]
     use_printed: bool
     rec: Recommendation
@@ -467,7 +210,7 @@ class _Pending:
         return tuple(sorted(appraise)), tuple(sorted(settles))
 
 
-def _verdict(c: _Compiled, sig: int, t: _Seen, every_found: frozenset[str], use_printed: bool,
+def _verdict(c: Compiled, sig: int, t: Seen, every_found: frozenset[str], use_printed: bool,
              rec: Recommendation, levels_used: tuple[str, ...], consensus_only: bool) -> str:
     """The verdict one outcome of the level rules gives this recommendation."""
     found = (t[2] or every_found) if use_printed else t[1]
@@ -492,14 +235,14 @@ def quick(rec: Recommendation, studies: tuple[Study, ...], scheme: Scheme) -> Qu
     """What `judge` gives on these rows as they stand, without its explanations: for fragility, which asks it of
     every single-row change (tests/test_readings.py checks that the two agree)."""
     studies = as_read(rec, studies, scheme)
-    c = _compiled(scheme)
+    c = compiled(scheme)
     state = 0
     for s in studies:
         state = c.add(state, c.option_sets[c.row_options(s)][0][0])
     printed = printed_levels(rec)
     use_printed = bool(printed) and scheme.choices.printed_level_first
     levels_used = used_levels(printed, "", scheme) if use_printed else ()
-    every_found = c.frozen(frozenset(s.finding for s in studies) & _STATED)
+    every_found = c.frozen(frozenset(s.finding for s in studies) & STATED_FINDINGS)
     consensus_only = all(s.design == "consensus" for s in studies)
     whole = (rec.direction, rec.published_strength, rec.published_level, bool(rec.justification.strip()),
              tuple(rec.judgements.items()), levels_used, consensus_only)
@@ -512,3 +255,14 @@ def quick(rec: Recommendation, studies: tuple[Study, ...], scheme: Scheme) -> Qu
         used = levels_used or (t[0],)
         entry = c.verdicts[key] = c.entry(carried(rec, used, found, consensus_only, scheme), rec.direction, used)
     return Quick(t[0], entry.decider, entry.verdict)
+
+
+def _shared(c: Compiled, entry: Entry, level: str) -> Reading:
+    """An outcome the default reading reaches: one shared record per distinct outcome."""
+    key = (entry.verdict, entry.justified, level, entry.decider)
+    if key not in c.readings:
+        c.readings[key] = Reading(entry.verdict, entry.justified, level, entry.decider, ())
+    return c.readings[key]
+
+
+__all__ = ["CONCRETE_DESIGNS", "READ_QUALITIES", "Quick", "Reading", "Readings", "every_reading", "quick"]

@@ -5,13 +5,13 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..scheme import Scheme, check_grades_strengths
 from ..vocab import AGREE, DEVIATIONS, NOT_COMPARABLE, VERDICTS
-from .derive import Comparison, Decision
-from .judge import Judged, judge, printed_levels
+from .derive import Comparison, Decision, derive_level
+from .judge import Judged, as_read, judge, printed_levels, used_levels
 from .readings import Readings, every_reading
 from .records import Recommendation, Study
 
@@ -25,7 +25,7 @@ class Grading:
     scheme's default reading, and over every reading of the appraisal the text leaves unstated."""
 
     recommendation: Recommendation
-    level: Decision
+    level_decision: Decision | None  # None until first asked for: the explanation costs, the value is below
     level_used: str  # the level the verdict's strength rests on (a printed one where the guideline prints one)
     level_source: str  # printed | derived
     strength: Decision
@@ -37,6 +37,18 @@ class Grading:
     strengths: tuple[Decision, ...] = ()  # the strength each of them carries
     comparisons: tuple[Comparison, ...] = ()  # and its comparison with the published strength
     readings: Readings | None = None  # over every reading (None when not computed)
+    derived: str = ""  # the level the rows derive under the default reading
+    graded_by: Scheme | None = field(default=None, repr=False, compare=False)  # to explain the level when asked
+
+    @property
+    def level(self) -> Decision:
+        """The level the rows derive under the default reading, with the rule and reasons (derive_level)."""
+        if self.level_decision is None:
+            assert self.graded_by is not None
+            d = derive_level(as_read(self.recommendation, self.studies, self.graded_by), self.graded_by)
+            object.__setattr__(self, "level_decision", d)
+            return d
+        return self.level_decision
 
     @property
     def judged(self) -> Judged:
@@ -86,7 +98,7 @@ class Grading:
 
     @property
     def derived_level(self) -> str:
-        return self.level.value
+        return self.derived or self.level.value
 
     @property
     def derived_strength(self) -> str:
@@ -214,12 +226,23 @@ class Grading:
 
 
 def grade(rec: Recommendation, studies: tuple[Study, ...], scheme: Scheme, *, every: bool = True) -> Grading:
-    """Grade one recommendation from its evidence rows by a scheme; with `every`, over every reading too."""
-    j = judge(rec, studies, scheme)
+    """Grade one recommendation from its evidence rows by a scheme; with `every`, over every reading too (the
+    default reading is then the walk's own, and the level's explanation is worked out when first asked)."""
+    studies = tuple(studies)
     refs = tuple(dict.fromkeys(s.reference for s in studies if s.reference is not None))
-    readings = every_reading(rec, studies, scheme, j) if every else None
-    return Grading(rec, j.level, j.level_used, j.level_source, j.strength, j.comparison, refs, scheme.describe(),
-                   tuple(studies), j.levels_used, j.strengths, j.comparisons, readings)
+    if not every:
+        j = judge(rec, studies, scheme)
+        return Grading(rec, j.level, j.level_used, j.level_source, j.strength, j.comparison, refs,
+                       scheme.describe(), studies, j.levels_used, j.strengths, j.comparisons, None, j.level.value,
+                       scheme)
+    readings = every_reading(rec, studies, scheme)
+    assert readings.default is not None
+    level, strengths, comparisons, decides = readings.default
+    printed = printed_levels(rec)
+    source = "printed" if printed and scheme.choices.printed_level_first else "derived"
+    levels = used_levels(printed, level, scheme)
+    return Grading(rec, None, levels[decides], source, strengths[decides], comparisons[decides], refs,
+                   scheme.describe(), studies, levels, strengths, comparisons, readings, level, scheme)
 
 
 def reproduce(guideline: Guideline, scheme: Scheme | None = None, *, every: bool = True) -> list[Grading]:
