@@ -159,7 +159,7 @@ def _points(found: frozenset[str] | None, direction: str) -> str:
 _MEMO: dict[int, tuple[Scheme, dict]] = {}
 
 
-def _memo(scheme: Scheme) -> dict:
+def memo_for(scheme: Scheme) -> dict:
     """Results of the pure functions below for one scheme object (a modified copy is another object)."""
     entry = _MEMO.get(id(scheme))
     if entry is None or entry[0] is not scheme:  # the entry keeps its scheme alive, so an id is never reused
@@ -173,7 +173,7 @@ def derive_strength(level: str, direction: str, judgements: Mapping[str, str] | 
                     found: frozenset[str] | None = None) -> Decision:
     """Derive the strength a level carries by Table 1, given the direction, what the documentation found (`found`:
     the stated findings of the rows it rests on; None reads it as supporting) and the group's judgements."""
-    memo = _memo(scheme)
+    memo = memo_for(scheme)
     key = ("strength", level, direction, tuple(judgements.get(j, "unrecorded") for j in JUDGEMENTS)
            if judgements else (), found)
     if key not in memo:
@@ -295,7 +295,7 @@ def compare(published_strength: str | None, derived_strength: str | None, scheme
     """Compare a published strength (ranges allowed) with the strength its evidence carries, direction included:
     both sit on one scale from strongest against to strongest for (DIRECTION-OF-FINDINGS)."""
     recorded = bool(justification and justification.strip())
-    memo = _memo(scheme)
+    memo = memo_for(scheme)
     key = ("compare", published_strength, derived_strength, consensus_only, level_printed, recorded, direction,
            derived_direction, derived_level)
     if key not in memo:

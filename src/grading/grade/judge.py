@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 
 from ..scheme import Scheme
 from ..vocab import AGREE, STRONGER
-from .derive import Comparison, Decision, _memo, compare, derive_level, derive_strength, findings_behind
+from .derive import Comparison, Decision, compare, derive_level, derive_strength, findings_behind, memo_for
 from .records import Recommendation, Study
 
 
@@ -85,7 +85,7 @@ def carried(rec: Recommendation, levels: tuple[str, ...], found: frozenset[str],
         comparison = compare(rec.published_strength or None, strength.value, scheme, consensus_only=consensus_only,
                              level_printed=bool(rec.published_level), justification=rec.justification,
                              direction=rec.direction, derived_direction=strength.direction, derived_level=lv)
-        memo = _memo(scheme)
+        memo = memo_for(scheme)
         return memo.setdefault(("one", strength), (strength,)), memo.setdefault(("one", comparison), (comparison,)), 0
     strengths, comparisons = [], []
     for lv in levels:
