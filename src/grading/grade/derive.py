@@ -215,9 +215,10 @@ def _derive_strength(level: str, direction: str, judgements: Mapping[str, str] |
         enough = choices.sufficient_level and scheme.level(level).rank >= scheme.level(choices.sufficient_level).rank
         if enough and choices.not_recommended:
             grade = scheme.strength(choices.not_recommended)
+            against = ["EVIDENCE-POINTS-AGAINST"] if direction == "for" else []
             return Decision(grade.code, grade.rule, f"level {level} documentation that the measure has no effect: "
                             f"sufficient documentation that it does not work carries "
-                            f"'{grade.norwegian or grade.code}'.", (*used, "NO-EFFECT-NOT-RECOMMENDED"),
+                            f"'{grade.norwegian or grade.code}'.", (*used, "NO-EFFECT-NOT-RECOMMENDED", *against),
                             scheme.says(grade.rule), "against")
         if direction != "against" and no_basis:
             grade = scheme.strength(no_basis)

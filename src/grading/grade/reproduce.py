@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from ..scheme import Scheme, check_grades_strengths
 from ..vocab import AGREE, DEVIATIONS, NOT_COMPARABLE, VERDICTS
 from .derive import Comparison, Decision, derive_level
-from .judge import Judged, as_read, judge, printed_levels, used_levels
+from .judge import Judged, as_read, is_diagnostic, judge, printed_levels, used_levels
 from .readings import Readings, every_reading
 from .records import Recommendation, Study
 
@@ -173,6 +173,12 @@ class Grading:
             used = f" The printed level {self.level_used} is used for the strength (PRINTED-LEVEL-FIRST)."
         else:
             used = " No level is printed; the derived level is used for the strength (PRINTED-LEVEL-FIRST)."
+        if self.graded_by is not None and is_diagnostic(self.recommendation, self.graded_by) and \
+                any(s.finding == "benefit" for s in self.studies):
+            used += (" A diagnostic test found accurate or useful counts as benefit (DIAGNOSTIC-ACCURACY)."
+                     if self.graded_by.choices.accuracy_is_benefit else
+                     " A diagnostic test found accurate or useful is read as a finding not stated: accuracy is not "
+                     "an effect on the patient (DIAGNOSTIC-ACCURACY).")
         text = (f"{lvl}{used} Strength: {self.strength.explain()} "
                 f"Verdict: {self.comparison.verdict} by {self.comparison.rule} — {self.comparison.because}")
         return text + (" " + self.readings_text() if self.readings else "")
