@@ -25,3 +25,25 @@ def test_the_revise_app_shows_the_range_and_its_certainty():
     assert "<b>certain</b>" in panel.every_reading.value
     panel.select("7.1.1-25")  # TENS, long-lasting: very good documentation that it does not work
     assert "not_recommended" in panel.derived_strength.value
+
+
+def test_reproduce_json_follows_the_contract_of_every_reading(capsys):
+    import json
+
+    from grading.cli import main
+    assert main(["reproduce", "--format", "json", "--root", str(REPO)]) == 0
+    rows = {r["id"]: r for r in json.loads(capsys.readouterr().out)}
+    manipulation = rows["7.1.1-10"]
+    assert manipulation["derived_level_range"] == ["*", "***"]
+    assert manipulation["derived_strength_range"] == ["weak", "strong"]
+    assert manipulation["certainty"] == "depends_on_appraisal" and manipulation["to_appraise"] == [4, 321, 129, 154]
+    assert (manipulation["verdict"], manipulation["justified"]) == ("stronger_than_evidence", False)
+    reached = {v["verdict"]: v for v in manipulation["verdicts"]}
+    assert set(reached) == {"stronger_than_evidence", "agree"}
+    assert reached["stronger_than_evidence"]["reading"] == "the scheme's default reading"
+    assert "read as good" in reached["agree"]["reading"] and reached["agree"]["derived_strength"] == "strong"
+    assert "agree (strong; the rows derive ***) under" in manipulation["rule"]
+    mobility = rows["6.2-02"]
+    assert (mobility["certainty"], mobility["to_appraise"], len(mobility["verdicts"])) == ("certain", [], 1)
+    assert rows["6.2-05"]["published_levels"] == ["**", "*", "*"] and rows["6.2-05"]["levels_used"] == ["**", "*", "*"]
+    assert rows["7.2.1-01"]["derived_direction"] == "against" and rows["7.2.1-01"]["printed_levels_unreached"] == []
