@@ -15,7 +15,8 @@ from ..grade.records import Recommendation, Study
 from ..scheme import DEFAULT, Scheme, check_grades_strengths, load_scheme
 from .bib import NUMBER_FIELD, Bibliography
 from .cache import load_bibliography_cached
-from .tables import duplicate_problems, read_table, table_spec
+from .files import is_ascii_number, read_bytes
+from .tables import duplicate_problems, read_table, recommendation_problems, table_spec
 
 REQUIRED_FILES = ("references.bib", "evidence/recommendations.csv", "evidence/evidence.csv")
 OPTIONAL_FILES = ("evidence/glossary.csv", "evidence/flags.csv")
@@ -33,7 +34,7 @@ class Guideline:
     glossary: pd.DataFrame
     flags: pd.DataFrame
     scheme: Scheme
-    notices: tuple[Problem, ...] = ()
+    notices: tuple[Problem, ...] = ()  # the warnings and notices found while loading
 
     @functools.cached_property
     def records(self) -> tuple[Recommendation, ...]:
@@ -102,7 +103,9 @@ def load_guideline(root: Path | str | None = None, scheme: Scheme | str | Path |
         raise_if_errors([Problem(str(root), "is not a folder", allowed="a guideline folder holding "
                                  + ", ".join(REQUIRED_FILES))])
     for rel in REQUIRED_FILES:
-        if not (root / rel).is_file():
+        if (root / rel).exists() and not (root / rel).is_file():
+            read_bytes(root / rel, rel, problems)  # says what it is instead (a folder, a pipe, a device), unread
+        elif not (root / rel).is_file():
             problems.append(Problem(rel, f"is missing from {root}", allowed="a guideline folder holding "
                                     + ", ".join(REQUIRED_FILES)))
     raise_if_errors(problems)
@@ -110,7 +113,7 @@ def load_guideline(root: Path | str | None = None, scheme: Scheme | str | Path |
     problems += found
     tables = {}
     for rel in REQUIRED_FILES[1:] + OPTIONAL_FILES:
-        if (root / rel).is_file():
+        if (root / rel).exists():  # read_table refuses a folder, a pipe or a device
             frame, found = read_table(root / rel, rel, table_spec(Path(rel).name, scheme))
             problems += found
             tables[rel] = frame
@@ -119,12 +122,22 @@ def load_guideline(root: Path | str | None = None, scheme: Scheme | str | Path |
         # A scheme that cannot grade these strengths is the one problem to report, not every cell it cannot read.
         check_grades_strengths(scheme, recs["published_level"])
     problems += _cross_check(recs, ev, bib)
+    if recs is not None:
+        problems += recommendation_problems(recs, scheme, "evidence/recommendations.csv")
     raise_if_errors(problems)
     empty = pd.DataFrame()
     assert recs is not None and ev is not None and bib is not None  # else a problem was raised above
     return Guideline(root, recs.set_index("id", drop=False), ev, bib,
                      tables.get("evidence/glossary.csv", empty), tables.get("evidence/flags.csv", empty), scheme,
-                     tuple(p for p in problems if p.severity == "notice"))
+                     tuple(p for p in problems if p.severity != "error"))
+
+
+def read_paths(guideline: Guideline) -> tuple[Path, ...]:
+    """What a command on this guideline reads, so no output may replace it: its .bib, manifest and scheme file, and
+    the whole evidence folder (tables, notes, saved revisions)."""
+    root = guideline.root
+    paths = [root / "references.bib", root / "guideline.toml", root / "evidence", guideline.bibliography.path]
+    return tuple(paths + ([guideline.scheme.path] if guideline.scheme.path is not None else []))
 
 
 def _cross_check(recs: pd.DataFrame | None, ev: pd.DataFrame | None, bib: Bibliography | None) -> list[Problem]:
@@ -142,7 +155,7 @@ def _cross_check(recs: pd.DataFrame | None, ev: pd.DataFrame | None, bib: Biblio
                                     allowed=f"an id from {rname}"))
     if bib is not None and "reference" in ev.columns:
         for ref, line, row in zip(ev["reference"], ev["_line"], ev["_row"]):
-            if ref.isdigit() and int(ref) not in bib.by_number:
+            if is_ascii_number(ref) and int(ref) not in bib.by_number:
                 problems.append(Problem(ename, "cited reference is absent from references.bib", line=line, row=row,
                                         column="reference", found=ref,
                                         allowed=f"a number carried by an entry's {NUMBER_FIELD} field"))

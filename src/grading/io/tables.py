@@ -14,14 +14,15 @@ import pandas as pd
 
 from ..errors import Problem
 from ..vocab import AGREEMENT, DESIGNS, DIRECTIONS, EFFECT_SIZES, FINDINGS, OUTCOMES, QUALITIES
-from .files import decode_utf8
+from .files import decode_utf8, is_ascii_number, read_bytes
 
 if TYPE_CHECKING:
     from ..scheme import Scheme
 
-SEED_LINES = re.compile(r"^\d+(-\d+)?(;\d+(-\d+)?)*$")
-REC_ID = re.compile(r"^\d+(\.\d+)*-[0-9A-Za-z]+$")
-SECTION = re.compile(r"^\d+(\.\d+)*$")
+# ASCII digits only, and \Z rather than $ (which also matches before a final newline: '7.1.3-02\n' is no id).
+SEED_LINES = re.compile(r"^\d+(-\d+)?(;\d+(-\d+)?)*\Z", re.ASCII)
+REC_ID = re.compile(r"^\d+(\.\d+)*-[0-9A-Za-z]+\Z", re.ASCII)
+SECTION = re.compile(r"^\d+(\.\d+)*\Z", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -53,11 +54,17 @@ def _col(name, spec=None, required=False, optional=False) -> Column:
 
 
 _yes_no = _enum(AGREEMENT)
-_seed = ((lambda v: bool(SEED_LINES.match(v))), "line numbers and ranges joined by ';', e.g. 2082-2094;2131")
+def _seed_lines(v: str) -> bool:
+    return bool(SEED_LINES.match(v)) and all(int(a) <= int(b) for a, _, b in
+                                             (p.partition("-") for p in v.split(";") if "-" in p))
+
+
+_seed = (_seed_lines, "line numbers and ranges a-b (a <= b) joined by ';', e.g. 2082-2094;2131")
 
 EVIDENCE_SPEC: tuple[Column, ...] = (
     _col("recommendation_id", required=True),
-    _col("reference", ((lambda v: v == "" or v.isdigit()), "a reference number (whole number), or empty")),
+    _col("reference", ((lambda v: v == "" or is_ascii_number(v)),
+                       "a reference number (a whole number in digits 0-9), or empty")),
     _col("design", _enum(DESIGNS), True),
     _col("quality", _enum(QUALITIES), True),
     _col("quality_text"),
@@ -71,7 +78,8 @@ EVIDENCE_COLUMNS = tuple(c.name for c in EVIDENCE_SPEC)
 GLOSSARY_SPEC = (_col("term", required=True), _col("term_en"), _col("definition", required=True),
                  _col("seed_lines", _seed))
 FLAGS_SPEC = (_col("colour", _enum(("red", "yellow", "green")), True), _col("flag", required=True),
-              _col("flag_en"), _col("section"), _col("seed_lines", _seed))
+              _col("flag_en"), _col("section", ((lambda v: bool(SECTION.match(v))), "a section number such as 6.2, "
+                                                "or empty")), _col("seed_lines", _seed))
 
 
 def recommendations_spec(scheme: Scheme) -> tuple[Column, ...]:
@@ -112,6 +120,10 @@ def _decode(raw: bytes, name: str, problems: list[Problem]) -> str | None:
     if text is not None and "\r\n" in text:
         problems.append(Problem(name, "read Windows line endings (CRLF)", severity="notice"))
         text = text.replace("\r\n", "\n")
+    elif text is not None and "\r" in text and "\n" not in text:
+        # Old Excel for Mac ends lines with CR alone; with no LF anywhere that reading is unambiguous.
+        problems.append(Problem(name, "read old Mac line endings (CR only)", severity="notice"))
+        text = text.replace("\r", "\n")
     return text
 
 
@@ -120,10 +132,9 @@ def read_table(path: Path, name: str | None = None, spec: tuple[Column, ...] | N
     """Read one table (checked against `spec` when given); return it with every problem found (None if unreadable)."""
     name = name or path.name
     problems: list[Problem] = []
-    try:
-        raw = path.read_bytes()
-    except OSError as e:
-        return None, [Problem(name, f"cannot be read: {e.strerror}")]
+    raw = read_bytes(path, name, problems)
+    if raw is None:
+        return None, problems
     text = _decode(raw, name, problems)
     if text is None:
         return None, problems
@@ -147,14 +158,30 @@ def read_table(path: Path, name: str | None = None, spec: tuple[Column, ...] | N
         return None, problems + [Problem(name, f"the CSV cannot be parsed: {e}", line=reader.line_num)]
     columns = [c.strip() for c in rows[0]]
     width = len(columns)
+    seen: dict[str, int] = {}
+    twice = []
+    for i, c in enumerate(columns, start=1):
+        if c and c in seen:
+            twice.append(Problem(name, f"column '{c}' is named twice (columns {seen[c]} and {i})", line=1,
+                                 column=c, found=c, allowed="each column name once"))
+        seen.setdefault(c, i)
+    if twice:
+        return None, problems + twice  # which of the two holds the value? The table cannot be read cell by cell.
+    unnamed = [i for i, c in enumerate(columns) if not c]
+    if unnamed:
+        problems.append(Problem(name, f"{len(unnamed)} column{'s' if len(unnamed) != 1 else ''} without a name in "
+                                "the header (a spreadsheet's trailing separators?) ignored", line=1,
+                                severity="notice"))
     kept = [(i, r) for i, r in enumerate(rows[1:], start=1) if any(cell.strip() for cell in r)]  # blank rows out
     for i, r in kept:
         if len(r) != width:
             problems.append(Problem(name, f"the row has {len(r)} cells but the header names {width} columns",
                                     line=starts[i], row=i, found=sep.join(r)[:60], allowed=f"{width} cells"))
+    named = [i for i, c in enumerate(columns) if c]
     data = [[cell.strip() for cell in (r + [""] * width)[:width]] for _, r in kept]
     lines = [starts[i] for i, _ in kept]
-    frame = pd.DataFrame(data, columns=columns, dtype=object).fillna("")
+    frame = pd.DataFrame([[row[i] for i in named] for row in data], columns=[columns[i] for i in named],
+                         dtype=object).fillna("")
     frame["_line"] = lines
     frame["_row"] = range(1, len(frame) + 1)
     if spec:
@@ -209,6 +236,31 @@ def _close(a: str, b: str) -> bool:
             cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
         prev = cur
     return prev[-1] <= 2
+
+
+def recommendation_problems(frame: pd.DataFrame, scheme: Scheme, name: str) -> list[Problem]:
+    """Cells of one row of recommendations.csv that contradict each other: an id not under its section, a
+    published_level that is not the highest of published_levels."""
+    problems = []
+    cols = set(frame.columns)
+    if {"id", "section"} <= cols:
+        for rid, section, line, row in zip(frame["id"], frame["section"], frame["_line"], frame["_row"]):
+            if REC_ID.match(rid) and SECTION.match(section) and rid.rpartition("-")[0] != section:
+                problems.append(Problem(name, "the id does not start with the row's section", line=line, row=row,
+                                        column="id", found=rid, allowed=f"{section}-<nn>"))
+    if {"published_level", "published_levels"} <= cols:
+        rank = {g.code: g.rank for g in scheme.levels}
+        for level, levels, line, row in zip(frame["published_level"], frame["published_levels"], frame["_line"],
+                                            frame["_row"]):
+            parts = [p for p in levels.split(";") if p]
+            if not all(p in rank for p in parts) or (level and level not in rank):
+                continue  # reported as an unknown value
+            highest = max(parts, key=rank.__getitem__) if parts else ""
+            if parts and level != highest or level and not parts:
+                problems.append(Problem(name, "published_level is not the highest of published_levels", line=line,
+                                        row=row, column="published_level", found=level,
+                                        allowed=f"{highest or 'empty'} (published_levels {levels or 'empty'})"))
+    return problems
 
 
 def duplicate_problems(frame: pd.DataFrame, column: str, name: str) -> list[Problem]:

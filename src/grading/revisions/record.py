@@ -13,13 +13,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ..errors import Problem, RevisionError, raise_if_errors
-from ..io.files import decode_utf8, write_new
+from ..io.files import decode_utf8, read_bytes, write_new
 from ..io.tables import EVIDENCE_COLUMNS, EVIDENCE_SPEC, REC_ID
 from ..scheme import Scheme
 from ..vocab import AGREEMENT, JUDGEMENTS
 
 FORMAT = "grading-revision/1"
 REVISIONS_DIR = Path("evidence") / "revisions"
+MAX_BYTES = 4 * 1024 * 1024  # a revision of a few rows is a few kilobytes; a thousand edited rows fit
+# A revision nests 4 deep (object > changes > change > row); a little deeper is a hand edit that gets its field
+# named, far deeper is no revision at all and is refused before anything walks it.
+MAX_DEPTH = 32
 ACTIONS = {"add": (False, True), "edit": (True, True), "remove": (True, False)}  # action -> (before?, after?)
 FIELDS = ("format", "recommendation_id", "author", "created", "rationale", "justification", "judgements",
           "published_strength", "changes")
@@ -137,7 +141,8 @@ def revision_problems(data: object, file: str, scheme: Scheme) -> list[Problem]:
         bad("changes", "must be a list", changes, _ALLOWED["changes"])
     elif isinstance(changes, list):
         for i, ch in enumerate(changes):
-            out += _change_problems(ch, f"changes[{i}]", rid if isinstance(rid, str) else None, file)
+            out += _change_problems(ch, f"changes[{i}]", rid if isinstance(rid, str) and REC_ID.match(rid) else None,
+                                    file)
     return out
 
 
@@ -160,7 +165,7 @@ def _change_problems(ch: object, name: str, rid: str | None, file: str) -> list[
     out = [Problem(file, f"field '{name}.{k}' is unknown", found=str(k), allowed="action, before, after")
            for k in ch if k not in ("action", "before", "after")]
     action = ch.get("action")
-    if action not in ACTIONS:
+    if not isinstance(action, str) or action not in ACTIONS:
         return out + [Problem(file, f"field '{name}.action' is missing or unknown", found=_shown(action),
                               allowed=", ".join(ACTIONS))]
     for side, wanted in zip(("before", "after"), ACTIONS[action]):
@@ -209,7 +214,11 @@ def row_problems(row: Mapping[str, object], name: str, rid: str | None, file: st
 # --- saving and loading ----------------------------------------------------------------------------------
 def write_revision(root: Path, revision: Revision) -> Path:
     """Write a revision as a new file under <root>/evidence/revisions/<id>/, atomically; return its path."""
-    folder = root / REVISIONS_DIR / revision.recommendation_id
+    rid = revision.recommendation_id
+    if not (isinstance(rid, str) and REC_ID.match(rid)):  # it names a folder: never '../x' or an id with a newline
+        raise RevisionError(f"{rid!r} is not a recommendation id; allowed: {_ALLOWED['recommendation_id']}; "
+                            "nothing was written")
+    folder = root / REVISIONS_DIR / rid
     text = json.dumps(revision.as_json(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -240,13 +249,13 @@ def load_revisions(root: Path | str, scheme: Scheme, recommendation_id: str | No
     """All saved revisions of a guideline (or one recommendation), ordered by (created, author, file name)."""
     root = Path(root)
     base = root / REVISIONS_DIR
+    if recommendation_id is not None and not REC_ID.match(recommendation_id):
+        raise RevisionError(f"{recommendation_id!r} is not a recommendation id; allowed: "
+                            f"{_ALLOWED['recommendation_id']}")
     if not base.is_dir():
         return ()
     problems: list[Problem] = []
     if recommendation_id is not None:
-        if not REC_ID.match(recommendation_id):
-            raise RevisionError(f"{recommendation_id!r} is not a recommendation id; allowed: "
-                                f"{_ALLOWED['recommendation_id']}")
         folders = [base / recommendation_id] if (base / recommendation_id).is_dir() else []
     else:
         folders = sorted(p for p in base.iterdir() if p.is_dir() and not p.name.startswith("."))
@@ -272,14 +281,13 @@ def load_revisions(root: Path | str, scheme: Scheme, recommendation_id: str | No
 def read_revision(path: Path, scheme: Scheme, name: str | None = None) -> tuple[Revision | None, list[Problem]]:
     """Read one revision file; return it (None when broken) with every problem found."""
     name = name or str(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as e:
-        return None, [Problem(name, f"cannot be read: {e.strerror}")]
+    problems: list[Problem] = []
+    raw = read_bytes(path, name, problems, max_bytes=MAX_BYTES)
+    if raw is None:
+        return None, problems
     hint = "a revision file as the Revise notebook saves it; restore it from version control or delete it"
     if not raw.strip():
         return None, [Problem(name, "the file is empty (an interrupted copy?)", line=1, allowed=hint)]
-    problems: list[Problem] = []
     text = decode_utf8(raw, name, problems, allowed="UTF-8 JSON")
     if text is None:
         return None, problems
@@ -290,6 +298,13 @@ def read_revision(path: Path, scheme: Scheme, name: str | None = None) -> tuple[
         broken = "the file is not valid JSON" if raw.rstrip().endswith(b"}") else \
             "the file ends too early (truncated?) and is not valid JSON"
         return None, [Problem(name, f"{broken} ({e.msg}: column {e.colno})", line=e.lineno, allowed=hint)]
+    except RecursionError:
+        data = None
+    depth = _depth(data) if data is not None else None
+    if depth is None or depth > MAX_DEPTH:
+        shown = "deeper than Python's JSON reader follows" if depth is None else f"more than {MAX_DEPTH} levels"
+        return None, [Problem(name, "the file nests lists or objects too deeply to be a revision", found=shown,
+                              allowed=f"4 levels (revision > changes > change > row); {hint}")]
     problems = revision_problems(data, name, scheme)
     if problems:
         return None, problems
@@ -300,6 +315,20 @@ def read_revision(path: Path, scheme: Scheme, name: str | None = None) -> tuple[
 
 
 # --- small helpers ---------------------------------------------------------------------------------------
+
+def _depth(value: object) -> int:
+    """How deeply lists and objects nest in a JSON value (a scalar is 0), counted without recursion."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, level = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is None:
+            continue
+        deepest = max(deepest, level + 1)
+        if deepest > MAX_DEPTH:
+            return deepest  # enough to refuse it; no need to walk the rest
+        stack.extend((c, level + 1) for c in children)
+    return deepest
 
 def full_row(row: Mapping | None) -> dict | None:
     if row is None:
