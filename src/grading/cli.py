@@ -7,10 +7,22 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import GradingError, ValidationError
+from .errors import GradingError, Problem, ValidationError
 
 if TYPE_CHECKING:
     from .io.guideline import Guideline
+
+
+def _say(text: str, *, err: bool = False, end: str = "\n") -> None:
+    """Print an output with its control characters escaped: data printed raw could drive the terminal."""
+    from .render.text import terminal_safe
+    print(terminal_safe(text, lines=True), end=end, file=sys.stderr if err else sys.stdout)
+
+
+def _problem(p: Problem) -> None:
+    """Print one located problem on one line of stderr, whatever its found value holds."""
+    from .render.text import terminal_safe
+    print(f"{p.severity}: {terminal_safe(str(p))}", file=sys.stderr)
 
 
 def _load(args: argparse.Namespace) -> Guideline:
@@ -20,17 +32,19 @@ def _load(args: argparse.Namespace) -> Guideline:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from .render.text import plural
     from .revisions import conflicts, load_revisions
     g = _load(args)
     for p in g.notices:
-        print(f"notice: {p}", file=sys.stderr)
+        _problem(p)
     revisions = load_revisions(g.root, g.scheme)
     clashes = conflicts(g, revisions)
     for c in clashes:
-        print(f"warning: {c}", file=sys.stderr)
-    print(f"{g.root}: valid — {len(g.recommendations)} recommendations, {len(g.evidence)} evidence rows, "
-          f"{len(g.bibliography.data.entries)} references, {len(g.glossary)} glossary terms, {len(g.flags)} flags, "
-          f"{len(revisions)} saved revisions ({len(clashes)} in conflict). Scheme {g.scheme.describe()}.")
+        _say(f"warning: {c}", err=True)
+    _say(f"{g.root}: valid — {plural(len(g.recommendations), 'recommendation')}, "
+         f"{plural(len(g.evidence), 'evidence row')}, {plural(len(g.bibliography.data.entries), 'reference')}, "
+         f"{plural(len(g.glossary), 'glossary term')}, {plural(len(g.flags), 'flag')}, "
+         f"{plural(len(revisions), 'saved revision')} ({len(clashes)} in conflict). Scheme {g.scheme.describe()}.")
     return 0
 
 
@@ -38,7 +52,7 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     from .grade import reproduce
     from .render.text import gradings_json, gradings_table
     gradings = reproduce(_load(args))
-    print(gradings_json(gradings) if args.format == "json" else gradings_table(gradings))
+    _say(gradings_json(gradings) if args.format == "json" else gradings_table(gradings))
     return 0
 
 
@@ -49,11 +63,11 @@ def cmd_audit(args: argparse.Namespace) -> int:
     if args.fragility:
         from .analyses.fragility import fragility_all
         found = fragility_all(guideline)
-        print(fragility_json(found) if args.format == "json" else fragility_text(found, guideline.scheme))
+        _say(fragility_json(found) if args.format == "json" else fragility_text(found, guideline.scheme))
         return 0
     findings = audit(guideline)
-    print(findings_json(findings, guideline.scheme) if args.format == "json"
-          else findings_text(findings, guideline.scheme))
+    _say(findings_json(findings, guideline.scheme) if args.format == "json"
+         else findings_text(findings, guideline.scheme))
     return 0
 
 
@@ -62,8 +76,8 @@ def cmd_impact(args: argparse.Namespace) -> int:
     from .render.text import impact_json, impact_text
     guideline, study = _load(args), load_new_study(args.newstudy)
     moved = impact(guideline, study)
-    print(impact_json(moved) if args.format == "json"
-          else impact_text(study, matched(guideline, study), moved, guideline.scheme))
+    _say(impact_json(moved) if args.format == "json"
+         else impact_text(study, matched(guideline, study), moved, guideline.scheme))
     return 0
 
 
@@ -72,11 +86,11 @@ def cmd_crosswalk(args: argparse.Namespace) -> int:
     from .io.guideline import load_guideline
     frame = crosswalk_frame(load_guideline(args.root, scheme=args.from_scheme), args.scheme)
     if args.format == "json":
-        print(frame.to_json(orient="records", force_ascii=False, indent=2))
+        _say(frame.to_json(orient="records", force_ascii=False, indent=2))
     else:
         cols = ["id", "published_strength", "published_level", "level", "level_rule", "strength"]
-        print(frame[cols].fillna("-").to_string(index=False))
-        print(f"\nEvery {args.scheme} grade above is a {NOTE}.")
+        _say(frame[cols].fillna("-").to_string(index=False))
+        _say(f"\nEvery {args.scheme} grade above is a {NOTE}.")
     return 0
 
 
@@ -84,28 +98,29 @@ def cmd_references(args: argparse.Namespace) -> int:
     from .errors import raise_if_errors
     from .io.bib import ENTRY_TYPES, load_bibliography
     from .io.guideline import bundled_root
-    from .render.references import format_references, render_references
+    from .render.references import format_references, references_page, render_references
+    from .render.text import plural
     path = args.bib or (args.root or bundled_root()) / "references.bib"
-    # Any entry type is read; one the style cannot format gets a note in the list instead of failing it.
-    bib, problems = load_bibliography(path, str(path), known_types=None)
+    # Any entry type is read; one the style cannot format gets a note in the list instead of failing it. A repeated
+    # key keeps its first entry, as BibTeX does: one entry never fails the list.
+    bib, problems = load_bibliography(path, str(path), known_types=None, keep_first=True)
     raise_if_errors(problems)
     assert bib is not None
     for p in problems:
-        print(f"notice: {p}", file=sys.stderr)
+        _problem(p)
     refs = format_references(bib)
-    print(render_references(refs, args.format), end="")
+    _say(references_page(refs) if args.format == "html" else render_references(refs, args.format), end="")
     failed = sum(1 for r in refs if not r.text)
     unknown = sorted({e.type.lower() for e in bib.data.entries.values()} - ENTRY_TYPES)
-    print(f"{len(refs)} entries, {len(refs) - failed} formatted, {failed} with a note"
-          + (f"; entry types unknown to BibTeX and biblatex: {', '.join(unknown)}" if unknown else ""),
-          file=sys.stderr)
+    _say(f"{plural(len(refs), 'entry', 'entries')}, {len(refs) - failed} formatted, {failed} with a note"
+         + (f"; entry types unknown to BibTeX and biblatex: {', '.join(unknown)}" if unknown else ""), err=True)
     return 0
 
 
 def cmd_scheme(args: argparse.Namespace) -> int:
     from .render.text import scheme_text
     from .scheme import DEFAULT, load_scheme
-    print(scheme_text(load_scheme(args.scheme or DEFAULT)))
+    _say(scheme_text(load_scheme(args.scheme or DEFAULT)))
     return 0
 
 
@@ -116,12 +131,12 @@ def cmd_report(args: argparse.Namespace) -> int:
         from .revisions import apply_revisions
         revised = apply_revisions(guideline)
         for c in revised.conflicts:
-            print(f"warning: left out, conflicts with an earlier revision: {c}", file=sys.stderr)
+            _say(f"warning: left out, conflicts with an earlier revision: {c}", err=True)
     fmt = args.format or format_for(args.output)
     path = publish(guideline, args.output, fmt, revised)
     n = len(revised.applied) if revised else 0
     edition = f"revised, {n} revision{'s' if n != 1 else ''} applied" if revised else "as published"
-    print(f"wrote {path} ({fmt}, {edition}) — graded by scheme {guideline.scheme.describe()}")
+    _say(f"wrote {path} ({fmt}, {edition}) — graded by scheme {guideline.scheme.describe()}")
     return 0
 
 
@@ -190,6 +205,12 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+# What a command that stopped at a problem did not do: each says its own, none claims to have graded.
+NOT_DONE = {"validate": "the guideline is not valid", "reproduce": "nothing was graded",
+            "audit": "nothing was audited", "impact": "nothing was graded", "crosswalk": "nothing was mapped",
+            "references": "no list was rendered", "report": "nothing was written", "scheme": "no scheme was shown"}
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; user errors print located messages and exit 2, never a traceback."""
     args = parser().parse_args(argv)
@@ -198,11 +219,11 @@ def main(argv: list[str] | None = None) -> int:
     except ValidationError as e:
         errors = [p for p in e.problems if p.severity == "error"]
         for p in e.problems:
-            print(f"{p.severity}: {p}", file=sys.stderr)
-        print(f"{len(errors)} problem{'s' if len(errors) != 1 else ''} found; nothing was done.", file=sys.stderr)
+            _problem(p)
+        _say(f"{len(errors)} problem{'s' if len(errors) != 1 else ''} found; {NOT_DONE[args.command]}.", err=True)
         return 2
     except GradingError as e:
-        print(f"error: {e}", file=sys.stderr)
+        _say(f"error: {e}", err=True)
         return 2
     except BrokenPipeError:
         return 0

@@ -36,6 +36,11 @@ VERDICT_LABELS = VERDICTS
 FRAGILE_COLOUR = "#c0392b"
 
 
+def literal(text: str) -> str:
+    """A label matplotlib shows as written: a '$' escaped, so '$…$' in a topic is never parsed as mathtext."""
+    return str(text).replace("$", r"\$")
+
+
 def level_label(level: str, source: str) -> str:
     """The level as the map prints it: '**' when printed, '(**)' when derived."""
     return level if source == "printed" else f"({level})"
@@ -113,23 +118,23 @@ def evidence_map(guideline: Guideline, gradings: list[Grading] | None = None,
             outline.set_gid(f"fragile|{c.id}")
             ax.add_patch(outline)
         derived = c.level_source == "derived"
-        ax.text(x + width / 2, c.row + 0.5, level_label(c.level, c.level_source), ha="center", va="center",
+        ax.text(x + width / 2, c.row + 0.5, literal(level_label(c.level, c.level_source)), ha="center", va="center",
                 fontsize=7 if c.slots > 3 else 8, fontstyle="italic" if derived else "normal",
                 fontweight="normal" if derived else "bold", color="#333333" if derived else "black", gid=c.id)
     ax.set_xlim(0, n_cols)
     ax.set_ylim(n_rows, 0)
-    ax.set_xticks([i + 0.5 for i in range(n_cols)], [PHASE_LABELS.get(p, p) for p in columns])
+    ax.set_xticks([i + 0.5 for i in range(n_cols)], [literal(PHASE_LABELS.get(p, p)) for p in columns])
     ax.xaxis.tick_top()
-    ax.set_yticks([r + 0.5 for r in rows["row"]], list(rows["topic_en"]), fontsize=8)
+    ax.set_yticks([r + 0.5 for r in rows["row"]], [literal(t) for t in rows["topic_en"]], fontsize=8)
     ax.tick_params(length=0)
     for x in range(1, n_cols):
         ax.axvline(x, color="#bbbbbb", linewidth=0.8)
     for group, part in rows.groupby("group", sort=False):
         header = part["row"].min() - 1
         ax.axhspan(header, header + 1, color="#eeeeee", zorder=0)
-        ax.text(0.02, header + 0.5, f"{group} ({GROUP_LABELS.get(group, '')})".replace(" ()", ""), ha="left",
+        ax.text(0.02, header + 0.5, literal(f"{group} ({GROUP_LABELS.get(group, '')})".replace(" ()", "")), ha="left",
                 va="center", fontsize=9, fontweight="bold")
-    handles: list[Artist] = [Patch(facecolor=colours[g.code], edgecolor="#555555", label=g.english)
+    handles: list[Artist] = [Patch(facecolor=colours[g.code], edgecolor="#555555", label=literal(g.english))
                              for g in scheme.strengths]
     handles.append(Patch(facecolor=UNGRADED_COLOUR, edgecolor="#555555", hatch="///", label="no strength published"))
     handles += [Line2D([], [], linestyle="none", marker="$**$", markersize=12, color="black",
@@ -142,7 +147,7 @@ def evidence_map(guideline: Guideline, gradings: list[Grading] | None = None,
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.01), ncol=4, fontsize=8, frameon=False,
               title="Colour: published strength (a range such as strong/moderate is split top/bottom). "
                     "Mark: level of documentation.", title_fontsize=8)
-    ax.set_title(f"Where the guideline is strong and where it is thin (graded by scheme {scheme.describe()})",
+    ax.set_title(literal(f"Where the guideline is strong and where it is thin (graded by scheme {scheme.describe()})"),
                  fontsize=11)
     return fig
 
@@ -178,10 +183,10 @@ def level_crosstab(gradings: list[Grading], scheme: Scheme) -> pd.DataFrame:
 
 def _heatmap(ax, table: pd.DataFrame, title: str, agrees) -> None:
     ax.imshow(table.to_numpy(), cmap="Blues", aspect="auto", vmin=0)
-    ax.set_xticks(range(table.shape[1]), list(table.columns), rotation=30, ha="right", fontsize=8)
-    ax.set_yticks(range(table.shape[0]), list(table.index), fontsize=8)
-    ax.set_xlabel(table.columns.name)
-    ax.set_ylabel(table.index.name)
+    ax.set_xticks(range(table.shape[1]), [literal(c) for c in table.columns], rotation=30, ha="right", fontsize=8)
+    ax.set_yticks(range(table.shape[0]), [literal(i) for i in table.index], fontsize=8)
+    ax.set_xlabel(literal(table.columns.name))
+    ax.set_ylabel(literal(table.index.name))
     high = table.to_numpy().max() or 1
     for i, row in enumerate(table.index):
         for j, col in enumerate(table.columns):
@@ -231,6 +236,6 @@ def agreement_plot(gradings: list[Grading], scheme: Scheme) -> Figure:
              f"({s['printed_levels_reproduced']} "
              f"of {s['printed_levels']} printed levels reproduced)", lambda row, col: row == col)
     levels.tick_params(labelsize=12)  # asterisks are unreadable at the default size
-    fig.suptitle(f"Graded by scheme {scheme.describe()}", fontsize=9)
+    fig.suptitle(literal(f"Graded by scheme {scheme.describe()}"), fontsize=9)
     return fig
 

@@ -135,6 +135,19 @@ def render_references(refs: Iterable[FormattedReference], fmt: str = "text") -> 
     return "\n".join(lines) + "\n"
 
 
+_PAGE_CSS = """
+body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 70rem; line-height: 1.4; color: #222; }
+ol.references li { margin-bottom: 0.3rem; }
+em.note { color: #a00; }
+"""
+
+
+def references_page(refs: Iterable[FormattedReference], title: str = "References") -> str:
+    """A reference list as a whole HTML page, in the same frame (and Content-Security-Policy) as the report."""
+    from .page import html_page
+    return html_page(title, f"<h1>{html.escape(title)}</h1>\n" + render_references(refs, "html"), css=_PAGE_CSS)
+
+
 # --- formatted entries --------------------------------------------------------------------------------
 
 _FORMATTED: dict[str, dict[int, FormattedReference]] = {}  # per process: a notebook formats again and again

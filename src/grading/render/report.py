@@ -10,9 +10,10 @@ from pathlib import Path
 from ..errors import UnknownValueError
 from ..grade import Grading, grade
 from ..io.files import write_atomic
-from ..io.guideline import Guideline
+from ..io.guideline import Guideline, read_paths
 from ..revisions import Revised, Revision
 from .markdown import md_cell
+from .page import html_page
 from .references import format_references, render_references
 
 FORMATS = ("html", "md")
@@ -147,12 +148,7 @@ def to_html(guideline: Guideline, revised: Revised | None = None, title: str = T
     """A self-contained HTML page (inline CSS, no scripts or external assets), every field escaped."""
     esc = html.escape
     tables = section_tables(guideline, revised, sections)
-    out = ["<!DOCTYPE html>", '<html lang="no">', "<head>", '<meta charset="utf-8">',
-           # Nothing but the inline style may load or run, whatever the data hold.
-           "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">",
-           '<meta name="viewport" content="width=device-width, initial-scale=1">',
-           f"<title>{esc(title)}</title>", f"<style>{_CSS}</style>", "</head>", "<body>",
-           f"<h1>{esc(title)}</h1>", f'<p class="intro">{esc(_intro(guideline, tables, revised))}</p>']
+    out = [f"<h1>{esc(title)}</h1>", f'<p class="intro">{esc(_intro(guideline, tables, revised))}</p>']
     for t in tables:
         out += [f'<section id="{esc("s-" + t.section, quote=True)}">', f"<h2>{esc(t.heading)}</h2>", "<table>",
                 "<thead><tr>" + "".join(f"<th>{esc(c)}</th>" for c in COLUMNS) + "</tr></thead>", "<tbody>"]
@@ -172,8 +168,8 @@ def to_html(guideline: Guideline, revised: Revised | None = None, title: str = T
         out += ["</tbody>", "</table>", "</section>"]
     listed = format_references(guideline.bibliography, cited_numbers(tables))
     out += ['<section id="references">', "<h2>Referanser</h2>", render_references(listed, "html").rstrip("\n"),
-            "</section>", "</body>", "</html>"]
-    return "\n".join(out) + "\n"
+            "</section>"]
+    return html_page(title, "\n".join(out), css=_CSS, lang="no")
 
 
 def to_markdown(guideline: Guideline, revised: Revised | None = None, title: str = TITLE,
@@ -209,5 +205,6 @@ def format_for(path: Path | str) -> str:
 
 
 def publish(guideline: Guideline, path: Path | str, fmt: str | None = None, revised: Revised | None = None) -> Path:
-    """Render the guideline (published, or as `revised` leaves it) and write it to path atomically."""
-    return write_atomic(path, render(guideline, fmt or format_for(path), revised))
+    """Render the guideline (published, or as `revised` leaves it) and write it to path atomically, never over a
+    file of the guideline folder or the scheme file."""
+    return write_atomic(path, render(guideline, fmt or format_for(path), revised), protect=read_paths(guideline))
