@@ -21,14 +21,14 @@ class Change:
     """One single-row change to a recommendation's evidence and what it does to the grading."""
 
     kind: str  # downgrade | upgrade | remove | conflicting
-    row: int  # position among the recommendation's evidence rows
+    row: int  # position among the recommendation's evidence rows (from 0), not a row of evidence.csv
     study: Study
     level: tuple[str, str]  # before, after
     strength: tuple[str, str]
     lowers: bool  # True when the change lowers the derived level or strength
 
     def describe(self) -> str:
-        """'downgrade row 2 (RCT, ref 91): level ** -> *, strength moderate -> weak'."""
+        """'quality good -> poor on row 2 of its evidence (RCT (ref 91, good)): level ** -> *, strength ...'."""
         what = {"downgrade": "quality good -> poor", "upgrade": f"quality {self.study.quality} -> good",
                 "remove": "row removed", "conflicting": f"finding {self.study.finding} -> conflicting"}[self.kind]
         moved = []
@@ -36,7 +36,8 @@ class Change:
             moved.append(f"level {self.level[0]} -> {self.level[1]}")
         if self.strength[0] != self.strength[1]:
             moved.append(f"strength {self.strength[0]} -> {self.strength[1]}")
-        return f"{what} on row {self.row + 1} ({self.study.label()}): " + ", ".join(moved)
+        # Counted within the recommendation, from 1: error messages count rows of the file, so say which.
+        return f"{what} on row {self.row + 1} of its evidence ({self.study.label()}): " + ", ".join(moved)
 
 
 @dataclass(frozen=True)

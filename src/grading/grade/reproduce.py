@@ -88,7 +88,8 @@ class Grading:
             "direction": self.direction, "published_strength": self.published_strength,
             "published_level": self.published_level, "derived_level": self.derived_level,
             "level_source": self.level_source, "derived_strength": self.derived_strength,
-            "verdict": self.comparison.verdict, "justified": self.comparison.justified,
+            # justified says whether a deviation has a recorded justification: null where nothing deviates.
+            "verdict": self.comparison.verdict, "justified": self.comparison.justified if self.deviates else None,
             "justification": self.justification or None, "references": list(self.references),
             "rule": self.rule(), "scheme": self.scheme,
         }
