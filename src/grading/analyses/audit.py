@@ -40,16 +40,17 @@ def audit(guideline: Guideline, gradings: list[Grading] | None = None) -> list[F
     with_rows = set(guideline.evidence["recommendation_id"])
     found += [Finding("no_evidence", rid, KINDS["no_evidence"])
               for rid in guideline.recommendations["id"] if rid not in with_rows]
-    bib = guideline.bibliography
     cited: dict[int, list[str]] = {}
     for rid, ref in zip(guideline.evidence["recommendation_id"], guideline.evidence["reference"]):
-        if ref:
-            cited.setdefault(int(ref), []).append(rid)
+        number = guideline.number_of(ref) if ref else None
+        if number is not None:
+            cited.setdefault(number, []).append(rid)
     for status in ("unresolved", "likely"):
         for n in sorted(cited):
-            if bib.status(n) == status:
+            if guideline.reference_status(n) == status:
                 recs = ", ".join(dict.fromkeys(cited[n]))
                 found.append(Finding(f"{status}_reference", f"ref {n}", f"cited by {recs}"))
-    found += [Finding("uncited_reference", f"ref {n}", f"{bib.by_number[n]} ({bib.status(n)})")
-              for n in bib.by_number if n not in cited]
+    numbering = guideline.numbering or guideline.bibliography.numbering()
+    found += [Finding("uncited_reference", f"ref {n}", f"{key} ({guideline.reference_status(n) or 'ordinary'})")
+              for n, key in numbering.items() if n not in cited]
     return found

@@ -19,12 +19,13 @@ ENTRY_TYPES = frozenset("""article book booklet conference inbook incollection i
 misc phdthesis proceedings techreport unpublished online report thesis collection mvbook mvcollection
 mvproceedings bookinbook suppbook suppcollection suppperiodical periodical reference mvreference inreference
 patent set xdata dataset software electronic www standard""".split())
+WHOLE_NUMBER = re.compile(r"^[0-9]+$")  # ASCII digits only: '²' or '٣' is no citation number
 _ENTRY_START = re.compile(r"@\s*([A-Za-z]+)\s*[{(]\s*([^,\s{}()]*)\s*,?")
 
 
 @dataclass(frozen=True)
 class Bibliography:
-    """A parsed .bib with the guideline's citation numbers mapped to entry keys."""
+    """A parsed .bib with the guideline's citation numbers (its entries' refnumber fields) mapped to entry keys."""
 
     path: Path
     data: BibliographyData
@@ -32,23 +33,56 @@ class Bibliography:
     lines: Mapping[str, int]
     sha256: str = ""  # of the file's bytes: what caches of this bibliography are keyed by
 
-    def status(self, number: int) -> str:
-        """verified, likely or unresolved; 'missing' when the number has no entry."""
-        key = self.by_number.get(number)
-        if key is None:
-            return "missing"
-        return str(self.data.entries[key].fields.get("identification", "unresolved")).strip()
+    def key_of(self, reference: str) -> str | None:
+        """The key of the entry a table's reference cell names — its refnumber, or its key in any case — or None."""
+        reference = reference.strip()
+        if not reference:
+            return None
+        if WHOLE_NUMBER.match(reference) and int(reference) in self.by_number:
+            return self.by_number[int(reference)]
+        if reference in self.data.entries:
+            entry = self.data.entries[reference]
+            return str(getattr(entry, "key", None) or reference)
+        return None
 
-    def numbering(self) -> dict[int, str]:
-        """Number -> key: the citation numbers where entries carry them, else the file's order from 1."""
-        if self.by_number:
-            return dict(self.by_number)
-        return {i: key for i, key in enumerate(self.data.entries, start=1)}
+    def status_of(self, key: str) -> str:
+        """The entry's identification (verified, likely, unresolved), '' for an ordinary one, 'missing' if absent."""
+        if key not in self.data.entries:
+            return "missing"
+        return str(self.data.entries[key].fields.get("identification", "")).strip()
+
+    def status(self, number: int) -> str:
+        """status_of the entry whose refnumber is `number`; 'missing' when no entry carries it."""
+        key = self.by_number.get(number)
+        return "missing" if key is None else self.status_of(key)
+
+    def numbering(self, cited: Iterable[str] = ()) -> dict[int, str]:
+        """Number -> key for every entry: its refnumber where it has one; the rest numbered on from the highest,
+        those `cited` (keys, in order of first citation) first, then the others in the file's order."""
+        out = dict(self.by_number)
+        taken = {k.lower() for k in out.values()}
+        after = max(out, default=0)
+        for key in [*cited, *self.data.entries]:
+            if key.lower() not in taken and key in self.data.entries:
+                after += 1
+                out[after] = str(getattr(self.data.entries[key], "key", None) or key)
+                taken.add(key.lower())
+        return dict(sorted(out.items()))
+
+    def numbered_by(self) -> str:
+        """How numbering() numbers this list: 'refnumber', 'first citation', or 'refnumber, then first citation'."""
+        if not self.by_number:
+            return "first citation"
+        return "refnumber" if len(self.by_number) == len(self.data.entries) else "refnumber, then first citation"
 
     def field(self, number: int, name: str) -> str:
         """One field of the entry cited as `number`, or ''."""
         key = self.by_number.get(number)
-        if key is None:
+        return "" if key is None else self.field_of(key, name)
+
+    def field_of(self, key: str, name: str) -> str:
+        """One field (or the names of one role) of the entry with this key, or ''."""
+        if key not in self.data.entries:
             return ""
         entry = self.data.entries[key]
         if name in entry.persons:
@@ -153,7 +187,7 @@ def parse_bib(text: str) -> ParsedBib:
         value = str(entry.fields.get(NUMBER_FIELD, "")).strip()
         if not value:
             continue
-        if not value.isdigit():
+        if not WHOLE_NUMBER.match(value):
             problems.append(Problem(name, "citation number is not a whole number", line=lines.get(key),
                                     column=NUMBER_FIELD, found=value, allowed="a whole number such as 321"))
         elif int(value) in by_number:

@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..errors import Problem
-from ..vocab import AGREEMENT, DESIGNS, DIRECTIONS, EFFECT_SIZES, FINDINGS, OUTCOMES, QUALITIES
+from ..vocab import AGREEMENT, DESIGNS, DIRECTIONS, EFFECT_SIZES, FINDINGS, QUALITIES
 from .files import decode_utf8
+from .manifest import SEPARATORS, Manifest
 
 if TYPE_CHECKING:
     from ..scheme import Scheme
@@ -22,6 +23,9 @@ if TYPE_CHECKING:
 SEED_LINES = re.compile(r"^\d+(-\d+)?(;\d+(-\d+)?)*$")
 REC_ID = re.compile(r"^\d+(\.\d+)*-[0-9A-Za-z]+$")
 SECTION = re.compile(r"^\d+(\.\d+)*$")
+# A reference cell: an entry's citation number (its refnumber) or its BibTeX key, as a reference manager writes it.
+REFERENCE = re.compile(r"^(?:[0-9]+|[^\s,{}()\"#%'=\\~]+)$")
+NEUTRAL = Manifest()
 
 
 @dataclass(frozen=True)
@@ -41,10 +45,10 @@ def _enum(values, empty: bool = False) -> tuple[Callable[[str], bool], str]:
     return (lambda v: v in vals or (empty and v == "")), text
 
 
-def _multi(values) -> tuple[Callable[[str], bool], str]:
+def _multi(values, sep: str = ";") -> tuple[Callable[[str], bool], str]:
     vals = tuple(values)
-    return (lambda v: v != "" and all(p.strip() in vals for p in v.split(";"))), \
-        ", ".join(vals) + " (several joined by ';')"
+    return (lambda v: v != "" and all(p.strip() in vals for p in v.split(sep))), \
+        ", ".join(vals) + f" (several joined by '{sep}')"
 
 
 def _col(name, spec=None, required=False, optional=False) -> Column:
@@ -52,40 +56,78 @@ def _col(name, spec=None, required=False, optional=False) -> Column:
     return Column(name, check, allowed, required, optional)
 
 
+def _optional(name: str, manifest: Manifest, spec=None) -> Column:
+    """One of OPTIONAL_COLUMNS: a column the table may leave out unless the manifest promises it."""
+    return _col(name, spec, optional=not manifest.requires(name))
+
+
+def _vocabulary(column: str, manifest: Manifest, empty: bool):
+    """The check of a column whose values the manifest's [vocabularies] may list; any text where it lists none."""
+    values = manifest.values(column)
+    if values is None:
+        return None
+    sep = SEPARATORS.get(column)
+    check, allowed = _multi(values, sep) if sep else _enum(values)
+    if not empty:
+        return check, allowed + f", from [vocabularies] {column} in guideline.toml"
+    return (lambda v: v == "" or check(v)), allowed + f", or empty, from [vocabularies] {column} in guideline.toml"
+
+
 _yes_no = _enum(AGREEMENT)
 _seed = ((lambda v: bool(SEED_LINES.match(v))), "line numbers and ranges joined by ';', e.g. 2082-2094;2131")
+_reference = ((lambda v: v == "" or bool(REFERENCE.match(v))),
+              "an entry's BibTeX key (e.g. hansen2021) or its citation number (refnumber), or empty")
 
-EVIDENCE_SPEC: tuple[Column, ...] = (
-    _col("recommendation_id", required=True),
-    _col("reference", ((lambda v: v == "" or v.isdigit()), "a reference number (whole number), or empty")),
-    _col("design", _enum(DESIGNS), True),
-    _col("quality", _enum(QUALITIES), True),
-    _col("quality_text"),
-    _col("finding", _enum(FINDINGS), True),
-    _col("effect_size", _enum(EFFECT_SIZES), True),
-    _col("outcomes", _multi(OUTCOMES), True),
-    _col("documentation"),
-    _col("seed_lines", _seed),
-)
+
+def evidence_spec(manifest: Manifest = NEUTRAL) -> tuple[Column, ...]:
+    """The columns of evidence.csv; its outcomes are the manifest's vocabulary (any text where it has none)."""
+    return (
+        _col("recommendation_id", required=True),
+        _col("reference", _reference),
+        _col("design", _enum(DESIGNS), True),
+        _col("quality", _enum(QUALITIES), True),
+        _col("quality_text"),
+        _col("finding", _enum(FINDINGS), True),
+        _col("effect_size", _enum(EFFECT_SIZES), True),
+        _col("outcomes", _vocabulary("outcomes", manifest, empty=False), True),
+        _col("documentation"),
+        _optional("seed_lines", manifest, _seed),
+    )
+
+
+EVIDENCE_SPEC: tuple[Column, ...] = evidence_spec()
 EVIDENCE_COLUMNS = tuple(c.name for c in EVIDENCE_SPEC)
-GLOSSARY_SPEC = (_col("term", required=True), _col("term_en"), _col("definition", required=True),
-                 _col("seed_lines", _seed))
-FLAGS_SPEC = (_col("colour", _enum(("red", "yellow", "green")), True), _col("flag", required=True),
-              _col("flag_en"), _col("section"), _col("seed_lines", _seed))
 
 
-def recommendations_spec(scheme: Scheme) -> tuple[Column, ...]:
-    """The columns of recommendations.csv; its levels and strengths are the scheme's."""
+def glossary_spec(manifest: Manifest = NEUTRAL) -> tuple[Column, ...]:
+    """The columns of glossary.csv."""
+    return (_col("term", required=True), _col("term_en"), _col("definition", required=True),
+            _optional("seed_lines", manifest, _seed))
+
+
+def flags_spec(manifest: Manifest = NEUTRAL) -> tuple[Column, ...]:
+    """The columns of flags.csv."""
+    return (_col("colour", _enum(("red", "yellow", "green")), True), _col("flag", required=True),
+            _col("flag_en"), _col("section"), _optional("seed_lines", manifest, _seed))
+
+
+GLOSSARY_SPEC, FLAGS_SPEC = glossary_spec(), flags_spec()
+
+
+def recommendations_spec(scheme: Scheme, manifest: Manifest = NEUTRAL) -> tuple[Column, ...]:
+    """The columns of recommendations.csv; its levels and strengths are the scheme's, its diagnostic groups and
+    phases the manifest's vocabularies (any text where it has none)."""
     strength = ((lambda v: v == "" or scheme.is_valid_strength(v)), scheme.allowed_strengths())
     return (
         _col("id", ((lambda v: bool(REC_ID.match(v))), "<section>-<nn>, e.g. 7.1.1-03"), True),
         _col("section", ((lambda v: bool(SECTION.match(v))), "a section number such as 6.3.2"), True),
-        _col("topic", required=True), _col("topic_en", required=True), _col("phase"),
-        _col("diagnostic_group", _enum(("uspesifikke korsryggsmerter", "nerverotaffeksjon", "røde flagg")), True),
+        _col("topic", required=True), _col("topic_en", required=True),
+        _col("phase", _vocabulary("phase", manifest, empty=True)),
+        _col("diagnostic_group", _vocabulary("diagnostic_group", manifest, empty=False), True),
         _col("text", required=True),
         _col("direction", _enum(DIRECTIONS), True),
         _col("published_strength", strength),
-        _col("published_strength_text"),
+        _optional("published_strength_text", manifest),
         _col("published_level", _enum(scheme.level_codes, empty=True)),
         _col("published_levels", ((lambda v: v == "" or all(p in scheme.level_codes for p in v.split(";"))),
                                   f"levels of {', '.join(scheme.level_codes)} joined by ';' (one per documentation "
@@ -93,16 +135,17 @@ def recommendations_spec(scheme: Scheme) -> tuple[Column, ...]:
         _col("justification"),
         _col("agree_validity", _yes_no, True), _col("agree_applicability", _yes_no, True),
         _col("agree_benefit_harm", _yes_no, True),
-        _col("judgement_note"),
-        _col("seed_lines", _seed),
+        _optional("judgement_note", manifest),
+        _optional("seed_lines", manifest, _seed),
     )
 
 
-def table_spec(file_name: str, scheme: Scheme) -> tuple[Column, ...] | None:
+def table_spec(file_name: str, scheme: Scheme, manifest: Manifest = NEUTRAL) -> tuple[Column, ...] | None:
     """The column specification of one of a guideline's tables, by file name (None for another file)."""
-    if file_name == "recommendations.csv":
-        return recommendations_spec(scheme)
-    return {"evidence.csv": EVIDENCE_SPEC, "glossary.csv": GLOSSARY_SPEC, "flags.csv": FLAGS_SPEC}.get(file_name)
+    specs = {"recommendations.csv": lambda: recommendations_spec(scheme, manifest),
+             "evidence.csv": lambda: evidence_spec(manifest), "glossary.csv": lambda: glossary_spec(manifest),
+             "flags.csv": lambda: flags_spec(manifest)}
+    return specs[file_name]() if file_name in specs else None
 
 
 def _decode(raw: bytes, name: str, problems: list[Problem]) -> str | None:

@@ -202,15 +202,15 @@ def preview(revised: Revised, revision: Revision) -> tuple[Grading, tuple[Confli
                                                     justification=revision.justification)
     if revision.published_strength:
         rec = rec.but(published_strength=revision.published_strength)
-    studies = tuple(studies_from_rows(pd.DataFrame(rows, columns=list(EVIDENCE_COLUMNS))))
+    studies = tuple(studies_from_rows(pd.DataFrame(rows, columns=list(EVIDENCE_COLUMNS)), revised.guideline.number_of))
     return grade(rec, studies, revised.guideline.scheme), mine
 
 
 def reference_problems(guideline: Guideline, revision: Revision) -> list[str]:
     """The references a revision's new or edited rows cite that the bibliography lacks."""
     refs = [(c.after or {}).get("reference", "") for c in revision.changes]
-    return [f"Reference {r} is absent from references.bib; add the entry there first (with refnumber = {r})."
-            for r in dict.fromkeys(refs) if r.isdigit() and int(r) not in guideline.bibliography.by_number]
+    return [f"Reference {r} is absent from references.bib; add the entry there first (cite it by its key, or by "
+            f"the number in its refnumber field)." for r in dict.fromkeys(refs) if r and guideline.key_of(r) is None]
 
 
 def needs_justification(grading: Grading) -> bool:

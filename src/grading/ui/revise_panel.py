@@ -152,7 +152,7 @@ class RevisePanel:
         printed = self.published.recommendations.loc[recommendation_id, "published_strength"] or "none"
         now = rec["published_strength"] or "none"
         self.rec_text.value = (f"<p>{html.escape(rec['text'])}</p><p>Published strength <b>{html.escape(now)}</b>"
-                               + (f" (revised; 2007: {html.escape(printed)})" if now != printed else "")
+                               + (f" (revised; as published: {html.escape(printed)})" if now != printed else "")
                                + f", printed level <b>{html.escape(rec['published_level'] or 'none')}</b></p>")
         self._quiet = True
         try:
@@ -174,7 +174,7 @@ class RevisePanel:
             rw = RowWidgets(
                 _classed(w.HTML(f'<span title="{html.escape(row["documentation"], quote=True)}">{label}</span>',
                                 layout=w.Layout(width="110px")), f"row-label-{n}"),
-                _classed(w.Text(row["reference"], placeholder="ref no.", layout=w.Layout(width="80px")),
+                _classed(w.Text(row["reference"], placeholder="key or no.", layout=w.Layout(width="80px")),
                          f"reference-{n}"),
                 _classed(w.Dropdown(options=list(DESIGNS), value=row["design"], layout=w.Layout(width="170px")),
                          f"design-{n}"),
@@ -252,8 +252,9 @@ class RevisePanel:
             return
         used = f" (the printed level {g.level_used} is used for the strength)" if g.level_source == "printed" else ""
         self.derived_level.value = f"Derived level: <b>{html.escape(g.derived_level)}</b>{html.escape(used)}"
-        self.derived_strength.value = (f"Derived strength: <b>{html.escape(g.derived_strength)}</b> "
-                                       f"({html.escape(self.scheme.strength(g.derived_strength).norwegian)})")
+        own = self.scheme.strength(g.derived_strength).norwegian  # the scheme's own wording, where it has one
+        self.derived_strength.value = (f"Derived strength: <b>{html.escape(g.derived_strength)}</b>"
+                                       + (f" ({html.escape(own)})" if own else ""))
         self.verdict.value = (f"Verdict: <b>{html.escape(g.comparison.verdict.replace('_', ' '))}</b> "
                               f"(published {html.escape(g.published_strength or 'none')})")
         self.explanation.value = _pre(g.rule(), "grading-explanation-text")
