@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+EXAMPLE = REPO / "docs" / "examples" / "neck-pain"  # the made-up guideline of one's own
 SHARED = REPO.parent / "shared"
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -91,8 +92,9 @@ def make_guideline(tmp_path):
 
 
 def copy_guideline(dest: Path) -> Path:
-    """A copy of the bundled guideline (references.bib and the evidence tables) to revise freely."""
+    """A copy of the bundled guideline (its manifest, references.bib and the evidence tables) to revise freely."""
     dest.mkdir(parents=True, exist_ok=True)
+    shutil.copy(REPO / "guideline.toml", dest / "guideline.toml")
     shutil.copy(REPO / "references.bib", dest / "references.bib")
     (dest / "evidence").mkdir(exist_ok=True)
     for table in (REPO / "evidence").glob("*.csv"):

@@ -9,10 +9,10 @@ from grading import load_guideline, reproduce
 from grading.io import cache
 from grading.io.bib import load_bibliography
 from grading.io.cache import LazyEntries, cache_dir, cache_path, load_bibliography_cached
-from grading.render import references as formatted
-from grading.render.references import format_entries as format_references
 from grading.io.manifest import citation_style_file
+from grading.render import references as formatted
 from grading.render.references import cache_kind, format_references_cached
+from grading.render.references import format_entries as format_references
 
 BIB = """@article{a,
   refnumber = {1},

@@ -60,7 +60,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
 def cmd_impact(args: argparse.Namespace) -> int:
     from .analyses.impact import impact, load_new_study, matched
     from .render.text import impact_json, impact_text
-    guideline, study = _load(args), load_new_study(args.newstudy)
+    guideline = _load(args)
+    study = load_new_study(args.newstudy, guideline)
     moved = impact(guideline, study)
     print(impact_json(moved) if args.format == "json"
           else impact_text(study, matched(guideline, study), moved, guideline.scheme))
@@ -83,22 +84,46 @@ def cmd_crosswalk(args: argparse.Namespace) -> int:
 def cmd_references(args: argparse.Namespace) -> int:
     from .errors import raise_if_errors
     from .io.bib import ENTRY_TYPES, load_bibliography
-    from .io.guideline import bundled_root
+    from .io.manifest import DEFAULT_STYLE
     from .render.references import format_references, render_references
-    path = args.bib or (args.root or bundled_root()) / "references.bib"
-    # Any entry type is read; one the style cannot format gets a note in the list instead of failing it.
-    bib, problems = load_bibliography(path, str(path), known_types=None)
-    raise_if_errors(problems)
-    assert bib is not None
+    if args.bib:
+        # Any .bib, numbered as it numbers itself. Any entry type is read; one the style cannot format gets a note
+        # in the list instead of failing it.
+        bib, problems = load_bibliography(args.bib, str(args.bib), known_types=None)
+        raise_if_errors(problems)
+        assert bib is not None
+        refs = format_references(bib, style=args.style or DEFAULT_STYLE)
+    else:
+        # A guideline's list: numbered as its evidence cites it, in its manifest's style.
+        guideline = _load(args)
+        bib, problems = guideline.bibliography, list(guideline.notices)
+        refs = format_references(bib, style=args.style or guideline.manifest.citation_style,
+                                 numbering=guideline.numbering, root=guideline.root)
     for p in problems:
         print(f"notice: {p}", file=sys.stderr)
-    refs = format_references(bib)
     print(render_references(refs, args.format), end="")
     failed = sum(1 for r in refs if not r.text)
+    noted = sum(1 for r in refs if r.text and r.note)
     unknown = sorted({e.type.lower() for e in bib.data.entries.values()} - ENTRY_TYPES)
-    print(f"{len(refs)} entries, {len(refs) - failed} formatted, {failed} with a note"
+    print(f"{len(refs)} entries, {len(refs) - failed} formatted ({noted} of them with a note), {failed} not "
+          "formatted (a note says why)"
           + (f"; entry types unknown to BibTeX and biblatex: {', '.join(unknown)}" if unknown else ""),
           file=sys.stderr)
+    return 0
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from .io.manifest import load_manifest
+    from .io.scaffold import new_guideline
+    folder, files = new_guideline(args.folder, example=args.example)
+    shown = ", ".join(str(f) for f in files[:6]) + (f", … ({len(files)} files)" if len(files) > 6 else "")
+    if args.example:
+        title = load_manifest(folder)[0].heading
+        print(f"wrote {folder}: a copy of the bundled guideline, {title} ({shown}).")
+    else:
+        print(f"wrote {folder}: {shown}. Each table holds one example row, marked EXAMPLE; {folder / 'README.md'} "
+              "says what to fill in.")
+    print(f"Check it with `grading validate --root {folder}`.")
     return 0
 
 
@@ -134,7 +159,8 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="grading", description="Grade guideline recommendations against their "
                                 "evidence, by a grading scheme declared as data.")
     sub = p.add_subparsers(dest="command", required=True)
-    root_help = "guideline folder (default: the guideline bundled in this repository)"
+    root_help = ("guideline folder (default: $GRADING_ROOT, else the guideline folder around the current folder, "
+                 "else the repository's bundled guideline)")
     for name, func, helptext, formats in (
         ("validate", cmd_validate, "check a guideline folder; exit 0 when clean, 2 when not", None),
         ("reproduce", cmd_reproduce, "derive every level and strength and compare with the published grading",
@@ -176,7 +202,18 @@ def parser() -> argparse.ArgumentParser:
     bp.add_argument("--bib", type=Path, default=None, help="a .bib file (default: the guideline's references.bib)")
     bp.add_argument("--root", type=Path, default=None, help=root_help)
     bp.add_argument("--format", choices=("text", "html", "md"), default="text")
+    bp.add_argument("--style", default=None, help="a CSL style by name (vancouver, apa, american-medical-association, "
+                    "...) or a .csl path (default: the guideline manifest's citation_style, else vancouver)")
     bp.set_defaults(func=cmd_references)
+    np_ = sub.add_parser("new", help="write a new guideline folder to fill in (or a copy of the bundled one)",
+                         description="Write a guideline folder that validates as it is: a commented manifest "
+                                     "(guideline.toml), the tables with their headers and one example row each, an "
+                                     "empty references.bib with a commented example entry, and a README of what to "
+                                     "fill in. Refuses a folder that is not empty.")
+    np_.add_argument("folder", type=Path, help="the folder to write (new, or empty)")
+    np_.add_argument("--example", action="store_true",
+                     help="copy the guideline bundled with the package instead of the empty template")
+    np_.set_defaults(func=cmd_new)
     rp = sub.add_parser("report", help="write the guideline's tables with the numbered reference list",
                         description="Write the guideline's three-column tables per section, with the numbered "
                                     "reference list, as a self-contained HTML page or as Markdown.")

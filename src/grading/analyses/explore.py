@@ -141,7 +141,9 @@ class RecommendationView:
         wrap = partial(_indented, width=width)
         judged = ", ".join(f"{j.removeprefix('agree_')}: {r.get(j, 'unrecorded')}" for j in JUDGEMENTS)
         phase = r.get("phase") or "no phase named"
-        lines = [f"{g.id}  {r.get('topic', '')} ({r.get('topic_en', '')}) — section {g.section}, "
+        topic, english = r.get("topic", ""), r.get("topic_en", "")
+        named = f"{topic} ({english})" if english and english != topic else topic
+        lines = [f"{g.id}  {named} — section {g.section}, "
                  f"{r.get('diagnostic_group', '')}, {phase}", "", "Text:", wrap(g.text), "",
                  "Published grading:",
                  f"  strength {g.published_strength or 'none'}"

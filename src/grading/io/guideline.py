@@ -22,9 +22,9 @@ from .tables import duplicate_problems, read_table, table_spec
 
 REQUIRED_FILES = ("references.bib", "evidence/recommendations.csv", "evidence/evidence.csv")
 OPTIONAL_FILES = ("evidence/glossary.csv", "evidence/flags.csv")
-HOW_TO_START = ("`grading new FOLDER` writes an empty guideline folder to fill in, and `grading new FOLDER "
-                "--example` a copy of the example guideline bundled with the package; then run from inside FOLDER, "
-                "pass --root FOLDER, or set GRADING_ROOT=FOLDER")
+HOW_TO_START = ("make one to fill in with `grading new FOLDER`, or get the guideline bundled "
+                "with the package with `grading new FOLDER --example`; then run inside FOLDER, pass --root FOLDER, "
+                "or set GRADING_ROOT=FOLDER")
 
 
 @dataclass(frozen=True)
@@ -145,12 +145,13 @@ def bundled_root() -> Path | None:
 def load_guideline(root: Path | str | None = None, scheme: Scheme | str | Path | None = None) -> Guideline:
     """Load and validate a guideline folder, graded by `scheme`, else by the scheme its manifest names, else by
     the default (norway-2007); raise ValidationError naming every problem."""
-    if root is None:
-        root = bundled_root()
-        if root is None:
-            raise_if_errors([Problem(str(Path.cwd()), "no guideline folder here or in any folder above (one holding "
-                                     f"{MANIFEST}, or references.bib beside evidence/)", allowed=HOW_TO_START)])
-    root = Path(root)
+    found_root = Path(root) if root is not None else bundled_root()
+    if found_root is None:
+        raise_if_errors([Problem(str(Path.cwd()), "no guideline folder here or in any folder above (one holding "
+                                 f"{MANIFEST}, or references.bib beside evidence/)",
+                                 allowed="a guideline folder: " + HOW_TO_START)])
+    assert found_root is not None
+    root = found_root
     problems: list[Problem] = []
     if not root.is_dir():
         raise_if_errors([Problem(str(root), "is not a folder", allowed="a guideline folder holding "

@@ -127,7 +127,8 @@ def manifest_from_data(data: Mapping[str, Any], root: Path, path: Path | None = 
         elif not isinstance(value, _TOP[key]) or isinstance(value, bool):
             kind = {str: "text in quotes", int: "a whole number", list: "a list [...]", dict: "a table"}[_TOP[key]]
             bad((key,), f"'{key}' must be {kind}", value, kind)
-    get = {k: v for k, v in data.items() if k in _TOP and isinstance(v, _TOP[k]) and not isinstance(v, bool)}
+    get: dict[str, Any] = {k: v for k, v in data.items()
+                           if k in _TOP and isinstance(v, _TOP[k]) and not isinstance(v, bool)}
     if not str(get.get("title", "")).strip():
         bad(("title",), "the guideline needs a title", get.get("title", ""), "text in quotes, e.g. title = "
             '"Neck pain in primary care"')
