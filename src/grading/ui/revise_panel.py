@@ -169,8 +169,9 @@ class RevisePanel:
     def _build_rows(self) -> None:
         self.rows = []
         for n, (origin, row) in enumerate(self._working):
-            label = (f"ref {row['reference']}" if row["reference"] else "no reference") if origin is not None \
-                else "new row"
+            number = self.published.number_of(row["reference"]) if row["reference"] else None
+            label = (f"ref {number or row['reference']}" if row["reference"] else "no reference") \
+                if origin is not None else "new row"  # the list's number: a key such as hansen_2021 is long
             rw = RowWidgets(
                 _classed(w.HTML(f'<span title="{html.escape(row["documentation"], quote=True)}">{label}</span>',
                                 layout=w.Layout(width="110px")), f"row-label-{n}"),
