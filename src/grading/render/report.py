@@ -17,6 +17,7 @@ from .references import guideline_references, render_references
 
 FORMATS = ("html", "md")
 NO_LEVEL = "–"  # shown where the guideline prints no level
+NO_REFERENCES = "No references are cited."
 # The title, section titles, table headings and the reference list's heading are the guideline's own, from its
 # manifest (guideline.toml).
 
@@ -174,7 +175,7 @@ def to_html(guideline: Guideline, revised: Revised | None = None, title: str | N
         out += ["</tbody>", "</table>", "</section>"]
     listed = guideline_references(guideline, cited_numbers(tables))
     out += ['<section id="references">', f"<h2>{esc(words.references_heading)}</h2>",
-            render_references(listed, "html").rstrip("\n"),
+            render_references(listed, "html").rstrip("\n") if listed else f"<p>{NO_REFERENCES}</p>",
             "</section>", "</body>", "</html>"]
     return "\n".join(out) + "\n"
 
@@ -199,7 +200,8 @@ def to_markdown(guideline: Guideline, revised: Revised | None = None, title: str
             out.append(f"| {md_cell(rec)} | {md_cell(docs)} | {md_cell(level)} |")
         out.append("")
     refs = guideline_references(guideline, cited_numbers(tables))
-    out += [f"## {md_cell(words.references_heading)}", "", render_references(refs, "md").strip("\n")]
+    out += [f"## {md_cell(words.references_heading)}", "",
+            render_references(refs, "md").strip("\n") if refs else NO_REFERENCES]
     return "\n".join(out) + "\n"
 
 
