@@ -118,6 +118,8 @@ def cmd_scheme(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from .render.report import format_for, publish
     guideline, revised, release = _load(args), None, None
+    if args.release and args.revised:
+        raise GradingError("--release and --revised exclude each other: a release has its revisions applied")
     if args.release:
         guideline, release = _release(guideline, args.release)
     elif args.revised:
@@ -249,6 +251,8 @@ def cmd_vote(args: argparse.Namespace) -> int:
     for b in a.ballots:
         if not b.counted:
             print(f"  not counted: {b.vote.member} — {b.why_not}")
+    if a.proposed:
+        print("  strengths proposed: " + ", ".join(f"{k} ({n})" for k, n in a.proposed.items()))
     print(f"Tallied by scheme {g.scheme.describe()}.")
     return 0
 

@@ -59,6 +59,8 @@ def items(entry: dict) -> list[str]:
             out.append(f"agreement on {q}: {OUTCOMES_OF_VOTES[t['outcome']]} ({t['yes']} yes, {t['no']} no, "
                        f"{t['abstain']} abstain, {t['recused']} recused) by {t['rule']} — {t['because']}")
         out += [f"vote not counted: {x}" for x in agreement.get("not_counted", [])]
+        if agreement.get("proposed"):
+            out.append("strengths proposed: " + ", ".join(f"{k} ({n})" for k, n in agreement["proposed"].items()))
     if entry.get("new_votes"):
         out.append(f"{entry['new_votes']} new vote{'s' if entry['new_votes'] != 1 else ''}")
     for r in entry["revisions"]:

@@ -200,7 +200,7 @@ def _revision_json(r: Revision, root: Path) -> dict:
 
 def _agreement_json(a: Agreement) -> dict:
     return {q: {**t.as_dict(), "rule": t.rule, "because": t.because} for q, t in a.tallies.items()} | {
-        "voters": [b.vote.member for b in a.ballots if b.counted],
+        "voters": [b.vote.member for b in a.ballots if b.counted], "proposed": dict(a.proposed),
         "not_counted": [f"{b.vote.member}: {b.why_not}" for b in a.ballots if not b.counted]}
 
 

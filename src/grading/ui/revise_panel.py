@@ -279,7 +279,7 @@ class RevisePanel:
     def _parts(self) -> w.Tab:
         """The recommendation's parts a member finds again: evidence and revision, votes, history."""
         tabs = _classed(w.Tab(children=[self.revise_part, self.votes.box, self.votes.history]), "parts")
-        tabs.titles = ("Evidence and grading", "Votes", "History")
+        tabs.titles = ("Evidence", "Votes", "History")
         return tabs
 
     def _revised_text(self) -> str | None:

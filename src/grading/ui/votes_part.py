@@ -11,7 +11,7 @@ from ..errors import GradingError
 from ..io.guideline import Guideline
 from ..io.panel import PANEL_FILE, Panel
 from ..revisions.apply import Revised, describe_change
-from ..revisions.votes import Vote, new_vote, save_vote
+from ..revisions.votes import Vote, new_vote, save_vote, vote_conflicts
 from ..vocab import OUTCOMES_OF_VOTES, VOTE_CHOICES, VOTE_QUESTIONS
 
 LABELS = {"validity": "Documentation valid", "applicability": "Applicable here",
@@ -93,6 +93,9 @@ class VotesPart:
         a = self.agreement()
         self.tally.value = _tally_html(a, self.panel, self.error)
         self.ballots.value = _ballots_html(a, self.panel, self.published, self.rid)
+        if self.revised is not None:
+            look = [c for c in vote_conflicts(self.votes, self.revised) if c.startswith(f"{self.rid}: ")]
+            self.ballots.value += "".join(f"<br>To look at: {html.escape(c)}" for c in look)
         if a is not None and self.revised is not None:
             g = grade_voted(self.revised.guideline, self.rid, a)
             self.voted.value = (f"With the votes' agreement (VOTES-REPLACE-TEXT): derived strength "
@@ -199,6 +202,9 @@ def _ballots_html(a: Agreement | None, panel: Panel | None, g: Guideline, rid: s
         out += [f"Not counted: {html.escape(b.vote.member)} — {html.escape(b.why_not)}."
                 for b in a.ballots if not b.counted]
         out.append(f"{len(a.ballots)} of {len(panel)} members have voted; {a.entitled} are entitled to vote here.")
+        if a.proposed:
+            out.append("Strengths proposed: " + html.escape(", ".join(f"{k} ({n})" for k, n in a.proposed.items()))
+                       + ".")
     waiting = [m.name for m in panel.members if m.name not in voted]
     if waiting:
         out.append(f"Not voted yet: {html.escape(', '.join(waiting))}.")
