@@ -43,9 +43,11 @@ def test_the_explanation_is_a_short_list_each_with_its_rule(guideline):
     panel = revise_panel(guideline, "7.1.1-01")
     text = panel.explanation.value
     assert text.startswith('<ul class="grading-explanation-list">') and text.count("<li>") == 3
-    assert "<b>Level: ***</b> by <code>L-VERY-GOOD</code>" in text
-    assert "<b>Strength: strong</b> by <code>S-STRONG</code>" in text
-    assert "<b>Verdict: agree</b> by <code>JUSTIFIED-IF-RECORDED</code>" in text
+    assert '<b>Level: ***</b> by <code title="*** Meget god: a good systematic review with at least one study of ' \
+        'good design.">L-VERY-GOOD</code>' in text
+    assert "<b>Strength: strong</b> by <code title=\"Sterk grad: very good documentation" in text
+    assert "S-STRONG</code> — level *** carries 'Sterk grad' with the group's agreement" in text
+    assert '<b>Verdict: agree</b> by <code title="">JUSTIFIED-IF-RECORDED</code>' in text
 
 
 def test_a_member_votes_through_the_widgets_and_the_tally_changes(guideline):

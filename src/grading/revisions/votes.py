@@ -203,6 +203,9 @@ def load_votes(root: Path | str, scheme: Scheme, recommendation_id: str | None =
         return ()
     problems: list[Problem] = []
     if recommendation_id is not None:
+        if not REC_ID.match(recommendation_id):
+            raise RevisionError(f"{recommendation_id!r} is not a recommendation id; allowed: "
+                                f"{_ALLOWED['recommendation_id']}")
         folders = [base / recommendation_id] if (base / recommendation_id).is_dir() else []
     else:
         folders = sorted(p for p in base.iterdir() if p.is_dir() and not p.name.startswith("."))

@@ -322,14 +322,14 @@ def explanation_list(g: Grading) -> str:
     """The explanation as a short list: level, strength and verdict, each with the rule that made it."""
     used = (f"the printed level {g.level_used} is used for the strength" if g.level_source == "printed"
             else "no level is printed; the derived level is used for the strength")
-    items = [("Level", g.level.value, g.level.rule, f"{g.level.because} ({used}, PRINTED-LEVEL-FIRST)",
+    items = [("Level", g.level.value, g.level.rule, g.level.says, f"{g.level.because} ({used}, PRINTED-LEVEL-FIRST)",
               g.level.choices),
-             ("Strength", g.strength.value, g.strength.rule, g.strength.because, g.strength.choices),
-             ("Verdict", g.comparison.verdict.replace("_", " "), g.comparison.rule, g.comparison.because, ())]
-    lis = "".join(f"<li><b>{what}: {html.escape(value or 'none')}</b> by <code>{html.escape(rule)}</code> — "
-                  f"{html.escape(because)}" + (f" <i>Choices: {html.escape(', '.join(choices))}.</i>" if choices
-                                               else "") + "</li>"
-                  for what, value, rule, because, choices in items)
+             ("Strength", g.strength.value, g.strength.rule, g.strength.says, g.strength.because, g.strength.choices),
+             ("Verdict", g.comparison.verdict.replace("_", " "), g.comparison.rule, "", g.comparison.because, ())]
+    lis = "".join(f"<li><b>{what}: {html.escape(value or 'none')}</b> by <code title=\"{html.escape(says)}\">"
+                  f"{html.escape(rule)}</code> — {html.escape(because, quote=False)}"
+                  + (f" <i>Choices: {html.escape(', '.join(choices))}.</i>" if choices else "") + "</li>"
+                  for what, value, rule, says, because, choices in items)
     return f'<ul class="grading-explanation-list">{lis}</ul>'
 
 
