@@ -217,7 +217,7 @@ def test_report_of_a_release_carries_its_change_log(guideline, tmp_path):
     assert "\\<script\\>" in text
 
 
-def test_a_panel_member_list_from_the_test_is_not_in_a_release_of_the_bundled_guideline(guideline):
-    # The panel a release carries is the folder's own panel.csv, as it is.
+def test_a_release_carries_the_folders_panel_as_it_is(guideline):
     path = make_release(guideline, "2026-1")
+    assert (path / "evidence" / "panel.csv").read_bytes() == (guideline.root / "evidence" / "panel.csv").read_bytes()
     assert (path / "evidence" / "panel.csv").read_text(encoding="utf-8").count("\n") == len(PANEL) + 1
