@@ -17,11 +17,12 @@ from ..grade.records import Recommendation, Study
 from ..scheme import DEFAULT, Scheme, check_grades_strengths, load_scheme
 from .bib import NUMBER_FIELD, WHOLE_NUMBER, Bibliography
 from .cache import load_bibliography_cached
-from .manifest import MANIFEST, Manifest, load_manifest, scheme_source
+from .manifest import MANIFEST, Manifest, load_manifest, scheme_problems, scheme_source
+from .panel import panel_problems
 from .tables import duplicate_problems, read_table, table_spec
 
 REQUIRED_FILES = ("references.bib", "evidence/recommendations.csv", "evidence/evidence.csv")
-OPTIONAL_FILES = ("evidence/glossary.csv", "evidence/flags.csv")
+OPTIONAL_FILES = ("evidence/glossary.csv", "evidence/flags.csv", "evidence/panel.csv")
 HOW_TO_START = ("make one to fill in with `grading new FOLDER`, or get the guideline bundled "
                 "with the package with `grading new FOLDER --example`; then run inside FOLDER, pass --root FOLDER, "
                 "or set GRADING_ROOT=FOLDER")
@@ -157,6 +158,8 @@ def load_guideline(root: Path | str | None = None, scheme: Scheme | str | Path |
         raise_if_errors([Problem(str(root), "is not a folder", allowed="a guideline folder holding "
                                  + ", ".join(REQUIRED_FILES) + "; " + HOW_TO_START)])
     manifest, problems = load_manifest(root)
+    if scheme is None:
+        problems += scheme_problems(manifest, root)
     for rel in REQUIRED_FILES:
         if not (root / rel).is_file():
             problems.append(Problem(rel, f"is missing from {root}", allowed="a guideline folder holding "
@@ -181,6 +184,7 @@ def load_guideline(root: Path | str | None = None, scheme: Scheme | str | Path |
         # A scheme that cannot grade these strengths is the one problem to report, not every cell it cannot read.
         check_grades_strengths(scheme, recs["published_level"])
     problems += _cross_check(recs, ev, bib)
+    problems += panel_problems(tables.get("evidence/panel.csv"), recs)  # the working group's panel (io/panel.py)
     raise_if_errors(problems)
     empty = pd.DataFrame()
     assert recs is not None and ev is not None and bib is not None  # else a problem was raised above

@@ -175,12 +175,19 @@ def manifest_from_data(data: Mapping[str, Any], root: Path, path: Path | None = 
         publisher=get.get("publisher", ""), licence=get.get("licence", ""), citation_style=style,
         required_columns=tuple(required), sections=sections, vocabularies=vocabularies, columns=columns,
         references_heading=heading, path=path)
-    if manifest.scheme is not None:
-        from ..scheme import bundled_names
-        if manifest.scheme not in bundled_names() and not (root / manifest.scheme).is_file():
-            bad(("scheme",), "no such scheme", manifest.scheme,
-                f"a bundled scheme ({', '.join(bundled_names())}) or a .toml path relative to the guideline folder")
     return manifest
+
+
+def scheme_problems(manifest: Manifest, root: Path) -> list[Problem]:
+    """A problem when the manifest's scheme is neither a bundled scheme nor a file in the folder (checked only when
+    the manifest's scheme is the one that grades: a scheme given by the caller overrides it)."""
+    from ..scheme import bundled_names
+    if manifest.scheme is None or manifest.scheme in bundled_names() or (root / manifest.scheme).is_file():
+        return []
+    line = key_lines(manifest.path.read_text(encoding="utf-8")).get(("scheme",)) if manifest.path else None
+    return [Problem(MANIFEST, "no such scheme", line=line, column="scheme", found=manifest.scheme,
+                    allowed=f"a bundled scheme ({', '.join(bundled_names())}) or a .toml path relative to the "
+                            "guideline folder")]
 
 
 def scheme_source(manifest: Manifest, root: Path) -> str | Path | None:

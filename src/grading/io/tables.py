@@ -98,6 +98,12 @@ def evidence_spec(manifest: Manifest = NEUTRAL) -> tuple[Column, ...]:
 EVIDENCE_SPEC: tuple[Column, ...] = evidence_spec()
 EVIDENCE_COLUMNS = tuple(c.name for c in EVIDENCE_SPEC)
 
+# The working group's panel (evidence/panel.csv): who votes, their declared interests, what they do not vote on.
+# Whether a recused entry names a recommendation id or topic is checked against the guideline (io/panel.py).
+PANEL_SPEC = (_col("member", required=True), _col("role", required=True), _col("interests"),
+              _col("recused", ((lambda v: all(p.strip() for p in v.split(";"))),
+                               "topics or recommendation ids joined by ';', e.g. MANIPULASJON;7.1.3-02, or empty")))
+
 
 def glossary_spec(manifest: Manifest = NEUTRAL) -> tuple[Column, ...]:
     """The columns of glossary.csv."""
@@ -144,7 +150,7 @@ def table_spec(file_name: str, scheme: Scheme, manifest: Manifest = NEUTRAL) -> 
     """The column specification of one of a guideline's tables, by file name (None for another file)."""
     specs = {"recommendations.csv": lambda: recommendations_spec(scheme, manifest),
              "evidence.csv": lambda: evidence_spec(manifest), "glossary.csv": lambda: glossary_spec(manifest),
-             "flags.csv": lambda: flags_spec(manifest)}
+             "flags.csv": lambda: flags_spec(manifest), "panel.csv": lambda: PANEL_SPEC}
     return specs[file_name]() if file_name in specs else None
 
 
