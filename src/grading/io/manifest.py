@@ -28,7 +28,7 @@ OPTIONAL_COLUMNS = ("seed_lines", "judgement_note", "published_strength_text")
 VOCABULARY_COLUMNS = ("diagnostic_group", "phase", "outcomes")
 SEPARATORS = {"phase": "/", "outcomes": ";"}  # how a cell names several values
 # Short names of CSL styles (the CSL styles package's file names otherwise).
-STYLE_ALIASES = {"vancouver": "vancouver-nlm", "icmje": "vancouver-nlm", "nlm": "nlm-citation-sequence"}
+STYLE_ALIASES = {"vancouver": "nlm-citation-sequence", "icmje": "nlm-citation-sequence", "nlm": "nlm-citation-sequence"}
 _TOP = {"title": str, "year": int, "language": str, "scheme": str, "short_title": str, "authors": list,
         "publisher": str, "licence": str, "citation_style": str, "required_columns": list, "sections": dict,
         "vocabularies": dict, "report": dict}
