@@ -19,7 +19,7 @@ from conftest import scheme
 from grading import Guideline, ValidationError, load_guideline
 from grading.grade import Study
 from grading.grade.derive import derive_level, derive_strength
-from grading.io.files import is_ascii_number
+from grading.io.bib import WHOLE_NUMBER
 from grading.io.tables import REC_ID
 from grading.revisions import read_revision
 from grading.scheme.load import scheme_from_data
@@ -159,7 +159,7 @@ def test_a_revision_edited_anywhere_reads_back_or_names_its_problem(tmp_path, da
     rev = read_or_problems(file)
     if rev is not None:
         assert REC_ID.match(rev.recommendation_id)
-        assert all(is_ascii_number(r) or r == "" for c in rev.changes for r in ((c.after or {}).get("reference", ""),
+        assert all(WHOLE_NUMBER.match(r) or r == "" for c in rev.changes for r in ((c.after or {}).get("reference", ""),
                                                                                 (c.before or {}).get("reference", "")))
 
 

@@ -19,6 +19,7 @@ from grading.io.files import refuse_inputs, write_atomic
 from grading.io.guideline import load_guideline, read_paths
 from grading.render.report import publish
 from grading.revisions import Change, new_revision, rows_of, save_revision
+from grading.revisions.release import make_release
 
 SCHEME_FILE = REPO / "src" / "grading" / "scheme" / "bundled" / "norway-2007.toml"
 
@@ -51,6 +52,7 @@ def folder(tmp_path_factory) -> Path:
     save_revision(g, new_revision(g.scheme, "7.1.1-11", "Ola Nordmann", "the trial is of good quality", {},
                                   [Change("edit", before, dict(before, quality="good"))],
                                   justification="clinical experience"))
+    make_release(load_guideline(root), "2026-1", "the first revision round")
     return root
 
 
@@ -66,6 +68,8 @@ def commands(root: Path, out: Path) -> list[list[str]]:
         ["report", "--output", str(out / "report.html"), *r], ["report", "--output", str(out / "report.md"), *r],
         ["report", "--revised", "--output", str(out / "revised.html"), *r],
         ["report", "--revised", "--output", str(out / "revised.html"), *r],  # over an earlier report: fine
+        ["report", "--release", "2026-1", "--output", str(out / "release.md"), *r],
+        ["changes", *r], ["changes", "--since", "published", "--format", "json", *r],
     ]
 
 
@@ -75,7 +79,7 @@ def test_no_read_only_or_report_command_changes_the_guideline_folder(folder, tmp
     for argv in commands(folder, tmp_path):
         assert main(argv) == 0, (argv, capsys.readouterr().err)
         assert snapshot(folder) == before, argv
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html", "report.md", "revised.html"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["release.md", "report.html", "report.md", "revised.html"]
 
 
 def _targets(root: Path) -> dict[str, Path]:
@@ -85,12 +89,13 @@ def _targets(root: Path) -> dict[str, Path]:
             "evidence.csv": root / "evidence" / "evidence.csv", "glossary.csv": root / "evidence" / "glossary.csv",
             "a saved revision": revision, "a new file among the revisions": revision.parent / "new.html",
             "the manifest guideline.toml": root / "guideline.toml", "the scheme file it reads": SCHEME_FILE,
-            "a new file in the evidence folder": root / "evidence" / "report.html"}
+            "a new file in the evidence folder": root / "evidence" / "report.html",
+            "a file of a release": root / "releases" / "2026-1" / "references.bib"}
 
 
 TARGETS = ("references.bib", "recommendations.csv", "evidence.csv", "glossary.csv", "a saved revision",
            "a new file among the revisions", "the manifest guideline.toml", "the scheme file it reads",
-           "a new file in the evidence folder")
+           "a new file in the evidence folder", "a file of a release")
 
 
 @pytest.mark.parametrize("what", TARGETS)
@@ -103,6 +108,14 @@ def test_report_refuses_to_write_over_a_file_it_reads(folder, what, capsys):
     assert f"error: cannot write {target}: it would write " in err and "nothing was written" in err
     assert "Traceback" not in err
     assert snapshot(folder) == before and SCHEME_FILE.read_bytes() == scheme_before
+
+
+def test_a_report_of_a_release_refuses_the_guidelines_own_files(folder, capsys):
+    before = snapshot(folder)
+    for target in (folder / "references.bib", folder / "evidence" / "evidence.csv"):
+        assert main(["report", "--release", "2026-1", "--root", str(folder), "--output", str(target)]) == 2
+        assert "which this command reads" in capsys.readouterr().err
+    assert snapshot(folder) == before
 
 
 def test_report_refuses_a_link_or_a_relative_path_to_the_bib(folder, tmp_path, capsys, monkeypatch):

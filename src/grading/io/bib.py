@@ -11,20 +11,22 @@ from pathlib import Path
 from pybtex.database import BibliographyData
 
 from ..errors import Problem
-from .files import decode_utf8, is_ascii_number, read_bytes
+from .files import decode_utf8, read_bytes
 
 NUMBER_FIELD = "refnumber"  # the guideline's citation number; BibTeX's own `number` is an issue number
 STATUSES = ("verified", "likely", "unresolved")
+NO_ENTRIES = "the file holds no BibTeX entries"
 ENTRY_TYPES = frozenset("""article book booklet conference inbook incollection inproceedings manual mastersthesis
 misc phdthesis proceedings techreport unpublished online report thesis collection mvbook mvcollection
 mvproceedings bookinbook suppbook suppcollection suppperiodical periodical reference mvreference inreference
 patent set xdata dataset software electronic www standard""".split())
+WHOLE_NUMBER = re.compile(r"[0-9]+\Z")  # ASCII digits only: '²' or '٣' is no citation number, nor '12\n'
 _ENTRY_START = re.compile(r"@\s*([A-Za-z]+)\s*[{(]\s*([^,\s{}()]*)\s*,?")
 
 
 @dataclass(frozen=True)
 class Bibliography:
-    """A parsed .bib with the guideline's citation numbers mapped to entry keys."""
+    """A parsed .bib with the guideline's citation numbers (its entries' refnumber fields) mapped to entry keys."""
 
     path: Path
     data: BibliographyData
@@ -32,23 +34,56 @@ class Bibliography:
     lines: Mapping[str, int]
     sha256: str = ""  # of the file's bytes: what caches of this bibliography are keyed by
 
-    def status(self, number: int) -> str:
-        """verified, likely or unresolved; 'missing' when the number has no entry."""
-        key = self.by_number.get(number)
-        if key is None:
-            return "missing"
-        return str(self.data.entries[key].fields.get("identification", "unresolved")).strip()
+    def key_of(self, reference: str) -> str | None:
+        """The key of the entry a table's reference cell names — its refnumber, or its key in any case — or None."""
+        reference = reference.strip()
+        if not reference:
+            return None
+        if WHOLE_NUMBER.match(reference) and int(reference) in self.by_number:
+            return self.by_number[int(reference)]
+        if reference in self.data.entries:
+            entry = self.data.entries[reference]
+            return str(getattr(entry, "key", None) or reference)
+        return None
 
-    def numbering(self) -> dict[int, str]:
-        """Number -> key: the citation numbers where entries carry them, else the file's order from 1."""
-        if self.by_number:
-            return dict(self.by_number)
-        return {i: key for i, key in enumerate(self.data.entries, start=1)}
+    def status_of(self, key: str) -> str:
+        """The entry's identification (verified, likely, unresolved), '' for an ordinary one, 'missing' if absent."""
+        if key not in self.data.entries:
+            return "missing"
+        return str(self.data.entries[key].fields.get("identification", "")).strip()
+
+    def status(self, number: int) -> str:
+        """status_of the entry whose refnumber is `number`; 'missing' when no entry carries it."""
+        key = self.by_number.get(number)
+        return "missing" if key is None else self.status_of(key)
+
+    def numbering(self, cited: Iterable[str] = ()) -> dict[int, str]:
+        """Number -> key for every entry: its refnumber where it has one; the rest numbered on from the highest,
+        those `cited` (keys, in order of first citation) first, then the others in the file's order."""
+        out = dict(self.by_number)
+        taken = {k.lower() for k in out.values()}
+        after = max(out, default=0)
+        for key in [*cited, *self.data.entries]:
+            if key.lower() not in taken and key in self.data.entries:
+                after += 1
+                out[after] = str(getattr(self.data.entries[key], "key", None) or key)
+                taken.add(key.lower())
+        return dict(sorted(out.items()))
+
+    def numbered_by(self) -> str:
+        """How numbering() numbers this list: 'refnumber', 'first citation', or 'refnumber, then first citation'."""
+        if not self.by_number:
+            return "first citation"
+        return "refnumber" if len(self.by_number) == len(self.data.entries) else "refnumber, then first citation"
 
     def field(self, number: int, name: str) -> str:
         """One field of the entry cited as `number`, or ''."""
         key = self.by_number.get(number)
-        if key is None:
+        return "" if key is None else self.field_of(key, name)
+
+    def field_of(self, key: str, name: str) -> str:
+        """One field (or the names of one role) of the entry with this key, or ''."""
+        if key not in self.data.entries:
             return ""
         entry = self.data.entries[key]
         if name in entry.persons:
@@ -106,8 +141,9 @@ def load_bibliography_with(parse: Callable[[str, str], ParsedBib], path: Path, n
         return None, [Problem(name, "the file is empty", line=1, allowed="one or more @type{key, ...} entries")]
     sha256 = hashlib.sha256(raw).hexdigest()
     parsed = parse(text, sha256)
-    if not parsed.starts:
-        return None, problems + [_no_entries(text, name)]
+    other = _other_format(text, name) if not parsed.starts else None
+    if other is not None:  # another manager's records: one error, not one "absent reference" per citation
+        return None, problems + [other]
     seen: dict[str, int] = {}
     for kind, key, line in parsed.starts:
         if key.lower() in seen and keep_first:
@@ -131,17 +167,17 @@ def load_bibliography_with(parse: Callable[[str, str], ParsedBib], path: Path, n
     return Bibliography(path, parsed.data, parsed.by_number, lines, sha256), problems
 
 
-def _no_entries(text: str, name: str) -> Problem:
-    """The one problem of a file with no @type{key, ...} entry at all (another manager's export format, say)."""
+def _other_format(text: str, name: str) -> Problem | None:
+    """The one problem of a file with no @type{key, ...} entry that holds another manager's records; None when it
+    holds nothing yet (a new guideline's list may be empty; `grading references` refuses to render it)."""
     if re.search(r"^TY  - ", text, re.M):
-        return Problem(name, "the file holds no BibTeX entries: it holds RIS records (TY  - ...)", line=1,
+        return Problem(name, f"{NO_ENTRIES}: it holds RIS records (TY  - ...)", line=1,
                        allowed="BibTeX entries @type{key, ...}; export the references from the reference manager "
                                "as BibTeX")
     if re.search(r"^%0 ", text, re.M):
-        return Problem(name, "the file holds no BibTeX entries: it holds EndNote tagged records (%0 ...)", line=1,
+        return Problem(name, f"{NO_ENTRIES}: it holds EndNote tagged records (%0 ...)", line=1,
                        allowed="BibTeX entries @type{key, ...}; export the references from EndNote as BibTeX")
-    return Problem(name, "the file holds no BibTeX entries", line=1, found=text.strip()[:40],
-                   allowed="one or more @type{key, ...} entries")
+    return None
 
 
 def parse_bib(text: str) -> ParsedBib:
@@ -193,7 +229,7 @@ def parse_bib(text: str) -> ParsedBib:
         value = str(entry.fields.get(NUMBER_FIELD, "")).strip()
         if not value:
             continue
-        if not is_ascii_number(value):
+        if not WHOLE_NUMBER.match(value):
             problems.append(Problem(name, "citation number is not a whole number", line=lines.get(key),
                                     column=NUMBER_FIELD, found=value,
                                     allowed="a whole number in digits 0-9, such as 321"))

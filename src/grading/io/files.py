@@ -20,12 +20,6 @@ from ..errors import OutputError, Problem
 
 BOM = b"\xef\xbb\xbf"
 MAX_BYTES = 512 * 1024 * 1024  # no table or .bib of a guideline comes near; /dev/zero would
-_ASCII_NUMBER = re.compile(r"[0-9]+\Z")
-
-
-def is_ascii_number(text: str) -> bool:
-    """True for a whole number in ASCII digits: str.isdigit also takes '²', which int() refuses, and '٢', read as 2."""
-    return bool(_ASCII_NUMBER.match(text))
 
 
 def read_bytes(path: Path, name: str, problems: list[Problem], *, max_bytes: int = MAX_BYTES) -> bytes | None:

@@ -7,7 +7,9 @@ import re
 # Everything that can start markup inline: emphasis, code, links, raw HTML, entities, strikethrough, headings,
 # table cells; and, at the start of a text, list items, block quotes, setext underlines and thematic breaks.
 _SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&])")
-_LEADING = re.compile(r"^(\s*)(\d*)([-+=.)])")
+# A block marker at the start of a line: a list item ('- ', '+ ', '1. ', '2) '), a setext underline or thematic
+# break ('===', '---'). '7.1.1-01' or '-0.5' is none: a marker needs a space, the line's end or its own repetition.
+_LEADING = re.compile(r"^(\s*)(\d{1,9})([.)])(?=\s|\Z)|^(\s*)()([-+=])(?=\s|\Z|\6)")
 # Every line break some Markdown reader honours: CommonMark's CR, LF and CRLF, and what str.splitlines also splits
 # at (VT, FF, the information separators, NEL, LINE and PARAGRAPH SEPARATOR).
 _BREAKS = re.compile(r"\r\n|[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
@@ -26,10 +28,8 @@ def md_escape(text: str) -> str:
 
 
 def _leading(m: re.Match) -> str:
-    digits, mark = m.group(2), m.group(3)
-    if digits and mark not in ".)" or not digits and mark in ".)":
-        return m.group(0)  # '12-', '.5': no list marker
-    return f"{m.group(1)}{digits}\\{mark}"
+    space, digits, mark = (m.group(1), m.group(2), m.group(3)) if m.group(3) else (m.group(4), "", m.group(6))
+    return f"{space}{digits}\\{mark}"
 
 
 def md_cell(text: str) -> str:

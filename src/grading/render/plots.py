@@ -8,7 +8,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
-from ..analyses.explore import GROUPS, PHASES, phases_of
+from ..analyses.explore import groups, phases, phases_of
 from ..grade import Grading, reproduce, summary
 from ..io.guideline import Guideline
 from ..scheme import Scheme
@@ -26,10 +26,20 @@ def strength_colours(scheme: Scheme) -> dict[str, str]:
 UNGRADED_COLOUR = "#ffffff"
 NOT_PUBLISHED = "none"  # row label of the strength crosstab for recommendations with no published strength
 NO_PHASE_LABEL = "no phase named"
-GROUP_LABELS = {"uspesifikke korsryggsmerter": "non-specific low back pain",
-                "nerverotaffeksjon": "nerve root involvement", "røde flagg": "red flags"}
-PHASE_LABELS = {"akutt": "akutt\n(acute)", "subakutt": "subakutt\n(subacute)",
-                "langvarig": "langvarig\n(long-lasting)", "": NO_PHASE_LABEL}
+
+
+def group_label(guideline: Guideline, group: str) -> str:
+    """A diagnostic group as the map heads it: 'røde flagg (red flags)', its English label from the manifest."""
+    english = guideline.manifest.label("diagnostic_group", group)
+    return f"{group} ({english})" if english and english != group else group
+
+
+def phase_label(guideline: Guideline, phase: str) -> str:
+    """A phase as the map's column says it: 'akutt\n(acute)', its English label from the manifest."""
+    if not phase:
+        return NO_PHASE_LABEL
+    english = guideline.manifest.label("phase", phase)
+    return f"{phase}\n({english})" if english and english != phase else phase
 VERDICT_LABELS = VERDICTS
 
 
@@ -47,9 +57,10 @@ def level_label(level: str, source: str) -> str:
 
 
 def phase_columns(guideline: Guideline) -> list[str]:
-    """The map's columns: the three phases, any other phase the data name, then '' for no phase named."""
+    """The map's columns: the guideline's phases, any other phase the data name, then '' for no phase named."""
+    known = phases(guideline)
     named = dict.fromkeys(p for v in guideline.recommendations["phase"] for p in phases_of(v))
-    return [*PHASES, *(p for p in named if p not in PHASES), ""]
+    return [*known, *(p for p in named if p not in known), ""]
 
 
 def map_cells(guideline: Guideline, gradings: list[Grading] | None = None) -> pd.DataFrame:
@@ -57,7 +68,7 @@ def map_cells(guideline: Guideline, gradings: list[Grading] | None = None) -> pd
     gradings = gradings if gradings is not None else reproduce(guideline)
     by_id = {g.id: g for g in gradings}
     recs = guideline.recommendations.to_dict("records")
-    order = {g: i for i, g in enumerate(GROUPS)}
+    order = {g: i for i, g in enumerate(groups(guideline))}
     # Rows follow the guideline's order within each diagnostic group, each group under a header row; a topic
     # label shared by two groups (Traction) stays two rows because the recommendations differ.
     keys = list(dict.fromkeys((r["diagnostic_group"], r["topic_en"]) for r in recs))
@@ -123,7 +134,7 @@ def evidence_map(guideline: Guideline, gradings: list[Grading] | None = None,
                 fontweight="normal" if derived else "bold", color="#333333" if derived else "black", gid=c.id)
     ax.set_xlim(0, n_cols)
     ax.set_ylim(n_rows, 0)
-    ax.set_xticks([i + 0.5 for i in range(n_cols)], [literal(PHASE_LABELS.get(p, p)) for p in columns])
+    ax.set_xticks([i + 0.5 for i in range(n_cols)], [literal(phase_label(guideline, p)) for p in columns])
     ax.xaxis.tick_top()
     ax.set_yticks([r + 0.5 for r in rows["row"]], [literal(t) for t in rows["topic_en"]], fontsize=8)
     ax.tick_params(length=0)
@@ -132,7 +143,7 @@ def evidence_map(guideline: Guideline, gradings: list[Grading] | None = None,
     for group, part in rows.groupby("group", sort=False):
         header = part["row"].min() - 1
         ax.axhspan(header, header + 1, color="#eeeeee", zorder=0)
-        ax.text(0.02, header + 0.5, literal(f"{group} ({GROUP_LABELS.get(group, '')})".replace(" ()", "")), ha="left",
+        ax.text(0.02, header + 0.5, literal(group_label(guideline, group)), ha="left",
                 va="center", fontsize=9, fontweight="bold")
     handles: list[Artist] = [Patch(facecolor=colours[g.code], edgecolor="#555555", label=literal(g.english))
                              for g in scheme.strengths]

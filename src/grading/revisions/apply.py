@@ -11,7 +11,7 @@ import pandas as pd
 
 from ..errors import Problem, RevisionError, raise_if_errors
 from ..grade import Grading, grade
-from ..io.files import exclusive_lock, is_ascii_number
+from ..io.files import exclusive_lock
 from ..io.guideline import Guideline, studies_from_rows
 from ..io.tables import EVIDENCE_COLUMNS
 from ..vocab import JUDGEMENTS
@@ -186,6 +186,8 @@ def apply_revisions(guideline: Guideline, revisions: Iterable[Revision] | None =
         for j, v in rev.judgements.items():
             recs.at[rev.recommendation_id, j] = v
         recs.at[rev.recommendation_id, "justification"] = rev.justification
+        if rev.text:
+            recs.at[rev.recommendation_id, "text"] = rev.text
         if rev.published_strength:
             recs.at[rev.recommendation_id, "published_strength"] = rev.published_strength
             recs.at[rev.recommendation_id, "published_strength_text"] = ""  # the new grade is not printed text
@@ -224,15 +226,17 @@ def preview(revised: Revised, revision: Revision) -> tuple[Grading, tuple[Confli
                                                     justification=revision.justification)
     if revision.published_strength:
         rec = rec.but(published_strength=revision.published_strength)
-    studies = tuple(studies_from_rows(pd.DataFrame(rows, columns=list(EVIDENCE_COLUMNS))))
+    if revision.text:
+        rec = rec.but(text=revision.text)
+    studies = tuple(studies_from_rows(pd.DataFrame(rows, columns=list(EVIDENCE_COLUMNS)), revised.guideline.number_of))
     return grade(rec, studies, revised.guideline.scheme), mine
 
 
 def reference_problems(guideline: Guideline, revision: Revision) -> list[str]:
     """The references a revision's new or edited rows cite that the bibliography lacks."""
     refs = [(c.after or {}).get("reference", "") for c in revision.changes]
-    return [f"Reference {r} is absent from references.bib; add the entry there first (with refnumber = {r})."
-            for r in dict.fromkeys(refs) if is_ascii_number(r) and int(r) not in guideline.bibliography.by_number]
+    return [f"Reference {r} is absent from references.bib; add the entry there first (cite it by its key, or by "
+            f"the number in its refnumber field)." for r in dict.fromkeys(refs) if r and guideline.key_of(r) is None]
 
 
 def needs_justification(grading: Grading) -> bool:
@@ -282,7 +286,8 @@ def diff(revised: Revised) -> list[RecommendationDiff]:
         old, new = revised.published.recommendation(rid), revised.guideline.recommendation(rid)
         before = grade(old, revised.published.studies(rid), revised.published.scheme)
         after = grade(new, revised.guideline.studies(rid), revised.guideline.scheme)
-        pairs = [("published strength", before.published_strength, after.published_strength),
+        pairs = [("text", old.text, new.text),
+                 ("published strength", before.published_strength, after.published_strength),
                  ("derived level", before.derived_level, after.derived_level),
                  ("derived strength", before.derived_strength, after.derived_strength),
                  ("verdict", before.comparison.verdict, after.comparison.verdict),

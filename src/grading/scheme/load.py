@@ -99,8 +99,13 @@ def _grades(items: Any, where: str, out: _Found) -> tuple[Grade, ...]:
             out(f"{where}[{i + 1}]: {why}", (where, i, "code"), column=f"{where}.code", found=item["code"],
                 allowed="a code of its own")
             continue
+        wording = item.get("wording", [])
+        if not (isinstance(wording, list) and all(isinstance(x, str) and x.strip() for x in wording)):
+            out(f"{where}[{i + 1}].wording must be a list of phrases", (where, i, "wording"), column=where,
+                found=_shown(wording), allowed='a list of text, e.g. ["moderat grad"]')
+            wording = []
         grades.append(Grade(item["code"], str(item.get("norwegian", "")), item["english"], item["definition"],
-                            len(items) - i, str(item.get("rule", ""))))
+                            len(items) - i, str(item.get("rule", "")), tuple(x.strip() for x in wording)))
     return tuple(grades)
 
 
@@ -148,6 +153,10 @@ def _choices(raw: dict, grades_strengths: bool, strengths: set[str], out: _Found
         if j not in JUDGEMENTS:
             out("a choice names an unknown judgement", ("choices", None, "lowest_level_needs"),
                 column="choices.lowest_level_needs", found=j, allowed=", ".join(JUDGEMENTS))
+    for key in ("agreement_share", "quorum_share"):  # votes: shares of a whole
+        if key in values and not 0 <= values[key] <= 1:
+            out("a share must lie between 0 and 1", ("choices", None, key), column=f"choices.{key}",
+                found=str(values[key]), allowed="a number from 0 to 1, e.g. 0.70")
     return Choices(**{**{k: getattr(defaults, k) for k in Choices.names()}, **values})
 
 
