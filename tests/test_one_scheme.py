@@ -7,8 +7,16 @@ import json
 import pytest
 
 from conftest import REPO
-from grading import (audit, crosswalk_frame, fragility_all, impact, load_guideline, load_new_study, load_scheme,
-                     reproduce)
+from grading import (
+    audit,
+    crosswalk_frame,
+    fragility_all,
+    impact,
+    load_guideline,
+    load_new_study,
+    load_scheme,
+    reproduce,
+)
 from grading.cli import main
 
 LENIENT = "norway-2007 (modified: unclear_quality_is_good = true)"

@@ -15,6 +15,7 @@ from pybtex.database import Entry
 from ..io import cache
 from ..io.bib import NUMBER_FIELD, Bibliography
 from ..io.biblatex import classic_entry
+from ..progress import progress
 from .markdown import md_escape
 
 
@@ -71,7 +72,7 @@ def format_entries(bib: Bibliography, numbers: Iterable[int] | None = None,
     numbering = bib.numbering()
     wanted = list(numbering) if numbers is None else list(numbers)
     out = []
-    for n in wanted:
+    for n in progress(wanted, len(wanted), "formatting references"):
         key = numbering.get(n)
         if key is None:
             out.append(FormattedReference(n, "", "", "missing", f"no entry carries {NUMBER_FIELD} = {n}"))
