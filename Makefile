@@ -40,6 +40,7 @@ lab: $(BIN)/.installed
 SIZE ?= bundled
 bench: $(BIN)/.installed
 	$(BIN)/python bench/run.py --size $(SIZE) --runs 3
+	$(BIN)/python bench/site.py --size $(SIZE) --runs 3
 
 # The guideline as a static website in site/ (open site/index.html in a browser; it needs no server).
 site: $(BIN)/.installed

@@ -137,10 +137,9 @@ def export(guideline: Guideline, out: Path | str, fmt: str, revised: bool = Fals
     out = Path(out)
     check_output(out, guideline)
     if fmt == "fhir":
-        from .fhir import bundle_counts, fhir_bundle
-        bundle = fhir_bundle(guideline, revised)
-        text = bundle.model_dump_json(indent=2, exclude_none=True)
-        return write_atomic(out, text + "\n"), bundle_counts(bundle)
+        from .fhir import fhir_json
+        text, counts = fhir_json(guideline, revised)
+        return write_atomic(out, text), counts
     data = guideline_json(guideline, revised)
     counts = {"recommendations": len(data["recommendations"]),
               "evidence rows": sum(len(r["evidence"]) for r in data["recommendations"]),

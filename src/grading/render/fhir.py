@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import json
 import re
 import uuid
 from collections import Counter
@@ -20,6 +21,7 @@ from urllib.parse import quote
 
 from ..grade import Grading, reproduce
 from ..io.guideline import Guideline
+from ..progress import progress
 from ..scheme import Scheme
 from ..vocab import DESIGNS, FINDINGS, QUALITIES, VERDICTS
 from .export import edition, toolkit_version
@@ -273,10 +275,9 @@ def recommendation(g: Grading, guideline: Guideline, refs: _Refs, cited: tuple[i
             "section": sections}
 
 
-def fhir_bundle(published: Guideline, revised_wanted: bool = False, now: datetime | None = None):
-    """The whole guideline as a validated fhir.resources R5 Bundle (type collection)."""
-    from fhir.resources.bundle import Bundle
-
+def bundle_data(published: Guideline, revised_wanted: bool = False, now: datetime | None = None
+                ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The bundle as plain data: its envelope (without entries) and its entries (fullUrl and resource)."""
     from .site.pages import guideline_title, manifest_of, section_title
     guideline, revised, _ = edition(published, revised_wanted)
     now = now or datetime.now(UTC)
@@ -311,17 +312,45 @@ def fhir_bundle(published: Guideline, revised_wanted: bool = False, now: datetim
         "title": title, "section": [{"title": f"{s} {section_title(guideline, s)}".strip(),
                                      "text": narrative(f"{s} {section_title(guideline, s)}".strip()),
                                      "entry": recs} for s, recs in by_section.items()]}))
-    return Bundle.model_validate({
+    envelope = {
         "resourceType": "Bundle", "type": "collection", "timestamp": when,
         "identifier": {"system": f"{LOCAL}:export", "value": refs.url("Bundle", when)},
         "meta": {"tag": [code(PROVENANCE, "export", f"exported by grading {toolkit_version()}, scheme "
-                                                    f"{guideline.scheme.describe()}")["coding"][0]]},
-        "entry": [{"fullUrl": refs.url(kind, rid), "resource": resource} for kind, rid, resource in entries]})
+                                                    f"{guideline.scheme.describe()}")["coding"][0]]}}
+    return envelope, [{"fullUrl": refs.url(kind, rid), "resource": resource} for kind, rid, resource in entries]
 
 
-def bundle_counts(bundle) -> dict[str, int]:
-    """How many resources of each type a bundle holds, and of the assessments how many are derived."""
-    kinds = Counter(e.resource.get_resource_type() for e in bundle.entry or [])
-    derived = sum(1 for e in bundle.entry or [] if e.resource.get_resource_type() == "ArtifactAssessment"
-                  and any(t.code == "derived" for t in (e.resource.meta.tag or [])))
+def fhir_bundle(published: Guideline, revised_wanted: bool = False, now: datetime | None = None):
+    """The whole guideline as one validated fhir.resources R5 Bundle (type collection)."""
+    from fhir.resources.bundle import Bundle
+    envelope, entries = bundle_data(published, revised_wanted, now)
+    return Bundle.model_validate({**envelope, "entry": entries})
+
+
+def fhir_json(published: Guideline, revised_wanted: bool = False, now: datetime | None = None
+              ) -> tuple[str, dict[str, int]]:
+    """The Bundle as JSON text and its counts, each resource validated by fhir.resources on its own.
+
+    The same bundle as `fhir_bundle`, without ever holding every resource as a model at once: a
+    guideline of 1,000 recommendations and 5,000 references would otherwise take gigabytes."""
+    from fhir.resources import get_fhir_model_class
+    from fhir.resources.bundle import Bundle
+    envelope, entries = bundle_data(published, revised_wanted, now)
+    head = Bundle.model_validate({**envelope, "entry": [{"fullUrl": e["fullUrl"]} for e in entries]})
+    parts = []
+    for e in progress(entries, len(entries), "validating FHIR resources"):
+        raw = e["resource"]
+        model = get_fhir_model_class(raw["resourceType"]).model_validate(raw)
+        parts.append(f'{{"fullUrl": {json.dumps(e["fullUrl"])}, "resource": {model.model_dump_json()}}}')
+    shell = json.loads(head.model_dump_json())
+    shell.pop("entry", None)
+    text = json.dumps(shell, ensure_ascii=False)[:-1] + ', "entry": [\n' + ",\n".join(parts) + "\n]}\n"
+    return text, counts([e["resource"] for e in entries])
+
+
+def counts(resources: list[dict[str, Any]]) -> dict[str, int]:
+    """How many resources of each type, and of the assessments how many are derived."""
+    kinds = Counter(r["resourceType"] for r in resources)
+    derived = sum(1 for r in resources if r["resourceType"] == "ArtifactAssessment"
+                  and any(t.get("code") == "derived" for t in r.get("meta", {}).get("tag", [])))
     return {**dict(sorted(kinds.items())), "derived assessments": derived}
