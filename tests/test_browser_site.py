@@ -58,3 +58,27 @@ def test_a_student_opens_the_site_from_disk_follows_a_recommendation_and_searche
         assert page.locator("img.map").evaluate("img => img.complete && img.naturalWidth > 0")
     assert errors == []
     assert outside == []
+
+
+def test_hostile_text_found_by_search_is_shown_as_text_and_never_runs(tmp_path, make_guideline):
+    from conftest import ev, rec
+    from grading import load_guideline
+    from grading.render.site import build_site
+    hostile = '<img src=x onerror="alert(1)"><script>alert(2)</script> manipulasjon'
+    root = make_guideline(recs=[rec(id="7.1.3-01", text=hostile, topic="<b onmouseover=alert(3)>T</b>")],
+                          evidence=[ev(rid="7.1.3-01", documentation=hostile)])
+    site = build_site(load_guideline(root), tmp_path / "out")
+    expect, sync_playwright = playwright_or_skip()
+    dialogs: list[str] = []
+    errors: list[str] = []
+    with chromium_page(sync_playwright, "site-hostile.png", 30_000) as page:
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(site.folder.resolve().as_uri() + "/search.html?q=manipulasjon")
+        expect(page.locator("#search-status")).to_contain_text("1 result")
+        expect(page.locator("#search-results .snippet")).to_contain_text('<script>alert(2)</script>')
+        assert page.locator("#search-results img, #search-results script, #search-results b").count() == 0
+        page.click("#search-results a")
+        expect(page.locator("blockquote.rec-text")).to_contain_text("<script>alert(2)</script>")
+        assert page.locator("main img, main script").count() == 0
+    assert dialogs == [] and errors == []
