@@ -148,7 +148,8 @@ def test_the_json_export_holds_the_whole_guideline_in_its_documented_shape(bundl
     assert data["format"] == FORMAT and data["edition"] == "published"
     assert data["scheme"] == "norway-2007 (as declared)"
     assert set(data) == {"format", "title", "folder", "edition", "scheme", "generated_by", "recommendations",
-                         "references", "glossary", "flags", "revisions", "findings"}
+                         "references", "glossary", "flags", "revisions", "votes", "findings"}
+    assert data["votes"] == [] and all(r["agreement"] is None for r in data["recommendations"])
     assert len(data["recommendations"]) == 67 and counts["recommendations"] == 67
     assert sum(len(r["evidence"]) for r in data["recommendations"]) == len(bundled.evidence)
     first = data["recommendations"][0]
@@ -188,3 +189,22 @@ def test_grading_export_through_main_and_refusing_the_guidelines_own_files(tmp_p
     assert (root / "evidence" / "evidence.csv").read_text(encoding="utf-8").startswith("recommendation_id,")
     with pytest.raises(OutputError):
         export(load_guideline(root), root / "references.bib", "json")
+
+
+def test_the_json_export_carries_the_votes_and_the_agreement_they_give(tmp_path):
+    from conftest import copy_guideline
+    from grading.revisions.votes import new_vote, save_vote
+    from test_votes import YES, write_panel
+    root = copy_guideline(tmp_path / "g")
+    write_panel(root)
+    g = load_guideline(root)
+    for member in ("Kari Nordmann", "Per Hansen", "Ola Berg"):
+        save_vote(g, new_vote(g.scheme, "7.1.1-11", member, YES))
+    data = guideline_json(g)
+    assert len(data["votes"]) == 3 and {v["member"] for v in data["votes"]} == {"Kari Nordmann", "Per Hansen",
+                                                                                "Ola Berg"}
+    (voted,) = [r for r in data["recommendations"] if r["agreement"] is not None]
+    a = voted["agreement"]
+    assert voted["id"] == "7.1.1-11" and a["validity"]["yes"] == 2 and a["validity"]["recused"] == 1
+    assert a["validity"]["rule"] in ("AGREEMENT-SHARE", "QUORUM")
+    assert [b["counted"] for b in a["ballots"] if b["member"] == "Ola Berg"] == [False]

@@ -10,15 +10,16 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from conftest import REPO, ev, rec, scheme
+from conftest import REPO, copy_guideline, ev, rec, scheme
 from grading import Grading, load_guideline
 from grading.cli import main
-from grading.errors import OutputError, UnknownValueError
+from grading.errors import GradingError, OutputError, UnknownValueError
 from grading.render.site import CSP, build_site
 from grading.render.site import build as B
 from grading.render.site.pages import optional_fields, page_name
 from grading.render.site.search import VARIABLE
 from grading.revisions import Change, new_revision, save_revision
+from grading.revisions.release import make_release
 
 
 class Page(HTMLParser):
@@ -255,33 +256,48 @@ def test_a_small_guideline_of_ones_own_builds_with_its_revision_history(tmp_path
     text = words(revised.folder / "rec" / "4.1-02.html")
     assert "applied in this edition" in text and "derived level * → **" in text
     changes = words(revised.folder / "changes.html")
-    assert "The trial was good after all" in changes
+    assert "Changes not yet released" in changes and "The trial was good after all" in changes
     assert "Revision history" not in words(revised.folder / "rec" / "4.1-01.html")
 
 
 def test_a_release_is_built_from_its_own_folder_with_its_change_log(tmp_path, make_guideline):
-    root = make_guideline(recs=[rec(id="4.1-01", text="Published text.")], evidence=[ev(rid="4.1-01")])
-    release = copy_guideline_small(root, root / "releases" / "2026-1")
-    (release / "evidence" / "recommendations.csv").write_text(
-        (release / "evidence" / "recommendations.csv").read_text(encoding="utf-8").replace("Published text.",
-                                                                                           "Released text."),
-        encoding="utf-8")
-    (release / "CHANGES.md").write_text("# Release 2026-1\n\n4.1-01: text <changed>.\n", encoding="utf-8")
-    site = build_site(load_guideline(root), tmp_path / "out", release="2026-1")
-    assert "Released text." in words(site.folder / "rec" / "4.1-01.html")
+    root = make_guideline(recs=[rec(id="4.1-01", section="4.1", strength="weak", level="*")],
+                          evidence=[ev(rid="4.1-01", reference="3", quality="poor")])
+    g = load_guideline(root)
+    row = ev(rid="4.1-01", reference="3", quality="poor")
+    save_revision(g, new_revision(g.scheme, "4.1-01", "Kari Nordmann", "A <good> trial after all", {},
+                                  [Change("edit", row, {**row, "quality": "good"})], justification="Re-appraised.",
+                                  created="2025-11-26T15:30:00.000000Z"), check=False)
+    make_release(g, "2026-1", "First revision")
+    site = build_site(g, tmp_path / "out", release="2026-1")
+    assert site.edition == "release 2026-1"
+    page = words(site.folder / "rec" / "4.1-01.html")
+    assert "Level ** by rule L-GOOD" in page  # the release's evidence: the trial re-appraised as good
     changes = (site.folder / "changes.html").read_text(encoding="utf-8")
-    assert "4.1-01: text &lt;changed&gt;." in changes and site.edition == "release 2026-1"
+    assert "Release 2026-1" in changes and "A &lt;good&gt; trial after all" in changes
+    assert "quality poor → good" in changes and 'href="rec/4.1-01.html"' in changes
     with pytest.raises(UnknownValueError, match="'2026-1'"):
-        build_site(load_guideline(root), tmp_path / "other", release="2027-1")
+        build_site(g, tmp_path / "other", release="2027-1")
+    with pytest.raises(GradingError, match="exclude each other"):
+        build_site(g, tmp_path / "other", release="2026-1", revised=True)
 
 
-def copy_guideline_small(src: Path, dest: Path) -> Path:
-    dest.mkdir(parents=True)
-    (dest / "evidence").mkdir()
-    (dest / "references.bib").write_bytes((src / "references.bib").read_bytes())
-    for name in ("recommendations.csv", "evidence.csv"):
-        (dest / "evidence" / name).write_bytes((src / "evidence" / name).read_bytes())
-    return dest
+def test_the_votes_of_the_working_group_show_on_the_recommendations_page(tmp_path):
+    from grading.revisions.votes import new_vote, save_vote
+    from test_votes import YES, write_panel
+    root = copy_guideline(tmp_path / "g")
+    write_panel(root)
+    g = load_guideline(root)
+    for member in ("Kari Nordmann", "Per Hansen", "Ola Berg", "Siri Dahl"):
+        save_vote(g, new_vote(g.scheme, "7.1.1-11", member, {**YES, "benefit_harm": "no"}, "harms not weighed"))
+    site = build_site(g, tmp_path / "out")
+    page = words(site.folder / "rec" / "7.1.1-11.html").replace(" :", ":")
+    assert "The working group's votes" in page and "from a panel of 5" in page
+    assert "Ola Berg: validity yes, applicability yes, benefit_harm no — shown, not counted: recused" in page
+    assert "benefit harm 0 3 0 1 not agreed by AGREEMENT-SHARE" in page and "harms not weighed" in page
+    assert "With the agreement the votes give, the evidence carries no_basis" in page
+    assert "The working group's votes" not in words(site.folder / "rec" / "7.1.1-10.html")
+    assert "Recused vote (1)" in words(site.folder / "audit.html")
 
 
 def test_the_site_refuses_a_folder_holding_other_files_or_the_guideline(tmp_path, make_guideline):

@@ -31,14 +31,20 @@ def cmd_validate(args: argparse.Namespace) -> int:
     print(f"{g.root}: valid — {len(g.recommendations)} recommendations, {len(g.evidence)} evidence rows, "
           f"{len(g.bibliography.data.entries)} references, {len(g.glossary)} glossary terms, {len(g.flags)} flags, "
           f"{len(revisions)} saved revisions ({len(clashes)} in conflict). Scheme {g.scheme.describe()}.")
+    print(_validate_working_group(g))
     return 0
 
 
 def cmd_reproduce(args: argparse.Namespace) -> int:
     from .grade import reproduce
     from .render.text import gradings_json, gradings_table
-    gradings = reproduce(_load(args))
-    print(gradings_json(gradings) if args.format == "json" else gradings_table(gradings))
+    guideline = _load(args)
+    gradings = reproduce(guideline)
+    if args.format == "json":
+        from .analyses.agreement import agreements
+        print(gradings_json(gradings, agreements(guideline)))  # `agreement` where the group has voted
+    else:
+        print(gradings_table(gradings))
     return 0
 
 
@@ -111,16 +117,21 @@ def cmd_scheme(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from .render.report import format_for, publish
-    guideline, revised = _load(args), None
-    if args.revised:
+    guideline, revised, release = _load(args), None, None
+    if args.release and args.revised:
+        raise GradingError("--release and --revised exclude each other: a release has its revisions applied")
+    if args.release:
+        guideline, release = _release(guideline, args.release)
+    elif args.revised:
         from .revisions import apply_revisions
         revised = apply_revisions(guideline)
         for c in revised.conflicts:
             print(f"warning: left out, conflicts with an earlier revision: {c}", file=sys.stderr)
     fmt = args.format or format_for(args.output)
-    path = publish(guideline, args.output, fmt, revised)
+    path = publish(guideline, args.output, fmt, revised, release)
     n = len(revised.applied) if revised else 0
-    edition = f"revised, {n} revision{'s' if n != 1 else ''} applied" if revised else "as published"
+    edition = f"revised, {n} revision{'s' if n != 1 else ''} applied" if revised else \
+        f"release {args.release}, with its change log" if release else "as published"
     print(f"wrote {path} ({fmt}, {edition}) — graded by scheme {guideline.scheme.describe()}")
     return 0
 
@@ -232,10 +243,126 @@ def parser() -> argparse.ArgumentParser:
                     help="output format (default: from the output file name; .md is Markdown, else HTML)")
     rp.add_argument("--output", type=Path, required=True, help="file to write (replaced atomically)")
     rp.add_argument("--revised", action="store_true", help="apply the saved revisions in evidence/revisions/")
+    rp.add_argument("--release", default=None, metavar="NAME",
+                    help="render releases/NAME/ (see `grading release`) with its change log")
     rp.add_argument("--scheme", default=None, help=SCHEME_HELP)
     rp.set_defaults(func=cmd_report)
+    _working_group_parsers(sub, root_help)
     add_publish_commands(sub, root_help)
     return p
+
+
+# --- the working group: panel, votes, releases (evidence/panel.csv, evidence/votes/, releases/) ----------------
+
+def _validate_working_group(g: Guideline) -> str:
+    """Check the panel, the votes and the texts' strength wording; print warnings, return the summary line."""
+    from .analyses.agreement import load_votes_and_panel
+    from .analyses.wording import check_wording, wording_problems
+    from .revisions import apply_revisions
+    from .revisions.votes import vote_conflicts
+    panel, votes = load_votes_and_panel(g)
+    revised = apply_revisions(g)
+    clashes = vote_conflicts(votes, revised)
+    for c in clashes:
+        print(f"warning: {c}", file=sys.stderr)
+    wrong = {w.recommendation_id: w for w in wording_problems(g.records, g.scheme)}
+    wrong.update({w.recommendation_id: w for w in wording_problems(revised.guideline.records, g.scheme)})
+    for w in wrong.values():
+        print(f"warning: {w} (WORDING-STATES-STRENGTH)", file=sys.stderr)
+    stating = sum(check_wording(r, g.scheme) is not None for r in revised.guideline.records)
+    who = f"panel of {len(panel)}" if panel is not None else "no panel (evidence/panel.csv)"
+    voted = len({v.recommendation_id for v in votes})
+    return (f"Working group: {who}; {len(votes)} votes on {voted} recommendations ({len(clashes)} to look at). "
+            f"Strength wording: {stating} texts name their strength, {len(wrong)} disagree with the recorded one.")
+
+
+def _release(g: Guideline, name: str) -> tuple[Guideline, dict]:
+    """A release folder of this guideline as a guideline, with its change log."""
+    from .revisions.release import _read_json, release_state
+    state = release_state(g, name)
+    return state.guideline, _read_json(state.guideline.root / "changes.json")
+
+
+def cmd_vote(args: argparse.Namespace) -> int:
+    from .analyses.agreement import agreements
+    from .revisions import apply_revisions
+    from .revisions.votes import new_vote, save_vote
+    g = _load(args)
+    vote = new_vote(g.scheme, args.recommendation, args.member,
+                    {"validity": args.validity, "applicability": args.applicability, "benefit_harm": args.benefit_harm},
+                    args.comment or "", args.strength, args.revision)
+    path = save_vote(g, vote, apply_revisions(g) if args.revision else None)
+    print(f"saved {path}")
+    a = agreements(g)[vote.recommendation_id]
+    for q, t in a.tallies.items():
+        print(f"  {q:14} {t.yes} yes, {t.no} no, {t.abstain} abstain, {t.recused} recused: {t.explain()}")
+    for b in a.ballots:
+        if not b.counted:
+            print(f"  not counted: {b.vote.member} — {b.why_not}")
+    if a.proposed:
+        print("  strengths proposed: " + ", ".join(f"{k} ({n})" for k, n in a.proposed.items()))
+    print(f"Tallied by scheme {g.scheme.describe()}.")
+    return 0
+
+
+def cmd_release(args: argparse.Namespace) -> int:
+    from .revisions.release import _read_json, make_release
+    g = _load(args)
+    path = make_release(g, args.name, args.note or "")
+    log = _read_json(path / "changes.json")
+    counts = {k: sum(e["status"] == k for e in log["recommendations"]) for k in ("changed", "reaffirmed")}
+    since = "the published guideline" if log["since"] == "published" else f"release {log['since']}"
+    print(f"wrote {path} (read-only): {counts['changed']} recommendations changed and {counts['reaffirmed']} "
+          f"re-affirmed since {since}; {len(log['revisions'])} revisions and {len(log['votes'])} votes applied. "
+          f"See {path / 'CHANGES.md'}. Graded by scheme {log['scheme']}.")
+    return 0
+
+
+def cmd_changes(args: argparse.Namespace) -> int:
+    import json
+
+    from .render.changes import changes_markdown, changes_text
+    from .revisions.release import base_state, change_log, now_state
+    g = _load(args)
+    log = change_log(base_state(g, args.since), now_state(g), "")
+    if args.format == "json":
+        print(json.dumps(log, indent=2, ensure_ascii=False))
+    else:
+        print(changes_markdown(log) if args.format == "md" else changes_text(log), end="")
+    return 0
+
+
+def _working_group_parsers(sub, root_help: str) -> None:
+    vp = sub.add_parser("vote", help="cast a working-group member's vote on a recommendation",
+                        description="Save one member's vote (yes, no or abstain on validity, applicability and "
+                                    "benefit/harm) as a new file under evidence/votes/<id>/, then print the tally. "
+                                    "A later vote by the same member supersedes the earlier one; both are kept.")
+    vp.add_argument("recommendation", help="the recommendation id, e.g. 7.1.1-11")
+    vp.add_argument("--member", required=True, help="the member's name as evidence/panel.csv writes it")
+    for q in ("validity", "applicability", "benefit-harm"):
+        vp.add_argument(f"--{q}", required=True, choices=("yes", "no", "abstain"))
+    vp.add_argument("--strength", default=None, help="the strength the member proposes (optional)")
+    vp.add_argument("--comment", default=None, help="why; required with a no")
+    vp.add_argument("--revision", default=None, metavar="FILE",
+                    help="the revision the vote is about: a file name in evidence/revisions/<id>/ (optional)")
+    vp.set_defaults(func=cmd_vote)
+    rl = sub.add_parser("release", help="freeze the guideline as it stands now, with a change log",
+                        description="Write releases/NAME/: a guideline folder with the saved revisions and votes "
+                                    "applied, read-only, with CHANGES.md and changes.json saying what changed since "
+                                    "the previous release (or the published guideline). A name is used once.")
+    rl.add_argument("name", help="the release's name, e.g. 2026-1")
+    rl.add_argument("--note", default=None, help="a note for the change log")
+    rl.set_defaults(func=cmd_release)
+    cg = sub.add_parser("changes", help="the change log from a release (or the published guideline) to now",
+                        description="What changed since a release: text, strength, level, evidence, the agreement "
+                                    "tally, who revised and why; default: since the latest release, or since the "
+                                    "published guideline when there is none.")
+    cg.add_argument("--since", default=None, help="a release name, or 'published'")
+    cg.add_argument("--format", choices=("text", "md", "json"), default="text")
+    cg.set_defaults(func=cmd_changes)
+    for sp in (vp, rl, cg):
+        sp.add_argument("--root", type=Path, default=None, help=root_help)
+        sp.add_argument("--scheme", default=None, help=SCHEME_HELP)
 
 
 def main(argv: list[str] | None = None) -> int:

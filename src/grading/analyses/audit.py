@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from ..grade import Grading, reproduce
 from ..io.guideline import Guideline
+from .agreement import VOTE_KINDS, working_group_findings
 
 KINDS = {
     "unjustified_deviation": "strength differs from its evidence and no justification is recorded",
@@ -13,6 +14,7 @@ KINDS = {
     "unresolved_reference": "cited reference whose identity is unresolved",
     "likely_reference": "cited reference identified only as likely",
     "uncited_reference": "reference in the .bib that no evidence row cites",
+    **VOTE_KINDS,  # the working group's votes and the texts' strength wording (analyses/agreement.py)
 }
 
 
@@ -52,4 +54,5 @@ def audit(guideline: Guideline, gradings: list[Grading] | None = None) -> list[F
                 found.append(Finding(f"{status}_reference", f"ref {n}", f"cited by {recs}"))
     found += [Finding("uncited_reference", f"ref {n}", f"{bib.by_number[n]} ({bib.status(n)})")
               for n in bib.by_number if n not in cited]
+    found += [Finding(*f) for f in working_group_findings(guideline)]
     return found

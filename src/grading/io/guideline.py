@@ -15,10 +15,11 @@ from ..grade.records import Recommendation, Study
 from ..scheme import DEFAULT, Scheme, check_grades_strengths, load_scheme
 from .bib import NUMBER_FIELD, Bibliography
 from .cache import load_bibliography_cached
+from .panel import panel_problems
 from .tables import duplicate_problems, read_table, table_spec
 
 REQUIRED_FILES = ("references.bib", "evidence/recommendations.csv", "evidence/evidence.csv")
-OPTIONAL_FILES = ("evidence/glossary.csv", "evidence/flags.csv")
+OPTIONAL_FILES = ("evidence/glossary.csv", "evidence/flags.csv", "evidence/panel.csv")
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,7 @@ def load_guideline(root: Path | str | None = None, scheme: Scheme | str | Path |
         # A scheme that cannot grade these strengths is the one problem to report, not every cell it cannot read.
         check_grades_strengths(scheme, recs["published_level"])
     problems += _cross_check(recs, ev, bib)
+    problems += panel_problems(tables.get("evidence/panel.csv"), recs)  # the working group's panel (io/panel.py)
     raise_if_errors(problems)
     empty = pd.DataFrame()
     assert recs is not None and ev is not None and bib is not None  # else a problem was raised above

@@ -73,6 +73,12 @@ GLOSSARY_SPEC = (_col("term", required=True), _col("term_en"), _col("definition"
 FLAGS_SPEC = (_col("colour", _enum(("red", "yellow", "green")), True), _col("flag", required=True),
               _col("flag_en"), _col("section"), _col("seed_lines", _seed))
 
+# The working group's panel (evidence/panel.csv): who votes, their declared interests, what they do not vote on.
+# Whether a recused entry names a recommendation id or topic is checked against the guideline (io/panel.py).
+PANEL_SPEC = (_col("member", required=True), _col("role", required=True), _col("interests"),
+              _col("recused", ((lambda v: all(p.strip() for p in v.split(";"))),
+                               "topics or recommendation ids joined by ';', e.g. MANIPULASJON;7.1.3-02, or empty")))
+
 
 def recommendations_spec(scheme: Scheme) -> tuple[Column, ...]:
     """The columns of recommendations.csv; its levels and strengths are the scheme's."""
@@ -102,7 +108,8 @@ def table_spec(file_name: str, scheme: Scheme) -> tuple[Column, ...] | None:
     """The column specification of one of a guideline's tables, by file name (None for another file)."""
     if file_name == "recommendations.csv":
         return recommendations_spec(scheme)
-    return {"evidence.csv": EVIDENCE_SPEC, "glossary.csv": GLOSSARY_SPEC, "flags.csv": FLAGS_SPEC}.get(file_name)
+    return {"evidence.csv": EVIDENCE_SPEC, "glossary.csv": GLOSSARY_SPEC, "flags.csv": FLAGS_SPEC,
+            "panel.csv": PANEL_SPEC}.get(file_name)
 
 
 def _decode(raw: bytes, name: str, problems: list[Problem]) -> str | None:

@@ -98,6 +98,15 @@ def references_json(guideline: Guideline) -> list[dict[str, Any]]:
     return out
 
 
+def agreement_json(a: Any) -> dict[str, Any]:
+    """A recommendation's votes as `grading reproduce --format json` gives them, with each tally's rule."""
+    return {q: {**t.as_dict(), "rule": t.rule, "because": t.because} for q, t in a.tallies.items()} | {
+        "ballots": [{"member": b.vote.member, "file": b.vote.file(), "counted": b.counted, "why_not": b.why_not}
+                    for b in a.ballots],
+        "panel_size": a.panel_size, "entitled": a.entitled, "recused_members": list(a.recused_members),
+        "proposed": dict(a.proposed), "superseded": a.superseded}
+
+
 def revisions_json(revisions: tuple[Revision, ...], revised: Revised | None) -> list[dict[str, Any]]:
     applied = {id(r) for r in revised.applied} if revised else set()
     conflicting = {id(c.revision) for c in revised.conflicts} if revised else set()
@@ -108,9 +117,12 @@ def revisions_json(revisions: tuple[Revision, ...], revised: Revised | None) -> 
 
 def guideline_json(published: Guideline, revised_wanted: bool = False) -> dict[str, Any]:
     """The whole guideline as one JSON object (format grading-guideline/1, described in docs/export.md)."""
+    from ..analyses.agreement import agreements, load_votes_and_panel
     from .site.pages import guideline_title
     guideline, revised, revisions = edition(published, revised_wanted)
     gradings = reproduce(guideline)
+    panel, votes = load_votes_and_panel(published)
+    found = agreements(published, panel, votes)
     evidence: dict[str, list[dict[str, str]]] = {}
     for row in _table(guideline.evidence):
         evidence.setdefault(row["recommendation_id"], []).append(row)
@@ -118,7 +130,8 @@ def guideline_json(published: Guideline, revised_wanted: bool = False) -> dict[s
     for rec, g in zip(guideline.records, gradings):
         row = rec.as_row()
         recs.append({**row, "published_levels": list(rec.published_levels), "judgements": dict(rec.judgements),
-                     "evidence": evidence.get(rec.id, []), "grading": grading_json(g)})
+                     "evidence": evidence.get(rec.id, []), "grading": grading_json(g),
+                     "agreement": agreement_json(found[rec.id]) if rec.id in found else None})
     return {
         "format": FORMAT, "title": guideline_title(guideline), "folder": guideline.root.name,
         "edition": "revised" if revised is not None else "published",
@@ -126,6 +139,7 @@ def guideline_json(published: Guideline, revised_wanted: bool = False) -> dict[s
         "recommendations": recs, "references": references_json(guideline),
         "glossary": _table(guideline.glossary), "flags": _table(guideline.flags),
         "revisions": revisions_json(revisions, revised),
+        "votes": [{**v.as_json(), "file": v.file()} for v in votes],
         "findings": [{"kind": f.kind, "subject": f.subject, "detail": f.detail} for f in audit(guideline, gradings)],
     }
 
@@ -143,5 +157,5 @@ def export(guideline: Guideline, out: Path | str, fmt: str, revised: bool = Fals
     data = guideline_json(guideline, revised)
     counts = {"recommendations": len(data["recommendations"]),
               "evidence rows": sum(len(r["evidence"]) for r in data["recommendations"]),
-              "references": len(data["references"]), "revisions": len(data["revisions"])}
+              "references": len(data["references"]), "revisions": len(data["revisions"]), "votes": len(data["votes"])}
     return write_atomic(out, json.dumps(data, ensure_ascii=False, indent=2) + "\n"), counts

@@ -12,6 +12,7 @@ from ..grade import Grading, grade
 from ..io.files import write_atomic
 from ..io.guideline import Guideline
 from ..revisions import Revised, Revision
+from .changes import changes_html, changes_markdown
 from .markdown import md_cell
 from .references import format_references, render_references
 
@@ -112,9 +113,12 @@ def cited_numbers(tables: list[SectionTable]) -> list[int]:
     return sorted({n for t in tables for r in t.rows for n in r.references})
 
 
-def _intro(guideline: Guideline, tables: list[SectionTable], revised: Revised | None) -> str:
+def _intro(guideline: Guideline, tables: list[SectionTable], revised: Revised | None, release: dict | None = None
+           ) -> str:
     n = sum(len(t.rows) for t in tables)
-    if revised is None:
+    if release is not None:  # a release folder: its tables are the revised guideline (its change log follows)
+        edition = f"as the working group released it in release {release['release']} ({release['created'][:10]})"
+    elif revised is None:
         edition = "as published in 2007"
     else:
         edition = (f"with the working group's saved revisions applied ({len(revised.applied)} of "
@@ -143,7 +147,7 @@ em.note { color: #a00; }
 
 
 def to_html(guideline: Guideline, revised: Revised | None = None, title: str = TITLE,
-            sections: Iterable[str] | None = None) -> str:
+            sections: Iterable[str] | None = None, release: dict | None = None) -> str:
     """A self-contained HTML page (inline CSS, no scripts or external assets), every field escaped."""
     esc = html.escape
     tables = section_tables(guideline, revised, sections)
@@ -152,7 +156,7 @@ def to_html(guideline: Guideline, revised: Revised | None = None, title: str = T
            "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">",
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
            f"<title>{esc(title)}</title>", f"<style>{_CSS}</style>", "</head>", "<body>",
-           f"<h1>{esc(title)}</h1>", f'<p class="intro">{esc(_intro(guideline, tables, revised))}</p>']
+           f"<h1>{esc(title)}</h1>", f'<p class="intro">{esc(_intro(guideline, tables, revised, release))}</p>']
     for t in tables:
         out += [f'<section id="{esc("s-" + t.section, quote=True)}">', f"<h2>{esc(t.heading)}</h2>", "<table>",
                 "<thead><tr>" + "".join(f"<th>{esc(c)}</th>" for c in COLUMNS) + "</tr></thead>", "<tbody>"]
@@ -170,6 +174,8 @@ def to_html(guideline: Guideline, revised: Revised | None = None, title: str = T
             out.append(f'<tr id="{esc("rec-" + r.id, quote=True)}"><td>{rec}</td><td>{docs}</td>'
                        f'<td class="level">{level}</td></tr>')
         out += ["</tbody>", "</table>", "</section>"]
+    if release is not None:
+        out.append(changes_html(release).rstrip("\n"))
     listed = format_references(guideline.bibliography, cited_numbers(tables))
     out += ['<section id="references">', "<h2>Referanser</h2>", render_references(listed, "html").rstrip("\n"),
             "</section>", "</body>", "</html>"]
@@ -177,10 +183,10 @@ def to_html(guideline: Guideline, revised: Revised | None = None, title: str = T
 
 
 def to_markdown(guideline: Guideline, revised: Revised | None = None, title: str = TITLE,
-                sections: Iterable[str] | None = None) -> str:
+                sections: Iterable[str] | None = None, release: dict | None = None) -> str:
     """The tables as GitHub-flavoured Markdown, every cell escaped, with the numbered reference list."""
     tables = section_tables(guideline, revised, sections)
-    out = [f"# {md_cell(title)}", "", md_cell(_intro(guideline, tables, revised)), ""]
+    out = [f"# {md_cell(title)}", "", md_cell(_intro(guideline, tables, revised, release)), ""]
     for t in tables:
         out += [f"## {md_cell(t.heading)}", "", "| " + " | ".join(COLUMNS) + " |", "|---|---|---|"]
         for r in t.rows:
@@ -191,16 +197,22 @@ def to_markdown(guideline: Guideline, revised: Revised | None = None, title: str
             level = (r.level or NO_LEVEL) + (f"\n({r.level_note})" if r.level_note else "")
             out.append(f"| {md_cell(rec)} | {md_cell(docs)} | {md_cell(level)} |")
         out.append("")
+    if release is not None:  # the change log, its headings one level down
+        out += ["#" + line if line.startswith("#") else line for line in changes_markdown(release).splitlines()]
+        out.append("")
     refs = format_references(guideline.bibliography, cited_numbers(tables))
     out += ["## Referanser", "", render_references(refs, "md").strip("\n")]
     return "\n".join(out) + "\n"
 
 
-def render(guideline: Guideline, fmt: str = "html", revised: Revised | None = None) -> str:
-    """The publication in one format, 'html' or 'md': published, or as `revised` (from apply_revisions) leaves it."""
+def render(guideline: Guideline, fmt: str = "html", revised: Revised | None = None, release: dict | None = None
+           ) -> str:
+    """The publication in one format, 'html' or 'md': published, or as `revised` (from apply_revisions) leaves it;
+    a release folder with `release`, its change log (changes.json), appended."""
     if fmt not in FORMATS:
         raise UnknownValueError("format", fmt, FORMATS)
-    return to_html(guideline, revised) if fmt == "html" else to_markdown(guideline, revised)
+    return to_html(guideline, revised, release=release) if fmt == "html" else to_markdown(guideline, revised,
+                                                                                          release=release)
 
 
 def format_for(path: Path | str) -> str:
@@ -208,6 +220,7 @@ def format_for(path: Path | str) -> str:
     return "md" if Path(path).suffix.lower() in (".md", ".markdown") else "html"
 
 
-def publish(guideline: Guideline, path: Path | str, fmt: str | None = None, revised: Revised | None = None) -> Path:
+def publish(guideline: Guideline, path: Path | str, fmt: str | None = None, revised: Revised | None = None,
+            release: dict | None = None) -> Path:
     """Render the guideline (published, or as `revised` leaves it) and write it to path atomically."""
-    return write_atomic(path, render(guideline, fmt or format_for(path), revised))
+    return write_atomic(path, render(guideline, fmt or format_for(path), revised, release))

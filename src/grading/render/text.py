@@ -12,6 +12,9 @@ from ..scheme import Clause, Scheme
 from ..vocab import AGREE, NOT_COMPARABLE, STRONGER, WEAKER
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from ..analyses.agreement import Agreement
     from ..analyses.fragility import Fragility
     from ..analyses.impact import Impact, NewStudy
 
@@ -57,9 +60,11 @@ def summary_text(gradings: list[Grading]) -> str:
             f"exactly from the evidence rows.\n{graded_by(gradings)}")
 
 
-def gradings_json(gradings: list[Grading]) -> str:
-    """The JSON array `grading reproduce --format json` prints."""
-    return json.dumps([g.as_dict() for g in gradings], ensure_ascii=False, indent=2)
+def gradings_json(gradings: list[Grading], agreements: Mapping[str, Agreement] | None = None) -> str:
+    """The JSON array `grading reproduce --format json` prints; a recommendation with votes gets `agreement`."""
+    found = agreements or {}
+    return json.dumps([{**g.as_dict(), **({"agreement": found[g.id].as_dict()} if g.id in found else {})}
+                       for g in gradings], ensure_ascii=False, indent=2)
 
 
 def findings_text(findings: list[Finding], scheme: Scheme) -> str:

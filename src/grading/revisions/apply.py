@@ -164,6 +164,8 @@ def apply_revisions(guideline: Guideline, revisions: Iterable[Revision] | None =
         for j, v in rev.judgements.items():
             recs.at[rev.recommendation_id, j] = v
         recs.at[rev.recommendation_id, "justification"] = rev.justification
+        if rev.text:
+            recs.at[rev.recommendation_id, "text"] = rev.text
         if rev.published_strength:
             recs.at[rev.recommendation_id, "published_strength"] = rev.published_strength
             recs.at[rev.recommendation_id, "published_strength_text"] = ""  # the new grade is not printed text
@@ -202,6 +204,8 @@ def preview(revised: Revised, revision: Revision) -> tuple[Grading, tuple[Confli
                                                     justification=revision.justification)
     if revision.published_strength:
         rec = rec.but(published_strength=revision.published_strength)
+    if revision.text:
+        rec = rec.but(text=revision.text)
     studies = tuple(studies_from_rows(pd.DataFrame(rows, columns=list(EVIDENCE_COLUMNS))))
     return grade(rec, studies, revised.guideline.scheme), mine
 
@@ -260,7 +264,8 @@ def diff(revised: Revised) -> list[RecommendationDiff]:
         old, new = revised.published.recommendation(rid), revised.guideline.recommendation(rid)
         before = grade(old, revised.published.studies(rid), revised.published.scheme)
         after = grade(new, revised.guideline.studies(rid), revised.guideline.scheme)
-        pairs = [("published strength", before.published_strength, after.published_strength),
+        pairs = [("text", old.text, new.text),
+                 ("published strength", before.published_strength, after.published_strength),
                  ("derived level", before.derived_level, after.derived_level),
                  ("derived strength", before.derived_strength, after.derived_strength),
                  ("verdict", before.comparison.verdict, after.comparison.verdict),

@@ -23,6 +23,7 @@ REVISIONS_DIR = Path("evidence") / "revisions"
 ACTIONS = {"add": (False, True), "edit": (True, True), "remove": (True, False)}  # action -> (before?, after?)
 FIELDS = ("format", "recommendation_id", "author", "created", "rationale", "justification", "judgements",
           "published_strength", "changes")
+OPTIONAL_FIELDS = ("text",)  # a revised wording of the recommendation; absent or null: the text stands
 
 Row = Mapping[str, str]
 
@@ -52,13 +53,14 @@ class Revision:
     justification: str = ""  # replaces the recorded one: why the revised strength deviates, if it does
     published_strength: str | None = None  # None: the published strength stands
     path: Path | None = field(default=None, compare=False)  # where it was loaded from or saved to
+    text: str | None = None  # the recommendation's revised wording; None: the text stands
 
     def as_json(self) -> dict:
         """The JSON object saved for this revision."""
         return {"format": FORMAT, "recommendation_id": self.recommendation_id, "author": self.author,
                 "created": self.created, "rationale": self.rationale, "justification": self.justification,
                 "judgements": dict(self.judgements), "published_strength": self.published_strength,
-                "changes": [c.as_json() for c in self.changes]}
+                "changes": [c.as_json() for c in self.changes], **({"text": self.text} if self.text else {})}
 
     def when(self) -> datetime:
         """The creation time as an aware UTC datetime."""
@@ -78,14 +80,14 @@ def utc_now() -> str:
 
 def new_revision(scheme: Scheme, recommendation_id: str, author: str, rationale: str, judgements: Mapping[str, str],
                  changes: Iterable[Change] = (), justification: str = "", published_strength: str | None = None,
-                 created: str | None = None) -> Revision:
+                 created: str | None = None, text: str | None = None) -> Revision:
     """Build a revision stamped now; raise ValidationError listing every problem with it.
 
     `judgements` names the judgements the group records with this revision; one it leaves out stands as before.
     """
     rev = Revision(recommendation_id, author.strip(), created or utc_now(), rationale.strip(), dict(judgements),
                    tuple(Change(c.action, full_row(c.before), full_row(c.after)) for c in changes),
-                   justification.strip(), published_strength or None)
+                   justification.strip(), published_strength or None, text=(text or "").strip() or None)
     raise_if_errors(revision_problems(rev.as_json(), f"revision of {recommendation_id} (unsaved)", scheme))
     return rev
 
@@ -96,7 +98,7 @@ def revision_problems(data: object, file: str, scheme: Scheme) -> list[Problem]:
         return [Problem(file, "the file does not hold a JSON object", found=type(data).__name__,
                         allowed="an object with the fields " + ", ".join(FIELDS))]
     out = [Problem(file, f"field '{k}' is unknown", found=str(k), allowed=", ".join(FIELDS))
-           for k in data if k not in FIELDS]
+           for k in data if k not in FIELDS + OPTIONAL_FIELDS]
     out += [Problem(file, f"field '{k}' is missing", allowed=_ALLOWED.get(k, "see the revision format"))
             for k in FIELDS if k not in data]
 
@@ -111,6 +113,8 @@ def revision_problems(data: object, file: str, scheme: Scheme) -> list[Problem]:
     for name in ("author", "rationale"):
         if name in data and not (isinstance(data[name], str) and data[name].strip()):
             bad(name, "is required", data[name], _ALLOWED[name])
+    if data.get("text") is not None and not (isinstance(data["text"], str) and data["text"].strip()):
+        bad("text", "must be the revised wording", data["text"], "null (the text stands) or the new text")
     if "justification" in data and not isinstance(data["justification"], str):
         bad("justification", "must be text", data["justification"], _ALLOWED["justification"])
     if "created" in data:
@@ -296,7 +300,7 @@ def read_revision(path: Path, scheme: Scheme, name: str | None = None) -> tuple[
     changes = tuple(Change(c["action"], full_row(c.get("before")), full_row(c.get("after"))) for c in data["changes"])
     return Revision(data["recommendation_id"], data["author"], data["created"], data["rationale"],
                     dict(data["judgements"]), changes, data["justification"], data["published_strength"],
-                    path), []
+                    path, data.get("text")), []
 
 
 # --- small helpers ---------------------------------------------------------------------------------------

@@ -72,8 +72,13 @@ def _grades(items: Any, where: str, problems: list[Problem], name: str) -> tuple
             problems.append(Problem(name, f"{where}[{i + 1}] lacks {', '.join(missing)}", column=where,
                                     allowed="code, norwegian, english and definition as text"))
             continue
+        wording = item.get("wording", [])
+        if not (isinstance(wording, list) and all(isinstance(x, str) and x.strip() for x in wording)):
+            problems.append(Problem(name, f"{where}[{i + 1}].wording must be a list of phrases", column=where,
+                                    found=repr(wording)[:60], allowed='a list of text, e.g. ["moderat grad"]'))
+            wording = []
         out.append(Grade(item["code"], str(item.get("norwegian", "")), item["english"], item["definition"],
-                         len(items) - i, str(item.get("rule", ""))))
+                         len(items) - i, str(item.get("rule", "")), tuple(x.strip() for x in wording)))
     return tuple(out)
 
 
@@ -118,6 +123,10 @@ def _choices(raw: Any, grades_strengths: bool, strengths: set[str], name: str,
         if j not in JUDGEMENTS:
             problems.append(Problem(name, "a choice names an unknown judgement", column="choices.lowest_level_needs",
                                     found=j, allowed=", ".join(JUDGEMENTS)))
+    for key in ("agreement_share", "quorum_share"):  # votes: shares of a whole
+        if key in values and not 0 <= values[key] <= 1:
+            problems.append(Problem(name, "a share must lie between 0 and 1", column=f"choices.{key}",
+                                    found=str(values[key]), allowed="a number from 0 to 1, e.g. 0.70"))
     return Choices(**{**{k: getattr(defaults, k) for k in Choices.names()}, **values})
 
 

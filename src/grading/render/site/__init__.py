@@ -3,6 +3,6 @@
 Jinja2 templates (autoescaped) in `templates/`, a stylesheet and the search script in `static/`; `build_site`
 writes the whole folder, which opens from disk and loads nothing from outside."""
 
-from .build import CSP, Site, build_site, release_root
+from .build import CSP, Site, build_site
 
-__all__ = ["CSP", "Site", "build_site", "release_root"]
+__all__ = ["CSP", "Site", "build_site"]

@@ -10,9 +10,9 @@ from pathlib import Path
 
 from ...analyses.audit import audit
 from ...analyses.fragility import fragility_all
-from ...errors import OutputError, UnknownValueError
+from ...errors import GradingError, OutputError
 from ...grade import reproduce, summary
-from ...io.guideline import Guideline, load_guideline
+from ...io.guideline import Guideline
 from ...progress import progress
 from ...revisions import Revised, apply_revisions, diff, load_revisions
 from ..references import format_references
@@ -41,20 +41,12 @@ class Site:
         return self.folder / "index.html"
 
 
-def release_root(guideline_root: Path, name: str) -> Path:
-    """The folder of a release made by `grading release NAME` (releases/NAME/ in the guideline folder)."""
-    folder = guideline_root / "releases"
-    if (folder / name).is_dir() and "/" not in name and name not in (".", ".."):
-        return folder / name
-    known = sorted(p.name for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
-    raise UnknownValueError(f"release in {folder}", name, known or ["(no release made yet)"])
-
-
 def _environment():
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-    env.globals.update(csp=CSP, verdict_label=P.verdict_label)
+    from ..changes import summary as summary_lines
+    env.globals.update(csp=CSP, verdict_label=P.verdict_label, summary_lines=summary_lines)
     return env
 
 
@@ -84,24 +76,27 @@ def _replace_folder(built: Path, out: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def build_site(guideline: Guideline, out: Path | str, *, revised: bool = False, release: str | None = None,
-               changes: str = "") -> Site:
+def build_site(guideline: Guideline, out: Path | str, *, revised: bool = False, release: str | None = None) -> Site:
     """Write the whole site for a guideline (as published, or `revised` by its saved revisions) into `out`.
 
-    With `release`, the release folder of that name is built instead (and its CHANGES.md shown); `changes` is a
-    change log given by the caller, shown on the change-log page."""
+    With `release`, the release of that name (releases/NAME/, made by `grading release`) is built instead, with
+    its change log; with `revised`, the change log is what the saved revisions and votes change since the latest
+    release (or the published guideline)."""
+    from ...revisions.release import _read_json, base_state, change_log, now_state, release_state
     out = Path(out)
+    log: dict | None = None
     if release is not None:
-        folder = release_root(guideline.root, release)
-        guideline = load_guideline(folder, scheme=guideline.scheme)
-        log = folder / "CHANGES.md"
-        if not changes and log.is_file():
-            changes = log.read_text(encoding="utf-8", errors="replace")
+        if revised:
+            raise GradingError("--release and --revised exclude each other: a release has its revisions applied")
+        guideline = release_state(guideline, release).guideline
+        log = _read_json(guideline.root / "changes.json")
+    elif revised:
+        log = change_log(base_state(guideline, None), now_state(guideline), "")
     _check_target(out, guideline)
     out.parent.mkdir(parents=True, exist_ok=True)
     built = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     try:
-        written = _write_all(guideline, built, revised, release, changes)
+        written = _write_all(guideline, built, revised, release, log)
         (built / MARKER).write_text("A site built by `grading site`; `grading site` may replace this folder.\n",
                                     encoding="utf-8")
         os.chmod(built, 0o755 & ~_umask())
@@ -127,7 +122,8 @@ def _edition(revised: bool, release: str | None) -> str:
 
 
 def _write_all(published: Guideline, folder: Path, revised_wanted: bool, release: str | None,
-               changes: str) -> list[str]:
+               log: dict | None) -> list[str]:
+    from ...analyses.agreement import agreements
     revisions = load_revisions(published.root, published.scheme)
     revised: Revised | None = apply_revisions(published, revisions) if revised_wanted else None
     guideline = revised.guideline if revised is not None else published
@@ -136,7 +132,8 @@ def _write_all(published: Guideline, folder: Path, revised_wanted: bool, release
     findings = audit(guideline, gradings)
     refs = format_references(guideline.bibliography)
     pages = P.rec_pages(guideline, gradings, fragile, findings, revisions, revised,
-                        diff(revised) if revised is not None else (), {r.number: r for r in refs})
+                        diff(revised) if revised is not None else (), {r.number: r for r in refs},
+                        agreements(published))
     cited_by = P.citing(guideline)
     file_of = {p.id: p.file for p in pages}
     titles = {r.number: guideline.bibliography.field(r.number, "title") for r in refs}
@@ -148,7 +145,7 @@ def _write_all(published: Guideline, folder: Path, revised_wanted: bool, release
     from ..plots import phase_columns
     common = {
         "title": P.guideline_title(guideline), "scheme": guideline.scheme.describe(), "edition": edition,
-        "file_of": file_of, "show_status": P.reconstructed(guideline), "has_changes": bool(changes or revised),
+        "file_of": file_of, "show_status": P.reconstructed(guideline), "has_changes": log is not None,
         "release": release,
     }
     groups = [g for g in GROUPS if g in set(guideline.recommendations["diagnostic_group"])]
@@ -168,9 +165,8 @@ def _write_all(published: Guideline, folder: Path, revised_wanted: bool, release
                                       "fragile": [fragile[p.id] for p in pages if fragile[p.id].fragile]}),
         ("search.html", "search.html", {}),
     ]
-    if changes or revised is not None:
-        jobs.append(("changes.html", "changes.html",
-                     {"changes": changes, "diffs": diff(revised) if revised is not None else []}))
+    if log is not None:
+        jobs.append(("changes.html", "changes.html", {"log": log, "groups": P.change_groups(log)}))
     for i, p in enumerate(pages):
         after = pages[i + 1] if i + 1 < len(pages) else None
         jobs.append((f"rec/{p.file}", "recommendation.html", {"p": p, "prev": pages[i - 1] if i else None,

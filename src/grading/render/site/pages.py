@@ -5,11 +5,12 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
+from ...analyses.agreement import Agreement, grade_voted
 from ...analyses.audit import KINDS, Finding
 from ...analyses.fragility import Fragility
 from ...errors import UnknownValueError
@@ -103,7 +104,8 @@ class RecPage:
     judgements: tuple[tuple[str, str], ...] = ()
     badges: tuple[Badge, ...] = ()
     derived_badges: tuple[Badge, ...] = ()
-    votes: tuple[Any, ...] = field(default=())  # the vote history, where a guideline records votes
+    agreement: Agreement | None = None  # the working group's votes, where there are any
+    voted: Grading | None = None  # the grading with the agreement the votes give (VOTES-REPLACE-TEXT)
 
 
 def strength_badges(guideline: Guideline, published: str | None) -> list[Badge]:
@@ -191,9 +193,11 @@ def history(revisions: Iterable[Revision], revised: Revised | None) -> dict[str,
 def rec_pages(guideline: Guideline, gradings: list[Grading], fragility: Mapping[str, Fragility],
               findings: list[Finding], revisions: Iterable[Revision] = (), revised: Revised | None = None,
               diffs: Iterable[RecommendationDiff] = (),
-              formatted: Mapping[int, FormattedReference] | None = None) -> list[RecPage]:
-    """The page of every recommendation, in table order (`formatted`: the references formatted already)."""
-    formatted = formatted or {}
+              formatted: Mapping[int, FormattedReference] | None = None,
+              agreements: Mapping[str, Agreement] | None = None) -> list[RecPage]:
+    """The page of every recommendation, in table order (`formatted`: the references formatted already;
+    `agreements`: the votes per recommendation, from analyses.agreement)."""
+    formatted, agreements = formatted or {}, agreements or {}
     taken: set[str] = set()
     by_history = history(revisions, revised)
     by_diff = {d.id: d for d in diffs}
@@ -216,7 +220,8 @@ def rec_pages(guideline: Guideline, gradings: list[Grading], fragility: Mapping[
         pages.append(RecPage(g.id, page_name(g.id, taken), g, record, section_title(guideline, g.section), rows,
                              docs, refs, fragility.get(g.id), tuple(by_history.get(g.id, ())), by_diff.get(g.id),
                              optional_fields(g), tuple(by_subject.get(g.id, ())), judged, badges(guideline, g),
-                             derived_badges(guideline, g)))
+                             derived_badges(guideline, g), agreements.get(g.id),
+                             grade_voted(guideline, g.id, agreements[g.id]) if g.id in agreements else None))
     return pages
 
 
@@ -286,6 +291,13 @@ def findings_by_kind(findings: list[Finding]) -> list[tuple[str, str, list[Findi
     kinds = dict(KINDS)
     kinds.update({f.kind: f.kind.replace("_", " ") for f in findings if f.kind not in kinds})
     return [(k, what, [f for f in findings if f.kind == k]) for k, what in kinds.items()]
+
+
+def change_groups(log: Mapping[str, Any]) -> list[tuple[str, list[tuple[Mapping[str, Any], list[str]]]]]:
+    """A change log's recommendations by status (changed, added, removed, re-affirmed), each with its items."""
+    from ..changes import STATUS, items
+    return [(title, [(e, items(e)) for e in log["recommendations"] if e["status"] == status])
+            for status, title in STATUS.items() if any(e["status"] == status for e in log["recommendations"])]
 
 
 def verdict_label(verdict: str) -> str:
