@@ -70,6 +70,9 @@ def commands(root: Path, out: Path) -> list[list[str]]:
         ["report", "--revised", "--output", str(out / "revised.html"), *r],  # over an earlier report: fine
         ["report", "--release", "2026-1", "--output", str(out / "release.md"), *r],
         ["changes", *r], ["changes", "--since", "published", "--format", "json", *r],
+        ["export", "--format", "json", str(out / "guideline.json"), *r],
+        ["export", "--format", "fhir", str(out / "guideline.fhir.json"), *r],
+        ["site", str(out / "site"), "--revised", *r],
     ]
 
 
@@ -79,7 +82,8 @@ def test_no_read_only_or_report_command_changes_the_guideline_folder(folder, tmp
     for argv in commands(folder, tmp_path):
         assert main(argv) == 0, (argv, capsys.readouterr().err)
         assert snapshot(folder) == before, argv
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["release.md", "report.html", "report.md", "revised.html"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["guideline.fhir.json", "guideline.json", "release.md",
+                                                          "report.html", "report.md", "revised.html", "site"]
 
 
 def _targets(root: Path) -> dict[str, Path]:
@@ -91,6 +95,15 @@ def _targets(root: Path) -> dict[str, Path]:
             "the manifest guideline.toml": root / "guideline.toml", "the scheme file it reads": SCHEME_FILE,
             "a new file in the evidence folder": root / "evidence" / "report.html",
             "a file of a release": root / "releases" / "2026-1" / "references.bib"}
+
+
+def test_export_and_site_refuse_the_guidelines_files_too(folder, tmp_path, capsys):
+    before = snapshot(folder)
+    for argv in (["export", "--format", "json", str(folder / "releases" / "2026-1" / "x.json")],
+                 ["export", "--format", "fhir", str(SCHEME_FILE)], ["site", str(folder / "releases" / "site")]):
+        assert main([*argv, "--root", str(folder), "--scheme", str(SCHEME_FILE)]) == 2, argv
+        assert "which this command reads" in capsys.readouterr().err
+    assert snapshot(folder) == before
 
 
 TARGETS = ("references.bib", "recommendations.csv", "evidence.csv", "glossary.csv", "a saved revision",

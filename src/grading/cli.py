@@ -182,6 +182,53 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- publishing for people and for machines: `grading site`, `grading export` (issue 16) ----------------------
+
+def cmd_site(args: argparse.Namespace) -> int:
+    from .render.site import build_site
+    guideline = _load(args)
+    site = build_site(guideline, args.out, revised=args.revised, release=args.release)
+    print(f"wrote {len(site.pages)} pages to {site.folder}/ ({site.edition}) — graded by scheme {site.scheme}; "
+          f"open {site.index}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .render.export import export
+    guideline = _load(args)
+    path, counts = export(guideline, args.out, args.format, revised=args.revised)
+    shown = ", ".join(f"{n} {what}" for what, n in counts.items())
+    print(f"wrote {path} ({args.format}: {shown}) — graded by scheme {guideline.scheme.describe()}")
+    return 0
+
+
+def add_publish_commands(sub, root_help: str) -> None:
+    """The `site` and `export` subcommands."""
+    sp = sub.add_parser("site", help="write the guideline as a static website that opens from disk",
+                        description="Write a static website: a page per recommendation, indexes by section and "
+                                    "topic and by phase and group, the evidence map, glossary, flags, scheme, "
+                                    "references and audit, with search in the browser. It opens from file:// "
+                                    "and loads nothing from outside.")
+    sp.add_argument("out", type=Path, help="folder to write (new, empty, or a site built earlier: replaced whole)")
+    sp.add_argument("--root", type=Path, default=None, help=root_help)
+    sp.add_argument("--scheme", default=None, help=SCHEME_HELP)
+    sp.add_argument("--release", default=None, metavar="NAME", help="build the release releases/NAME/ of the "
+                                                                    "guideline folder, with its change log")
+    sp.add_argument("--revised", action="store_true", help="apply the saved revisions in evidence/revisions/")
+    sp.set_defaults(func=cmd_site)
+    ep = sub.add_parser("export", help="write the guideline for other programs: FHIR R5 or the toolkit's JSON",
+                        description="Write the whole guideline as one file: --format fhir gives one FHIR R5 "
+                                    "Bundle (Citation, Composition and ArtifactAssessment resources, after "
+                                    "HL7's EBM-on-FHIR guide); --format json the toolkit's own JSON "
+                                    "(docs/export.md describes both).")
+    ep.add_argument("out", type=Path, help="file to write (replaced atomically)")
+    ep.add_argument("--format", choices=("fhir", "json"), required=True)
+    ep.add_argument("--root", type=Path, default=None, help=root_help)
+    ep.add_argument("--scheme", default=None, help=SCHEME_HELP)
+    ep.add_argument("--revised", action="store_true", help="apply the saved revisions in evidence/revisions/")
+    ep.set_defaults(func=cmd_export)
+
+
 SCHEME_HELP = ("the scheme to grade by: a bundled name (norway-2007) or a .toml path, e.g. an edited copy of "
                "src/grading/scheme/bundled/norway-2007.toml (default: norway-2007)")
 
@@ -259,6 +306,7 @@ def parser() -> argparse.ArgumentParser:
     rp.add_argument("--scheme", default=None, help=SCHEME_HELP)
     rp.set_defaults(func=cmd_report)
     _working_group_parsers(sub, root_help)
+    add_publish_commands(sub, root_help)
     return p
 
 
@@ -380,7 +428,8 @@ NOT_DONE = {"validate": "the guideline is not valid", "reproduce": "nothing was 
             "audit": "nothing was audited", "impact": "nothing was graded", "crosswalk": "nothing was mapped",
             "references": "no list was rendered", "report": "nothing was written", "scheme": "no scheme was shown",
             "new": "nothing was written", "vote": "no vote was saved", "release": "no release was written",
-            "changes": "no change log was made"}
+            "changes": "no change log was made", "site": "no site was written",
+            "export": "nothing was exported"}
 
 
 def main(argv: list[str] | None = None) -> int:

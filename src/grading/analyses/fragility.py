@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from ..grade import Grading, Recommendation, Study, grade
+from ..progress import progress
 from ..scheme import Scheme
 
 if TYPE_CHECKING:
@@ -112,4 +113,5 @@ def fragility(rec: Recommendation, studies: tuple[Study, ...], scheme: Scheme,
 def fragility_all(guideline: Guideline, scheme: Scheme | None = None) -> list[Fragility]:
     """Fragility of every recommendation of a guideline, in table order, by its scheme (or the one given)."""
     scheme = scheme or guideline.scheme
-    return [fragility(rec, guideline.studies(rec.id), scheme) for rec in guideline.records]
+    return [fragility(rec, guideline.studies(rec.id), scheme)
+            for rec in progress(guideline.records, len(guideline.records), "fragility")]

@@ -187,12 +187,14 @@ def parse_bib(text: str) -> ParsedBib:
     from pybtex.database.input.bibtex import DuplicateField, Parser
     from pybtex.scanner import PybtexSyntaxError
 
+    from ..progress import parse_counted
+
     name = ""  # load_bibliography_with names the file
     starts = entry_lines(text)
     problems: list[Problem] = []
     with pybtex.errors.capture() as captured:
         try:
-            data = Parser(encoding="utf-8").parse_string(text)
+            data = parse_counted(Parser(encoding="utf-8"), text, len(starts))
         except PybtexSyntaxError as e:  # raised past capture for unrecoverable syntax
             captured.append(e)
             data = None

@@ -114,9 +114,9 @@ def refuse_inputs(path: Path | str, protected: Iterable[Path | str]) -> None:
         guarded = Path(os.path.realpath(p))
         inside = guarded in real.parents and guarded.is_dir()
         if real == guarded or inside or _same_file(real, guarded):
-            raise OutputError(path, f"it would write {'inside' if inside else 'over'} {p}, which this command reads "
-                                    "(part of the guideline folder); nothing was written — give a path outside it, "
-                                    "e.g. reports/report.html")
+            raise OutputError(path, f"it would write {'inside' if inside else 'over'} {p}, one of the guideline's own "
+                                    "files, which this command reads; nothing was written — give a path outside "
+                                    "the guideline folder, e.g. reports/report.html")
 
 
 def _same_file(a: Path, b: Path) -> bool:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from ..io import cache
 from ..io.bib import Bibliography
 from ..io.manifest import DEFAULT_STYLE, citation_style_file
+from ..progress import progress
 from .csl import csl_item, fallback_text, format_item
 from .markdown import md_escape
 
@@ -86,8 +87,9 @@ def format_entries(bib: Bibliography, numbers: Iterable[int] | None = None, styl
     path = citation_style_file(style, root)
     numbering = dict(numbering) if numbering is not None else bib.numbering()
     wanted = list(numbering) if numbers is None else list(numbers)
-    done = {key.lower(): format_entry(bib, key, path) for key in dict.fromkeys(numbering[n] for n in wanted
-                                                                                if n in numbering)}
+    keys = list(dict.fromkeys(numbering[n] for n in wanted if n in numbering))
+    done = {key.lower(): format_entry(bib, key, path)
+            for key in progress(keys, len(keys), "formatting references")}
     return [_numbered(n, numbering.get(n), done) for n in wanted]
 
 
