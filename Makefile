@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: reproduce test lint notebooks validate audit lab app bench clean
+.PHONY: reproduce test lint notebooks validate audit lab app bench clean site
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,11 @@ lab: $(BIN)/.installed
 SIZE ?= bundled
 bench: $(BIN)/.installed
 	$(BIN)/python bench/run.py --size $(SIZE) --runs 3
+	$(BIN)/python bench/site.py --size $(SIZE) --runs 3
+
+# The guideline as a static website in site/ (open site/index.html in a browser; it needs no server).
+site: $(BIN)/.installed
+	$(BIN)/grading site site
 
 app: $(BIN)/.installed
 	$(BIN)/voila notebooks/3-revise.ipynb

@@ -160,3 +160,45 @@ def revise_through_widgets(page, expect, label: str, root: Path, rec: str) -> No
     assert (change["before"]["quality"], change["after"]["quality"]) == ("good", "poor")
     assert data["author"] == "Kari Nordmann" and data["justification"].startswith("Staying active")
     assert data["recommendation_id"] == rec
+
+
+# --- the working group's votes (the Revise panel's Votes part) --------------------------------------------------
+
+BROWSER_PANEL = "member,role,interests,recused\nKari Nordmann,chair,,\nPer Hansen,physiotherapist,,\n" \
+                "Siri Dahl,patient representative,,\n"
+
+
+def vote_through_widgets(page, expect, root: Path, rec: str) -> None:
+    """Open the Votes part, cast two members' votes, and see the tally change from no quorum to its outcome."""
+    page.locator(".grading-parts .lm-TabBar-tab", has_text="Votes").click()
+    tally, message = page.locator(".grading-tally"), page.locator(".grading-vote-message")
+    expect(tally).to_contain_text("No votes yet; 3 members on the panel")
+    cast = page.locator("button.grading-vote-cast")
+    expect(cast).to_be_disabled()
+
+    def vote(member: str, benefit_harm: str = "yes", comment: str = "") -> None:
+        page.select_option(".grading-vote-member select", label=member)
+        for q, answer in (("validity", "yes"), ("applicability", "yes"), ("benefit-harm", benefit_harm)):
+            page.select_option(f".grading-vote-{q} select", label=answer)
+        if comment:
+            expect(message).to_contain_text("A comment is required with a no")
+            expect(cast).to_be_disabled()
+            page.fill(".grading-vote-comment textarea", comment)
+        expect(message).to_contain_text("Ready to cast your vote")
+        cast.click()
+        expect(message).to_contain_text("Vote saved:")
+
+    vote("Kari Nordmann — chair")
+    validity, benefit = page.locator(".grading-tally-validity"), page.locator(".grading-tally-benefit-harm")
+    expect(validity).to_contain_text("no quorum")
+    expect(validity).to_contain_text("1 of 3 members entitled to vote have voted")
+    vote("Per Hansen — physiotherapist", "no", "Advice alone helps few.")
+    expect(validity).to_contain_text("agreed")
+    expect(validity).to_contain_text("2 of 2 counted votes are yes (100%)")
+    expect(benefit).to_contain_text("not agreed")
+    expect(page.locator(".grading-ballots")).to_contain_text("Not voted yet: Siri Dahl")
+    files = sorted((root / "evidence" / "votes" / rec).glob("*.json"))
+    assert len(files) == 2
+    data = json.loads(files[-1].read_text(encoding="utf-8"))
+    assert data["member"] == "Per Hansen" and data["judgements"]["benefit_harm"] == "no"
+    assert data["comment"] == "Advice alone helps few." and data["revision"]  # the revision saved before it

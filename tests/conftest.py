@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+EXAMPLE = REPO / "docs" / "examples" / "neck-pain"  # the made-up guideline of one's own
 SHARED = REPO.parent / "shared"
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -84,15 +85,17 @@ def make_guideline(tmp_path):
         evidence = [ev()] if evidence is None else evidence
         write_csv(tmp_path / "evidence" / "recommendations.csv", REC_HEADER, recs)
         write_csv(tmp_path / "evidence" / "evidence.csv", EV_HEADER, evidence)
-        numbers = sorted({int(e["reference"]) for e in evidence if e["reference"]}) or [1]
-        (tmp_path / "references.bib").write_text(bib if bib is not None else bib_text(numbers), encoding="utf-8")
+        if bib is None:
+            bib = bib_text(sorted({int(e["reference"]) for e in evidence if e["reference"]}) or [1])
+        (tmp_path / "references.bib").write_text(bib, encoding="utf-8")
         return tmp_path
     return make
 
 
 def copy_guideline(dest: Path) -> Path:
-    """A copy of the bundled guideline (references.bib and the evidence tables) to revise freely."""
+    """A copy of the bundled guideline (its manifest, references.bib and the evidence tables) to revise freely."""
     dest.mkdir(parents=True, exist_ok=True)
+    shutil.copy(REPO / "guideline.toml", dest / "guideline.toml")
     shutil.copy(REPO / "references.bib", dest / "references.bib")
     (dest / "evidence").mkdir(exist_ok=True)
     for table in (REPO / "evidence").glob("*.csv"):

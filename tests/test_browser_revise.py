@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from browser import (
+    BROWSER_PANEL,
     ROOT_FLAG,
     chromium_page,
     free_port,
@@ -19,6 +20,7 @@ from browser import (
     playwright_or_skip,
     revise_through_widgets,
     stop_server,
+    vote_through_widgets,
     wait_for_server,
 )
 from conftest import copy_guideline
@@ -43,9 +45,10 @@ RUN_ALL = """async (ms) => {
 }"""
 
 
-def test_revise_notebook_in_a_browser_saves_a_revision(tmp_path):
+def test_revise_notebook_in_a_browser_saves_a_revision_and_casts_votes(tmp_path):
     expect, sync_playwright = playwright_or_skip()
     root = copy_guideline(tmp_path / "guideline")
+    (root / "evidence" / "panel.csv").write_text(BROWSER_PANEL, encoding="utf-8")  # a panel of three, for votes
     label = f"{REC} {load_guideline(root).recommendations.loc[REC, 'topic_en']}"
     notebook_hash = hashlib.sha256(NOTEBOOK.read_bytes()).hexdigest()
     token, port = secrets.token_hex(16), free_port()
@@ -75,10 +78,11 @@ def test_revise_notebook_in_a_browser_saves_a_revision(tmp_path):
 
 
 def drive(page, expect, base: str, token: str, label: str, root: Path) -> None:
-    """Run the notebook, change a row's quality, justify, save; check the page and the file on disk."""
+    """Run the notebook, change a row's quality, justify, save; vote; check the page and the files on disk."""
     page.goto(f"{base}/lab/tree/3-revise.ipynb?token={token}", timeout=120_000)
     page.wait_for_function(KERNEL_IDLE, timeout=120_000)
     page.evaluate(RUN_ALL, 240_000)
     page.wait_for_function(KERNEL_IDLE, timeout=120_000)
     expect(page.locator(".jp-OutputArea-output").filter(has=page.locator(".grading-rec-select"))).to_have_count(1)
     revise_through_widgets(page, expect, label, root, REC)
+    vote_through_widgets(page, expect, root, REC)

@@ -11,12 +11,14 @@ import sys
 from pathlib import Path
 
 from browser import (
+    BROWSER_PANEL,
     chromium_page,
     free_port,
     playwright_or_skip,
     require,
     revise_through_widgets,
     stop_process,
+    vote_through_widgets,
     wait_for_port,
 )
 from conftest import copy_guideline
@@ -31,6 +33,7 @@ def test_revise_app_in_voila_saves_a_revision(tmp_path):
     expect, sync_playwright = playwright_or_skip()
     require(importlib.util.find_spec("voila") is not None, "voila is not installed (pip install voila)")
     root = copy_guideline(tmp_path / "guideline")
+    (root / "evidence" / "panel.csv").write_text(BROWSER_PANEL, encoding="utf-8")  # a panel of three, for votes
     label = f"{REC} {load_guideline(root).recommendations.loc[REC, 'topic_en']}"
     notebook_hash = hashlib.sha256(NOTEBOOK.read_bytes()).hexdigest()
     token, port = secrets.token_hex(16), free_port()
@@ -51,6 +54,7 @@ def test_revise_app_in_voila_saves_a_revision(tmp_path):
             expect(page.locator(".grading-rec-select select")).to_be_visible(timeout=180_000)
             assert page.locator("text=revise_panel(").count() == 0  # the app shows no code
             revise_through_widgets(page, expect, label, root, REC)
+            vote_through_widgets(page, expect, root, REC)
     finally:
         stop_process(server)
         assert hashlib.sha256(NOTEBOOK.read_bytes()).hexdigest() == notebook_hash

@@ -9,9 +9,10 @@ from grading import load_guideline, reproduce
 from grading.io import cache
 from grading.io.bib import load_bibliography
 from grading.io.cache import LazyEntries, cache_dir, cache_path, load_bibliography_cached
+from grading.io.manifest import citation_style_file
 from grading.render import references as formatted
+from grading.render.references import cache_kind, format_references_cached
 from grading.render.references import format_entries as format_references
-from grading.render.references import format_references_cached
 
 BIB = """@article{a,
   refnumber = {1},
@@ -189,8 +190,9 @@ def test_formatted_references_are_cached_per_content_and_style(tmp_path, cached)
     assert format_references_cached(bib) == expected
     formatted._FORMATTED.clear()  # a new process: read from disk
     assert format_references_cached(bib, [2, 9, 2]) == format_references(bib, [2, 9, 2])
-    assert format_references_cached(bib, style="plain") == format_references(bib, style="plain")
-    file = cache_path("refs-unsrt", bib.sha256)
+    assert format_references_cached(bib, style="apa") == format_references(bib, style="apa")
+    assert format_references(bib, style="apa") != expected  # another style, formatted and kept apart
+    file = cache_path(cache_kind(citation_style_file("vancouver")), bib.sha256)
     file.write_bytes(file.read_bytes().replace(b"Springer", b"Elsevier"))
     formatted._FORMATTED.clear()
     assert format_references_cached(bib) == expected

@@ -92,7 +92,7 @@ def test_crosswalk_says_every_grade_is_a_mapping():
 def test_references_renders_the_bundled_list_with_notes_for_unresolved(capsys):
     assert main(["references", "--root", str(REPO)]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("[1] L. Abenhaim.") and "[5] [unresolved:" in out
+    assert out.startswith("[1] Abenhaim L. The prognostic consequences") and "[5] [unresolved:" in out
 
 
 def test_scheme_prints_any_scheme_with_its_rules_in_order(capsys):

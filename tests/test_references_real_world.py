@@ -34,7 +34,7 @@ def test_biblatex_fields_are_used_where_the_classic_one_is_absent(biblatex_examp
     bib, _ = load_bibliography(biblatex_examples, known_types=None)
     by_key = {r.key: r for r in format_references(bib)}
     # aksin: journaltitle (an @string macro) and date, no journal or year.
-    assert "Organomet. Chem." in by_key["aksin"].text and "2006" in by_key["aksin"].text
+    assert "J Organomet Chem. 2006" in by_key["aksin"].text  # Vancouver drops the abbreviation's periods
     # westfahl:frontier: @incollection inheriting booktitle and editor through crossref.
     assert "Space and Beyond" in by_key["westfahl:frontier"].text
 

@@ -72,9 +72,11 @@ def test_add_and_remove_rows(guideline):
     panel = revise_panel(guideline, "7.1.1-11")
     panel.add_row.click()
     assert len(panel.rows) == 3 and panel.rows[2].reference.layout.display is None
-    panel.rows[2].reference.value = "abc"
+    panel.rows[2].reference.value = "a b"
     assert panel.save.disabled and "Evidence row 3: reference has an unknown value" in panel.message.value
     assert panel.derived_strength.value == "—"
+    panel.rows[2].reference.value = "abc"  # a key's form, but no entry has it
+    assert panel.save.disabled and "Reference abc is absent from references.bib" in panel.message.value
     panel.rows[2].reference.value = "321"
     panel.rows[2].design.value, panel.rows[2].quality.value = "guideline", "good"
     assert "<b>moderate</b>" in panel.derived_strength.value

@@ -17,7 +17,7 @@ class Problem:
     column: str | None = None
     found: str | None = None
     allowed: str | None = None
-    severity: str = "error"  # error | notice
+    severity: str = "error"  # error | warning (read, but look at it) | notice (read, and how)
 
     def where(self) -> str:
         """'evidence/recommendations.csv, line 7 (row 6), column published_level'."""

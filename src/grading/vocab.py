@@ -28,3 +28,11 @@ AGREE, STRONGER, WEAKER, NOT_COMPARABLE = "agree", "stronger_than_evidence", "we
 VERDICTS = {AGREE: "agree", STRONGER: "stronger than evidence", WEAKER: "weaker than evidence",
             NOT_COMPARABLE: "not comparable"}
 DEVIATIONS = (STRONGER, WEAKER)
+
+# The working group's votes (evidence/votes/): the three questions of Table 1, each answered yes, no or abstain,
+# and the judgement column each decides; and what a tally of them comes to.
+VOTE_QUESTIONS = {"validity": "agree_validity", "applicability": "agree_applicability",
+                  "benefit_harm": "agree_benefit_harm"}
+VOTE_CHOICES = ("yes", "no", "abstain")
+AGREED, NOT_AGREED, NO_QUORUM = "agreed", "not_agreed", "no_quorum"
+OUTCOMES_OF_VOTES = {AGREED: "agreed", NOT_AGREED: "not agreed", NO_QUORUM: "no quorum"}

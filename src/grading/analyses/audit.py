@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from ..grade import Grading, reproduce
 from ..io.guideline import Guideline
 from ..vocab import VERDICTS
+from .agreement import VOTE_KINDS, working_group_findings
 from .worklist import worklist
 
 KINDS = {
@@ -26,6 +27,7 @@ KINDS = {
     "unresolved_reference": "cited reference whose identity is unresolved",
     "likely_reference": "cited reference identified only as likely",
     "uncited_reference": "reference in the .bib that no evidence row cites",
+    **VOTE_KINDS,  # the working group's votes and the texts' strength wording (analyses/agreement.py)
 }
 
 
@@ -83,16 +85,18 @@ def audit(guideline: Guideline, gradings: list[Grading] | None = None) -> list[F
     with_rows = set(guideline.evidence["recommendation_id"])
     found += [Finding("no_evidence", rid, KINDS["no_evidence"])
               for rid in guideline.recommendations["id"] if rid not in with_rows]
-    bib = guideline.bibliography
     cited: dict[int, list[str]] = {}
     for rid, ref in zip(guideline.evidence["recommendation_id"], guideline.evidence["reference"]):
-        if ref:
-            cited.setdefault(int(ref), []).append(rid)
+        number = guideline.number_of(ref) if ref else None
+        if number is not None:
+            cited.setdefault(number, []).append(rid)
     for status in ("unresolved", "likely"):
         for n in sorted(cited):
-            if bib.status(n) == status:
+            if guideline.reference_status(n) == status:
                 recs = ", ".join(dict.fromkeys(cited[n]))
                 found.append(Finding(f"{status}_reference", f"ref {n}", f"cited by {recs}"))
-    found += [Finding("uncited_reference", f"ref {n}", f"{bib.by_number[n]} ({bib.status(n)})")
-              for n in bib.by_number if n not in cited]
+    numbering = guideline.numbering or guideline.bibliography.numbering()
+    found += [Finding("uncited_reference", f"ref {n}", f"{key} ({guideline.reference_status(n) or 'ordinary'})")
+              for n, key in numbering.items() if n not in cited]
+    found += [Finding(*f) for f in working_group_findings(guideline)]
     return found

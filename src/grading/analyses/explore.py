@@ -12,11 +12,11 @@ import pandas as pd
 from ..errors import UnknownValueError
 from ..grade import Grading, reproduce
 from ..io.guideline import Guideline
-from ..render.references import FormattedReference, format_references, render_references
+from ..render.references import FormattedReference, guideline_references, render_references
 from ..vocab import DESIGNS, JUDGEMENTS
 
-PHASES = ("akutt", "subakutt", "langvarig")
-GROUPS = ("uspesifikke korsryggsmerter", "nerverotaffeksjon", "røde flagg")
+# The diagnostic groups and phases are the guideline's own: its manifest's vocabularies, in their order (else the
+# values its table holds, in table order); groups() and phases() give them.
 NO_PHASE = ""  # the phase filter value for recommendations whose text names no phase
 COLOURS = ("red", "yellow", "green")
 BROWSE_COLUMNS = ["section", "topic_en", "phase", "diagnostic_group", "direction", "published_strength",
@@ -26,8 +26,28 @@ EVIDENCE_COLUMNS = ["reference", "design", "quality", "quality_text", "finding",
 
 
 def phases_of(phase: str) -> tuple[str, ...]:
-    """The phases a recommendation's phase cell names ('akutt/langvarig' -> two), () when none."""
+    """The phases a recommendation's phase cell names ('acute/chronic' -> two), () when none."""
     return tuple(p for p in phase.split("/") if p) if phase else ()
+
+
+def groups(guideline: Guideline) -> tuple[str, ...]:
+    """The guideline's diagnostic groups: its manifest's vocabulary, else those its table names, in order."""
+    return guideline.manifest.values("diagnostic_group") or tuple(dict.fromkeys(
+        g for g in guideline.recommendations["diagnostic_group"] if g))
+
+
+def phases(guideline: Guideline) -> tuple[str, ...]:
+    """The guideline's phases: its manifest's vocabulary, else those its table names, in order."""
+    return guideline.manifest.values("phase") or tuple(dict.fromkeys(
+        p for v in guideline.recommendations["phase"] for p in phases_of(v)))
+
+
+def reference_label(guideline: Guideline, reference: str) -> str:
+    """How a row's reference cell is shown: 'ref 321', or 'ref 3 (hansen2021)' for one cited by its key."""
+    number = guideline.number_of(reference)
+    if number is None or str(number) == reference:
+        return f"ref {reference}"
+    return f"ref {number} ({reference})"
 
 
 def _check(name: str, value: str | None, allowed) -> None:
@@ -45,8 +65,8 @@ def browse(guideline: Guideline, gradings: list[Grading] | None = None, *, group
     end of a published range; `level` matches the printed level, or the derived one where none is
     printed (column `level_source` says which).
     """
-    _check("diagnostic group", group, GROUPS)
-    _check("phase", phase, PHASES + (NO_PHASE,))
+    _check("diagnostic group", group, groups(guideline))
+    _check("phase", phase, phases(guideline) + (NO_PHASE,))
     scheme = guideline.scheme
     _check("strength", strength, scheme.strength_codes)
     _check("level", level, scheme.level_codes)
@@ -81,8 +101,9 @@ def filter_options(guideline: Guideline) -> dict[str, tuple[str, ...]]:
     scheme = guideline.scheme
     strengths = {s for v in recs["published_strength"] for s in scheme.parse_strength(v)}
     return {
-        "group": tuple(g for g in GROUPS if g in set(recs["diagnostic_group"])),
-        "phase": tuple(p for p in PHASES if p in present) + ((NO_PHASE,) if (recs["phase"] == "").any() else ()),
+        "group": tuple(g for g in groups(guideline) if g in set(recs["diagnostic_group"])),
+        "phase": tuple(p for p in phases(guideline) if p in present)
+        + ((NO_PHASE,) if (recs["phase"] == "").any() else ()),
         "topic": tuple(dict.fromkeys(recs["topic_en"])),
         "strength": tuple(s for s in scheme.strength_codes if s in strengths),
         "level": scheme.level_codes,
@@ -101,13 +122,14 @@ class RecommendationView:
     grading: Grading
     evidence: pd.DataFrame
     references: tuple[FormattedReference, ...]
+    reference_labels: tuple[str, ...] = ()  # each evidence row's reference as shown ('ref 3 (hansen2021)')
 
     @property
     def id(self) -> str:
         return self.grading.id
 
     def reference_counts(self) -> dict[str, int]:
-        """How many of the cited references are verified, likely, unresolved or missing."""
+        """How many of the cited references are verified, likely, unresolved, missing, or ordinary ('')."""
         out: dict[str, int] = {}
         for r in self.references:
             out[r.status] = out.get(r.status, 0) + 1
@@ -119,7 +141,9 @@ class RecommendationView:
         wrap = partial(_indented, width=width)
         judged = ", ".join(f"{j.removeprefix('agree_')}: {r.get(j, 'unrecorded')}" for j in JUDGEMENTS)
         phase = r.get("phase") or "no phase named"
-        lines = [f"{g.id}  {r.get('topic', '')} ({r.get('topic_en', '')}) — section {g.section}, "
+        topic, english = r.get("topic", ""), r.get("topic_en", "")
+        named = f"{topic} ({english})" if english and english != topic else topic
+        lines = [f"{g.id}  {named} — section {g.section}, "
                  f"{r.get('diagnostic_group', '')}, {phase}", "", "Text:", wrap(g.text), "",
                  "Published grading:",
                  f"  strength {g.published_strength or 'none'}"
@@ -137,15 +161,16 @@ class RecommendationView:
                                                     f" (the printed {g.level_used} is used for the strength)")
                   + f", strength {g.derived_strength}, verdict {g.comparison.verdict}{just}",
                   wrap(g.rule()), "", f"Evidence ({len(self.evidence)} rows):"]
-        for e in self.evidence.to_dict("records"):
-            ref = f"ref {e['reference']}" if e["reference"] else "no reference"
+        labels = self.reference_labels or tuple(f"ref {r}" for r in self.evidence["reference"])
+        for e, label in zip(self.evidence.to_dict("records"), labels):
+            ref = label if e["reference"] else "no reference"
             lines.append(f"  - {ref}: {DESIGNS.get(e['design'], e['design'])}, quality {e['quality']}"
                          + (f" ('{e['quality_text']}')" if e["quality_text"] else "")
                          + f", finding {e['finding']}, effect {e['effect_size']}, outcomes {e['outcomes']}")
         docs = list(dict.fromkeys(d for d in self.evidence["documentation"] if d))
         if docs:
             lines += ["", "Documentation (as printed):", *(wrap(d) for d in docs)]
-        counts = ", ".join(f"{n} {s}" for s, n in sorted(self.reference_counts().items()))
+        counts = ", ".join(f"{n} {s or 'cited'}" for s, n in sorted(self.reference_counts().items()))
         lines += ["", f"References ({counts or 'none cited'}):"]
         if self.references:
             lines.append(render_references(self.references, "text").rstrip("\n"))
@@ -164,8 +189,9 @@ def view(guideline: Guideline, rec_id: str, gradings: list[Grading] | None = Non
         raise UnknownValueError("recommendation among the gradings given", rec_id, [g.id for g in gradings][:5])
     record = {k: v for k, v in guideline.recommendations.loc[rec_id].to_dict().items() if not k.startswith("_")}
     rows = guideline.evidence[guideline.evidence["recommendation_id"] == rec_id][EVIDENCE_COLUMNS]
-    refs = format_references(guideline.bibliography, sorted(guideline.cited(rec_id)))
-    return RecommendationView(record, grading, rows.reset_index(drop=True), tuple(refs))
+    refs = guideline_references(guideline, sorted(guideline.cited(rec_id)))
+    labels = tuple(reference_label(guideline, r) for r in rows["reference"])
+    return RecommendationView(record, grading, rows.reset_index(drop=True), tuple(refs), labels)
 
 
 def glossary(guideline: Guideline, search: str | None = None) -> pd.DataFrame:
@@ -216,7 +242,7 @@ def evidence_summary(guideline: Guideline, rec_id: str) -> str:
     rows = guideline.evidence[guideline.evidence["recommendation_id"] == rec_id]
     parts = []
     for e in rows.to_dict("records"):
-        ref = f"ref {e['reference']} " if e["reference"] else ""
+        ref = f"{reference_label(guideline, e['reference'])} " if e["reference"] else ""
         parts.append(f"{ref}{e['design']} {e['quality']} {e['finding']}" if e["design"] != "consensus"
                      else f"{ref}consensus")
     return "; ".join(parts) or "no evidence rows"
@@ -224,18 +250,19 @@ def evidence_summary(guideline: Guideline, rec_id: str) -> str:
 
 def _known(guideline: Guideline, ref: FormattedReference) -> str:
     """The formatted entry; for an unresolved one what the text says of it; else why it could not be formatted."""
-    return ref.text or guideline.bibliography.field(ref.number, "seed_context") or f"[{ref.note}]"
+    return ref.text or guideline.bibliography.field_of(ref.key, "seed_context") or f"[{ref.note}]"
 
 
 def reference_table(guideline: Guideline, statuses: tuple[str, ...] = ("unresolved", "likely")) -> pd.DataFrame:
     """The cited references of the given identification statuses: who cites them and what is known of them."""
     citing: dict[int, list[str]] = {}
     for rid, ref in zip(guideline.evidence["recommendation_id"], guideline.evidence["reference"]):
-        if ref:
-            citing.setdefault(int(ref), []).append(rid)
-    numbers = [n for n in sorted(citing) if guideline.bibliography.status(n) in statuses]
+        number = guideline.number_of(ref) if ref else None
+        if number is not None:
+            citing.setdefault(number, []).append(rid)
+    numbers = [n for n in sorted(citing) if guideline.reference_status(n) in statuses]
     rows = [{"reference": r.number, "status": r.status, "cited_by": ", ".join(dict.fromkeys(citing[r.number])),
-             "what_is_known": _known(guideline, r)} for r in format_references(guideline.bibliography, numbers)]
+             "what_is_known": _known(guideline, r)} for r in guideline_references(guideline, numbers)]
     return pd.DataFrame(rows, columns=["reference", "status", "cited_by", "what_is_known"]).set_index("reference")
 
 
@@ -245,7 +272,7 @@ def findings_table(guideline: Guideline, findings) -> pd.DataFrame:
     for f in findings:
         if f.subject.startswith("ref "):
             n = int(f.subject.removeprefix("ref "))
-            behind = _known(guideline, format_references(guideline.bibliography, [n])[0])
+            behind = _known(guideline, guideline_references(guideline, [n])[0])
         else:
             behind = evidence_summary(guideline, f.subject)
         rows.append({"kind": f.kind, "subject": f.subject, "detail": f.detail, "evidence": behind})

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from ..grade import Recommendation, Study
 from ..grade.readings import Quick, quick
 from ..grade.reproduce import quiet_collector
+from ..progress import progress
 from ..scheme import Scheme
 from ..vocab import AGREE, NOT_COMPARABLE, VERDICTS
 
@@ -39,7 +40,7 @@ class Change:
     """One single-row change to a recommendation's evidence and what it does to the grading."""
 
     kind: str  # downgrade | upgrade | remove | conflicting
-    row: int  # position among the recommendation's evidence rows
+    row: int  # position among the recommendation's evidence rows (from 0), not a row of evidence.csv
     study: Study
     level: tuple[str, str]  # before, after
     strength: tuple[str, str]
@@ -51,7 +52,7 @@ class Change:
         return self.verdict[1] == AGREE
 
     def describe(self) -> str:
-        """'quality good -> poor on row 1 (systematic review (ref 42, good)): level *** -> *, strength ... -> weak'."""
+        """'quality good -> poor on row 1 of its evidence (systematic review (ref 42, good)): level *** -> *, ...'."""
         what = {"downgrade": "quality good -> poor", "upgrade": f"quality {self.study.quality} -> good",
                 "remove": "row removed", "conflicting": f"finding {self.study.finding} -> conflicting"}[self.kind]
         moved = []
@@ -60,7 +61,8 @@ class Change:
         if self.strength[0] != self.strength[1]:
             moved.append(f"strength {self.strength[0]} -> {self.strength[1]}")
         moved.append(f"{VERDICTS[self.verdict[0]]} -> {VERDICTS[self.verdict[1]]}")
-        return f"{what} on row {self.row + 1} ({self.study.label()}): " + ", ".join(moved)
+        # Counted within the recommendation, from 1: error messages count rows of the file, so say which.
+        return f"{what} on row {self.row + 1} of its evidence ({self.study.label()}): " + ", ".join(moved)
 
 
 @dataclass(frozen=True)
@@ -159,4 +161,5 @@ def fragility_all(guideline: Guideline, scheme: Scheme | None = None) -> list[Fr
     """Fragility of every recommendation of a guideline, in table order, by its scheme (or the one given)."""
     scheme = measured_by(scheme or guideline.scheme)
     with quiet_collector():
-        return [fragility(rec, guideline.studies(rec.id), scheme) for rec in guideline.records]
+        return [fragility(rec, guideline.studies(rec.id), scheme)
+                for rec in progress(guideline.records, len(guideline.records), "fragility")]

@@ -11,16 +11,23 @@ from ..errors import Problem, raise_if_errors
 from ..grade import Grading, Recommendation, Study, grade
 from ..io.bib import Bibliography, load_bibliography
 from ..io.guideline import Guideline
-from ..io.tables import EVIDENCE_SPEC, Column, check_columns, read_table
+from ..io.manifest import Manifest
+from ..io.tables import NEUTRAL, Column, check_columns, evidence_spec, read_table, recommendations_spec
 from ..scheme import Scheme
 
-# appraisal.csv: the evidence.csv columns, with the recommendation chosen by topic (and optionally phase and
-# diagnostic group) instead of by id, since a new study is appraised before anyone knows which rows it touches.
-APPRAISAL_COLUMNS: tuple[Column, ...] = (
-    Column("topic", None, "a topic or English topic label from recommendations.csv", True),
-    Column("phase"), Column("diagnostic_group"),
-    *(c for c in EVIDENCE_SPEC if c.name not in ("recommendation_id", "reference", "seed_lines")),
-)
+
+def appraisal_columns(manifest: Manifest = NEUTRAL, scheme: Scheme | None = None) -> tuple[Column, ...]:
+    """appraisal.csv: the evidence.csv columns, with the recommendation chosen by topic (and optionally phase and
+    diagnostic group, from the guideline's vocabularies) instead of by id, since a new study is appraised before
+    anyone knows which rows it touches."""
+    own = {c.name: c for c in recommendations_spec(scheme, manifest)} if scheme is not None else {}
+    where = [Column(name, own[name].check, own[name].allowed) if name in own else Column(name)
+             for name in ("phase", "diagnostic_group")]
+    return (Column("topic", None, "a topic or English topic label from recommendations.csv", True), *where,
+            *(c for c in evidence_spec(manifest) if c.name not in ("recommendation_id", "reference", "seed_lines")))
+
+
+APPRAISAL_COLUMNS: tuple[Column, ...] = appraisal_columns()
 
 
 @dataclass(frozen=True)
@@ -51,8 +58,9 @@ class Impact:
         return f"{self.recommendation_id}: " + ", ".join(parts) + f" ({a.level.rule}: {a.level.because})"
 
 
-def load_new_study(folder: Path | str) -> NewStudy:
-    """Read a new-study folder (study.bib with one entry, appraisal.csv); raise ValidationError on bad input."""
+def load_new_study(folder: Path | str, guideline: Guideline | None = None) -> NewStudy:
+    """Read a new-study folder (study.bib with one entry, appraisal.csv), its values checked against the guideline's
+    vocabularies when one is given; raise ValidationError on bad input."""
     folder = Path(folder)
     problems: list[Problem] = []
     for name in ("study.bib", "appraisal.csv"):
@@ -68,7 +76,8 @@ def load_new_study(folder: Path | str) -> NewStudy:
     frame, found = read_table(folder / "appraisal.csv", "appraisal.csv")
     problems += found
     if frame is not None:
-        problems += check_columns(frame, APPRAISAL_COLUMNS, "appraisal.csv")
+        spec = appraisal_columns(guideline.manifest, guideline.scheme) if guideline is not None else APPRAISAL_COLUMNS
+        problems += check_columns(frame, spec, "appraisal.csv")
     raise_if_errors(problems)
     assert bib is not None and frame is not None  # else a problem was raised above
     return NewStudy(next(iter(bib.data.entries)), bib, frame)

@@ -203,7 +203,7 @@ def _derive_strength(level: str, direction: str, judgements: Mapping[str, str] |
             return _ladder(lowest, direction, judgements, scheme, [*used, "UNCLEAR-FINDING-SUPPORTS"], why)
         if direction != "none":
             return _ladder(lowest, direction, judgements, scheme, used)
-    no_basis = choices.nothing_recommended_at_lowest or choices.judgement_floor
+    no_basis = no_basis_code(scheme)
     if direction == "none" and points in ("contradict", "unstated") and no_basis:
         grade = scheme.strength(no_basis)
         why = "contradictory documentation" if points == "contradict" else \
@@ -265,6 +265,15 @@ def _ladder(level: str, direction: str, judgements: Mapping[str, str] | None, sc
     return Decision(code, grade.rule, because + ".", tuple(dict.fromkeys(used)), scheme.says(grade.rule), pointing)
 
 
+def no_basis_code(scheme: Scheme) -> str:
+    """The strength that says there is no basis to recommend (the middle of the scale), '' when the scheme has none:
+    the one NO-DIRECTION-AT-LACKING gives, else a judgement floor below the ladder."""
+    c = scheme.choices
+    if c.nothing_recommended_at_lowest:
+        return c.nothing_recommended_at_lowest
+    return c.judgement_floor if c.judgement_floor and c.judgement_floor not in scheme.ladder.values() else ""
+
+
 def signed_span(scheme: Scheme, strength: str, direction: str, level: str | None = None) -> tuple[int, int] | None:
     """A strength on one scale running from strongest against to strongest for, 'no basis' at 0: the span of a
     published strength (ranges allowed), or of a derived one (its level gives 'anbefales ikke' its weight)."""
@@ -272,7 +281,7 @@ def signed_span(scheme: Scheme, strength: str, direction: str, level: str | None
     if not parts:
         return None
     c = scheme.choices
-    no_basis = c.nothing_recommended_at_lowest or c.judgement_floor
+    no_basis = no_basis_code(scheme)
     zero = scheme.strength(no_basis).rank if no_basis else \
         min(scheme.strength(s).rank for s in scheme.ladder.values()) - 1
     sign = -1 if direction == "against" else 1

@@ -151,6 +151,21 @@ class Grading:
         return tuple(self._name(i) for i in self.readings.to_appraise) if self.readings else ()
 
     @property
+    def level_range(self) -> tuple[str, str] | None:
+        """The lowest and highest level the rows derive over every reading."""
+        return self.readings.level_range if self.readings else None
+
+    @property
+    def strength_range(self) -> tuple[str, str] | None:
+        """The least and most the evidence carries over every reading, in the recommendation's direction."""
+        return self.readings.strength_range if self.readings else None
+
+    @property
+    def verdict_range(self) -> tuple[str, ...]:
+        """Every verdict some reading reaches (the default reading's first), when more than one."""
+        return self.verdicts if len(self.verdicts) > 1 else ()
+
+    @property
     def printed_unreached(self) -> tuple[str, ...]:
         """Printed levels that no reading of the cited evidence derives."""
         return self.readings.printed_unreached if self.readings else ()
@@ -220,11 +235,12 @@ class Grading:
             "derived_direction": self.derived_direction,
             "derived_level_range": list(r.level_range) if r else [self.derived_level] * 2,
             "derived_strength_range": list(r.strength_range) if r else [self.derived_strength] * 2,
-            "verdict": self.comparison.verdict, "justified": self.comparison.justified,
+            # justified says whether a deviation has a recorded justification: null where nothing deviates.
+            "verdict": self.comparison.verdict, "justified": self.comparison.justified if self.deviates else None,
             "certainty": self.certainty, "to_appraise": list(self.to_appraise),
-            "verdicts": [{"verdict": o.verdict, "justified": o.justified, "derived_level": o.level,
-                          "derived_strength": o.strength, "reading": o.describe(self.studies)}
-                         for o in r.outcomes] if r else [],
+            "verdicts": [{"verdict": o.verdict, "justified": o.justified if o.verdict in DEVIATIONS else None,
+                          "derived_level": o.level, "derived_strength": o.strength,
+                          "reading": o.describe(self.studies)} for o in r.outcomes] if r else [],
             "printed_levels_unreached": list(self.printed_unreached),
             "justification": self.justification or None, "references": list(self.references),
             "rule": self.rule(), "scheme": self.scheme,

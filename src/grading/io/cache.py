@@ -1,7 +1,8 @@
 """What is slow to rebuild — a parsed .bib, its formatted entries — kept on disk under the file's sha256.
 
 A cache file is named by the sha256 of the .bib's bytes and a fingerprint of everything else its content
-depends on (this format, pybtex's version, the source of the modules that parse and format), so a stale
+depends on (this format, pybtex's and citeproc-py's versions, the source of the modules that parse and format;
+formatted entries also by the CSL style file's content), so a stale
 entry cannot be found. Files are JSON lines, never pickle: a header line carrying the sha256 of the
 body, checked before anything is trusted; a file that fails any check is rebuilt. Writes go to a
 temporary file renamed into place; a cache that cannot be read or written only costs time.
@@ -27,8 +28,6 @@ FORMAT = 1
 # Below this size pybtex parses about as fast as a cache file is read and checked; tests lower it.
 MIN_CACHED_BYTES = 16 * 1024
 KEEP = 8  # files kept per kind, the most recently used: a .bib edited many times leaves no trail of old parses
-# Styles shipped with pybtex: their code is covered by pybtex's version in the fingerprint, a plugin's is not.
-CACHED_STYLES = frozenset({"plain", "unsrt", "alpha", "unsrtalpha"})
 _PERSON_PARTS = ("first_names", "middle_names", "prelast_names", "last_names", "lineage_names")
 
 
@@ -40,14 +39,26 @@ def cache_dir() -> Path:
     return Path(base) / "grading"
 
 
+# The source files a cached value is made by: a change to any of them makes every cache file stale.
+SOURCES = ("io/bib.py", "io/biblatex.py", "io/cache.py", "errors.py", "render/references.py", "render/csl.py")
+# The packages that parse and format (a formatted entry's style file is named in its cache kind).
+PACKAGES = ("pybtex", "citeproc-py")
+
+
 @functools.lru_cache(maxsize=1)
 def fingerprint() -> str:
-    """sha256 of what a cached value depends on besides the .bib: format, pybtex version, our parsing code."""
-    import pybtex
+    """sha256 of what a cached value depends on besides the .bib: format, the versions of pybtex and citeproc-py,
+    and our own parsing and formatting code."""
+    from importlib.metadata import PackageNotFoundError, version
 
-    h = hashlib.sha256(f"{FORMAT}\0{pybtex.__version__}\0".encode())
+    h = hashlib.sha256(f"{FORMAT}\0".encode())
+    for name in PACKAGES:
+        try:
+            h.update(f"{name} {version(name)}\0".encode())
+        except PackageNotFoundError:
+            h.update(f"{name} absent\0".encode())
     package = Path(__file__).resolve().parents[1]
-    for source in ("io/bib.py", "io/biblatex.py", "io/cache.py", "errors.py", "render/references.py"):
+    for source in SOURCES:
         h.update((package / source).read_bytes())
     return h.hexdigest()
 

@@ -1,16 +1,70 @@
-"""The one way to read a text file and the one way to write one: decoded with located errors, written atomically."""
+"""The one way to read a text file and the one way to write one: decoded with located errors, written atomically,
+never over a file the command reads."""
 
 from __future__ import annotations
 
+import contextlib
+import csv
 import errno
+import io
 import os
+import re
+import stat
+import sys
 import tempfile
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 from ..errors import OutputError, Problem
 
 BOM = b"\xef\xbb\xbf"
+MAX_BYTES = 512 * 1024 * 1024  # no table or .bib of a guideline comes near; /dev/zero would
+
+
+def read_bytes(path: Path, name: str, problems: list[Problem], *, max_bytes: int = MAX_BYTES) -> bytes | None:
+    """A regular file's bytes (links followed); None, with a located problem, for a folder, a device, a pipe, a
+    socket, a missing or unreadable file, or one larger than max_bytes."""
+    try:
+        # O_NONBLOCK: opening a FIFO would otherwise wait for a writer forever; a regular file ignores it.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except IsADirectoryError:
+        problems.append(Problem(name, "is a folder, not a file", allowed="a file"))
+        return None
+    except FileNotFoundError:
+        problems.append(Problem(name, "does not exist", allowed="a file"))
+        return None
+    except OSError as e:
+        problems.append(Problem(name, f"cannot be read: {e.strerror or e}"))
+        return None
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            problems.append(Problem(name, "is a folder, not a file", allowed="a file"))
+            return None
+        if not stat.S_ISREG(mode):
+            kind = ("a pipe (FIFO)" if stat.S_ISFIFO(mode) else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+                    else "a socket" if stat.S_ISSOCK(mode) else "not a regular file")
+            problems.append(Problem(name, "is not a regular file, so it is not read", found=kind,
+                                    allowed="a regular file (a link to one is fine)"))
+            return None
+        chunks, size = [], 0
+        while size <= max_bytes:  # read, not trust st_size: a file can grow while it is read
+            chunk = os.read(fd, min(1 << 20, max_bytes + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > max_bytes:
+            problems.append(Problem(name, "is too large to be read", found=f"more than {max_bytes:,} bytes",
+                                    allowed=f"at most {max_bytes:,} bytes"))
+            return None
+        return b"".join(chunks)
+    except OSError as e:
+        problems.append(Problem(name, f"cannot be read: {e.strerror or e}"))
+        return None
+    finally:
+        os.close(fd)
 
 
 def decode_utf8(raw: bytes, name: str, problems: list[Problem], *, allowed: str = "UTF-8",
@@ -30,15 +84,10 @@ def decode_utf8(raw: bytes, name: str, problems: list[Problem], *, allowed: str 
 
 
 def read_text(path: Path, name: str, problems: list[Problem], *, allowed: str = "UTF-8",
-              bom_notice: bool = False) -> tuple[str | None, bytes]:
-    """A file's text and its bytes; (None, b'') with a located problem when it cannot be read or decoded."""
-    try:
-        raw = path.read_bytes()
-    except IsADirectoryError:
-        problems.append(Problem(name, "is a folder, not a file", allowed="a file"))
-        return None, b""
-    except OSError as e:
-        problems.append(Problem(name, f"cannot be read: {e.strerror or e}"))
+              bom_notice: bool = False, max_bytes: int = MAX_BYTES) -> tuple[str | None, bytes]:
+    """A regular file's text and its bytes; (None, b'') with a located problem when it cannot be read or decoded."""
+    raw = read_bytes(path, name, problems, max_bytes=max_bytes)
+    if raw is None:
         return None, b""
     return decode_utf8(raw, name, problems, allowed=allowed, bom_notice=bom_notice), raw
 
@@ -57,9 +106,33 @@ def _write_temp(folder: Path, prefix: str, data: bytes) -> str:
     return tmp
 
 
-def write_atomic(path: Path | str, data: str | bytes, *, mode: int | None = None) -> Path:
-    """Replace path with data through a temporary file in the same folder: a reader never sees half a file."""
+def refuse_inputs(path: Path | str, protected: Iterable[Path | str]) -> None:
+    """Raise OutputError when writing `path` would replace a protected file, or put a file inside a protected
+    folder: links are followed and real paths compared (a hard link to a protected file counts as that file)."""
+    real = Path(os.path.realpath(path))
+    for p in protected:
+        guarded = Path(os.path.realpath(p))
+        inside = guarded in real.parents and guarded.is_dir()
+        if real == guarded or inside or _same_file(real, guarded):
+            raise OutputError(path, f"it would write {'inside' if inside else 'over'} {p}, one of the guideline's own "
+                                    "files, which this command reads; nothing was written — give a path outside "
+                                    "the guideline folder, e.g. reports/report.html")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def write_atomic(path: Path | str, data: str | bytes, *, mode: int | None = None,
+                 protect: Iterable[Path | str] = ()) -> Path:
+    """Replace path with data through a temporary file in the same folder: a reader never sees half a file.
+
+    `protect` lists the files (and folders) the caller read: the write is refused when path is one of them."""
     path = Path(path)
+    refuse_inputs(path, protect)
     if path.is_dir():
         raise OutputError(path, f"it is a folder; give a file name such as {path / 'report.html'}")
     if not path.parent.is_dir():
@@ -125,3 +198,82 @@ def fsync_dir(folder: Path) -> None:
             os.close(fd)
     except OSError:
         pass
+
+
+@contextlib.contextmanager
+def exclusive_lock(path: Path, timeout: float = 30.0) -> Iterator[None]:
+    """Hold an exclusive lock on `path` (created when absent) among the processes of this machine; raise
+    TimeoutError when another process holds it for longer than `timeout` seconds."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+    try:
+        deadline = time.monotonic() + timeout
+        while not _try_lock(fd):
+            if time.monotonic() >= deadline:
+                raise TimeoutError(errno.EAGAIN, f"the lock {path} is held by another process", str(path))
+            time.sleep(0.02)
+        try:
+            yield
+        finally:
+            _unlock(fd)
+    finally:
+        os.close(fd)
+
+
+if sys.platform == "win32":
+    import msvcrt
+
+    def _try_lock(fd: int) -> bool:
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+
+    def _unlock(fd: int) -> None:
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+else:
+    import fcntl
+
+    def _try_lock(fd: int) -> bool:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+
+    def _unlock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+# --- CSV for spreadsheets --------------------------------------------------------------------------------
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?\Z")
+
+
+def spreadsheet_cell(value: object) -> str:
+    """A cell a spreadsheet shows as text: one starting with = + - @ (or a tab or CR) gets a leading apostrophe, so
+    it is never run as a formula; a plain number such as -0.5 stays a number."""
+    text = "" if value is None else str(value)
+    if text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.match(text):
+        return "'" + text
+    return text
+
+
+def spreadsheet_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """CSV text for a spreadsheet (an export, a worklist), every cell passed through spreadsheet_cell.
+
+    Not for a guideline's own tables: those are data read back by the toolkit, where a cell is kept as written."""
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow([spreadsheet_cell(h) for h in header])
+    w.writerows([spreadsheet_cell(v) for v in row] for row in rows)
+    return out.getvalue()
+
+
+def write_spreadsheet_csv(path: Path | str, header: Sequence[str], rows: Iterable[Sequence[object]], *,
+                          protect: Iterable[Path | str] = ()) -> Path:
+    """Write spreadsheet_csv(header, rows) to path atomically (never over a protected file): every CSV the
+    toolkit writes for people to open goes through here."""
+    return write_atomic(path, spreadsheet_csv(header, rows), protect=protect)

@@ -1,11 +1,13 @@
-"""A whole guideline — bibliography and evidence tables — loaded and cross-checked as one object."""
+"""A whole guideline — manifest, bibliography and evidence tables — loaded and cross-checked as one object."""
 
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import functools
 import os
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -13,18 +15,24 @@ import pandas as pd
 from ..errors import Problem, UnknownValueError, raise_if_errors
 from ..grade.records import Recommendation, Study
 from ..scheme import DEFAULT, Scheme, check_grades_strengths, load_scheme
-from .bib import NUMBER_FIELD, Bibliography
+from .bib import NUMBER_FIELD, WHOLE_NUMBER, Bibliography
 from .cache import load_bibliography_cached
-from .tables import duplicate_problems, read_table, table_spec
+from .files import read_bytes
+from .manifest import MANIFEST, Manifest, load_manifest, scheme_problems, scheme_source
+from .panel import panel_problems
+from .tables import duplicate_problems, read_table, recommendation_problems, table_spec
 
 REQUIRED_FILES = ("references.bib", "evidence/recommendations.csv", "evidence/evidence.csv")
-OPTIONAL_FILES = ("evidence/glossary.csv", "evidence/flags.csv")
+OPTIONAL_FILES = ("evidence/glossary.csv", "evidence/flags.csv", "evidence/panel.csv")
+HOW_TO_START = ("make one to fill in with `grading new FOLDER`, or get the guideline bundled "
+                "with the package with `grading new FOLDER --example`; then run inside FOLDER, pass --root FOLDER, "
+                "or set GRADING_ROOT=FOLDER")
 
 
 @dataclass(frozen=True)
 class Guideline:
-    """Recommendations, their evidence rows, the bibliography, glossary and flags of one guideline, and the one
-    scheme that grades it."""
+    """Recommendations, their evidence rows, the bibliography, glossary and flags of one guideline, its manifest,
+    and the one scheme that grades it."""
 
     root: Path
     recommendations: pd.DataFrame
@@ -33,7 +41,11 @@ class Guideline:
     glossary: pd.DataFrame
     flags: pd.DataFrame
     scheme: Scheme
-    notices: tuple[Problem, ...] = ()
+    notices: tuple[Problem, ...] = ()  # the warnings and notices found while loading
+    manifest: Manifest = field(default_factory=Manifest)
+    # Number -> key of every entry: its refnumber, else in order of first citation in the published evidence.
+    # Fixed at load, so a revision that cites another entry never renumbers the list.
+    numbering: Mapping[int, str] = field(default_factory=dict)
 
     @functools.cached_property
     def records(self) -> tuple[Recommendation, ...]:
@@ -61,7 +73,7 @@ class Guideline:
     def _studies_by_rec(self) -> dict[str, tuple[Study, ...]]:
         # One pass over whole columns, once: the Revise panel and fragility look rows up again and again.
         by_rec: dict[str, list[Study]] = {}
-        for rid, study in zip(self.evidence["recommendation_id"], studies_from_rows(self.evidence)):
+        for rid, study in zip(self.evidence["recommendation_id"], studies_from_rows(self.evidence, self.number_of)):
             by_rec.setdefault(rid, []).append(study)
         return {rid: tuple(rows) for rid, rows in by_rec.items()}
 
@@ -69,62 +81,131 @@ class Guideline:
         """The appraised evidence rows behind one recommendation."""
         return self._studies_by_rec.get(rec_id, ())
 
+    @functools.cached_property
+    def _number_of_key(self) -> dict[str, int]:
+        numbering = self.numbering or self.bibliography.numbering()
+        return {key.lower(): n for n, key in numbering.items()}
+
+    def key_of(self, reference: str) -> str | None:
+        """The key of the entry an evidence row's reference cell names (a refnumber or a key), or None."""
+        return self.bibliography.key_of(reference)
+
+    def number_of(self, reference: str) -> int | None:
+        """The number the reference list shows for an evidence row's reference cell, or None."""
+        key = self.key_of(reference)
+        return None if key is None else self._number_of_key.get(key.lower())
+
     def cited(self, rec_id: str) -> tuple[int, ...]:
         """The reference numbers cited by one recommendation, in table order, each once."""
         refs = self.evidence.loc[self.evidence["recommendation_id"] == rec_id, "reference"]
-        return tuple(dict.fromkeys(int(r) for r in refs if r))
+        return tuple(dict.fromkeys(n for n in map(self.number_of, refs) if n is not None))
+
+    def reference_key(self, number: int) -> str | None:
+        """The key of the entry shown as `number`, or None."""
+        return (self.numbering or self.bibliography.numbering()).get(number)
+
+    def reference_status(self, number: int) -> str:
+        """The identification of the entry shown as `number`: verified, likely, unresolved, '' (an ordinary
+        reference) or 'missing'."""
+        key = self.reference_key(number)
+        return "missing" if key is None else self.bibliography.status_of(key)
+
+    @property
+    def numbered_by(self) -> str:
+        """How the reference list is numbered: 'refnumber', 'first citation', or 'refnumber, then first citation'."""
+        return self.bibliography.numbered_by()
 
 
-def studies_from_rows(rows: pd.DataFrame):
-    """Study records from evidence-table rows."""
+def _as_number(reference: str) -> int | None:
+    return int(reference) if WHOLE_NUMBER.match(reference) else None
+
+
+def studies_from_rows(rows: pd.DataFrame, number_of: Callable[[str], int | None] = _as_number) -> Iterator[Study]:
+    """Study records from evidence-table rows, each reference cell turned into its number by `number_of`."""
     for design, quality, finding, ref, qtext in zip(rows["design"], rows["quality"], rows["finding"],
                                                    rows["reference"], rows["quality_text"]):
-        yield Study(design, quality, finding, int(ref) if ref else None, qtext)
+        yield Study(design, quality, finding, number_of(ref) if ref else None, qtext)
 
 
-def bundled_root() -> Path:
-    """The guideline folder used when none is given: $GRADING_ROOT, the repository around cwd, or the package's."""
+def is_guideline_folder(folder: Path) -> bool:
+    """True for a folder holding a guideline: a guideline.toml, or references.bib beside evidence/."""
+    return (folder / MANIFEST).is_file() or ((folder / "references.bib").is_file() and (folder / "evidence").is_dir())
+
+
+def bundled_root() -> Path | None:
+    """The guideline folder used when none is given: $GRADING_ROOT, else the guideline folder around the current
+    folder, else the repository this package runs from; None when there is none."""
     if os.environ.get("GRADING_ROOT"):
         return Path(os.environ["GRADING_ROOT"])
     for start in (Path.cwd(), Path(__file__).resolve().parent):
         for folder in (start, *start.parents):
-            if (folder / "references.bib").is_file() and (folder / "evidence").is_dir():
+            if is_guideline_folder(folder):
                 return folder
-    return Path.cwd()
+    return None
 
 
 def load_guideline(root: Path | str | None = None, scheme: Scheme | str | Path | None = None) -> Guideline:
-    """Load and validate a guideline folder, graded by `scheme` (default norway-2007); raise ValidationError."""
-    root = Path(root) if root is not None else bundled_root()
-    scheme = load_scheme(scheme if scheme is not None else DEFAULT)
+    """Load and validate a guideline folder, graded by `scheme`, else by the scheme its manifest names, else by
+    the default (norway-2007); raise ValidationError naming every problem."""
+    found_root = Path(root) if root is not None else bundled_root()
+    if found_root is None:
+        raise_if_errors([Problem(str(Path.cwd()), "no guideline folder here or in any folder above (one holding "
+                                 f"{MANIFEST}, or references.bib beside evidence/)",
+                                 allowed="a guideline folder: " + HOW_TO_START)])
+    assert found_root is not None
+    root = found_root
     problems: list[Problem] = []
     if not root.is_dir():
         raise_if_errors([Problem(str(root), "is not a folder", allowed="a guideline folder holding "
-                                 + ", ".join(REQUIRED_FILES))])
+                                 + ", ".join(REQUIRED_FILES) + "; " + HOW_TO_START)])
+    manifest, problems = load_manifest(root)
+    if scheme is None:
+        problems += scheme_problems(manifest, root)
     for rel in REQUIRED_FILES:
-        if not (root / rel).is_file():
+        if (root / rel).exists() and not (root / rel).is_file():
+            read_bytes(root / rel, rel, problems)  # says what it is instead (a folder, a pipe, a device), unread
+        elif not (root / rel).is_file():
             problems.append(Problem(rel, f"is missing from {root}", allowed="a guideline folder holding "
-                                    + ", ".join(REQUIRED_FILES)))
+                                    + ", ".join(REQUIRED_FILES) + "; " + HOW_TO_START))
     raise_if_errors(problems)
+    scheme = load_scheme(scheme if scheme is not None else scheme_source(manifest, root) or DEFAULT)
     bib, found = load_bibliography_cached(root / "references.bib", "references.bib")
     problems += found
     tables = {}
     for rel in REQUIRED_FILES[1:] + OPTIONAL_FILES:
-        if (root / rel).is_file():
-            frame, found = read_table(root / rel, rel, table_spec(Path(rel).name, scheme))
+        if (root / rel).exists():  # read_table refuses a folder, a pipe or a device
+            spec = table_spec(Path(rel).name, scheme, manifest)
+            frame, found = read_table(root / rel, rel, spec)
             problems += found
+            if frame is not None and spec:
+                for col in spec:  # an optional column left out reads as empty, so every reader finds it
+                    if col.name not in frame.columns:
+                        frame[col.name] = ""
             tables[rel] = frame
     recs, ev = tables.get("evidence/recommendations.csv"), tables.get("evidence/evidence.csv")
     if recs is not None and "published_level" in recs.columns and not (scheme.ladder and scheme.strengths):
         # A scheme that cannot grade these strengths is the one problem to report, not every cell it cannot read.
         check_grades_strengths(scheme, recs["published_level"])
     problems += _cross_check(recs, ev, bib)
+    if recs is not None:
+        problems += recommendation_problems(recs, scheme, "evidence/recommendations.csv")
+    problems += panel_problems(tables.get("evidence/panel.csv"), recs)  # the working group's panel (io/panel.py)
     raise_if_errors(problems)
     empty = pd.DataFrame()
     assert recs is not None and ev is not None and bib is not None  # else a problem was raised above
+    cited = dict.fromkeys(k for k in map(bib.key_of, ev["reference"]) if k is not None)
     return Guideline(root, recs.set_index("id", drop=False), ev, bib,
                      tables.get("evidence/glossary.csv", empty), tables.get("evidence/flags.csv", empty), scheme,
-                     tuple(p for p in problems if p.severity == "notice"))
+                     tuple(p for p in problems if p.severity != "error"), manifest, bib.numbering(cited))
+
+
+def read_paths(guideline: Guideline) -> tuple[Path, ...]:
+    """What a command on this guideline reads, so no output may replace it: its .bib, manifest and scheme file, the
+    whole evidence folder (tables, notes, panel, votes, saved revisions) and its releases (never changed)."""
+    root = guideline.root
+    paths = [root / "references.bib", root / MANIFEST, root / "evidence", root / "releases",
+             guideline.bibliography.path]
+    return tuple(paths + ([guideline.scheme.path] if guideline.scheme.path is not None else []))
 
 
 def _cross_check(recs: pd.DataFrame | None, ev: pd.DataFrame | None, bib: Bibliography | None) -> list[Problem]:
@@ -141,9 +222,20 @@ def _cross_check(recs: pd.DataFrame | None, ev: pd.DataFrame | None, bib: Biblio
                                     row=row, column="recommendation_id", found=rid,
                                     allowed=f"an id from {rname}"))
     if bib is not None and "reference" in ev.columns:
+        keys = list(bib.data.entries)
         for ref, line, row in zip(ev["reference"], ev["_line"], ev["_row"]):
-            if ref.isdigit() and int(ref) not in bib.by_number:
+            if ref and bib.key_of(ref) is None:
                 problems.append(Problem(ename, "cited reference is absent from references.bib", line=line, row=row,
-                                        column="reference", found=ref,
-                                        allowed=f"a number carried by an entry's {NUMBER_FIELD} field"))
+                                        column="reference", found=ref, allowed=_reference_allowed(ref, bib, keys)))
     return problems
+
+
+def _reference_allowed(ref: str, bib: Bibliography, keys: list[str]) -> str:
+    """What a reference cell may hold, with the nearest key when the cell looks like a misspelt one."""
+    if WHOLE_NUMBER.match(ref):
+        where = (f"a number carried by an entry's {NUMBER_FIELD} field" if bib.by_number else
+                 f"an entry's key (no entry of this .bib carries a {NUMBER_FIELD} number)")
+        return where
+    near = difflib.get_close_matches(ref, keys, n=1, cutoff=0.8)
+    return "the key of an entry in references.bib" + (f" (is it '{near[0]}'?)" if near else "") + \
+        f", or the number in an entry's {NUMBER_FIELD} field"

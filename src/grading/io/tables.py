@@ -13,15 +13,20 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..errors import Problem
-from ..vocab import AGREEMENT, DESIGNS, DIRECTIONS, EFFECT_SIZES, FINDINGS, OUTCOMES, QUALITIES
-from .files import decode_utf8
+from ..vocab import AGREEMENT, DESIGNS, DIRECTIONS, EFFECT_SIZES, FINDINGS, QUALITIES
+from .files import decode_utf8, read_bytes
+from .manifest import SEPARATORS, Manifest
 
 if TYPE_CHECKING:
     from ..scheme import Scheme
 
-SEED_LINES = re.compile(r"^\d+(-\d+)?(;\d+(-\d+)?)*$")
-REC_ID = re.compile(r"^\d+(\.\d+)*-[0-9A-Za-z]+$")
-SECTION = re.compile(r"^\d+(\.\d+)*$")
+# ASCII digits only, and \Z rather than $ (which also matches before a final newline: '7.1.3-02\n' is no id).
+SEED_LINES = re.compile(r"^\d+(-\d+)?(;\d+(-\d+)?)*\Z", re.ASCII)
+REC_ID = re.compile(r"^\d+(\.\d+)*-[0-9A-Za-z]+\Z", re.ASCII)
+SECTION = re.compile(r"^\d+(\.\d+)*\Z", re.ASCII)
+# A reference cell: an entry's citation number (its refnumber) or its BibTeX key, as a reference manager writes it.
+REFERENCE = re.compile(r"^(?:[0-9]+|[^\s,{}()\"#%'=\\~]+)\Z")
+NEUTRAL = Manifest()
 
 
 @dataclass(frozen=True)
@@ -41,10 +46,10 @@ def _enum(values, empty: bool = False) -> tuple[Callable[[str], bool], str]:
     return (lambda v: v in vals or (empty and v == "")), text
 
 
-def _multi(values) -> tuple[Callable[[str], bool], str]:
+def _multi(values, sep: str = ";") -> tuple[Callable[[str], bool], str]:
     vals = tuple(values)
-    return (lambda v: v != "" and all(p.strip() in vals for p in v.split(";"))), \
-        ", ".join(vals) + " (several joined by ';')"
+    return (lambda v: v != "" and all(p.strip() in vals for p in v.split(sep))), \
+        ", ".join(vals) + f" (several joined by '{sep}')"
 
 
 def _col(name, spec=None, required=False, optional=False) -> Column:
@@ -52,40 +57,93 @@ def _col(name, spec=None, required=False, optional=False) -> Column:
     return Column(name, check, allowed, required, optional)
 
 
+def _optional(name: str, manifest: Manifest, spec=None) -> Column:
+    """One of OPTIONAL_COLUMNS: a column the table may leave out unless the manifest promises it."""
+    return _col(name, spec, optional=not manifest.requires(name))
+
+
+def _vocabulary(column: str, manifest: Manifest, empty: bool):
+    """The check of a column whose values the manifest's [vocabularies] may list; any text where it lists none."""
+    values = manifest.values(column)
+    if values is None:
+        return None
+    sep = SEPARATORS.get(column)
+    check, allowed = _multi(values, sep) if sep else _enum(values)
+    if not empty:
+        return check, allowed + f", from [vocabularies] {column} in guideline.toml"
+    return (lambda v: v == "" or check(v)), allowed + f", or empty, from [vocabularies] {column} in guideline.toml"
+
+
 _yes_no = _enum(AGREEMENT)
-_seed = ((lambda v: bool(SEED_LINES.match(v))), "line numbers and ranges joined by ';', e.g. 2082-2094;2131")
 
-EVIDENCE_SPEC: tuple[Column, ...] = (
-    _col("recommendation_id", required=True),
-    _col("reference", ((lambda v: v == "" or v.isdigit()), "a reference number (whole number), or empty")),
-    _col("design", _enum(DESIGNS), True),
-    _col("quality", _enum(QUALITIES), True),
-    _col("quality_text"),
-    _col("finding", _enum(FINDINGS), True),
-    _col("effect_size", _enum(EFFECT_SIZES), True),
-    _col("outcomes", _multi(OUTCOMES), True),
-    _col("documentation"),
-    _col("seed_lines", _seed),
-)
+
+def _seed_lines(v: str) -> bool:
+    return bool(SEED_LINES.match(v)) and all(int(a) <= int(b) for a, _, b in
+                                             (p.partition("-") for p in v.split(";") if "-" in p))
+
+
+_seed = (_seed_lines, "line numbers and ranges a-b (a <= b) joined by ';', e.g. 2082-2094;2131")
+# Digits of another script ('²', '٢', '２') are neither a citation number nor, being digits, a fair key.
+_reference = ((lambda v: v == "" or bool(REFERENCE.match(v)) and not (v.isdigit() and not v.isascii())),
+              "an entry's BibTeX key (e.g. hansen2021) or its citation number (refnumber, in digits 0-9), or empty")
+
+
+def evidence_spec(manifest: Manifest = NEUTRAL) -> tuple[Column, ...]:
+    """The columns of evidence.csv; its outcomes are the manifest's vocabulary (any text where it has none)."""
+    return (
+        _col("recommendation_id", required=True),
+        _col("reference", _reference),
+        _col("design", _enum(DESIGNS), True),
+        _col("quality", _enum(QUALITIES), True),
+        _col("quality_text"),
+        _col("finding", _enum(FINDINGS), True),
+        _col("effect_size", _enum(EFFECT_SIZES), True),
+        _col("outcomes", _vocabulary("outcomes", manifest, empty=False), True),
+        _col("documentation"),
+        _optional("seed_lines", manifest, _seed),
+    )
+
+
+EVIDENCE_SPEC: tuple[Column, ...] = evidence_spec()
 EVIDENCE_COLUMNS = tuple(c.name for c in EVIDENCE_SPEC)
-GLOSSARY_SPEC = (_col("term", required=True), _col("term_en"), _col("definition", required=True),
-                 _col("seed_lines", _seed))
-FLAGS_SPEC = (_col("colour", _enum(("red", "yellow", "green")), True), _col("flag", required=True),
-              _col("flag_en"), _col("section"), _col("seed_lines", _seed))
+
+# The working group's panel (evidence/panel.csv): who votes, their declared interests, what they do not vote on.
+# Whether a recused entry names a recommendation id or topic is checked against the guideline (io/panel.py).
+PANEL_SPEC = (_col("member", required=True), _col("role", required=True), _col("interests"),
+              _col("recused", ((lambda v: all(p.strip() for p in v.split(";"))),
+                               "topics or recommendation ids joined by ';', e.g. MANIPULASJON;7.1.3-02, or empty")))
 
 
-def recommendations_spec(scheme: Scheme) -> tuple[Column, ...]:
-    """The columns of recommendations.csv; its levels and strengths are the scheme's."""
+def glossary_spec(manifest: Manifest = NEUTRAL) -> tuple[Column, ...]:
+    """The columns of glossary.csv."""
+    return (_col("term", required=True), _col("term_en"), _col("definition", required=True),
+            _optional("seed_lines", manifest, _seed))
+
+
+def flags_spec(manifest: Manifest = NEUTRAL) -> tuple[Column, ...]:
+    """The columns of flags.csv."""
+    return (_col("colour", _enum(("red", "yellow", "green")), True), _col("flag", required=True),
+            _col("flag_en"), _col("section", ((lambda v: bool(SECTION.match(v))), "a section number such as 6.2, or "
+                                              "empty")), _optional("seed_lines", manifest, _seed))
+
+
+GLOSSARY_SPEC, FLAGS_SPEC = glossary_spec(), flags_spec()
+
+
+def recommendations_spec(scheme: Scheme, manifest: Manifest = NEUTRAL) -> tuple[Column, ...]:
+    """The columns of recommendations.csv; its levels and strengths are the scheme's, its diagnostic groups and
+    phases the manifest's vocabularies (any text where it has none)."""
     strength = ((lambda v: v == "" or scheme.is_valid_strength(v)), scheme.allowed_strengths())
     return (
         _col("id", ((lambda v: bool(REC_ID.match(v))), "<section>-<nn>, e.g. 7.1.1-03"), True),
         _col("section", ((lambda v: bool(SECTION.match(v))), "a section number such as 6.3.2"), True),
-        _col("topic", required=True), _col("topic_en", required=True), _col("phase"),
-        _col("diagnostic_group", _enum(("uspesifikke korsryggsmerter", "nerverotaffeksjon", "røde flagg")), True),
+        _col("topic", required=True), _col("topic_en", required=True),
+        _col("phase", _vocabulary("phase", manifest, empty=True)),
+        _col("diagnostic_group", _vocabulary("diagnostic_group", manifest, empty=False), True),
         _col("text", required=True),
         _col("direction", _enum(DIRECTIONS), True),
         _col("published_strength", strength),
-        _col("published_strength_text"),
+        _optional("published_strength_text", manifest),
         _col("published_level", _enum(scheme.level_codes, empty=True)),
         _col("published_levels", ((lambda v: v == "" or all(p in scheme.level_codes for p in v.split(";"))),
                                   f"levels of {', '.join(scheme.level_codes)} joined by ';' (one per documentation "
@@ -93,16 +151,17 @@ def recommendations_spec(scheme: Scheme) -> tuple[Column, ...]:
         _col("justification"),
         _col("agree_validity", _yes_no, True), _col("agree_applicability", _yes_no, True),
         _col("agree_benefit_harm", _yes_no, True),
-        _col("judgement_note"),
-        _col("seed_lines", _seed),
+        _optional("judgement_note", manifest),
+        _optional("seed_lines", manifest, _seed),
     )
 
 
-def table_spec(file_name: str, scheme: Scheme) -> tuple[Column, ...] | None:
+def table_spec(file_name: str, scheme: Scheme, manifest: Manifest = NEUTRAL) -> tuple[Column, ...] | None:
     """The column specification of one of a guideline's tables, by file name (None for another file)."""
-    if file_name == "recommendations.csv":
-        return recommendations_spec(scheme)
-    return {"evidence.csv": EVIDENCE_SPEC, "glossary.csv": GLOSSARY_SPEC, "flags.csv": FLAGS_SPEC}.get(file_name)
+    specs = {"recommendations.csv": lambda: recommendations_spec(scheme, manifest),
+             "evidence.csv": lambda: evidence_spec(manifest), "glossary.csv": lambda: glossary_spec(manifest),
+             "flags.csv": lambda: flags_spec(manifest), "panel.csv": lambda: PANEL_SPEC}
+    return specs[file_name]() if file_name in specs else None
 
 
 def _decode(raw: bytes, name: str, problems: list[Problem]) -> str | None:
@@ -112,6 +171,10 @@ def _decode(raw: bytes, name: str, problems: list[Problem]) -> str | None:
     if text is not None and "\r\n" in text:
         problems.append(Problem(name, "read Windows line endings (CRLF)", severity="notice"))
         text = text.replace("\r\n", "\n")
+    elif text is not None and "\r" in text and "\n" not in text:
+        # Old Excel for Mac ends lines with CR alone; with no LF anywhere that reading is unambiguous.
+        problems.append(Problem(name, "read old Mac line endings (CR only)", severity="notice"))
+        text = text.replace("\r", "\n")
     return text
 
 
@@ -120,10 +183,9 @@ def read_table(path: Path, name: str | None = None, spec: tuple[Column, ...] | N
     """Read one table (checked against `spec` when given); return it with every problem found (None if unreadable)."""
     name = name or path.name
     problems: list[Problem] = []
-    try:
-        raw = path.read_bytes()
-    except OSError as e:
-        return None, [Problem(name, f"cannot be read: {e.strerror}")]
+    raw = read_bytes(path, name, problems)
+    if raw is None:
+        return None, problems
     text = _decode(raw, name, problems)
     if text is None:
         return None, problems
@@ -147,14 +209,30 @@ def read_table(path: Path, name: str | None = None, spec: tuple[Column, ...] | N
         return None, problems + [Problem(name, f"the CSV cannot be parsed: {e}", line=reader.line_num)]
     columns = [c.strip() for c in rows[0]]
     width = len(columns)
+    seen: dict[str, int] = {}
+    twice = []
+    for i, c in enumerate(columns, start=1):
+        if c and c in seen:
+            twice.append(Problem(name, f"column '{c}' is named twice (columns {seen[c]} and {i})", line=1,
+                                 column=c, found=c, allowed="each column name once"))
+        seen.setdefault(c, i)
+    if twice:
+        return None, problems + twice  # which of the two holds the value? The table cannot be read cell by cell.
+    unnamed = [i for i, c in enumerate(columns) if not c]
+    if unnamed:
+        problems.append(Problem(name, f"{len(unnamed)} column{'s' if len(unnamed) != 1 else ''} without a name in "
+                                "the header (a spreadsheet's trailing separators?) ignored", line=1,
+                                severity="notice"))
     kept = [(i, r) for i, r in enumerate(rows[1:], start=1) if any(cell.strip() for cell in r)]  # blank rows out
     for i, r in kept:
         if len(r) != width:
             problems.append(Problem(name, f"the row has {len(r)} cells but the header names {width} columns",
                                     line=starts[i], row=i, found=sep.join(r)[:60], allowed=f"{width} cells"))
+    named = [i for i, c in enumerate(columns) if c]
     data = [[cell.strip() for cell in (r + [""] * width)[:width]] for _, r in kept]
     lines = [starts[i] for i, _ in kept]
-    frame = pd.DataFrame(data, columns=columns, dtype=object).fillna("")
+    frame = pd.DataFrame([[row[i] for i in named] for row in data], columns=[columns[i] for i in named],
+                         dtype=object).fillna("")
     frame["_line"] = lines
     frame["_row"] = range(1, len(frame) + 1)
     if spec:
@@ -209,6 +287,31 @@ def _close(a: str, b: str) -> bool:
             cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
         prev = cur
     return prev[-1] <= 2
+
+
+def recommendation_problems(frame: pd.DataFrame, scheme: Scheme, name: str) -> list[Problem]:
+    """Cells of one row of recommendations.csv that contradict each other: an id not under its section, a
+    published_level that is not the highest of published_levels."""
+    problems = []
+    cols = set(frame.columns)
+    if {"id", "section"} <= cols:
+        for rid, section, line, row in zip(frame["id"], frame["section"], frame["_line"], frame["_row"]):
+            if REC_ID.match(rid) and SECTION.match(section) and rid.rpartition("-")[0] != section:
+                problems.append(Problem(name, "the id does not start with the row's section", line=line, row=row,
+                                        column="id", found=rid, allowed=f"{section}-<nn>"))
+    if {"published_level", "published_levels"} <= cols:
+        rank = {g.code: g.rank for g in scheme.levels}
+        for level, levels, line, row in zip(frame["published_level"], frame["published_levels"], frame["_line"],
+                                            frame["_row"]):
+            parts = [p for p in levels.split(";") if p]
+            if not all(p in rank for p in parts) or (level and level not in rank):
+                continue  # reported as an unknown value
+            highest = max(parts, key=rank.__getitem__) if parts else ""
+            if parts and level != highest:  # an empty published_levels (or none) leaves published_level as it is
+                problems.append(Problem(name, "published_level is not the highest of published_levels", line=line,
+                                        row=row, column="published_level", found=level,
+                                        allowed=f"{highest} (published_levels {levels})"))
+    return problems
 
 
 def duplicate_problems(frame: pd.DataFrame, column: str, name: str) -> list[Problem]:

@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
-from ..analyses.explore import GROUPS, PHASES, phases_of
+from ..analyses.explore import groups, phases, phases_of
 from ..analyses.worklist import Entry
 from ..grade import Grading, reproduce, summary
 from ..grade.derive import signed_span
@@ -30,10 +30,20 @@ def strength_colours(scheme: Scheme) -> dict[str, str]:
 UNGRADED_COLOUR = "#ffffff"
 NOT_PUBLISHED = "none"  # row label of the strength crosstab for recommendations with no published strength
 NO_PHASE_LABEL = "no phase named"
-GROUP_LABELS = {"uspesifikke korsryggsmerter": "non-specific low back pain",
-                "nerverotaffeksjon": "nerve root involvement", "røde flagg": "red flags"}
-PHASE_LABELS = {"akutt": "akutt\n(acute)", "subakutt": "subakutt\n(subacute)",
-                "langvarig": "langvarig\n(long-lasting)", "": NO_PHASE_LABEL}
+
+
+def group_label(guideline: Guideline, group: str) -> str:
+    """A diagnostic group as the map heads it: 'røde flagg (red flags)', its English label from the manifest."""
+    english = guideline.manifest.label("diagnostic_group", group)
+    return f"{group} ({english})" if english and english != group else group
+
+
+def phase_label(guideline: Guideline, phase: str) -> str:
+    """A phase as the map's column says it: 'akutt\n(acute)', its English label from the manifest."""
+    if not phase:
+        return NO_PHASE_LABEL
+    english = guideline.manifest.label("phase", phase)
+    return f"{phase}\n({english})" if english and english != phase else phase
 VERDICT_LABELS = VERDICTS
 
 
@@ -42,15 +52,21 @@ AGAINST_HATCH = "xx"  # a recommendation against: drawn, so that 'strong' agains
 AGAINST_EDGE = "#222222"
 
 
+def literal(text: str) -> str:
+    """A label matplotlib shows as written: a '$' escaped, so '$…$' in a topic is never parsed as mathtext."""
+    return str(text).replace("$", r"\$")
+
+
 def level_label(level: str, source: str) -> str:
     """The level as the map prints it: '**' when printed, '(**)' when derived."""
     return level if source == "printed" else f"({level})"
 
 
 def phase_columns(guideline: Guideline) -> list[str]:
-    """The map's columns: the three phases, any other phase the data name, then '' for no phase named."""
+    """The map's columns: the guideline's phases, any other phase the data name, then '' for no phase named."""
+    known = phases(guideline)
     named = dict.fromkeys(p for v in guideline.recommendations["phase"] for p in phases_of(v))
-    return [*PHASES, *(p for p in named if p not in PHASES), ""]
+    return [*known, *(p for p in named if p not in known), ""]
 
 
 def map_cells(guideline: Guideline, gradings: list[Grading] | None = None) -> pd.DataFrame:
@@ -58,7 +74,7 @@ def map_cells(guideline: Guideline, gradings: list[Grading] | None = None) -> pd
     gradings = gradings if gradings is not None else reproduce(guideline)
     by_id = {g.id: g for g in gradings}
     recs = guideline.recommendations.to_dict("records")
-    order = {g: i for i, g in enumerate(GROUPS)}
+    order = {g: i for i, g in enumerate(groups(guideline))}
     # Rows follow the guideline's order within each diagnostic group, each group under a header row; a topic
     # label shared by two groups (Traction) stays two rows because the recommendations differ.
     keys = list(dict.fromkeys((r["diagnostic_group"], r["topic_en"]) for r in recs))
@@ -122,23 +138,23 @@ def evidence_map(guideline: Guideline, gradings: list[Grading] | None = None,
             outline.set_gid(f"fragile|{c.id}")
             ax.add_patch(outline)
         derived = c.level_source == "derived"
-        ax.text(x + width / 2, c.row + 0.5, level_label(c.level, c.level_source), ha="center", va="center",
+        ax.text(x + width / 2, c.row + 0.5, literal(level_label(c.level, c.level_source)), ha="center", va="center",
                 fontsize=7 if c.slots > 3 else 8, fontstyle="italic" if derived else "normal",
                 fontweight="normal" if derived else "bold", color="#333333" if derived else "black", gid=c.id)
     ax.set_xlim(0, n_cols)
     ax.set_ylim(n_rows, 0)
-    ax.set_xticks([i + 0.5 for i in range(n_cols)], [PHASE_LABELS.get(p, p) for p in columns])
+    ax.set_xticks([i + 0.5 for i in range(n_cols)], [literal(phase_label(guideline, p)) for p in columns])
     ax.xaxis.tick_top()
-    ax.set_yticks([r + 0.5 for r in rows["row"]], list(rows["topic_en"]), fontsize=8)
+    ax.set_yticks([r + 0.5 for r in rows["row"]], [literal(t) for t in rows["topic_en"]], fontsize=8)
     ax.tick_params(length=0)
     for x in range(1, n_cols):
         ax.axvline(x, color="#bbbbbb", linewidth=0.8)
     for group, part in rows.groupby("group", sort=False):
         header = part["row"].min() - 1
         ax.axhspan(header, header + 1, color="#eeeeee", zorder=0)
-        ax.text(0.02, header + 0.5, f"{group} ({GROUP_LABELS.get(group, '')})".replace(" ()", ""), ha="left",
+        ax.text(0.02, header + 0.5, literal(group_label(guideline, group)), ha="left",
                 va="center", fontsize=9, fontweight="bold")
-    handles: list[Artist] = [Patch(facecolor=colours[g.code], edgecolor="#555555", label=g.english)
+    handles: list[Artist] = [Patch(facecolor=colours[g.code], edgecolor="#555555", label=literal(g.english))
                              for g in scheme.strengths]
     handles.append(Patch(facecolor=UNGRADED_COLOUR, edgecolor="#555555", hatch="///", label="no strength published"))
     handles.append(Patch(facecolor=UNGRADED_COLOUR, edgecolor=AGAINST_EDGE, hatch=AGAINST_HATCH,
@@ -153,7 +169,7 @@ def evidence_map(guideline: Guideline, gradings: list[Grading] | None = None,
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.01), ncol=3, fontsize=8, frameon=False,
               title="Colour: published strength, for or against (a range such as strong/moderate is split "
                     "top/bottom); cross-hatched: against. Mark: level of documentation.", title_fontsize=8)
-    ax.set_title(f"Where the guideline is strong and where it is thin (graded by scheme {scheme.describe()})",
+    ax.set_title(literal(f"Where the guideline is strong and where it is thin (graded by scheme {scheme.describe()})"),
                  fontsize=11)
     return fig
 
@@ -197,10 +213,10 @@ def level_crosstab(gradings: list[Grading], scheme: Scheme) -> pd.DataFrame:
 
 def _heatmap(ax, table: pd.DataFrame, title: str, agrees) -> None:
     ax.imshow(table.to_numpy(), cmap="Blues", aspect="auto", vmin=0)
-    ax.set_xticks(range(table.shape[1]), list(table.columns), rotation=35, ha="right", fontsize=8)
-    ax.set_yticks(range(table.shape[0]), list(table.index), fontsize=8)
-    ax.set_xlabel(table.columns.name)
-    ax.set_ylabel(table.index.name)
+    ax.set_xticks(range(table.shape[1]), [literal(c) for c in table.columns], rotation=35, ha="right", fontsize=8)
+    ax.set_yticks(range(table.shape[0]), [literal(i) for i in table.index], fontsize=8)
+    ax.set_xlabel(literal(table.columns.name))
+    ax.set_ylabel(literal(table.index.name))
     high = table.to_numpy().max() or 1
     for i, row in enumerate(table.index):
         for j, col in enumerate(table.columns):
@@ -264,7 +280,7 @@ def agreement_plot(gradings: list[Grading], scheme: Scheme) -> Figure:
              f"({s['printed_levels_reproduced']} "
              f"of {s['printed_levels']} printed levels reproduced)", lambda row, col: row == col)
     levels.tick_params(labelsize=12)  # asterisks are unreadable at the default size
-    fig.suptitle(f"Graded by scheme {scheme.describe()}", fontsize=9)
+    fig.suptitle(literal(f"Graded by scheme {scheme.describe()}"), fontsize=9)
     return fig
 
 
@@ -306,9 +322,9 @@ def ranges_plot(gradings: list[Grading], scheme: Scheme, ids: list[str] | None =
     ax.set_xticks(sorted(ticks), [ticks[t] for t in sorted(ticks)], fontsize=8)
     ax.axvline(0, color="#999999", linewidth=0.8, zorder=0)
     ax.set_xlim(min(ticks) - 0.6, max(ticks) + 0.6)
-    ax.set_yticks(range(len(shown)), [f"{g.id} {textwrap.shorten(g.recommendation.topic_en or g.topic, 28)}"
+    ax.set_yticks(range(len(shown)), [literal(f"{g.id} {textwrap.shorten(g.recommendation.topic_en or g.topic, 28)}")
                                        for g in shown], fontsize=7)
-    ax.set_ylim(len(shown) - 0.5, -0.5)
+    ax.set_ylim(max(len(shown), 1) - 0.5, -0.5)
     ax.xaxis.tick_top()
     handles: list[Artist] = [Line2D([], [], color=STANDING_COLOURS[k], linewidth=6, label=STANDINGS[k].replace(
         "\n", " ")) for k in STANDINGS]
@@ -318,7 +334,7 @@ def ranges_plot(gradings: list[Grading], scheme: Scheme, ids: list[str] | None =
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.01), ncol=3, fontsize=8, frameon=False,
               title="Bar: every strength the evidence can carry under some reading of the appraisal the text "
                     "leaves unstated (left of 'no basis': against)", title_fontsize=8)
-    ax.set_title(f"What the evidence can carry, under every reading (graded by scheme {scheme.describe()})",
+    ax.set_title(literal(f"What the evidence can carry, under every reading (graded by scheme {scheme.describe()})"),
                  fontsize=10)
     return fig
 
@@ -334,11 +350,13 @@ def worklist_plot(entries: list[Entry], top: int = 20) -> Figure:
         if e.settles:
             ax.barh(y, len(e.settles), color="#54278f", edgecolor="black", linewidth=0.5,
                     gid=f"settles|{e.subject}")
-        ax.text(len(e.decides) + 0.08, y, ", ".join(e.decides), va="center", fontsize=7)
-    ax.set_yticks(range(len(shown)), [e.subject for e in shown], fontsize=8)
-    ax.set_ylim(len(shown) - 0.5, -0.5)
+        ax.text(len(e.decides) + 0.08, y, literal(", ".join(e.decides)), va="center", fontsize=7)
+    ax.set_yticks(range(len(shown)), [literal(e.subject) for e in shown], fontsize=8)
+    ax.set_ylim(max(len(shown), 1) - 0.5, -0.5)
+    if not shown:
+        ax.text(0.5, 0, "no verdict depends on appraisal: nothing to appraise first", ha="center", va="center")
     most = max([len(e.decides) for e in shown] + [1])
-    ax.set_xlim(0, most * 1.9 + 1)
+    ax.set_xlim(0 if shown else -0.5, most * 1.9 + 1 if shown else 1.5)
     ax.set_xlabel("verdicts its appraisal can change")
     ax.legend(handles=[Patch(facecolor="#9e9ac8", edgecolor="black", label="can change the verdict"),
                        Patch(facecolor="#54278f", edgecolor="black", label="settles it alone, whatever it finds")],

@@ -10,29 +10,19 @@ from pathlib import Path
 from ..errors import UnknownValueError
 from ..grade import Grading, grade
 from ..io.files import write_atomic
-from ..io.guideline import Guideline
+from ..io.guideline import Guideline, read_paths
 from ..revisions import Revised, Revision
+from .changes import changes_html, changes_markdown
 from .markdown import md_cell
-from .references import format_references, render_references
+from .page import html_page
+from .references import guideline_references, render_references
 from .text import verdict_line
 
 FORMATS = ("html", "md")
-COLUMNS = ("Anbefalinger", "Dokumentasjon", "Nivå på dok.")  # the guideline's own table headings
 NO_LEVEL = "–"  # shown where the guideline prints no level
-TITLE = "Korsryggsmerter – med og uten nerverotaffeksjon (2007)"
-
-# Section headings as the guideline's table of contents prints them (seed lines 75-89), case repaired.
-SECTION_TITLES = {
-    "6.2": "Anamnese og klinisk undersøkelse",
-    "6.3.1": "Bildediagnostikk: uspesifikke korsryggsmerter",
-    "6.3.2": "Bildediagnostikk: nerverotaffeksjon uten røde flagg",
-    "6.3.3": "Bildediagnostikk: mulig underliggende alvorlig patologi – røde flagg",
-    "6.4": "Prognostiske faktorer for langvarige plager",
-    "7.1.1": "Uspesifikke korsryggsmerter: ikke-medikamentell behandling",
-    "7.1.2": "Uspesifikke korsryggsmerter: medikamentell behandling",
-    "7.1.3": "Uspesifikke korsryggsmerter: kirurgisk behandling og andre invasive prosedyrer",
-    "7.2.1": "Nerverotaffeksjon: ikke-medikamentell behandling",
-}
+NO_REFERENCES = "No references are cited."
+# The title, section titles, table headings and the reference list's heading are the guideline's own, from its
+# manifest (guideline.toml).
 
 
 @dataclass(frozen=True)
@@ -96,7 +86,7 @@ def section_tables(guideline: Guideline, revised: Revised | None = None,
     wanted = set(sections) if sections is not None else None
     if wanted is not None and wanted - set(by_section):
         raise UnknownValueError("section", ", ".join(sorted(wanted - set(by_section))), by_section)
-    return [SectionTable(s, SECTION_TITLES.get(s, ""), tuple(rows)) for s, rows in by_section.items()
+    return [SectionTable(s, guideline.manifest.section_title(s), tuple(rows)) for s, rows in by_section.items()
             if wanted is None or s in wanted]
 
 
@@ -114,10 +104,14 @@ def cited_numbers(tables: list[SectionTable]) -> list[int]:
     return sorted({n for t in tables for r in t.rows for n in r.references})
 
 
-def _intro(guideline: Guideline, tables: list[SectionTable], revised: Revised | None) -> str:
+def _intro(guideline: Guideline, tables: list[SectionTable], revised: Revised | None, release: dict | None = None
+           ) -> str:
     n = sum(len(t.rows) for t in tables)
-    if revised is None:
-        edition = "as published in 2007"
+    year = guideline.manifest.year
+    if release is not None:  # a release folder: its tables are the revised guideline (its change log follows)
+        edition = f"as the working group released it in release {release['release']} ({release['created'][:10]})"
+    elif revised is None:
+        edition = f"as published in {year}" if year else "as published"
     else:
         edition = (f"with the working group's saved revisions applied ({len(revised.applied)} of "
                    f"{len(revised.revisions)} revisions; {len(revised.conflicts)} conflicting changes left out)")
@@ -126,9 +120,20 @@ def _intro(guideline: Guideline, tables: list[SectionTable], revised: Revised | 
             f"documentation ({NO_LEVEL} where the guideline prints none); under each recommendation, what its "
             f"evidence carries under every reading of the appraisal the text leaves unstated"
             + ("; for a revised recommendation, the level its revised evidence carries" if revised else "")
-            + ". References keep the guideline's numbers; entries whose identity the source does not establish "
-              "are marked unresolved, and identifications not confirmed by a source are marked likely. "
+            + f". {_references_sentence(guideline, cited_numbers(tables))} "
               f"Graded by scheme {guideline.scheme.describe()}.")
+
+
+def _references_sentence(guideline: Guideline, numbers: list[int]) -> str:
+    """How the reference list is numbered, marked and formatted."""
+    numbered = {"refnumber": "References keep the guideline's numbers",
+                "first citation": "References are numbered in order of first citation",
+                }.get(guideline.numbered_by, "References keep the guideline's numbers where it gives them, and the "
+                                             "rest are numbered on in order of first citation")
+    statuses = {guideline.reference_status(n) for n in numbers}
+    marks = ("; entries whose identity the source does not establish are marked unresolved, and identifications "
+             "not confirmed by a source are marked likely") if statuses & {"unresolved", "likely"} else ""
+    return f"{numbered}{marks}; formatted in the {guideline.manifest.citation_style} style (CSL)."
 
 
 _CSS = """
@@ -145,20 +150,18 @@ em.note { color: #a00; }
 """
 
 
-def to_html(guideline: Guideline, revised: Revised | None = None, title: str = TITLE,
-            sections: Iterable[str] | None = None) -> str:
-    """A self-contained HTML page (inline CSS, no scripts or external assets), every field escaped."""
+def to_html(guideline: Guideline, revised: Revised | None = None, title: str | None = None,
+            sections: Iterable[str] | None = None, release: dict | None = None) -> str:
+    """A self-contained HTML page (inline CSS, no scripts or external assets), every field escaped; titled by the
+    guideline's manifest unless `title` is given."""
     esc = html.escape
+    words = guideline.manifest
+    title = title if title is not None else words.heading
     tables = section_tables(guideline, revised, sections)
-    out = ["<!DOCTYPE html>", '<html lang="no">', "<head>", '<meta charset="utf-8">',
-           # Nothing but the inline style may load or run, whatever the data hold.
-           "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">",
-           '<meta name="viewport" content="width=device-width, initial-scale=1">',
-           f"<title>{esc(title)}</title>", f"<style>{_CSS}</style>", "</head>", "<body>",
-           f"<h1>{esc(title)}</h1>", f'<p class="intro">{esc(_intro(guideline, tables, revised))}</p>']
+    out = [f"<h1>{esc(title)}</h1>", f'<p class="intro">{esc(_intro(guideline, tables, revised, release))}</p>']
     for t in tables:
         out += [f'<section id="{esc("s-" + t.section, quote=True)}">', f"<h2>{esc(t.heading)}</h2>", "<table>",
-                "<thead><tr>" + "".join(f"<th>{esc(c)}</th>" for c in COLUMNS) + "</tr></thead>", "<tbody>"]
+                "<thead><tr>" + "".join(f"<th>{esc(c)}</th>" for c in words.columns) + "</tr></thead>", "<tbody>"]
         for r in t.rows:
             rec = f"<p>{esc(r.recommendation)}</p>"
             if r.verdict:
@@ -175,19 +178,26 @@ def to_html(guideline: Guideline, revised: Revised | None = None, title: str = T
             out.append(f'<tr id="{esc("rec-" + r.id, quote=True)}"><td>{rec}</td><td>{docs}</td>'
                        f'<td class="level">{level}</td></tr>')
         out += ["</tbody>", "</table>", "</section>"]
-    listed = format_references(guideline.bibliography, cited_numbers(tables))
-    out += ['<section id="references">', "<h2>Referanser</h2>", render_references(listed, "html").rstrip("\n"),
-            "</section>", "</body>", "</html>"]
-    return "\n".join(out) + "\n"
+    if release is not None:
+        out.append(changes_html(release).rstrip("\n"))
+    listed = guideline_references(guideline, cited_numbers(tables))
+    out += ['<section id="references">', f"<h2>{esc(words.references_heading)}</h2>",
+            render_references(listed, "html").rstrip("\n") if listed else f"<p>{NO_REFERENCES}</p>",
+            "</section>"]
+    return html_page(title, "\n".join(out), css=_CSS, lang=words.language)
 
 
-def to_markdown(guideline: Guideline, revised: Revised | None = None, title: str = TITLE,
-                sections: Iterable[str] | None = None) -> str:
-    """The tables as GitHub-flavoured Markdown, every cell escaped, with the numbered reference list."""
+def to_markdown(guideline: Guideline, revised: Revised | None = None, title: str | None = None,
+                sections: Iterable[str] | None = None, release: dict | None = None) -> str:
+    """The tables as GitHub-flavoured Markdown, every cell escaped, with the numbered reference list; titled by
+    the guideline's manifest unless `title` is given."""
+    words = guideline.manifest
+    title = title if title is not None else words.heading
     tables = section_tables(guideline, revised, sections)
-    out = [f"# {md_cell(title)}", "", md_cell(_intro(guideline, tables, revised)), ""]
+    out = [f"# {md_cell(title)}", "", md_cell(_intro(guideline, tables, revised, release)), ""]
     for t in tables:
-        out += [f"## {md_cell(t.heading)}", "", "| " + " | ".join(COLUMNS) + " |", "|---|---|---|"]
+        out += [f"## {md_cell(t.heading)}", "", "| " + " | ".join(md_cell(c) for c in words.columns) + " |",
+                "|---|---|---|"]
         for r in t.rows:
             rec = r.recommendation + (f"\n{r.verdict}" if r.verdict else "") + (f"\n{r.revision}" if r.revision else "")
             docs = "\n".join(r.documentation)
@@ -196,16 +206,23 @@ def to_markdown(guideline: Guideline, revised: Revised | None = None, title: str
             level = (r.level or NO_LEVEL) + (f"\n({r.level_note})" if r.level_note else "")
             out.append(f"| {md_cell(rec)} | {md_cell(docs)} | {md_cell(level)} |")
         out.append("")
-    refs = format_references(guideline.bibliography, cited_numbers(tables))
-    out += ["## Referanser", "", render_references(refs, "md").strip("\n")]
+    if release is not None:  # the change log, its headings one level down
+        out += ["#" + line if line.startswith("#") else line for line in changes_markdown(release).splitlines()]
+        out.append("")
+    refs = guideline_references(guideline, cited_numbers(tables))
+    out += [f"## {md_cell(words.references_heading)}", "",
+            render_references(refs, "md").strip("\n") if refs else NO_REFERENCES]
     return "\n".join(out) + "\n"
 
 
-def render(guideline: Guideline, fmt: str = "html", revised: Revised | None = None) -> str:
-    """The publication in one format, 'html' or 'md': published, or as `revised` (from apply_revisions) leaves it."""
+def render(guideline: Guideline, fmt: str = "html", revised: Revised | None = None, release: dict | None = None
+           ) -> str:
+    """The publication in one format, 'html' or 'md': published, or as `revised` (from apply_revisions) leaves it;
+    a release folder with `release`, its change log (changes.json), appended."""
     if fmt not in FORMATS:
         raise UnknownValueError("format", fmt, FORMATS)
-    return to_html(guideline, revised) if fmt == "html" else to_markdown(guideline, revised)
+    return to_html(guideline, revised, release=release) if fmt == "html" else to_markdown(guideline, revised,
+                                                                                          release=release)
 
 
 def format_for(path: Path | str) -> str:
@@ -213,6 +230,9 @@ def format_for(path: Path | str) -> str:
     return "md" if Path(path).suffix.lower() in (".md", ".markdown") else "html"
 
 
-def publish(guideline: Guideline, path: Path | str, fmt: str | None = None, revised: Revised | None = None) -> Path:
-    """Render the guideline (published, or as `revised` leaves it) and write it to path atomically."""
-    return write_atomic(path, render(guideline, fmt or format_for(path), revised))
+def publish(guideline: Guideline, path: Path | str, fmt: str | None = None, revised: Revised | None = None,
+            release: dict | None = None, protect: Iterable[Path] = ()) -> Path:
+    """Render the guideline (published, or as `revised` leaves it) and write it to path atomically, never over a
+    file of the guideline folder, the scheme file, or anything else in `protect`."""
+    return write_atomic(path, render(guideline, fmt or format_for(path), revised, release),
+                        protect=(*read_paths(guideline), *protect))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from typing import TYPE_CHECKING
 
@@ -12,10 +13,30 @@ from ..scheme import Clause, Scheme
 from ..vocab import AGREE, NOT_COMPARABLE, STRONGER, VERDICTS, WEAKER
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from ..analyses.agreement import Agreement
     from ..analyses.fragility import Fragility
     from ..analyses.impact import Impact, NewStudy
 
 VERDICT_SHORT = {AGREE: "agree", STRONGER: "STRONGER", WEAKER: "WEAKER", NOT_COMPARABLE: "n/c"}
+
+# C0 and C1 controls, DEL, and the marks that reorder a line (bidirectional embeddings, overrides, isolates): printed
+# raw they move the cursor, retitle the window, erase lines or disguise what a line says.
+_MARKS = "\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_CONTROLS = re.compile(f"[\x00-\x1f{_MARKS}]")
+_CONTROLS_BUT_LINES = re.compile(f"[\x00-\x08\x0b-\x1f{_MARKS}]")
+
+
+def terminal_safe(text: str, *, lines: bool = False) -> str:
+    """Text with every control character shown as an escape (ESC as \\u001b), so printing it cannot drive the
+    terminal: one field with its line breaks escaped too, or with `lines` a whole output keeping them (and tabs)."""
+    return (_CONTROLS_BUT_LINES if lines else _CONTROLS).sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """'1 flag', '2 flags', '1 glossary term', '3 entries' (with many='entries')."""
+    return f"{n} {word if n == 1 else many or word + 's'}"
 
 
 def _table(header: list[str], rows: list[list[str]]) -> str:
@@ -39,14 +60,13 @@ def gradings_table(gradings: list[Grading]) -> str:
             "justified" if g.comparison.justified else "UNJUSTIFIED")
         r = g.readings
         span = "" if r is None or r.level_range[0] == r.level_range[1] else "-".join(r.level_range)
-        rows.append([g.id, textwrap.shorten(g.topic, 24, placeholder="…"), g.direction,
-                     g.published_strength or "-", ";".join(g.published_levels) or "-",
-                     g.derived_level + ("" if g.level_source == "printed" else " (derived)"), span,
-                     g.carried,
-                     VERDICT_SHORT[g.comparison.verdict], just,
-                     "certain" if g.certainty == "certain" else "DEPENDS"])
-    head = ["id", "topic", "dir", "published", "level", "derived level", "range", "derived strength", "verdict", "",
-            "every reading"]
+        rows.append([terminal_safe(x) for x in [
+            g.id, textwrap.shorten(g.topic, 24, placeholder="…"), g.direction,
+            g.published_strength or "-", ";".join(g.published_levels) or "-",
+            g.derived_level + ("" if g.level_source == "printed" else " (derived)"), span, g.carried,
+            VERDICT_SHORT[g.comparison.verdict], just, "certain" if g.certainty == "certain" else "DEPENDS"]])
+    head = ["id", "topic", "dir", "published", "level", "derived level", "range", "derived strength", "verdict",
+            "justification", "every reading"]
     return _table(head, rows) + "\n\n" + summary_text(gradings)
 
 
@@ -88,9 +108,11 @@ def verdict_line(g: Grading) -> str:
             f"under others — depends on appraisal of {refs}.")
 
 
-def gradings_json(gradings: list[Grading]) -> str:
-    """The JSON array `grading reproduce --format json` prints."""
-    return json.dumps([g.as_dict() for g in gradings], ensure_ascii=False, indent=2)
+def gradings_json(gradings: list[Grading], agreements: Mapping[str, Agreement] | None = None) -> str:
+    """The JSON array `grading reproduce --format json` prints; a recommendation with votes gets `agreement`."""
+    found = agreements or {}
+    return json.dumps([{**g.as_dict(), **({"agreement": found[g.id].as_dict()} if g.id in found else {})}
+                       for g in gradings], ensure_ascii=False, indent=2)
 
 
 def findings_text(findings: list[Finding], scheme: Scheme) -> str:
@@ -103,7 +125,7 @@ def findings_text(findings: list[Finding], scheme: Scheme) -> str:
             out += [f"  {f.extra.get('rank', '')}. {f.subject}: {f.detail}" for f in items]
         else:
             out += [f"  {f.subject}: {f.detail}" for f in items]
-    return "\n".join(out)
+    return "\n".join(map(terminal_safe, out))
 
 
 def findings_json(findings: list[Finding], scheme: Scheme) -> str:
@@ -129,7 +151,7 @@ def scheme_text(scheme: Scheme) -> str:
     out += [f"  {r.name:30} [{r.source}] {r.says}" for r in scheme.rules.values()]
     out += ["", "Choices (the [choices] of the scheme file)"]
     out += [f"  {name:30} {_value(getattr(scheme.choices, name))}" for name in type(scheme.choices).names()]
-    return "\n".join(out)
+    return "\n".join(map(terminal_safe, out))
 
 
 def _value(v: object) -> str:
@@ -166,7 +188,7 @@ def fragility_text(found: list[Fragility], scheme: Scheme) -> str:
             lines.append("  " + ", ".join(f.recommendation_id for f in items))
         lines += [f"  {f.recommendation_id}: {f.changes[0].describe()} ({len(f.changes)} of {f.tried} single-row "
                   f"changes do it)" for f in items if f.changes]
-    return "\n".join(lines)
+    return "\n".join(map(terminal_safe, lines))
 
 
 def fragility_json(found: list[Fragility]) -> str:
@@ -186,7 +208,7 @@ def impact_text(study: NewStudy, matched: list[str], moved: list[Impact], scheme
              f"recommendations ({', '.join(matched) or 'none'}); {len(moved)} would move. "
              f"Graded by scheme {scheme.describe()}."]
     lines += [f"  {i.describe()}" for i in moved]
-    return "\n".join(lines)
+    return "\n".join(map(terminal_safe, lines))
 
 
 def impact_json(moved: list[Impact]) -> str:

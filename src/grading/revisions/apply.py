@@ -11,10 +11,12 @@ import pandas as pd
 
 from ..errors import Problem, RevisionError, raise_if_errors
 from ..grade import Grading, grade
+from ..io.files import exclusive_lock
 from ..io.guideline import Guideline, studies_from_rows
 from ..io.tables import EVIDENCE_COLUMNS
 from ..vocab import JUDGEMENTS
 from .record import (
+    REVISIONS_DIR,
     Change,
     Revision,
     Row,
@@ -72,17 +74,37 @@ class Revised:
     conflicts: tuple[Conflict, ...]
 
 
-def save_revision(guideline: Guideline, revision: Revision, *, check: bool = True) -> Path:
+LOCK_NAME = ".lock"  # in evidence/revisions/: held while a save checks the saved revisions and writes its own
+LOCK_TIMEOUT = 30.0  # seconds; a check and a write take well under one
+
+
+def save_revision(guideline: Guideline, revision: Revision, *, check: bool = True,
+                  timeout: float = LOCK_TIMEOUT) -> Path:
     """Write a revision as a new file under <root>/evidence/revisions/<id>/ and return its path.
 
     `guideline` is the published guideline (as `load_guideline` returns it). With `check`, the revision
-    must apply on top of the revisions already saved and carry a justification where it deviates.
+    must apply on top of the revisions already saved and carry a justification where it deviates; the check and
+    the write hold the revisions folder's lock, so two processes of this machine never both save against the same
+    state. Revisions that meet across machines (through git) are reported as conflicts when applied.
     """
     raise_if_errors(revision_problems(revision.as_json(), f"revision of {revision.recommendation_id} (unsaved)",
                                       guideline.scheme))
-    if check:
-        check_revision(apply_revisions(guideline), revision)
-    return write_revision(guideline.root, revision)
+    if not check:
+        return write_revision(guideline.root, revision)
+    folder = guideline.root / REVISIONS_DIR
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with exclusive_lock(folder / LOCK_NAME, timeout):
+            check_revision(apply_revisions(guideline), revision)
+            return write_revision(guideline.root, revision)
+    except TimeoutError:
+        raise RevisionError(f"revision of {revision.recommendation_id} by {revision.author} was not saved: another "
+                            f"save held the lock {REVISIONS_DIR / LOCK_NAME} for more than {timeout:g} s; nothing "
+                            "was written — save again (if no save is running, a stuck process holds it)") from None
+    except OSError as e:
+        raise RevisionError(f"revision of {revision.recommendation_id} by {revision.author} was not saved: the lock "
+                            f"{REVISIONS_DIR / LOCK_NAME} cannot be taken ({e.strerror or e}); nothing was "
+                            "written") from e
 
 
 # --- applying --------------------------------------------------------------------------------------------
@@ -164,6 +186,8 @@ def apply_revisions(guideline: Guideline, revisions: Iterable[Revision] | None =
         for j, v in rev.judgements.items():
             recs.at[rev.recommendation_id, j] = v
         recs.at[rev.recommendation_id, "justification"] = rev.justification
+        if rev.text:
+            recs.at[rev.recommendation_id, "text"] = rev.text
         if rev.published_strength:
             recs.at[rev.recommendation_id, "published_strength"] = rev.published_strength
             recs.at[rev.recommendation_id, "published_strength_text"] = ""  # the new grade is not printed text
@@ -202,15 +226,17 @@ def preview(revised: Revised, revision: Revision) -> tuple[Grading, tuple[Confli
                                                     justification=revision.justification)
     if revision.published_strength:
         rec = rec.but(published_strength=revision.published_strength)
-    studies = tuple(studies_from_rows(pd.DataFrame(rows, columns=list(EVIDENCE_COLUMNS))))
+    if revision.text:
+        rec = rec.but(text=revision.text)
+    studies = tuple(studies_from_rows(pd.DataFrame(rows, columns=list(EVIDENCE_COLUMNS)), revised.guideline.number_of))
     return grade(rec, studies, revised.guideline.scheme), mine
 
 
 def reference_problems(guideline: Guideline, revision: Revision) -> list[str]:
     """The references a revision's new or edited rows cite that the bibliography lacks."""
     refs = [(c.after or {}).get("reference", "") for c in revision.changes]
-    return [f"Reference {r} is absent from references.bib; add the entry there first (with refnumber = {r})."
-            for r in dict.fromkeys(refs) if r.isdigit() and int(r) not in guideline.bibliography.by_number]
+    return [f"Reference {r} is absent from references.bib; add the entry there first (cite it by its key, or by "
+            f"the number in its refnumber field)." for r in dict.fromkeys(refs) if r and guideline.key_of(r) is None]
 
 
 def needs_justification(grading: Grading) -> bool:
@@ -260,7 +286,8 @@ def diff(revised: Revised) -> list[RecommendationDiff]:
         old, new = revised.published.recommendation(rid), revised.guideline.recommendation(rid)
         before = grade(old, revised.published.studies(rid), revised.published.scheme)
         after = grade(new, revised.guideline.studies(rid), revised.guideline.scheme)
-        pairs = [("published strength", before.published_strength, after.published_strength),
+        pairs = [("text", old.text, new.text),
+                 ("published strength", before.published_strength, after.published_strength),
                  ("derived level", before.derived_level, after.derived_level),
                  ("derived strength", before.derived_strength, after.derived_strength),
                  ("verdict", before.comparison.verdict, after.comparison.verdict),

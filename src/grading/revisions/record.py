@@ -13,16 +13,21 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ..errors import Problem, RevisionError, raise_if_errors
-from ..io.files import decode_utf8, write_new
+from ..io.files import decode_utf8, read_bytes, write_new
 from ..io.tables import EVIDENCE_COLUMNS, EVIDENCE_SPEC, REC_ID
 from ..scheme import Scheme
 from ..vocab import AGREEMENT, JUDGEMENTS
 
 FORMAT = "grading-revision/1"
 REVISIONS_DIR = Path("evidence") / "revisions"
+MAX_BYTES = 4 * 1024 * 1024  # a revision of a few rows is a few kilobytes; a thousand edited rows fit
+# A revision nests 4 deep (object > changes > change > row); a little deeper is a hand edit that gets its field
+# named, far deeper is no revision at all and is refused before anything walks it.
+MAX_DEPTH = 32
 ACTIONS = {"add": (False, True), "edit": (True, True), "remove": (True, False)}  # action -> (before?, after?)
 FIELDS = ("format", "recommendation_id", "author", "created", "rationale", "justification", "judgements",
           "published_strength", "changes")
+OPTIONAL_FIELDS = ("text",)  # a revised wording of the recommendation; absent or null: the text stands
 
 Row = Mapping[str, str]
 
@@ -52,13 +57,14 @@ class Revision:
     justification: str = ""  # replaces the recorded one: why the revised strength deviates, if it does
     published_strength: str | None = None  # None: the published strength stands
     path: Path | None = field(default=None, compare=False)  # where it was loaded from or saved to
+    text: str | None = None  # the recommendation's revised wording; None: the text stands
 
     def as_json(self) -> dict:
         """The JSON object saved for this revision."""
         return {"format": FORMAT, "recommendation_id": self.recommendation_id, "author": self.author,
                 "created": self.created, "rationale": self.rationale, "justification": self.justification,
                 "judgements": dict(self.judgements), "published_strength": self.published_strength,
-                "changes": [c.as_json() for c in self.changes]}
+                "changes": [c.as_json() for c in self.changes], **({"text": self.text} if self.text else {})}
 
     def when(self) -> datetime:
         """The creation time as an aware UTC datetime."""
@@ -78,14 +84,14 @@ def utc_now() -> str:
 
 def new_revision(scheme: Scheme, recommendation_id: str, author: str, rationale: str, judgements: Mapping[str, str],
                  changes: Iterable[Change] = (), justification: str = "", published_strength: str | None = None,
-                 created: str | None = None) -> Revision:
+                 created: str | None = None, text: str | None = None) -> Revision:
     """Build a revision stamped now; raise ValidationError listing every problem with it.
 
     `judgements` names the judgements the group records with this revision; one it leaves out stands as before.
     """
     rev = Revision(recommendation_id, author.strip(), created or utc_now(), rationale.strip(), dict(judgements),
                    tuple(Change(c.action, full_row(c.before), full_row(c.after)) for c in changes),
-                   justification.strip(), published_strength or None)
+                   justification.strip(), published_strength or None, text=(text or "").strip() or None)
     raise_if_errors(revision_problems(rev.as_json(), f"revision of {recommendation_id} (unsaved)", scheme))
     return rev
 
@@ -96,7 +102,7 @@ def revision_problems(data: object, file: str, scheme: Scheme) -> list[Problem]:
         return [Problem(file, "the file does not hold a JSON object", found=type(data).__name__,
                         allowed="an object with the fields " + ", ".join(FIELDS))]
     out = [Problem(file, f"field '{k}' is unknown", found=str(k), allowed=", ".join(FIELDS))
-           for k in data if k not in FIELDS]
+           for k in data if k not in FIELDS + OPTIONAL_FIELDS]
     out += [Problem(file, f"field '{k}' is missing", allowed=_ALLOWED.get(k, "see the revision format"))
             for k in FIELDS if k not in data]
 
@@ -111,6 +117,8 @@ def revision_problems(data: object, file: str, scheme: Scheme) -> list[Problem]:
     for name in ("author", "rationale"):
         if name in data and not (isinstance(data[name], str) and data[name].strip()):
             bad(name, "is required", data[name], _ALLOWED[name])
+    if data.get("text") is not None and not (isinstance(data["text"], str) and data["text"].strip()):
+        bad("text", "must be the revised wording", data["text"], "null (the text stands) or the new text")
     if "justification" in data and not isinstance(data["justification"], str):
         bad("justification", "must be text", data["justification"], _ALLOWED["justification"])
     if "created" in data:
@@ -137,7 +145,8 @@ def revision_problems(data: object, file: str, scheme: Scheme) -> list[Problem]:
         bad("changes", "must be a list", changes, _ALLOWED["changes"])
     elif isinstance(changes, list):
         for i, ch in enumerate(changes):
-            out += _change_problems(ch, f"changes[{i}]", rid if isinstance(rid, str) else None, file)
+            out += _change_problems(ch, f"changes[{i}]", rid if isinstance(rid, str) and REC_ID.match(rid) else None,
+                                    file)
     return out
 
 
@@ -160,7 +169,7 @@ def _change_problems(ch: object, name: str, rid: str | None, file: str) -> list[
     out = [Problem(file, f"field '{name}.{k}' is unknown", found=str(k), allowed="action, before, after")
            for k in ch if k not in ("action", "before", "after")]
     action = ch.get("action")
-    if action not in ACTIONS:
+    if not isinstance(action, str) or action not in ACTIONS:
         return out + [Problem(file, f"field '{name}.action' is missing or unknown", found=_shown(action),
                               allowed=", ".join(ACTIONS))]
     for side, wanted in zip(("before", "after"), ACTIONS[action]):
@@ -209,7 +218,11 @@ def row_problems(row: Mapping[str, object], name: str, rid: str | None, file: st
 # --- saving and loading ----------------------------------------------------------------------------------
 def write_revision(root: Path, revision: Revision) -> Path:
     """Write a revision as a new file under <root>/evidence/revisions/<id>/, atomically; return its path."""
-    folder = root / REVISIONS_DIR / revision.recommendation_id
+    rid = revision.recommendation_id
+    if not (isinstance(rid, str) and REC_ID.match(rid)):  # it names a folder: never '../x' or an id with a newline
+        raise RevisionError(f"{rid!r} is not a recommendation id; allowed: {_ALLOWED['recommendation_id']}; "
+                            "nothing was written")
+    folder = root / REVISIONS_DIR / rid
     text = json.dumps(revision.as_json(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -240,13 +253,13 @@ def load_revisions(root: Path | str, scheme: Scheme, recommendation_id: str | No
     """All saved revisions of a guideline (or one recommendation), ordered by (created, author, file name)."""
     root = Path(root)
     base = root / REVISIONS_DIR
+    if recommendation_id is not None and not REC_ID.match(recommendation_id):
+        raise RevisionError(f"{recommendation_id!r} is not a recommendation id; allowed: "
+                            f"{_ALLOWED['recommendation_id']}")
     if not base.is_dir():
         return ()
     problems: list[Problem] = []
     if recommendation_id is not None:
-        if not REC_ID.match(recommendation_id):
-            raise RevisionError(f"{recommendation_id!r} is not a recommendation id; allowed: "
-                                f"{_ALLOWED['recommendation_id']}")
         folders = [base / recommendation_id] if (base / recommendation_id).is_dir() else []
     else:
         folders = sorted(p for p in base.iterdir() if p.is_dir() and not p.name.startswith("."))
@@ -272,34 +285,66 @@ def load_revisions(root: Path | str, scheme: Scheme, recommendation_id: str | No
 def read_revision(path: Path, scheme: Scheme, name: str | None = None) -> tuple[Revision | None, list[Problem]]:
     """Read one revision file; return it (None when broken) with every problem found."""
     name = name or str(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as e:
-        return None, [Problem(name, f"cannot be read: {e.strerror}")]
-    hint = "a revision file as the Revise notebook saves it; restore it from version control or delete it"
-    if not raw.strip():
-        return None, [Problem(name, "the file is empty (an interrupted copy?)", line=1, allowed=hint)]
-    problems: list[Problem] = []
-    text = decode_utf8(raw, name, problems, allowed="UTF-8 JSON")
-    if text is None:
+    ok, data, problems = read_json(path, name, "a revision file as the Revise notebook saves it; restore it from "
+                                   "version control or delete it", "4 levels (revision > changes > change > row)")
+    if not ok:
         return None, problems
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as e:
-        # A saved revision always ends with its closing brace; without it the file was cut short.
-        broken = "the file is not valid JSON" if raw.rstrip().endswith(b"}") else \
-            "the file ends too early (truncated?) and is not valid JSON"
-        return None, [Problem(name, f"{broken} ({e.msg}: column {e.colno})", line=e.lineno, allowed=hint)]
     problems = revision_problems(data, name, scheme)
     if problems:
         return None, problems
+    assert isinstance(data, dict)  # else a problem was returned above
     changes = tuple(Change(c["action"], full_row(c.get("before")), full_row(c.get("after"))) for c in data["changes"])
     return Revision(data["recommendation_id"], data["author"], data["created"], data["rationale"],
                     dict(data["judgements"]), changes, data["justification"], data["published_strength"],
-                    path), []
+                    path, data.get("text")), []
+
+
+def read_json(path: Path, name: str, hint: str, shape: str) -> tuple[bool, object, list[Problem]]:
+    """A small saved JSON file (a revision, a vote): (True, its value, []) or (False, None, located problems).
+
+    Only a regular file up to MAX_BYTES is read, and a value nested deeper than MAX_DEPTH is refused before anything
+    walks it (Python's JSON reader itself gives up near 1,000 levels)."""
+    problems: list[Problem] = []
+    raw = read_bytes(path, name, problems, max_bytes=MAX_BYTES)
+    if raw is None:
+        return False, None, problems
+    if not raw.strip():
+        return False, None, [Problem(name, "the file is empty (an interrupted copy?)", line=1, allowed=hint)]
+    text = decode_utf8(raw, name, problems, allowed="UTF-8 JSON")
+    if text is None:
+        return False, None, problems
+    try:
+        data = json.loads(text)
+        depth: int | None = _depth(data)
+    except json.JSONDecodeError as e:
+        # A saved file always ends with its closing brace; without it the file was cut short.
+        broken = "the file is not valid JSON" if raw.rstrip().endswith(b"}") else \
+            "the file ends too early (truncated?) and is not valid JSON"
+        return False, None, [Problem(name, f"{broken} ({e.msg}: column {e.colno})", line=e.lineno, allowed=hint)]
+    except RecursionError:
+        depth = None
+    if depth is None or depth > MAX_DEPTH:
+        shown = "deeper than Python's JSON reader follows" if depth is None else f"more than {MAX_DEPTH} levels"
+        return False, None, [Problem(name, "the file nests lists or objects too deeply", found=shown,
+                                     allowed=f"{shape}; {hint}")]
+    return True, data, []
 
 
 # --- small helpers ---------------------------------------------------------------------------------------
+
+def _depth(value: object) -> int:
+    """How deeply lists and objects nest in a JSON value (a scalar is 0), counted without recursion."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, level = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is None:
+            continue
+        deepest = max(deepest, level + 1)
+        if deepest > MAX_DEPTH:
+            return deepest  # enough to refuse it; no need to walk the rest
+        stack.extend((c, level + 1) for c in children)
+    return deepest
 
 def full_row(row: Mapping | None) -> dict | None:
     if row is None:

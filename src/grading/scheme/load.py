@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import re
 import tomllib
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import Problem, raise_if_errors
 from ..io.files import read_text
 from ..vocab import DESIGNS, JUDGEMENTS, QUALITIES
+from .lines import Lines
 from .model import Choices, Clause, Grade, LevelRule, Rule, Scheme
 
 BUNDLED = Path(__file__).parent / "bundled"
 DEFAULT = "norway-2007"
+SECTIONS = ("name", "title", "sets", "choices", "levels", "strengths", "ladder", "level_rules", "rules", "mappings")
+MAPPING_KINDS = ("strength",)
 _EXAMPLE = "see src/grading/scheme/bundled/norway-2007.toml"
+_CLAUSE_FLAGS = {"stated": bool, "consistent": bool, "choice": str}
 
 
 def bundled_names() -> tuple[str, ...]:
@@ -49,161 +54,275 @@ def load_scheme(source: str | Path | Scheme = DEFAULT) -> Scheme:
         msg = re.sub(r" \(at line \d+, column \d+\)", "", str(e))
         raise_if_errors([Problem(name, f"not valid TOML: {msg}", line=int(m.group(1)) if m else None,
                                  allowed=f"TOML, {_EXAMPLE}")])
-    scheme = scheme_from_data(data, name, problems, path)
+    scheme = scheme_from_data(data, name, problems, path, text)
     raise_if_errors(problems)
     return scheme
 
 
-def _grades(items: Any, where: str, problems: list[Problem], name: str) -> tuple[Grade, ...]:
+@dataclass
+class _Found:
+    """The problems found in one scheme file, each located to its line."""
+
+    name: str
+    problems: list[Problem]
+    lines: Lines = field(default_factory=Lines)
+
+    def __call__(self, message: str, at: tuple = (None,), **details: Any) -> None:
+        self.problems.append(Problem(self.name, message, line=self.lines.of(*at), **details))
+
+
+def _shown(value: object) -> str:
+    return repr(value)[:60]
+
+
+def _grades(items: Any, where: str, out: _Found) -> tuple[Grade, ...]:
     if items is None:
         return ()
     if not isinstance(items, list):
-        problems.append(Problem(name, f"[[{where}]] must be a list of tables", column=where, found=repr(items)[:60],
-                                allowed="[[levels]] tables with code, english and definition"))
+        out(f"[[{where}]] must be a list of tables", (where,), column=where, found=_shown(items),
+            allowed=f"[[{where}]] tables with code, english and definition")
         return ()
-    out = []
+    grades: list[Grade] = []
     for i, item in enumerate(items):
         if not isinstance(item, dict):
-            problems.append(Problem(name, f"{where}[{i + 1}] is not a table", column=where, found=repr(item)[:60],
-                                    allowed=f"a [[{where}]] table with code, english and definition"))
+            out(f"{where}[{i + 1}] is not a table", (where,), column=where, found=_shown(item),
+                allowed=f"a [[{where}]] table with code, english and definition")
             continue
         missing = [k for k in ("code", "english", "definition") if not isinstance(item.get(k), str)]
+        missing += [k for k in ("norwegian", "rule") if not isinstance(item.get(k, ""), str)]
         if missing:
-            problems.append(Problem(name, f"{where}[{i + 1}] lacks {', '.join(missing)}", column=where,
-                                    allowed="code, norwegian, english and definition as text"))
+            out(f"{where}[{i + 1}] lacks {', '.join(missing)}", (where, i), column=where,
+                allowed="code, norwegian, english and definition as text")
             continue
-        out.append(Grade(item["code"], str(item.get("norwegian", "")), item["english"], item["definition"],
-                         len(items) - i, str(item.get("rule", ""))))
-    return tuple(out)
+        if not item["code"].strip() or item["code"] in {g.code for g in grades}:
+            why = "the code is empty" if not item["code"].strip() else "the code is already used"
+            out(f"{where}[{i + 1}]: {why}", (where, i, "code"), column=f"{where}.code", found=item["code"],
+                allowed="a code of its own")
+            continue
+        wording = item.get("wording", [])
+        if not (isinstance(wording, list) and all(isinstance(x, str) and x.strip() for x in wording)):
+            out(f"{where}[{i + 1}].wording must be a list of phrases", (where, i, "wording"), column=where,
+                found=_shown(wording), allowed='a list of text, e.g. ["moderat grad"]')
+            wording = []
+        grades.append(Grade(item["code"], str(item.get("norwegian", "")), item["english"], item["definition"],
+                            len(items) - i, str(item.get("rule", "")), tuple(x.strip() for x in wording)))
+    return tuple(grades)
 
 
-def _choices(raw: Any, grades_strengths: bool, strengths: set[str], name: str,
-             problems: list[Problem], levels: set[str]) -> Choices:
-    raw = raw if isinstance(raw, dict) else {}
+def _right_kind(value: Any, default: Any) -> bool:
+    if isinstance(default, bool):
+        return isinstance(value, bool)
+    if isinstance(default, float):
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if isinstance(default, tuple):
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    return isinstance(value, str)
+
+
+def _choices(raw: dict, grades_strengths: bool, strengths: set[str], out: _Found,
+             levels: set[str] | None = None) -> Choices:
     wanted = Choices.names() if grades_strengths else Choices.required()  # a ladder grades strengths
     for key in wanted:
         if key not in raw:
-            problems.append(Problem(name, f"[choices] lacks '{key}'", column=f"choices.{key}",
-                                    allowed=f"every interpretive choice declared, {_EXAMPLE}"))
+            out(f"[choices] lacks '{key}'", ("choices",), column=f"choices.{key}",
+                allowed=f"every interpretive choice declared, {_EXAMPLE}")
     for key in raw:
         if key not in Choices.names():
-            problems.append(Problem(name, "unknown choice", column=f"choices.{key}", found=key,
-                                    allowed=", ".join(Choices.names())))
+            out("unknown choice", ("choices", None, key), column=f"choices.{key}", found=key,
+                allowed=", ".join(Choices.names()))
     defaults = Choices(False, True, ())
     values: dict[str, Any] = {}
     for key in Choices.names():
         if key not in raw:
             continue
         value, default = raw[key], getattr(defaults, key)
-        ok = (isinstance(value, bool) if isinstance(default, bool) else
-              isinstance(value, (int, float)) and not isinstance(value, bool) if isinstance(default, float) else
-              isinstance(value, list) and all(isinstance(v, str) for v in value) if isinstance(default, tuple) else
-              isinstance(value, str))
-        if not ok:
-            problems.append(Problem(name, "a choice has the wrong kind of value", column=f"choices.{key}",
-                                    found=repr(value)[:60], allowed=type(default).__name__.replace("tuple", "a list "
-                                                                                                  "of text")))
+        if not _right_kind(value, default):
+            kind = {"bool": "true or false", "float": "a number", "tuple": "a list of text"}.get(
+                type(default).__name__, "text")
+            out("a choice has the wrong kind of value", ("choices", None, key), column=f"choices.{key}",
+                found=_shown(value), allowed=kind)
             continue
         values[key] = tuple(value) if isinstance(default, tuple) else value
-    for key in ("judgement_floor", "nothing_recommended_at_lowest", "not_recommended"):
-        if values.get(key) and values[key] not in strengths:
-            problems.append(Problem(name, "a choice names an unknown strength", column=f"choices.{key}",
-                                    found=values[key], allowed=", ".join(sorted(strengths))))
-    for key in ("no_basis_agrees_with",):
-        for s in values.get(key, ()):
-            if s not in strengths:
-                problems.append(Problem(name, "a choice names an unknown strength", column=f"choices.{key}", found=s,
-                                        allowed=", ".join(sorted(strengths))))
-    if values.get("sufficient_level") and values["sufficient_level"] not in levels:
-        problems.append(Problem(name, "a choice names an unknown level", column="choices.sufficient_level",
-                                found=values["sufficient_level"], allowed=", ".join(sorted(levels))))
-    for s in values.get("not_recommended_compares_as", ()):
+    named = [(k, values[k]) for k in ("judgement_floor", "nothing_recommended_at_lowest", "not_recommended")
+             if values.get(k)]
+    named += [("not_recommended_compares_as", s) for s in values.get("not_recommended_compares_as", ())]
+    named += [("no_basis_agrees_with", s) for s in values.get("no_basis_agrees_with", ())]
+    for key, s in named:
         if s not in strengths:
-            problems.append(Problem(name, "a choice names an unknown strength",
-                                    column="choices.not_recommended_compares_as", found=s,
-                                    allowed=", ".join(sorted(strengths))))
+            out("a choice names an unknown strength", ("choices", None, key), column=f"choices.{key}", found=s,
+                allowed=", ".join(sorted(strengths)))
+    if levels is not None and values.get("sufficient_level") and values["sufficient_level"] not in levels:
+        out("a choice names an unknown level", ("choices", None, "sufficient_level"),
+            column="choices.sufficient_level", found=values["sufficient_level"], allowed=", ".join(sorted(levels)))
     for j in values.get("lowest_level_needs", ()):
         if j not in JUDGEMENTS:
-            problems.append(Problem(name, "a choice names an unknown judgement", column="choices.lowest_level_needs",
-                                    found=j, allowed=", ".join(JUDGEMENTS)))
+            out("a choice names an unknown judgement", ("choices", None, "lowest_level_needs"),
+                column="choices.lowest_level_needs", found=j, allowed=", ".join(JUDGEMENTS))
+    for key in ("agreement_share", "quorum_share"):  # votes: shares of a whole
+        if key in values and not 0 <= values[key] <= 1:
+            out("a share must lie between 0 and 1", ("choices", None, key), column=f"choices.{key}",
+                found=str(values[key]), allowed="a number from 0 to 1, e.g. 0.70")
     return Choices(**{**{k: getattr(defaults, k) for k in Choices.names()}, **values})
 
 
-def scheme_from_data(data: dict, name: str, problems: list[Problem], path: Path | None = None) -> Scheme:
-    """A Scheme from a parsed scheme file, appending every problem found to `problems`."""
-    levels = _grades(data.get("levels"), "levels", problems, name)
-    strengths = _grades(data.get("strengths"), "strengths", problems, name)
-    codes = {g.code for g in levels}
-    raw_sets = data.get("sets", {}) if isinstance(data.get("sets", {}), dict) else {}
+def _table(data: dict, key: str, out: _Found, allowed: str) -> dict:
+    """data[key] when it is a TOML table (or absent: {}); else {} with a problem."""
+    value = data.get(key, {})
+    if isinstance(value, dict):
+        return value
+    out(f"[{key}] must be a table", (key,), column=key, found=_shown(value), allowed=allowed)
+    return {}
+
+
+def _list(data: dict, key: str, out: _Found) -> list:
+    """data[key] when it is a list of tables (or absent: []); else [] with a problem."""
+    value = data.get(key, [])
+    if isinstance(value, list):
+        return value
+    out(f"[[{key}]] must be a list of tables", (key,), column=key, found=_shown(value),
+        allowed=f"[[{key}]] tables, {_EXAMPLE}")
+    return []
+
+
+def _sets(raw: dict, out: _Found) -> dict[str, frozenset[str]]:
     sets = {}
-    for k, v in raw_sets.items():
+    for k, v in raw.items():
         if not isinstance(v, list) or not all(isinstance(d, str) for d in v):
-            problems.append(Problem(name, "a set must be a list of design codes", column=f"sets.{k}",
-                                    found=repr(v)[:60], allowed=f"a list drawn from {', '.join(DESIGNS)}"))
+            out("a set must be a list of design codes", ("sets", None, k), column=f"sets.{k}", found=_shown(v),
+                allowed=f"a list drawn from {', '.join(DESIGNS)}")
             continue
         for d in v:
             if d not in DESIGNS:
-                problems.append(Problem(name, "a set names an unknown design", column=f"sets.{k}", found=d,
-                                        allowed=", ".join(DESIGNS)))
+                out("a set names another set; list its designs instead" if d in raw else "a set names an unknown "
+                    "design", ("sets", None, k), column=f"sets.{k}", found=d, allowed=", ".join(DESIGNS))
         sets[k] = frozenset(v)
-    rules = {r["name"]: Rule(r["name"], str(r.get("says", "")), str(r.get("source", "choice")))
-             for r in data.get("rules", []) if isinstance(r, dict) and "name" in r}
+    return sets
+
+
+def _clause(c: Any, where: str, at: tuple, sets: dict, out: _Found) -> Clause | None:
+    if not isinstance(c, dict):
+        out(f"{where}: a clause is not a table", at, column="clauses", found=_shown(c), allowed="{ set = count, ... }")
+        return None
+    counts = {k: v for k, v in c.items() if k not in (*_CLAUSE_FLAGS, "quality")}
+    quality = c.get("quality", ["good"])
+    if not isinstance(quality, list) or not all(isinstance(q, str) and q in QUALITIES for q in quality):
+        out(f"{where}: unknown quality in a clause", at, column="quality", found=_shown(quality),
+            allowed=f"a list drawn from {', '.join(QUALITIES)}")
+        quality = ["good"]
+    for key, kind in _CLAUSE_FLAGS.items():
+        if key in c and not isinstance(c[key], kind):
+            wanted = "true or false" if kind is bool else "text"
+            out(f"{where}: '{key}' in a clause must be {wanted}", at, column=key, found=_shown(c[key]),
+                allowed=wanted if kind is bool else "the name of a rule")
+    for k, v in counts.items():
+        if k not in sets:
+            out(f"{where}: a clause counts an unknown set", at, column=k, found=f"{k} = {v!r}"[:60],
+                allowed=f"one of: {', '.join(sorted(sets)) or '(no [sets] declared)'}, or "
+                        + " / ".join((*_CLAUSE_FLAGS, "quality")))
+        elif not isinstance(v, int) or isinstance(v, bool) or v < 1:
+            out(f"{where}: a clause must count at least one row", at, column=k, found=f"{k} = {v!r}"[:60],
+                allowed=f"{k} = a whole number from 1 (a clause {{}} holds whatever the evidence)")
+    consistent = c.get("consistent")
+    return Clause(counts, frozenset(quality), c.get("stated") is True,
+                  consistent if isinstance(consistent, bool) else None, str(c.get("choice", "")))
+
+
+def _level_rules(raw: list, codes: set[str], sets: dict, rules: dict, out: _Found) -> list[LevelRule]:
     level_rules = []
-    raw_rules = data.get("level_rules", [])
-    for i, r in enumerate(raw_rules if isinstance(raw_rules, list) else []):
+    for i, r in enumerate(raw):
         where = f"level_rules[{i + 1}]"
-        if not isinstance(r, dict) or r.get("level") not in codes:
-            problems.append(Problem(name, f"{where}: unknown level", column="level",
-                                    found=str(r.get("level") if isinstance(r, dict) else r),
-                                    allowed=", ".join(sorted(codes))))
+        level = r.get("level") if isinstance(r, dict) else None
+        if not isinstance(level, str) or level not in codes:
+            out(f"{where}: unknown level", ("level_rules", i, "level"), column="level",
+                found=str(level if isinstance(r, dict) else r)[:60], allowed=", ".join(sorted(codes)))
             continue
-        clauses = []
-        for c in r.get("clauses", [{}]):
-            if not isinstance(c, dict):
-                problems.append(Problem(name, f"{where}: a clause is not a table", column="clauses",
-                                        found=repr(c)[:60], allowed="{ set = count, ... }"))
-                continue
-            counts = {k: v for k, v in c.items() if k not in ("stated", "consistent", "choice", "quality")}
-            quality = c.get("quality", ["good"])
-            if not isinstance(quality, list) or not set(quality) <= set(QUALITIES):
-                problems.append(Problem(name, f"{where}: unknown quality in a clause", column="quality",
-                                        found=repr(quality), allowed=f"a list drawn from {', '.join(QUALITIES)}"))
-                quality = ["good"]
-            for k, v in counts.items():
-                if k not in sets or not isinstance(v, int) or isinstance(v, bool):
-                    problems.append(Problem(name, f"{where}: a clause counts an unknown set", column=k,
-                                            found=f"{k} = {v!r}", allowed=f"a whole number for one of: "
-                                            f"{', '.join(sorted(sets))}, or stated / consistent / choice"))
-            clauses.append(Clause(counts, frozenset(quality), bool(c.get("stated", False)), c.get("consistent"),
-                                  str(c.get("choice", ""))))
-        if r.get("name") not in rules:
-            problems.append(Problem(name, f"{where}: rule has no [[rules]] entry saying what it means",
-                                    column="name", found=str(r.get("name")), allowed="a name listed in [[rules]]"))
-        level_rules.append(LevelRule(str(r.get("name", "")), r["level"], tuple(clauses)))
-    if level_rules and any(c.at_least for c in level_rules[-1].clauses):
-        problems.append(Problem(name, "the last level rule must hold whatever the evidence (a clause {})",
-                                column="level_rules", found=level_rules[-1].name,
-                                allowed=f"a last [[level_rules]] with clauses = [{{}}], {_EXAMPLE}"))
-    ladder = dict(data.get("ladder", {})) if isinstance(data.get("ladder", {}), dict) else {}
-    scodes = {g.code for g in strengths}
-    for lvl, strength in ladder.items():
-        if lvl not in codes or strength not in scodes:
-            problems.append(Problem(name, "ladder maps an unknown level or strength", column="ladder",
-                                    found=f"{lvl} = {strength}", allowed="a level code = a strength code"))
-    if ladder and set(ladder) != codes:
-        missing = sorted(codes - set(ladder))
-        if missing:
-            problems.append(Problem(name, "the ladder gives no strength for a level", column="ladder",
-                                    found=", ".join(missing), allowed="every level mapped to a strength"))
-    for g in strengths:
+        raw_clauses = r.get("clauses")
+        if not isinstance(raw_clauses, list) or not raw_clauses:
+            out(f"{where}: clauses must be a list of one or more tables", ("level_rules", i, "clauses"),
+                column="clauses", found=_shown(raw_clauses),
+                allowed="clauses = [{ set = count, ... }, ...]; clauses = [{}] holds always")
+            continue
+        found = [_clause(c, where, ("level_rules", i, "clauses"), sets, out) for c in raw_clauses]
+        if not isinstance(r.get("name"), str) or r["name"] not in rules:
+            out(f"{where}: rule has no [[rules]] entry saying what it means", ("level_rules", i, "name"),
+                column="name", found=str(r.get("name"))[:60], allowed="a name listed in [[rules]]")
+        level_rules.append(LevelRule(str(r.get("name", "")), level, tuple(c for c in found if c is not None)))
+    # A clause with no counts holds for any evidence unless it asks for contradicting findings (there are none).
+    if level_rules and not any(not c.at_least and c.consistent is not False for c in level_rules[-1].clauses):
+        out("the last level rule must hold whatever the evidence (a clause {}), or a recommendation could get no "
+            "level", ("level_rules", len(raw) - 1), column="level_rules", found=level_rules[-1].name,
+            allowed=f"a last [[level_rules]] with clauses = [{{}}], {_EXAMPLE}")
+    return level_rules
+
+
+def _ladder(raw: dict, codes: set[str], scodes: set[str], out: _Found) -> dict[str, str]:
+    for lvl, strength in raw.items():
+        if lvl not in codes or not isinstance(strength, str) or strength not in scodes:
+            out("ladder maps an unknown level or strength", ("ladder", None, lvl), column="ladder",
+                found=f"{lvl} = {strength}"[:60], allowed="a level code = a strength code")
+    missing = sorted(codes - set(raw))
+    if raw and missing:
+        out("the ladder gives no strength for a level", ("ladder",), column="ladder", found=", ".join(missing),
+            allowed="every level mapped to a strength")
+    return dict(raw)
+
+
+def scheme_from_data(data: dict, name: str, problems: list[Problem], path: Path | None = None,
+                     text: str = "") -> Scheme:
+    """A Scheme from a parsed scheme file, appending every problem found to `problems` (located in `text`)."""
+    out = _Found(name, problems, Lines(text))
+    for key in data:
+        if key not in SECTIONS:
+            out("unknown key or table (a misspelt section is never ignored)", (key,), column=key, found=key,
+                allowed=", ".join(SECTIONS))
+    for key in ("name", "title"):
+        if key in data and not isinstance(data[key], str):
+            out(f"'{key}' must be text", (None, None, key), column=key, found=_shown(data[key]),
+                allowed='text, e.g. name = "my-scheme"')
+    levels = _grades(data.get("levels"), "levels", out)
+    strengths = _grades(data.get("strengths"), "strengths", out)
+    codes, scodes = {g.code for g in levels}, {g.code for g in strengths}
+    sets = _sets(_table(data, "sets", out, f"a table of named lists of design codes, {_EXAMPLE}"), out)
+    rules = {}
+    for i, r in enumerate(_list(data, "rules", out)):
+        if not (isinstance(r, dict) and isinstance(r.get("name"), str) and r["name"]
+                and all(isinstance(r.get(k, ""), str) for k in ("says", "source"))):
+            out(f"rules[{i + 1}] is not a rule", ("rules", i), column="rules", found=_shown(r),
+                allowed="a [[rules]] table with name, says and source as text")
+            continue
+        rules[r["name"]] = Rule(r["name"], r.get("says", ""), r.get("source", "choice"))
+    level_rules = _level_rules(_list(data, "level_rules", out), codes, sets, rules, out)
+    ladder = _ladder(_table(data, "ladder", out, 'a table of level = strength, e.g. "***" = "strong"'), codes,
+                     scodes, out)
+    for i, g in enumerate(strengths):
         if g.rule and g.rule not in rules:
-            problems.append(Problem(name, "a strength names a rule that has no [[rules]] entry",
-                                    column="strengths.rule", found=g.rule, allowed="a name listed in [[rules]]"))
+            out("a strength names a rule that has no [[rules]] entry", ("strengths", i, "rule"),
+                column="strengths.rule", found=g.rule, allowed="a name listed in [[rules]]")
     if not levels or not level_rules:
-        problems.append(Problem(name, "a scheme needs [[levels]] and [[level_rules]]", allowed=_EXAMPLE))
-    choices = _choices(data.get("choices"), bool(ladder), scodes, name, problems, codes)
+        out("a scheme needs [[levels]] and [[level_rules]]", allowed=_EXAMPLE)
+    choices = _choices(_table(data, "choices", out, f"a table of interpretive choices, {_EXAMPLE}"), bool(ladder),
+                       scodes, out, codes)
+    mappings = _mappings(_table(data, "mappings", out, "[mappings.strength] of published = mapped strength"),
+                         scodes, out)
     return Scheme(str(data.get("name", path.stem if path else name)), str(data.get("title", "")), levels, strengths,
-                  tuple(level_rules), ladder, rules, sets, choices, dict(data.get("mappings", {})), path)
+                  tuple(level_rules), ladder, rules, sets, choices, mappings, path)
+
+
+def _mappings(raw: dict, strengths: set[str], out: _Found) -> dict[str, dict[str, str]]:
+    """[mappings.strength]: a strength published under another scheme -> one of this scheme's strengths."""
+    mappings = {}
+    for kind, table in raw.items():
+        if kind not in MAPPING_KINDS or not isinstance(table, dict):
+            out("unknown mapping", ("mappings", None, kind), column=f"mappings.{kind}", found=_shown(table),
+                allowed="[mappings.strength], a table of published = mapped strength")
+            continue
+        for source, target in table.items():
+            if not isinstance(target, str) or target not in strengths:
+                out("a mapping names an unknown strength", (f"mappings.{kind}", None, source),
+                    column=f"mappings.{kind}", found=f"{source} = {target!r}"[:60],
+                    allowed=", ".join(sorted(strengths)) or "(no [[strengths]] declared)")
+        mappings[kind] = {k: v for k, v in table.items() if isinstance(v, str)}
+    return mappings
 
 
 def check_grades_strengths(scheme: Scheme, printed_levels: object) -> None:

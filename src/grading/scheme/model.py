@@ -20,6 +20,7 @@ class Grade:
     definition: str
     rank: int  # higher is stronger; only order matters
     rule: str = ""  # the named rule that gives this grade (strengths)
+    wording: tuple[str, ...] = ()  # phrases a recommendation's text names this strength by (WORDING-STATES-STRENGTH)
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,13 @@ class Choices:
     large_relative_difference: float = 0.30
     smd_small_below: float = 0.20  # EFFECT-SMD
     smd_moderate_up_to: float = 0.40
+    # The working group's votes (evidence/votes/): the rule the group chose for agreement, and how a text's
+    # wording names its strength.
+    agreement_share: float = 0.70  # AGREEMENT-SHARE: yes votes needed, as a share of the counted votes
+    quorum_share: float = 0.5  # QUORUM: share of the panel members entitled to vote who must have voted
+    interests_remove_vote: bool = True  # INTEREST-RECUSES: a recused member's vote is shown, not counted
+    abstain_in_share: bool = False  # ABSTAIN-OUTSIDE-SHARE when false: abstentions count for the quorum only
+    range_wording_joiners: tuple[str, ...] = ("/", " til ")  # WORDING-STATES-STRENGTH: two grades made a range
 
     @classmethod
     def names(cls) -> tuple[str, ...]:

@@ -25,6 +25,7 @@ from ..revisions.apply import (
 )
 from ..revisions.record import Revision, new_revision, row_problems, utc_now
 from ..vocab import AGREEMENT, DESIGNS, FINDINGS, JUDGEMENT_LABELS, JUDGEMENTS, QUALITIES
+from .votes_part import VotesPart
 
 
 @dataclass(frozen=True)
@@ -113,14 +114,16 @@ class RevisePanel:
         self.save.on_click(lambda _: self.save_now())
         for widget in (*self.judgements.values(), self.strength, self.justification, self.author, self.rationale):
             widget.observe(lambda _: self.update(), names="value")
-        self.editor = w.VBox([
-            w.HBox([self.rec_select, self.reload]), self.rec_text,
+        self._working_group_widgets(guideline)
+        self.revise_part = w.VBox([
             w.HTML("<b>Evidence</b>"), self.rows_box, self.add_row,
             w.HTML("<b>The working group's judgements</b>"), w.HBox(list(self.judgements.values())), self.strength,
+            self.text_edit,
             w.HTML("<b>Grading with these changes</b>"), self.graded_by, self.derived_level, self.derived_strength,
-            self.verdict, self.every_reading,
+            self.verdict, self.every_reading, self.wording,
             self.explanation, self.justification, self.author, self.rationale, self.message, self.save,
             self.saved_path])
+        self.editor = w.VBox([w.HBox([self.rec_select, self.reload]), self.rec_text, self._parts()])
         self.select(recommendation_id or self.rec_select.value)
 
     def _repr_mimebundle_(self, **kwargs):
@@ -154,7 +157,7 @@ class RevisePanel:
         printed = self.published.recommendations.loc[recommendation_id, "published_strength"] or "none"
         now = rec["published_strength"] or "none"
         self.rec_text.value = (f"<p>{html.escape(rec['text'])}</p><p>Published strength <b>{html.escape(now)}</b>"
-                               + (f" (revised; 2007: {html.escape(printed)})" if now != printed else "")
+                               + (f" (revised; as published: {html.escape(printed)})" if now != printed else "")
                                + f", printed level <b>{html.escape(rec['published_level'] or 'none')}</b></p>")
         self._quiet = True
         try:
@@ -164,19 +167,22 @@ class RevisePanel:
                 else ""
             self.justification.value = rec["justification"]
             self.rationale.value = ""
+            self.text_edit.value = rec["text"]
         finally:
             self._quiet = False
         self._build_rows()
+        self.votes.show(recommendation_id, self.revised)
 
     def _build_rows(self) -> None:
         self.rows = []
         for n, (origin, row) in enumerate(self._working):
-            label = (f"ref {row['reference']}" if row["reference"] else "no reference") if origin is not None \
-                else "new row"
+            number = self.published.number_of(row["reference"]) if row["reference"] else None
+            label = (f"ref {number or row['reference']}" if row["reference"] else "no reference") \
+                if origin is not None else "new row"  # the list's number: a key such as hansen_2021 is long
             rw = RowWidgets(
                 _classed(w.HTML(f'<span title="{html.escape(row["documentation"], quote=True)}">{label}</span>',
                                 layout=w.Layout(width="110px")), f"row-label-{n}"),
-                _classed(w.Text(row["reference"], placeholder="ref no.", layout=w.Layout(width="80px")),
+                _classed(w.Text(row["reference"], placeholder="key or no.", layout=w.Layout(width="80px")),
                          f"reference-{n}"),
                 _classed(w.Dropdown(options=list(DESIGNS), value=row["design"], layout=w.Layout(width="170px")),
                          f"design-{n}"),
@@ -216,7 +222,8 @@ class RevisePanel:
             else None
         return Revision(self.rec_select.value, self.author.value.strip(), utc_now(), self.rationale.value.strip(),
                         {j: dd.value for j, dd in self.judgements.items()},
-                        changes_between(self._base, self._working), self.justification.value.strip(), strength)
+                        changes_between(self._base, self._working), self.justification.value.strip(), strength,
+                        text=self._revised_text())
 
     def update(self) -> None:
         """Regrade the recommendation from the widgets and show the result and what blocks saving."""
@@ -236,7 +243,8 @@ class RevisePanel:
             if needs_justification(grading) and not rev.justification:
                 blocks.append(f"A justification is required: the strength differs from its evidence "
                               f"({grading.comparison.because})")
-        unchanged = not rev.changes and rev.published_strength is None and rev.justification == \
+        self._show_wording(rev)
+        unchanged = not rev.changes and rev.published_strength is None and rev.text is None and rev.justification == \
             self._current["justification"].strip() and all(rev.judgements[j] == self._current[j] for j in JUDGEMENTS)
         if unchanged:
             blocks.append("Nothing is changed yet.")
@@ -255,14 +263,53 @@ class RevisePanel:
             return
         used = f" (the printed level {g.level_used} is used for the strength)" if g.level_source == "printed" else ""
         self.derived_level.value = f"Derived level: <b>{html.escape(g.derived_level)}</b>{html.escape(used)}"
-        self.derived_strength.value = (f"Derived strength: <b>{html.escape(g.carried)}</b> "
-                                       f"({html.escape(self.scheme.strength(g.derived_strength).norwegian)})")
+        own = self.scheme.strength(g.derived_strength).norwegian  # the scheme's own wording, where it has one
+        self.derived_strength.value = (f"Derived strength: <b>{html.escape(g.carried)}</b>"
+                                       + (f" ({html.escape(own)})" if own else ""))
         self.verdict.value = (f"Verdict: <b>{html.escape(g.comparison.verdict.replace('_', ' '))}</b> "
                               f"(published {html.escape(g.published_strength or 'none')})")
         certainty = html.escape(g.certainty.replace("_", " "))
         self.every_reading.value = (f"Every reading of the unstated appraisal: <b>{certainty}</b> — "
                                     f"{html.escape(verdict_line(g))}")
-        self.explanation.value = _pre(g.rule(), "grading-explanation-text")
+        self.explanation.value = explanation_list(g)
+
+    # --- the working group's parts: the revised wording, the votes, the history (issue 15) ------------------
+
+    def _working_group_widgets(self, guideline: Guideline) -> None:
+        self.text_edit = _classed(w.Textarea(description="Wording", layout=w.Layout(width="90%", height="5em"),
+                                             style={"description_width": "initial"},
+                                             tooltip="The recommendation's text; change it to revise its wording"),
+                                  "rec-wording")
+        self.wording = _classed(w.HTML(), "wording")
+        self.text_edit.observe(lambda _: self.update(), names="value")
+        self.votes = VotesPart(guideline)
+
+    def _parts(self) -> w.Tab:
+        """The recommendation's parts a member finds again: evidence and revision, votes, history."""
+        tabs = _classed(w.Tab(children=[self.revise_part, self.votes.box, self.votes.history]), "parts")
+        tabs.titles = ("Evidence", "Votes", "History")
+        return tabs
+
+    def _revised_text(self) -> str | None:
+        text = self.text_edit.value.strip()
+        return text if text and text != str(self._current.get("text", "")).strip() else None
+
+    def _show_wording(self, rev: Revision) -> None:
+        """Whether the text names the strength recorded for it (WORDING-STATES-STRENGTH); never blocks a save."""
+        from ..analyses.wording import check_wording
+        rec = self.published.recommendation(rev.recommendation_id).but(
+            text=rev.text or self._current.get("text", ""),
+            published_strength=rev.published_strength or self._current.get("published_strength", ""))
+        found = check_wording(rec, self.scheme)
+        if found is None or found.agrees:
+            self.wording.value = ""
+        else:
+            self.wording.value = (f'<span style="color: #a00">Wording: {html.escape(found.because, quote=False)} '
+                                  "Revise the wording or the strength (WORDING-STATES-STRENGTH).</span>")
+
+    def votes_view(self) -> _Shown:
+        """Every recommendation's votes as the panel has cast them, for display in its own cell."""
+        return _Shown(self.votes.overview, "The working group's votes (run the notebook in JupyterLab to see them)")
 
     def save_now(self) -> None:
         """Save the revision the widgets describe; show the new file's path, or why it was not saved."""
@@ -270,13 +317,32 @@ class RevisePanel:
         try:
             rev = self.revision()
             rev = new_revision(self.scheme, rev.recommendation_id, rev.author, rev.rationale, rev.judgements,
-                               rev.changes, rev.justification, rev.published_strength)
+                               rev.changes, rev.justification, rev.published_strength, text=rev.text)
             path = save_revision(self.published, rev)
         except GradingError as e:
             self.message.value = _pre(f"Not saved: {e}", "grading-blocks")
             return
         self.select(rev.recommendation_id)
         self.saved_path.value = f"Saved: <code>{html.escape(str(path))}</code>"
+
+
+def explanation_list(g: Grading) -> str:
+    """The explanation as a short list: level, strength and verdict, each with the rule that made it."""
+    used = (f"the printed level {g.level_used} is used for the strength" if g.level_source == "printed"
+            else "no level is printed; the derived level is used for the strength")
+    items = [("Level", g.level.value, g.level.rule, g.level.says, f"{g.level.because} ({used}, PRINTED-LEVEL-FIRST)",
+              g.level.choices),
+             ("Strength", g.carried, g.strength.rule, g.strength.says, g.strength.because, g.strength.choices),
+             ("Verdict", g.comparison.verdict.replace("_", " "), g.comparison.rule, "", g.comparison.because, ())]
+    if g.readings is not None:  # what every reading of the unstated appraisal gives (EVERY-READING)
+        says = g.graded_by.says("EVERY-READING") if g.graded_by is not None else ""
+        items.append(("Every reading", g.certainty.replace("_", " "), "EVERY-READING", says,
+                      g.readings_text().split(": ", 1)[-1], ()))
+    lis = "".join(f"<li><b>{what}: {html.escape(value or 'none')}</b> by <code title=\"{html.escape(says)}\">"
+                  f"{html.escape(rule)}</code> — {html.escape(because, quote=False)}"
+                  + (f" <i>Choices: {html.escape(', '.join(choices))}.</i>" if choices else "") + "</li>"
+                  for what, value, rule, says, because, choices in items)
+    return f'<ul class="grading-explanation-list">{lis}</ul>'
 
 
 def revise_panel(guideline: Guideline, recommendation_id: str | None = None) -> RevisePanel:

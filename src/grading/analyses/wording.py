@@ -1,0 +1,104 @@
+"""Does a recommendation's text name the strength recorded for it? The phrases are the scheme's (`wording`)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from ..grade.records import Recommendation
+from ..scheme import Scheme
+
+RULE = "WORDING-STATES-STRENGTH"
+
+
+@dataclass(frozen=True)
+class Wording:
+    """What a recommendation's text says of its strength, beside the strength recorded for it."""
+
+    recommendation_id: str
+    stated: tuple[str, ...]  # the strengths the text names (codes, or ranges 'strong/moderate'), in text order
+    phrases: tuple[str, ...]  # the words that name them, as they stand in the text
+    recorded: str  # the recorded (published or revised) strength; '' for an ungraded statement
+    agrees: bool
+    because: str
+
+    def __str__(self) -> str:
+        return f"{self.recommendation_id}: {self.because}"
+
+
+def phrase_table(scheme: Scheme) -> dict[str, str]:
+    """Every phrase that names a strength (lower case) -> the strength or range it names."""
+    table: dict[str, str] = {}
+    for g in scheme.strengths:
+        for p in g.wording:
+            table.setdefault(p.lower(), g.code)
+    # Two phrases of adjacent grades that differ only in their first word make a range: "sterk/moderat grad".
+    codes = scheme.strength_codes
+    for a in codes:
+        for b in codes:
+            if a == b or not scheme.is_valid_strength(f"{a}/{b}"):
+                continue
+            for pa in scheme.strength(a).wording:
+                for pb in scheme.strength(b).wording:
+                    first_a, _, rest_a = pa.lower().partition(" ")
+                    first_b, _, rest_b = pb.lower().partition(" ")
+                    if rest_a and rest_a == rest_b:
+                        for joiner in scheme.choices.range_wording_joiners:
+                            table.setdefault(f"{first_a}{joiner}{pb.lower()}", f"{a}/{b}")
+    return table
+
+
+def stated_strengths(text: str, scheme: Scheme) -> list[tuple[str, str]]:
+    """The (strength, phrase) pairs a text names, in order; a graded phrase makes 'anbefales ikke' a direction."""
+    table = phrase_table(scheme)
+    if not table:
+        return []
+    pattern = re.compile(r"(?<!\w)(" + "|".join(re.escape(p) for p in sorted(table, key=len, reverse=True))
+                         + r")(?!\w)", re.IGNORECASE)
+    found = [(table[m.group(1).lower()], m.group(1)) for m in pattern.finditer(text)]
+    graded = set(scheme.ladder.values())
+    if any(set(v.split("/")) <= graded for v, _ in found):
+        found = [(v, p) for v, p in found if v != scheme.choices.not_recommended]
+    return found
+
+
+def _consistent(stated: str, recorded: str, scheme: Scheme) -> bool:
+    if not recorded:
+        return False
+    said, rec = set(scheme.parse_strength(stated)), set(scheme.parse_strength(recorded))
+    if said == rec:
+        return True
+    c = scheme.choices
+    return stated == c.not_recommended and bool(c.not_recommended_compares_as) and rec <= set(
+        c.not_recommended_compares_as)
+
+
+def check_wording(rec: Recommendation, scheme: Scheme) -> Wording | None:
+    """The text's strength wording against the recorded strength; None when the text names no strength."""
+    found = stated_strengths(rec.text, scheme)
+    if not found:
+        return None
+    stated = tuple(dict.fromkeys(v for v, _ in found))
+    phrases = tuple(dict.fromkeys(p for _, p in found))
+    recorded = rec.published_strength
+    agrees = all(_consistent(v, recorded, scheme) for v in stated)
+    said = ", ".join(f"'{p}'" for p in phrases)
+    names = " and ".join(stated)
+    if agrees:
+        because = f"the text says {said} ({names}), as recorded ({recorded})."
+    elif not recorded:
+        because = f"the text says {said} ({names}) but no strength is recorded."
+    else:
+        because = f"the text says {said} ({names}) but the recorded strength is {recorded}."
+    return Wording(rec.id, stated, phrases, recorded, agrees, because)
+
+
+def wording_problems(records: Iterable[Recommendation], scheme: Scheme) -> list[Wording]:
+    """Every recommendation whose text names a strength other than the one recorded for it, in table order."""
+    out = []
+    for rec in records:
+        w = check_wording(rec, scheme)
+        if w is not None and not w.agrees:
+            out.append(w)
+    return out
