@@ -112,8 +112,8 @@ def test_a_printed_level_stands_on_the_rows_seed_lines(seed_lines):
 
 
 def test_published_level_is_the_highest_of_the_printed_levels():
-    # Until the loader reads published_levels (evidence/README.md), published_level keeps the highest level the
-    # row prints; a row printing one level has it in both columns, a row printing none has neither.
+    # published_level keeps the highest level the row prints (published_levels holds them all, evidence/README.md);
+    # a row printing one level has it in both columns, a row printing none has neither.
     rank = {"*": 1, "**": 2, "***": 3}
     with open(REPO / "evidence" / "recommendations.csv", encoding="utf-8") as f:
         for row in csv.DictReader(f):
