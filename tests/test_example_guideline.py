@@ -153,3 +153,17 @@ def test_a_copy_of_the_bundled_guideline_keeps_its_words(tmp_path, capsys):
     assert main(["report", "--root", str(root), "--output", str(tmp_path / "r.md")]) == 0
     assert (tmp_path / "r.md").read_text(encoding="utf-8").startswith("# Korsryggsmerter")
     assert re.search(r"## 6\.2 Anamnese", (tmp_path / "r.md").read_text(encoding="utf-8"))
+
+
+def test_the_site_and_the_exports_of_the_example_keep_to_its_own_words(tmp_path, capsys):
+    site, fhir, whole = tmp_path / "site", tmp_path / "guideline.fhir.json", tmp_path / "guideline.json"
+    for argv in (["site", str(site)], ["export", "--format", "fhir", str(fhir)],
+                 ["export", "--format", "json", str(whole)]):
+        assert main([*argv, "--root", str(EXAMPLE)]) == 0, argv
+        assert "Traceback" not in capsys.readouterr().err
+    manifest = load_guideline(EXAMPLE).manifest
+    pages = {p.name: p.read_text(encoding="utf-8") for p in site.rglob("*.html")}
+    assert len([p for p in site.glob("rec/*.html")]) == len(load_guideline(EXAMPLE).records)
+    assert manifest.title in pages["index.html"]
+    for text in (*pages.values(), fhir.read_text(encoding="utf-8"), whole.read_text(encoding="utf-8")):
+        assert not bundled_words(text)
