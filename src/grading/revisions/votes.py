@@ -18,7 +18,7 @@ from ..io.tables import REC_ID
 from ..scheme import Scheme
 from ..vocab import VOTE_CHOICES, VOTE_QUESTIONS
 from .apply import Revised
-from .record import _parse_time, _rel, read_json, slug, utc_now
+from .record import _parse_time, _rel, load_per_recommendation, read_json, slug, utc_now
 
 FORMAT = "grading-vote/1"
 VOTES_DIR = Path("evidence") / "votes"
@@ -198,33 +198,8 @@ def revision_problems_of(vote: Vote, revised: Revised) -> list[str]:
 def load_votes(root: Path | str, scheme: Scheme, recommendation_id: str | None = None) -> tuple[Vote, ...]:
     """Every saved vote of a guideline (or of one recommendation), oldest first; raise ValidationError."""
     root = Path(root)
-    base = root / VOTES_DIR
-    if not base.is_dir():
-        return ()
-    problems: list[Problem] = []
-    if recommendation_id is not None:
-        if not REC_ID.match(recommendation_id):
-            raise RevisionError(f"{recommendation_id!r} is not a recommendation id; allowed: "
-                                f"{_ALLOWED['recommendation_id']}")
-        folders = [base / recommendation_id] if (base / recommendation_id).is_dir() else []
-    else:
-        folders = sorted(p for p in base.iterdir() if p.is_dir() and not p.name.startswith("."))
-        problems += [Problem(_rel(p, root), "a vote file must be in the folder of its recommendation",
-                             allowed=f"{VOTES_DIR}/<recommendation id>/<file>.json")
-                     for p in sorted(base.glob("*.json"))]
-    votes = []
-    for folder in folders:
-        for path in sorted(folder.glob("*.json")):
-            if path.name.startswith("."):
-                continue  # a temporary file left by an interrupted save
-            vote, found = read_vote(path, scheme, _rel(path, root))
-            problems += found
-            if vote is not None and vote.recommendation_id != folder.name:
-                problems.append(Problem(_rel(path, root), "field 'recommendation_id' does not match the folder",
-                                        found=vote.recommendation_id, allowed=folder.name))
-            elif vote is not None:
-                votes.append(vote)
-    raise_if_errors(problems)
+    votes = load_per_recommendation(root, root / VOTES_DIR, "vote",
+                                    lambda path, name: read_vote(path, scheme, name), recommendation_id)
     return tuple(sorted(votes, key=order))
 
 
