@@ -161,8 +161,11 @@ def measure(size: str, root: Path, runs: int, cache: Path, before: Path | None =
         steps.append(Process(f"grading {command}, warm cache", [*grading, *command.split(), "--root", str(root)]))
     if before is not None:  # the same commands from another version's source, taking turns with this one
         module = [sys.executable, "-m", "grading.cli"]
+        # A cache of its own: the cold steps above empty this version's before each run, which would leave the
+        # other version's "warm" runs parsing the .bib afresh.
+        own = {"PYTHONPATH": str(before), "GRADING_CACHE_DIR": f"{cache}-before"}
         steps += [Process(f"before: grading {command}, warm cache", [*module, *command.split(), "--root", str(root)],
-                          env={"PYTHONPATH": str(before)}) for command in WARM]
+                          env=own) for command in WARM]
     measured = processes(steps, env, runs)
     return measured if processes_only else measured + in_process(root, runs, empty_cache)
 

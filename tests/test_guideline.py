@@ -63,3 +63,23 @@ def test_a_missing_folder_or_file_is_named(tmp_path):
         load_guideline(tmp_path)
     assert {p.file for p in errors(e.value)} == {"references.bib", "evidence/recommendations.csv",
                                                    "evidence/evidence.csv"}
+
+
+def test_a_copy_of_the_bibliography_with_other_numbers_looks_its_cells_up_afresh():
+    # key_of remembers what each reference cell named; a copy with other numbers must not inherit that memory.
+    from dataclasses import replace
+    bib = load_guideline(REPO).bibliography
+    assert bib.key_of("4") == "ref004" and bib.key_of(" 4 ") == "ref004" and bib.key_of("REF004") == "ref004"
+    renumbered = replace(bib, by_number={4: "ref005"})
+    assert renumbered.key_of("4") == "ref005"
+    assert bib.key_of("4") == "ref004"
+    assert bib.key_of("no-such-key") is None and bib.key_of("") is None
+
+
+def test_the_number_of_a_reference_cell_is_the_same_asked_again_and_in_a_regraded_copy():
+    g = load_guideline(REPO)
+    first = [g.number_of(r) for r in g.evidence["reference"] if r]
+    assert first == [g.number_of(r) for r in g.evidence["reference"] if r]
+    copy = g.with_scheme(g.scheme.but(unclear_quality_is_good=True))
+    assert [copy.number_of(r) for r in copy.evidence["reference"] if r] == first
+    assert g.number_of("4") == 4 and g.number_of("no-such-key") is None

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .collector import quiet_collector
 from .errors import GradingError, Problem, ValidationError
 
 if TYPE_CHECKING:
@@ -436,7 +437,8 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; user errors print located messages and exit 2, never a traceback."""
     args = parser().parse_args(argv)
     try:
-        return args.func(args)
+        with quiet_collector():  # a command is one short process: what it builds lives until it ends
+            return args.func(args)
     except ValidationError as e:
         errors = [p for p in e.problems if p.severity == "error"]
         for p in e.problems:

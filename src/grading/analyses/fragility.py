@@ -13,9 +13,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from ..collector import quiet_collector
 from ..grade import Recommendation, Study
 from ..grade.readings import Quick, quick
-from ..grade.reproduce import quiet_collector
 from ..progress import progress
 from ..scheme import Scheme
 from ..vocab import AGREE, NOT_COMPARABLE, VERDICTS

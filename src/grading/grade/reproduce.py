@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ..collector import quiet_collector
 from ..scheme import Scheme, check_grades_strengths
 from ..vocab import AGREE, DEVIATIONS, NOT_COMPARABLE, VERDICTS
 from .derive import Comparison, Decision, derive_level
@@ -273,19 +271,6 @@ def reproduce(guideline: Guideline, scheme: Scheme | None = None, *, every: bool
     check_grades_strengths(scheme, guideline.recommendations["published_level"])
     with quiet_collector():
         return [grade(rec, guideline.studies(rec.id), scheme, every=every) for rec in guideline.records]
-
-
-@contextmanager
-def quiet_collector() -> Iterator[None]:
-    """Pause the cyclic garbage collector while grading builds many small records that are not garbage: at
-    10,000 recommendations its passes over the growing heap cost a third of the time (docs/benchmarks.md)."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def summary(gradings: list[Grading]) -> dict[str, int]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pybtex.database import BibliographyData
@@ -33,9 +33,19 @@ class Bibliography:
     by_number: Mapping[int, str]
     lines: Mapping[str, int]
     sha256: str = ""  # of the file's bytes: what caches of this bibliography are keyed by
+    # Reference cell -> key, as key_of found it: loading and grading ask it for every evidence row, three times.
+    # Not an init field, so a `replace` (another file, other numbers) starts with none.
+    _keys: dict[str, str | None] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def key_of(self, reference: str) -> str | None:
         """The key of the entry a table's reference cell names — its refnumber, or its key in any case — or None."""
+        try:
+            return self._keys[reference]
+        except KeyError:
+            found = self._keys[reference] = self._key_of(reference)
+            return found
+
+    def _key_of(self, reference: str) -> str | None:
         reference = reference.strip()
         if not reference:
             return None

@@ -223,16 +223,19 @@ def read_table(path: Path, name: str | None = None, spec: tuple[Column, ...] | N
         problems.append(Problem(name, f"{len(unnamed)} column{'s' if len(unnamed) != 1 else ''} without a name in "
                                 "the header (a spreadsheet's trailing separators?) ignored", line=1,
                                 severity="notice"))
-    kept = [(i, r) for i, r in enumerate(rows[1:], start=1) if any(cell.strip() for cell in r)]  # blank rows out
-    for i, r in kept:
-        if len(r) != width:
+    named = [i for i, c in enumerate(columns) if c]
+    data, lines = [], []
+    for i, r in enumerate(rows[1:], start=1):
+        cells = [cell.strip() for cell in r]
+        if not any(cells):
+            continue  # a blank row
+        if len(cells) != width:
             problems.append(Problem(name, f"the row has {len(r)} cells but the header names {width} columns",
                                     line=starts[i], row=i, found=sep.join(r)[:60], allowed=f"{width} cells"))
-    named = [i for i, c in enumerate(columns) if c]
-    data = [[cell.strip() for cell in (r + [""] * width)[:width]] for _, r in kept]
-    lines = [starts[i] for i, _ in kept]
-    frame = pd.DataFrame([[row[i] for i in named] for row in data], columns=[columns[i] for i in named],
-                         dtype=object).fillna("")
+            cells = (cells + [""] * width)[:width]
+        data.append(cells if len(named) == width else [cells[j] for j in named])
+        lines.append(starts[i])
+    frame = pd.DataFrame(data, columns=[columns[i] for i in named], dtype=object).fillna("")
     frame["_line"] = lines
     frame["_row"] = range(1, len(frame) + 1)
     if spec:
@@ -260,7 +263,8 @@ def check_columns(frame: pd.DataFrame, spec: tuple[Column, ...], name: str) -> l
             continue
         values = frame[col.name]
         # Each distinct value is checked once; only the rows holding a bad one are visited.
-        bad = {v for v in set(values) if (v == "" and col.required) or (v != "" and col.check and not col.check(v))}
+        bad = {v for v in set(values.tolist())
+               if (v == "" and col.required) or (v != "" and col.check and not col.check(v))}
         if not bad:
             continue
         hit = values.isin(bad)

@@ -7,7 +7,6 @@ import re
 import textwrap
 from typing import TYPE_CHECKING
 
-from ..analyses.audit import KINDS, Finding
 from ..grade import Grading, summary
 from ..scheme import Clause, Scheme
 from ..vocab import AGREE, NOT_COMPARABLE, STRONGER, VERDICTS, WEAKER
@@ -16,6 +15,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from ..analyses.agreement import Agreement
+    from ..analyses.audit import Finding
     from ..analyses.fragility import Fragility
     from ..analyses.impact import Impact, NewStudy
 
@@ -55,16 +55,18 @@ def graded_by(gradings: list[Grading]) -> str:
 def gradings_table(gradings: list[Grading]) -> str:
     """A readable table of every grading, then the summary in numbers and the scheme."""
     rows = []
+    topics: dict[str, str] = {}  # a section's recommendations share their topic: shortened once
     for g in gradings:
         just = "" if not g.deviates else (
             "justified" if g.comparison.justified else "UNJUSTIFIED")
         r = g.readings
         span = "" if r is None or r.level_range[0] == r.level_range[1] else "-".join(r.level_range)
-        rows.append([terminal_safe(x) for x in [
-            g.id, textwrap.shorten(g.topic, 24, placeholder="…"), g.direction,
-            g.published_strength or "-", ";".join(g.published_levels) or "-",
-            g.derived_level + ("" if g.level_source == "printed" else " (derived)"), span, g.carried,
-            VERDICT_SHORT[g.comparison.verdict], just, "certain" if g.certainty == "certain" else "DEPENDS"]])
+        if g.topic not in topics:
+            topics[g.topic] = textwrap.shorten(g.topic, 24, placeholder="…")
+        cells = [g.id, topics[g.topic], g.direction, g.published_strength or "-", ";".join(g.published_levels) or "-",
+                 g.derived_level + ("" if g.level_source == "printed" else " (derived)"), span, g.carried,
+                 VERDICT_SHORT[g.comparison.verdict], just, "certain" if g.certainty == "certain" else "DEPENDS"]
+        rows.append([terminal_safe(x) for x in cells] if _CONTROLS.search("".join(cells)) else cells)
     head = ["id", "topic", "dir", "published", "level", "derived level", "range", "derived strength", "verdict",
             "justification", "every reading"]
     return _table(head, rows) + "\n\n" + summary_text(gradings)
@@ -117,6 +119,7 @@ def gradings_json(gradings: list[Grading], agreements: Mapping[str, Agreement] |
 
 def findings_text(findings: list[Finding], scheme: Scheme) -> str:
     """Audit findings grouped by kind, with counts, under the scheme that graded them."""
+    from ..analyses.audit import KINDS  # here, not at the top: `grading reproduce` never loads the audit
     out = [f"Audit, graded by scheme {scheme.describe()}."]
     for kind, what in KINDS.items():
         items = [f for f in findings if f.kind == kind]
