@@ -3,6 +3,7 @@
 import gc
 
 import pytest
+
 from grading.cli import main
 from grading.collector import quiet_collector
 

@@ -115,3 +115,19 @@ def test_a_scheme_without_strengths_cannot_reproduce_and_says_why(capsys):
 def test_a_decision_under_another_scheme_explains_itself_by_that_schemes_rule():
     d = derive_level((GOOD_RCT,), load_scheme("cost-b13"))
     assert d.explain().startswith("C by COST-C (C: one RCT of any quality")
+
+
+def test_what_is_worked_out_from_a_scheme_is_kept_with_that_object_and_a_modified_copy_builds_its_own():
+    import pickle
+
+    from grading.analyses.wording import stated_strengths
+    from grading.grade.counts import compiled
+    scheme = load_scheme("norway-2007")
+    assert compiled(scheme) is compiled(scheme)
+    lenient = scheme.but(unclear_quality_is_good=True)
+    assert compiled(lenient) is not compiled(scheme) and compiled(lenient).scheme is lenient
+    assert stated_strengths("Det anbefales med sterk grad", scheme)
+    # What was worked out is no field: the scheme still equals a fresh load, and a pickle leaves it behind.
+    assert scheme == load_scheme("norway-2007")
+    copy = pickle.loads(pickle.dumps(scheme))
+    assert copy == scheme and "_worked_out" not in copy.__dict__ and compiled(copy).scheme is copy

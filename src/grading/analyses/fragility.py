@@ -105,19 +105,11 @@ class Fragility:
         return text
 
 
-_MEASURED: dict[int, tuple[Scheme, Scheme]] = {}
-
-
 def measured_by(scheme: Scheme) -> Scheme:
     """The reading fragility measures by: the scheme with printed levels set aside (one copy per scheme object)."""
     if not scheme.choices.printed_level_first:
         return scheme
-    got = _MEASURED.get(id(scheme))
-    if got is None or got[0] is not scheme:  # the entry keeps its scheme alive, so an id is never reused
-        if len(_MEASURED) > 32:
-            _MEASURED.clear()
-        got = _MEASURED[id(scheme)] = (scheme, scheme.but(printed_level_first=False))
-    return got[1]
+    return scheme.worked_out("fragility's reading", lambda s: s.but(printed_level_first=False))
 
 
 def single_changes(studies: tuple[Study, ...]) -> Iterator[tuple[str, int, tuple[Study, ...]]]:

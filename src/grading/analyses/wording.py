@@ -49,13 +49,20 @@ def phrase_table(scheme: Scheme) -> dict[str, str]:
     return table
 
 
-def stated_strengths(text: str, scheme: Scheme) -> list[tuple[str, str]]:
-    """The (strength, phrase) pairs a text names, in order; a graded phrase makes 'anbefales ikke' a direction."""
+def _phrases(scheme: Scheme) -> tuple[dict[str, str], re.Pattern[str] | None]:
+    """The phrase table and one pattern finding its phrases, longest first (None when the scheme has none)."""
     table = phrase_table(scheme)
     if not table:
+        return table, None
+    return table, re.compile(r"(?<!\w)(" + "|".join(re.escape(p) for p in sorted(table, key=len, reverse=True))
+                             + r")(?!\w)", re.IGNORECASE)
+
+
+def stated_strengths(text: str, scheme: Scheme) -> list[tuple[str, str]]:
+    """The (strength, phrase) pairs a text names, in order; a graded phrase makes 'anbefales ikke' a direction."""
+    table, pattern = scheme.worked_out("strength phrases", _phrases)
+    if pattern is None:
         return []
-    pattern = re.compile(r"(?<!\w)(" + "|".join(re.escape(p) for p in sorted(table, key=len, reverse=True))
-                         + r")(?!\w)", re.IGNORECASE)
     found = [(table[m.group(1).lower()], m.group(1)) for m in pattern.finditer(text)]
     graded = set(scheme.ladder.values())
     if any(set(v.split("/")) <= graded for v, _ in found):

@@ -189,16 +189,11 @@ class Compiled:
 STATED_FINDINGS = frozenset(STATED)
 NO_FINDINGS: frozenset[str] = frozenset()
 _UNDIRECTED = ("no_basis", "not_recommended")
-_COMPILED: dict[int, Compiled] = {}
 
 
 def compiled(scheme: Scheme) -> Compiled:
-    c = _COMPILED.get(id(scheme))
-    if c is None or c.scheme is not scheme:
-        if len(_COMPILED) > 32:
-            _COMPILED.clear()
-        c = _COMPILED[id(scheme)] = Compiled(scheme)
-    return c
+    """The scheme's level rules compiled over classes of rows, with their memos: one per scheme object."""
+    return scheme.worked_out("level rules over counts", Compiled)
 
 
 # --- the walk over the rows ---------------------------------------------------------------------------------

@@ -156,17 +156,9 @@ def _points(found: frozenset[str] | None, direction: str) -> str:
     return "for" if pro else "against" if con else "unstated"
 
 
-_MEMO: dict[int, tuple[Scheme, dict]] = {}
-
-
 def memo_for(scheme: Scheme) -> dict:
     """Results of the pure functions below for one scheme object (a modified copy is another object)."""
-    entry = _MEMO.get(id(scheme))
-    if entry is None or entry[0] is not scheme:  # the entry keeps its scheme alive, so an id is never reused
-        if len(_MEMO) > 32:
-            _MEMO.clear()
-        entry = _MEMO[id(scheme)] = (scheme, {})
-    return entry[1]
+    return scheme.worked_out("derived strengths and comparisons", lambda _: {})
 
 
 def derive_strength(level: str, direction: str, judgements: Mapping[str, str] | None, scheme: Scheme,

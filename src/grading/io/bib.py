@@ -36,6 +36,7 @@ class Bibliography:
     # Reference cell -> key, as key_of found it: loading and grading ask it for every evidence row, three times.
     # Not an init field, so a `replace` (another file, other numbers) starts with none.
     _keys: dict[str, str | None] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _statuses: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)  # key -> status
 
     def key_of(self, reference: str) -> str | None:
         """The key of the entry a table's reference cell names — its refnumber, or its key in any case — or None."""
@@ -58,9 +59,13 @@ class Bibliography:
 
     def status_of(self, key: str) -> str:
         """The entry's identification (verified, likely, unresolved), '' for an ordinary one, 'missing' if absent."""
-        if key not in self.data.entries:
-            return "missing"
-        return str(self.data.entries[key].fields.get("identification", "")).strip()
+        try:
+            return self._statuses[key]
+        except KeyError:
+            entries = self.data.entries
+            found = self._statuses[key] = "missing" if key not in entries else \
+                str(entries[key].fields.get("identification", "")).strip()
+            return found
 
     def status(self, number: int) -> str:
         """status_of the entry whose refnumber is `number`; 'missing' when no entry carries it."""

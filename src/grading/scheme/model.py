@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ..errors import UnknownValueError
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -189,6 +191,18 @@ class Scheme:
             else:
                 ranks.append(self.strength(p).rank)
         return min(ranks), max(ranks)
+
+    # --- what is worked out from a scheme once ----------------------------------------------------------
+    def worked_out(self, what: str, build: Callable[[Scheme], T]) -> T:
+        """A value built once from this scheme object and kept with it (its compiled level rules, its phrase
+        table): a modified copy is another object and builds its own."""
+        kept = self.__dict__.setdefault("_worked_out", {})  # not a field: equality and copies never see it
+        if what not in kept:
+            kept[what] = build(self)
+        return kept[what]
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "_worked_out"}  # rebuilt where it is needed
 
     # --- modified copies --------------------------------------------------------------------------------
     def but(self, **choices: Any) -> Scheme:
