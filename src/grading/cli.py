@@ -337,9 +337,9 @@ def _validate_working_group(g: Guideline) -> str:
 
 def _release(g: Guideline, name: str) -> tuple[Guideline, dict]:
     """A release folder of this guideline as a guideline, with its change log."""
-    from .revisions.release import _read_json, release_state
+    from .revisions.release import read_change_log, release_state
     state = release_state(g, name)
-    return state.guideline, _read_json(state.guideline.root / "changes.json")
+    return state.guideline, read_change_log(state.guideline.root / "changes.json")
 
 
 def cmd_vote(args: argparse.Namespace) -> int:
@@ -365,10 +365,10 @@ def cmd_vote(args: argparse.Namespace) -> int:
 
 
 def cmd_release(args: argparse.Namespace) -> int:
-    from .revisions.release import _read_json, make_release
+    from .revisions.release import make_release, read_change_log
     g = _load(args)
     path = make_release(g, args.name, args.note or "")
-    log = _read_json(path / "changes.json")
+    log = read_change_log(path / "changes.json")
     counts = {k: sum(e["status"] == k for e in log["recommendations"]) for k in ("changed", "reaffirmed")}
     since = "the published guideline" if log["since"] == "published" else f"release {log['since']}"
     _say(f"wrote {path} (read-only): {counts['changed']} recommendations changed and {counts['reaffirmed']} "

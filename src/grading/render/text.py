@@ -148,7 +148,7 @@ def scheme_text(scheme: Scheme) -> str:
     out += [f"  {name:12} {', '.join(sorted(designs))}" for name, designs in scheme.sets.items()]
     out += ["", "Level rules, tried in order (a clause counts rows of good quality unless it names others)"]
     for r in scheme.level_rules:
-        clauses = " or ".join(_clause(c) for c in r.clauses)
+        clauses = " or ".join(clause_text(c) for c in r.clauses)
         out.append(f"  {r.level:9} by {r.name:22} when {clauses}")
     out += ["", "Rules (the scheme's own table; choice = an interpretation the table leaves open)"]
     out += [f"  {r.name:30} [{r.source}] {r.says}" for r in scheme.rules.values()]
@@ -165,7 +165,8 @@ def _value(v: object) -> str:
     return str(v) if v != "" else "(none)"
 
 
-def _clause(c: Clause) -> str:
+def clause_text(c: Clause) -> str:
+    """A level rule's clause in words: '(1+ rct, quality good, findings agree)'."""
     if not c.at_least:
         return "nothing above holds"
     parts = [f"{n}+ {name}" for name, n in c.at_least.items()]

@@ -91,7 +91,7 @@ def release_names(root: Path) -> list[str]:
     found = []
     for p in folder.iterdir():
         if p.is_dir() and not p.name.startswith(".") and (p / "changes.json").is_file():
-            found.append((_read_json(p / "changes.json").get("created", ""), p.name))
+            found.append((read_change_log(p / "changes.json").get("created", ""), p.name))
     return [name for _, name in sorted(found)]
 
 
@@ -100,7 +100,7 @@ def release_state(guideline: Guideline, name: str) -> State:
     folder = guideline.root / RELEASES_DIR / name
     if not (folder / "changes.json").is_file():
         raise UnknownValueError("release", name, release_names(guideline.root) or ["(none made yet)"])
-    data = _read_json(folder / "changes.json")
+    data = read_change_log(folder / "changes.json")
     return State(name, load_guideline(folder, guideline.scheme), frozenset(data.get("revisions", [])),
                  frozenset(data.get("votes", [])), str(data.get("created", "")))
 
@@ -115,7 +115,8 @@ def base_state(guideline: Guideline, since: str | None) -> State:
     return release_state(guideline, names[-1]) if names else published_state(guideline)
 
 
-def _read_json(path: Path) -> dict:
+def read_change_log(path: Path) -> dict:
+    """A release's changes.json as a dict; a located error when it is no regular file or no JSON object."""
     problems: list[Problem] = []
     text, _ = read_text(path, str(path), problems)  # a regular file only: a FIFO or /dev/zero is never read
     raise_if_errors(problems)

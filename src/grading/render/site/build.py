@@ -84,7 +84,7 @@ def build_site(guideline: Guideline, out: Path | str, *, revised: bool = False, 
     With `release`, the release of that name (releases/NAME/, made by `grading release`) is built instead, with
     its change log; with `revised`, the change log is what the saved revisions and votes change since the latest
     release (or the published guideline)."""
-    from ...revisions.release import _read_json, base_state, change_log, now_state, release_state
+    from ...revisions.release import base_state, change_log, now_state, read_change_log, release_state
     out = Path(out)
     log: dict | None = None
     protect = read_paths(guideline)  # of the guideline folder, also when a release inside it is built
@@ -92,7 +92,7 @@ def build_site(guideline: Guideline, out: Path | str, *, revised: bool = False, 
         if revised:
             raise GradingError("--release and --revised exclude each other: a release has its revisions applied")
         guideline = release_state(guideline, release).guideline
-        log = _read_json(guideline.root / "changes.json")
+        log = read_change_log(guideline.root / "changes.json")
     elif revised:
         log = change_log(base_state(guideline, None), now_state(guideline), "")
     _check_target(out, guideline, (*protect, *read_paths(guideline)))
@@ -233,5 +233,5 @@ def _choices(scheme) -> list[tuple[str, str]]:
 
 
 def _level_rules(scheme) -> list[tuple[str, str, str]]:
-    from ..text import _clause
-    return [(r.name, r.level, " or ".join(_clause(c) for c in r.clauses)) for r in scheme.level_rules]
+    from ..text import clause_text
+    return [(r.name, r.level, " or ".join(clause_text(c) for c in r.clauses)) for r in scheme.level_rules]
