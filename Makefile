@@ -41,6 +41,7 @@ SIZE ?= bundled
 bench: $(BIN)/.installed
 	$(BIN)/python bench/run.py --size $(SIZE) --runs 3
 	$(BIN)/python bench/site.py --size $(SIZE) --runs 3
+	if [ "$(SIZE)" = bundled ]; then $(BIN)/python bench/floor.py --runs 21; fi
 
 # The guideline as a static website in site/ (open site/index.html in a browser; it needs no server).
 site: $(BIN)/.installed
