@@ -337,3 +337,28 @@ def test_slugs_are_safe_file_name_parts():
     assert RV.slug("Kåre Ødegård") == "kare-odegard"
     assert RV.slug("Ærlig Æsø / ../etc") == "aerlig-aeso-etc"
     assert RV.slug("李") == "author"
+
+
+# --- the guideline's own vocabularies ---------------------------------------------------------------------------
+
+def test_a_revised_row_keeps_to_the_outcomes_guideline_toml_lists(guideline, monkeypatch, capsys):
+    # guideline.toml lists the outcomes of the 2007 guideline; a revision may not bring another one in.
+    assert "quality_of_life" not in guideline.manifest.values("outcomes")
+    bad = revision("7.2.1-05", edit(guideline, "7.2.1-05", "27", outcomes="quality_of_life"))  # a neutral check
+    with pytest.raises(ValidationError) as e:
+        R.save_revision(guideline, bad)
+    p = next(p for p in e.value.problems if p.column == "outcomes")
+    assert p.found == "quality_of_life" and "sick_leave" in p.allowed and "guideline.toml" in p.allowed
+    assert not (guideline.root / "evidence" / "revisions").exists() or not list(
+        (guideline.root / "evidence" / "revisions").rglob("*.json"))
+    # Written by hand (or by another tool), the same file is refused where it is read, naming the file.
+    RV.write_revision(guideline.root, bad)
+    with pytest.raises(ValidationError) as e:
+        R.load_revisions(guideline.root, guideline.scheme, manifest=guideline.manifest)
+    assert any(p.column == "outcomes" and "7.2.1-05" in p.file for p in e.value.problems)
+    from grading.cli import main
+    assert main(["validate", "--root", str(guideline.root)]) == 2
+    assert "quality_of_life" in capsys.readouterr().err
+    # A known outcome passes.
+    good = revision("7.2.1-05", edit(guideline, "7.2.1-05", "27", outcomes="pain;function"))
+    assert RV.revision_problems(good.as_json(), "x", guideline.scheme, guideline.manifest) == []

@@ -38,7 +38,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     g = _load(args)
     for p in g.notices:
         _problem(p)
-    revisions = load_revisions(g.root, g.scheme)
+    revisions = load_revisions(g.root, g.scheme, manifest=g.manifest)
     clashes = conflicts(g, revisions)
     for c in clashes:
         _say(f"warning: {c}", err=True)

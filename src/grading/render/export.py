@@ -32,7 +32,7 @@ def toolkit_version() -> str:
 
 def edition(published: Guideline, revised_wanted: bool) -> tuple[Guideline, Revised | None, tuple[Revision, ...]]:
     """The guideline to export (published, or with its saved revisions applied), the Revised, every revision."""
-    revisions = load_revisions(published.root, published.scheme)
+    revisions = load_revisions(published.root, published.scheme, manifest=published.manifest)
     if not revised_wanted:
         return published, None, revisions
     revised = apply_revisions(published, revisions)

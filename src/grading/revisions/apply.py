@@ -88,7 +88,7 @@ def save_revision(guideline: Guideline, revision: Revision, *, check: bool = Tru
     state. Revisions that meet across machines (through git) are reported as conflicts when applied.
     """
     raise_if_errors(revision_problems(revision.as_json(), f"revision of {revision.recommendation_id} (unsaved)",
-                                      guideline.scheme))
+                                      guideline.scheme, guideline.manifest))
     if not check:
         return write_revision(guideline.root, revision)
     folder = guideline.root / REVISIONS_DIR
@@ -161,7 +161,8 @@ def _apply_rows(rows: list[dict], revisions: Iterable[Revision], lines: list | N
 
 def apply_revisions(guideline: Guideline, revisions: Iterable[Revision] | None = None) -> Revised:
     """The revised guideline: the published evidence with each revision applied in time order."""
-    revisions = load_revisions(guideline.root, guideline.scheme) if revisions is None else tuple(revisions)
+    revisions = load_revisions(guideline.root, guideline.scheme, manifest=guideline.manifest) if revisions is None \
+        else tuple(revisions)
     revisions = tuple(sorted(revisions, key=lambda r: (r.when(), r.author, r.path.name if r.path else "")))
     if not revisions:
         return Revised(guideline, guideline, (), (), ())

@@ -15,7 +15,8 @@ from typing import TypeVar
 
 from ..errors import Problem, RevisionError, raise_if_errors
 from ..io.files import decode_utf8, read_bytes, write_new
-from ..io.tables import EVIDENCE_COLUMNS, EVIDENCE_SPEC, REC_ID
+from ..io.manifest import Manifest
+from ..io.tables import EVIDENCE_COLUMNS, EVIDENCE_SPEC, NEUTRAL, REC_ID, Column, evidence_spec
 from ..scheme import Scheme
 from ..vocab import AGREEMENT, JUDGEMENTS
 
@@ -98,8 +99,9 @@ def new_revision(scheme: Scheme, recommendation_id: str, author: str, rationale:
     return rev
 
 
-def revision_problems(data: object, file: str, scheme: Scheme) -> list[Problem]:
-    """Every problem with a revision's JSON object, each naming the field, what was found and what is allowed."""
+def revision_problems(data: object, file: str, scheme: Scheme, manifest: Manifest = NEUTRAL) -> list[Problem]:
+    """Every problem with a revision's JSON object, each naming the field, what was found and what is allowed; its
+    evidence rows keep to the vocabularies of the guideline's `manifest`."""
     if not isinstance(data, dict):
         return [Problem(file, "the file does not hold a JSON object", found=type(data).__name__,
                         allowed="an object with the fields " + ", ".join(FIELDS))]
@@ -146,9 +148,10 @@ def revision_problems(data: object, file: str, scheme: Scheme) -> list[Problem]:
     if "changes" in data and not isinstance(changes, list):
         bad("changes", "must be a list", changes, _ALLOWED["changes"])
     elif isinstance(changes, list):
+        spec = evidence_spec(manifest)
         for i, ch in enumerate(changes):
             out += _change_problems(ch, f"changes[{i}]", rid if isinstance(rid, str) and REC_ID.match(rid) else None,
-                                    file)
+                                    file, spec)
     return out
 
 
@@ -165,7 +168,7 @@ _ALLOWED = {
 }
 
 
-def _change_problems(ch: object, name: str, rid: str | None, file: str) -> list[Problem]:
+def _change_problems(ch: object, name: str, rid: str | None, file: str, spec: tuple[Column, ...]) -> list[Problem]:
     if not isinstance(ch, dict):
         return [Problem(file, f"field '{name}' must be an object", found=_shown(ch), allowed=_ALLOWED["changes"])]
     out = [Problem(file, f"field '{name}.{k}' is unknown", found=str(k), allowed="action, before, after")
@@ -185,7 +188,7 @@ def _change_problems(ch: object, name: str, rid: str | None, file: str) -> list[
                                found=_shown(row), allowed="an object with the columns of evidence.csv: "
                                + ", ".join(EVIDENCE_COLUMNS)))
         else:
-            out += row_problems(row, f"{name}.{side}", rid, file)
+            out += row_problems(row, f"{name}.{side}", rid, file, spec)
     return out
 
 
@@ -193,13 +196,15 @@ def _field(name: str, column: str) -> str:
     return f"field '{name}.{column}'" if name else column
 
 
-def row_problems(row: Mapping[str, object], name: str, rid: str | None, file: str) -> list[Problem]:
-    """Problems with one evidence row of a change, checked against the evidence.csv column specs.
+def row_problems(row: Mapping[str, object], name: str, rid: str | None, file: str,
+                 spec: tuple[Column, ...] = EVIDENCE_SPEC) -> list[Problem]:
+    """Problems with one evidence row of a change, checked against the evidence.csv column specs (`spec`: those of
+    the guideline's manifest, `evidence_spec(manifest)`).
 
     `name` is the row's field in the file ('changes[0].after'); with '' each message names only the column."""
     out = [Problem(file, f"{_field(name, str(k))} is not a column of evidence.csv", column=str(k), found=str(k),
                    allowed=", ".join(EVIDENCE_COLUMNS)) for k in row if k not in EVIDENCE_COLUMNS]
-    for col in EVIDENCE_SPEC:
+    for col in spec:
         value = row.get(col.name, "")
         where = _field(name, col.name)
         if not isinstance(value, str):
@@ -286,22 +291,26 @@ def load_per_recommendation(root: Path, folder: Path, kind: str, read: Callable[
     return found_items
 
 
-def load_revisions(root: Path | str, scheme: Scheme, recommendation_id: str | None = None) -> tuple[Revision, ...]:
-    """All saved revisions of a guideline (or one recommendation), ordered by (created, author, file name)."""
+def load_revisions(root: Path | str, scheme: Scheme, recommendation_id: str | None = None,
+                   manifest: Manifest = NEUTRAL) -> tuple[Revision, ...]:
+    """All saved revisions of a guideline (or one recommendation), ordered by (created, author, file name); their
+    evidence rows keep to the vocabularies of the guideline's `manifest`."""
     root = Path(root)
     revisions = load_per_recommendation(root, root / REVISIONS_DIR, "revision",
-                                        lambda path, name: read_revision(path, scheme, name), recommendation_id)
+                                        lambda path, name: read_revision(path, scheme, name, manifest),
+                                        recommendation_id)
     return tuple(sorted(revisions, key=lambda r: (r.when(), r.author, r.path.name if r.path else "")))
 
 
-def read_revision(path: Path, scheme: Scheme, name: str | None = None) -> tuple[Revision | None, list[Problem]]:
+def read_revision(path: Path, scheme: Scheme, name: str | None = None,
+                  manifest: Manifest = NEUTRAL) -> tuple[Revision | None, list[Problem]]:
     """Read one revision file; return it (None when broken) with every problem found."""
     name = name or str(path)
     ok, data, problems = read_json(path, name, "a revision file as the Revise notebook saves it; restore it from "
                                    "version control or delete it", "4 levels (revision > changes > change > row)")
     if not ok:
         return None, problems
-    problems = revision_problems(data, name, scheme)
+    problems = revision_problems(data, name, scheme, manifest)
     if problems:
         return None, problems
     assert isinstance(data, dict)  # else a problem was returned above

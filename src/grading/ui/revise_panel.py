@@ -10,7 +10,7 @@ import ipywidgets as w
 from ..errors import GradingError
 from ..grade import Grading
 from ..io.guideline import Guideline
-from ..io.tables import EVIDENCE_COLUMNS
+from ..io.tables import EVIDENCE_COLUMNS, evidence_spec
 from ..render.text import verdict_line
 from ..revisions.apply import (
     apply_revisions,
@@ -67,6 +67,7 @@ class RevisePanel:
     def __init__(self, guideline: Guideline, recommendation_id: str | None = None):
         self.published = guideline
         self.scheme = guideline.scheme
+        self._evidence_spec = evidence_spec(guideline.manifest)  # rows keep to the guideline's vocabularies
         self.strength_choices = self.scheme.strength_choices()
         recs = guideline.recommendations
         self.rec_select = _classed(w.Dropdown(options=[(f"{i} {t}", i) for i, t in zip(recs["id"], recs["topic_en"])],
@@ -233,7 +234,7 @@ class RevisePanel:
         blocks = [self._load_error] if self._load_error else []
         for n, (_, row) in enumerate(self._working):
             blocks += [f"Evidence row {n + 1}: {p.message}; found {p.found!r}; allowed: {p.allowed}"
-                       for p in row_problems(row, "", rev.recommendation_id, "")]
+                       for p in row_problems(row, "", rev.recommendation_id, "", self._evidence_spec)]
         if len(blocks) > bool(self._load_error):
             self._show(None)  # rows that are not valid evidence cannot be graded
         else:

@@ -127,7 +127,7 @@ def _edition(revised: bool, release: str | None) -> str:
 def _write_all(published: Guideline, folder: Path, revised_wanted: bool, release: str | None,
                log: dict | None) -> list[str]:
     from ...analyses.agreement import agreements
-    revisions = load_revisions(published.root, published.scheme)
+    revisions = load_revisions(published.root, published.scheme, manifest=published.manifest)
     revised: Revised | None = apply_revisions(published, revisions) if revised_wanted else None
     guideline = revised.guideline if revised is not None else published
     gradings = reproduce(guideline)
