@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import os
 import shutil
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -110,3 +111,33 @@ def require_shared() -> Path:
             pytest.fail(f"{SHARED} is missing under CI")
         pytest.skip(f"{SHARED} is absent on this machine")
     return SHARED
+
+
+class Page(HTMLParser):
+    """The start tags (with their attributes) and the text of one HTML page."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+    @property
+    def ids(self) -> set[str]:
+        return {a["id"] for _, a in self.tags if "id" in a}
+
+    def links(self) -> list[str]:
+        return [a["href"] for t, a in self.tags if t == "a" and "href" in a]
+
+
+def parse_html(text: str) -> Page:
+    """A page parsed to its tags and text."""
+    p = Page()
+    p.feed(text)
+    p.close()
+    return p

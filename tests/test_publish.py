@@ -3,11 +3,10 @@
 import os
 import re
 import stat
-from html.parser import HTMLParser
 
 import pytest
 
-from conftest import REPO, ev, rec
+from conftest import REPO, Page, ev, parse_html, rec
 from grading import load_scheme
 from grading.errors import GradingError
 from grading.io import files as FILES
@@ -21,28 +20,11 @@ def bundled():
     return load_guideline(REPO)
 
 
-class Tags(HTMLParser):
-    """Every start tag with its attributes, and the text outside tags."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.tags: list[tuple[str, dict]] = []
-        self.text: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-
-    def handle_data(self, data):
-        self.text.append(data)
-
 SCHEME = load_scheme("norway-2007")
 
 
-def parse(page: str) -> Tags:
-    t = Tags()
-    t.feed(page)
-    t.close()
-    return t
+def parse(page: str) -> Page:
+    return parse_html(page)
 
 
 def unescaped(text: str, char: str) -> list[int]:

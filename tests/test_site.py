@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 import re
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from conftest import REPO, copy_guideline, ev, rec, scheme
+from conftest import REPO, Page, copy_guideline, ev, parse_html, rec, scheme
 from grading import Grading, load_guideline
 from grading.cli import main
 from grading.errors import GradingError, OutputError, UnknownValueError
@@ -22,33 +21,8 @@ from grading.revisions import Change, new_revision, save_revision
 from grading.revisions.release import make_release
 
 
-class Page(HTMLParser):
-    """Tags with attributes, ids, and the text of one page."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.tags: list[tuple[str, dict]] = []
-        self.text: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-
-    def handle_data(self, data):
-        self.text.append(data)
-
-    @property
-    def ids(self) -> set[str]:
-        return {a["id"] for _, a in self.tags if "id" in a}
-
-    def links(self) -> list[str]:
-        return [a["href"] for t, a in self.tags if t == "a" and "href" in a]
-
-
 def parse(path: Path) -> Page:
-    p = Page()
-    p.feed(path.read_text(encoding="utf-8"))
-    p.close()
-    return p
+    return parse_html(path.read_text(encoding="utf-8"))
 
 
 def words(path: Path) -> str:

@@ -34,11 +34,11 @@ def _load(args: argparse.Namespace) -> Guideline:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from .render.text import plural
-    from .revisions import conflicts, load_revisions
+    from .revisions import conflicts, saved_revisions
     g = _load(args)
     for p in g.notices:
         _problem(p)
-    revisions = load_revisions(g.root, g.scheme, manifest=g.manifest)
+    revisions = saved_revisions(g)
     clashes = conflicts(g, revisions)
     for c in clashes:
         _say(f"warning: {c}", err=True)

@@ -89,17 +89,10 @@ class Guideline:
         """The key of the entry an evidence row's reference cell names (a refnumber or a key), or None."""
         return self.bibliography.key_of(reference)
 
-    @functools.cached_property
-    def _numbers(self) -> dict[str, int | None]:
-        return {}  # reference cell -> number, as number_of found it: asked for every evidence row
-
     def number_of(self, reference: str) -> int | None:
         """The number the reference list shows for an evidence row's reference cell, or None."""
-        numbers = self._numbers
-        if reference not in numbers:
-            key = self.key_of(reference)
-            numbers[reference] = None if key is None else self._number_of_key.get(key.lower())
-        return numbers[reference]
+        key = self.key_of(reference)
+        return None if key is None else self._number_of_key.get(key.lower())
 
     def cited(self, rec_id: str) -> tuple[int, ...]:
         """The reference numbers cited by one recommendation, in table order, each once."""

@@ -15,7 +15,7 @@ from ..grade import Grading, reproduce
 from ..grade.derive import Decision
 from ..io.files import refuse_inputs, write_atomic
 from ..io.guideline import Guideline, read_paths
-from ..revisions import Revised, Revision, apply_revisions, load_revisions
+from ..revisions import Revised, Revision, apply_revisions, saved_revisions
 from ..revisions.record import revision_file_name
 from .references import format_references
 
@@ -32,7 +32,7 @@ def toolkit_version() -> str:
 
 def edition(published: Guideline, revised_wanted: bool) -> tuple[Guideline, Revised | None, tuple[Revision, ...]]:
     """The guideline to export (published, or with its saved revisions applied), the Revised, every revision."""
-    revisions = load_revisions(published.root, published.scheme, manifest=published.manifest)
+    revisions = saved_revisions(published)
     if not revised_wanted:
         return published, None, revisions
     revised = apply_revisions(published, revisions)

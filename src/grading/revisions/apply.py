@@ -159,10 +159,15 @@ def _apply_rows(rows: list[dict], revisions: Iterable[Revision], lines: list | N
     return [(s["row"], s["line"]) for s in slots if s["row"] is not None], applied, conflicts
 
 
+def saved_revisions(guideline: Guideline) -> tuple[Revision, ...]:
+    """Every revision saved in the guideline's folder, read by its scheme, its rows kept to its manifest's
+    vocabularies; ordered as load_revisions orders them."""
+    return load_revisions(guideline.root, guideline.scheme, manifest=guideline.manifest)
+
+
 def apply_revisions(guideline: Guideline, revisions: Iterable[Revision] | None = None) -> Revised:
     """The revised guideline: the published evidence with each revision applied in time order."""
-    revisions = load_revisions(guideline.root, guideline.scheme, manifest=guideline.manifest) if revisions is None \
-        else tuple(revisions)
+    revisions = saved_revisions(guideline) if revisions is None else tuple(revisions)
     revisions = tuple(sorted(revisions, key=lambda r: (r.when(), r.author, r.path.name if r.path else "")))
     if not revisions:
         return Revised(guideline, guideline, (), (), ())

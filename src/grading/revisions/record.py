@@ -229,13 +229,18 @@ def write_revision(root: Path, revision: Revision) -> Path:
     if not (isinstance(rid, str) and REC_ID.match(rid)):  # it names a folder: never '../x' or an id with a newline
         raise RevisionError(f"{rid!r} is not a recommendation id; allowed: {_ALLOWED['recommendation_id']}; "
                             "nothing was written")
-    folder = root / REVISIONS_DIR / rid
-    text = json.dumps(revision.as_json(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return write_record(root, root / REVISIONS_DIR / rid, revision.as_json(), lambda: file_name(revision), "revision")
+
+
+def write_record(root: Path, folder: Path, data: Mapping[str, object], name: Callable[[], str], what: str) -> Path:
+    """Write a revision's or a vote's JSON as a new file in `folder` (made if missing), atomically and never over
+    another; return its path. A failure is a RevisionError naming the folder: nothing was written."""
+    text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        return write_new(folder, text.encode("utf-8"), lambda: file_name(revision))
+        return write_new(folder, text.encode("utf-8"), name)
     except OSError as e:
-        raise RevisionError(f"{_rel(folder, root)}: the revision could not be saved "
+        raise RevisionError(f"{_rel(folder, root)}: the {what} could not be saved "
                             f"({e.strerror or e}); nothing was written") from e
 
 

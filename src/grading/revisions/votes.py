@@ -11,14 +11,13 @@ from datetime import datetime
 from pathlib import Path
 
 from ..errors import Problem, RevisionError, raise_if_errors
-from ..io.files import write_new
 from ..io.guideline import Guideline
 from ..io.panel import load_panel
 from ..io.tables import REC_ID
 from ..scheme import Scheme
 from ..vocab import VOTE_CHOICES, VOTE_QUESTIONS
 from .apply import Revised
-from .record import _parse_time, _rel, load_per_recommendation, read_json, slug, utc_now
+from .record import _parse_time, load_per_recommendation, read_json, slug, utc_now, write_record
 
 FORMAT = "grading-vote/1"
 VOTES_DIR = Path("evidence") / "votes"
@@ -144,14 +143,8 @@ def file_name(vote: Vote) -> str:
 
 def write_vote(root: Path, vote: Vote) -> Path:
     """Write a vote as a new file under <root>/evidence/votes/<id>/, atomically, never over another; its path."""
-    folder = root / VOTES_DIR / vote.recommendation_id
-    text = json.dumps(vote.as_json(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        return write_new(folder, text.encode("utf-8"), lambda: file_name(vote))
-    except OSError as e:
-        raise RevisionError(f"{_rel(folder, root)}: the vote could not be saved ({e.strerror or e}); "
-                            "nothing was written") from e
+    return write_record(root, root / VOTES_DIR / vote.recommendation_id, vote.as_json(), lambda: file_name(vote),
+                        "vote")
 
 
 def save_vote(guideline: Guideline, vote: Vote, revised: Revised | None = None) -> Path:

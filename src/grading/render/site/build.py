@@ -15,7 +15,7 @@ from ...grade import reproduce, summary
 from ...io.files import refuse_inputs
 from ...io.guideline import Guideline, read_paths
 from ...progress import progress
-from ...revisions import Revised, apply_revisions, diff, load_revisions
+from ...revisions import Revised, apply_revisions, diff, saved_revisions
 from ..references import format_references
 from . import pages as P
 from .search import entries, script
@@ -127,7 +127,7 @@ def _edition(revised: bool, release: str | None) -> str:
 def _write_all(published: Guideline, folder: Path, revised_wanted: bool, release: str | None,
                log: dict | None) -> list[str]:
     from ...analyses.agreement import agreements
-    revisions = load_revisions(published.root, published.scheme, manifest=published.manifest)
+    revisions = saved_revisions(published)
     revised: Revised | None = apply_revisions(published, revisions) if revised_wanted else None
     guideline = revised.guideline if revised is not None else published
     gradings = reproduce(guideline)
