@@ -20,7 +20,7 @@ from grading import Guideline, ValidationError, load_guideline
 from grading.grade import Study
 from grading.grade.derive import derive_level, derive_strength
 from grading.io.bib import WHOLE_NUMBER
-from grading.io.tables import REC_ID
+from grading.io.labels import is_rec_id
 from grading.revisions import read_revision
 from grading.scheme.load import scheme_from_data
 from grading.vocab import DESIGNS, FINDINGS, QUALITIES
@@ -158,7 +158,7 @@ def test_a_revision_edited_anywhere_reads_back_or_names_its_problem(tmp_path, da
     file.write_text(json.dumps(replaced(REVISION, path, new), ensure_ascii=False), encoding="utf-8")
     rev = read_or_problems(file)
     if rev is not None:
-        assert REC_ID.match(rev.recommendation_id)
+        assert is_rec_id(rev.recommendation_id)
         assert all(WHOLE_NUMBER.match(r) or r == "" for c in rev.changes for r in ((c.after or {}).get("reference", ""),
                                                                                 (c.before or {}).get("reference", "")))
 

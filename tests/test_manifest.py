@@ -122,7 +122,7 @@ def test_optional_columns_may_be_left_out_unless_the_manifest_requires_them(neck
     ('title = "X"\n[vocabularies]\ngroup = ["a"]\n', 3, "vocabularies.group", "group"),
     ('title = "X"\nscheme = "norway-2026"\n', 2, "scheme", "norway-2026"),
     ('title = "X"\ncitation_style = "no-such-style"\n', 2, "citation_style", "no-such-style"),
-    ('title = "X"\n[sections]\n"four" = "A section"\n', 3, "sections.four", "four = 'A section'"),
+    ('title = "X"\n[sections]\n"4/1" = "A section"\n', 3, "sections.4/1", "4/1 = 'A section'"),
     ('title = "X"\n[report]\ncolumns = ["A", "B"]\n', 3, "report.columns", "['A', 'B']"),
     ('title = "X"\nlicense = "MIT"\n', 2, "license", "license"),
 ])

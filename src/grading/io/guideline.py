@@ -185,9 +185,7 @@ def load_guideline(root: Path | str | None = None, scheme: Scheme | str | Path |
     if recs is not None and "published_level" in recs.columns and not (scheme.ladder and scheme.strengths):
         # A scheme that cannot grade these strengths is the one problem to report, not every cell it cannot read.
         check_grades_strengths(scheme, recs["published_level"])
-    problems += _cross_check(recs, ev, bib)
-    if recs is not None:
-        problems += recommendation_problems(recs, scheme, "evidence/recommendations.csv")
+    problems += _cross_check(recs, ev, bib, scheme)
     problems += panel_problems(tables.get("evidence/panel.csv"), recs)  # the working group's panel (io/panel.py)
     raise_if_errors(problems)
     empty = pd.DataFrame()
@@ -207,11 +205,17 @@ def read_paths(guideline: Guideline) -> tuple[Path, ...]:
     return tuple(paths + ([guideline.scheme.path] if guideline.scheme.path is not None else []))
 
 
-def _cross_check(recs: pd.DataFrame | None, ev: pd.DataFrame | None, bib: Bibliography | None) -> list[Problem]:
+def _cross_check(recs: pd.DataFrame | None, ev: pd.DataFrame | None, bib: Bibliography | None,
+                 scheme: Scheme) -> list[Problem]:
+    """Rows that contradict another row or another file: twice the same id, an id not under its row's section (before
+    the evidence rows citing it), evidence for no recommendation, a reference absent from the .bib, a reference
+    twice for one recommendation (a warning)."""
     problems: list[Problem] = []
     rname, ename = "evidence/recommendations.csv", "evidence/evidence.csv"
     if recs is not None and "id" in recs.columns:
         problems += duplicate_problems(recs, "id", rname)
+    if recs is not None:
+        problems += recommendation_problems(recs, scheme, rname)
     if ev is None or recs is None or "recommendation_id" not in ev.columns or "id" not in recs.columns:
         return problems
     ids = set(recs["id"])

@@ -19,6 +19,7 @@ from typing import Any
 
 from ..errors import Problem, UnknownValueError
 from .files import read_text
+from .labels import SECTION_ALLOWED, label_problem
 
 MANIFEST = "guideline.toml"
 DEFAULT_STYLE = "vancouver"  # Vancouver (ICMJE/NLM), the style medical guidelines cite in
@@ -34,7 +35,6 @@ _TOP = {"title": str, "year": int, "language": str, "scheme": str, "short_title"
         "publisher": str, "licence": str, "citation_style": str, "required_columns": list, "sections": dict,
         "vocabularies": dict, "report": dict}
 _REPORT = {"columns": list, "references": str}
-_SECTION = re.compile(r"^\d+(\.\d+)*\Z", re.ASCII)
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*\Z")
 _EXAMPLE = "see the guideline.toml that `grading new FOLDER` writes, or evidence/README.md"
 
@@ -143,12 +143,15 @@ def manifest_from_data(data: Mapping[str, Any], root: Path, path: Path | None = 
         if c not in OPTIONAL_COLUMNS:
             bad(("required_columns",), "not an optional column", c, ", ".join(OPTIONAL_COLUMNS))
     sections = {}
-    for number, title in get.get("sections", {}).items():
-        if not _SECTION.match(number) or not isinstance(title, str):
-            bad(("sections", number), "a section is a number in quotes = its title in quotes", f"{number} = {title!r}",
-                '"4.1" = "Non-specific neck pain: treatment"')
+    for label, title in get.get("sections", {}).items():
+        why = label_problem(label)
+        if why is not None or not isinstance(title, str):
+            bad(("sections", label), (f"the section label {why}: " if why else "") + "a section is its label in "
+                "quotes = its title in quotes", f"{label} = {title!r}",
+                f'e.g. "4.1" = "Non-specific neck pain: treatment" or "A.1" = "Assessment"; a label is '
+                f'{SECTION_ALLOWED}')
         else:
-            sections[number] = title
+            sections[label] = title
     vocabularies = _vocabularies(get.get("vocabularies", {}), bad)
     columns, heading = DEFAULT_COLUMNS, "References"
     for key, value in get.get("report", {}).items():

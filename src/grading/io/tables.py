@@ -15,6 +15,7 @@ import pandas as pd
 from ..errors import Problem
 from ..vocab import AGREEMENT, DESIGNS, DIRECTIONS, EFFECT_SIZES, FINDINGS, QUALITIES
 from .files import decode_utf8, read_bytes
+from .labels import ID_ALLOWED, SECTION_ALLOWED, is_label, is_rec_id, under_section
 from .manifest import SEPARATORS, Manifest
 
 if TYPE_CHECKING:
@@ -22,8 +23,6 @@ if TYPE_CHECKING:
 
 # ASCII digits only, and \Z rather than $ (which also matches before a final newline: '7.1.3-02\n' is no id).
 SEED_LINES = re.compile(r"^\d+(-\d+)?(;\d+(-\d+)?)*\Z", re.ASCII)
-REC_ID = re.compile(r"^\d+(\.\d+)*-[0-9A-Za-z]+\Z", re.ASCII)
-SECTION = re.compile(r"^\d+(\.\d+)*\Z", re.ASCII)
 # A reference cell: an entry's citation number (its refnumber) or its BibTeX key, as a reference manager writes it.
 REFERENCE = re.compile(r"^(?:[0-9]+|[^\s,{}()\"#%'=\\~]+)\Z")
 NEUTRAL = Manifest()
@@ -123,8 +122,8 @@ def glossary_spec(manifest: Manifest = NEUTRAL) -> tuple[Column, ...]:
 def flags_spec(manifest: Manifest = NEUTRAL) -> tuple[Column, ...]:
     """The columns of flags.csv."""
     return (_col("colour", _enum(("red", "yellow", "green")), True), _col("flag", required=True),
-            _col("flag_en"), _col("section", ((lambda v: bool(SECTION.match(v))), "a section number such as 6.2, or "
-                                              "empty")), _optional("seed_lines", manifest, _seed))
+            _col("flag_en"), _col("section", ((lambda v: v == "" or is_label(v)), SECTION_ALLOWED + ", or empty")),
+            _optional("seed_lines", manifest, _seed))
 
 
 GLOSSARY_SPEC, FLAGS_SPEC = glossary_spec(), flags_spec()
@@ -135,8 +134,8 @@ def recommendations_spec(scheme: Scheme, manifest: Manifest = NEUTRAL) -> tuple[
     phases the manifest's vocabularies (any text where it has none)."""
     strength = ((lambda v: v == "" or scheme.is_valid_strength(v)), scheme.allowed_strengths())
     return (
-        _col("id", ((lambda v: bool(REC_ID.match(v))), "<section>-<nn>, e.g. 7.1.1-03"), True),
-        _col("section", ((lambda v: bool(SECTION.match(v))), "a section number such as 6.3.2"), True),
+        _col("id", (is_rec_id, ID_ALLOWED), True),
+        _col("section", (is_label, SECTION_ALLOWED), True),
         _col("topic", required=True), _col("topic_en", required=True),
         _col("phase", _vocabulary("phase", manifest, empty=True)),
         _col("diagnostic_group", _vocabulary("diagnostic_group", manifest, empty=False), True),
@@ -300,7 +299,7 @@ def recommendation_problems(frame: pd.DataFrame, scheme: Scheme, name: str) -> l
     cols = set(frame.columns)
     if {"id", "section"} <= cols:
         for rid, section, line, row in zip(frame["id"], frame["section"], frame["_line"], frame["_row"]):
-            if REC_ID.match(rid) and SECTION.match(section) and rid.rpartition("-")[0] != section:
+            if is_rec_id(rid) and is_label(section) and not under_section(rid, section):
                 problems.append(Problem(name, "the id does not start with the row's section", line=line, row=row,
                                         column="id", found=rid, allowed=f"{section}-<nn>"))
     if {"published_level", "published_levels"} <= cols:

@@ -11,6 +11,7 @@ from ..errors import UnknownValueError
 from ..grade import Grading, grade
 from ..io.files import write_atomic
 from ..io.guideline import Guideline, read_paths
+from ..io.labels import label_key
 from ..revisions import Revised, Revision
 from .changes import changes_html, changes_markdown
 from .markdown import md_cell
@@ -85,7 +86,7 @@ def section_tables(guideline: Guideline, revised: Revised | None = None,
         by_section.setdefault(rec.section, []).append(row)
     wanted = set(sections) if sections is not None else None
     if wanted is not None and wanted - set(by_section):
-        raise UnknownValueError("section", ", ".join(sorted(wanted - set(by_section))), by_section)
+        raise UnknownValueError("section", ", ".join(sorted(wanted - set(by_section), key=label_key)), by_section)
     return [SectionTable(s, guideline.manifest.section_title(s), tuple(rows)) for s, rows in by_section.items()
             if wanted is None or s in wanted]
 

@@ -15,8 +15,9 @@ from typing import TypeVar
 
 from ..errors import Problem, RevisionError, raise_if_errors
 from ..io.files import decode_utf8, read_bytes, write_new
+from ..io.labels import is_rec_id
 from ..io.manifest import Manifest
-from ..io.tables import EVIDENCE_COLUMNS, EVIDENCE_SPEC, NEUTRAL, REC_ID, Column, evidence_spec
+from ..io.tables import EVIDENCE_COLUMNS, EVIDENCE_SPEC, NEUTRAL, Column, evidence_spec
 from ..scheme import Scheme
 from ..vocab import AGREEMENT, JUDGEMENTS
 
@@ -116,7 +117,7 @@ def revision_problems(data: object, file: str, scheme: Scheme, manifest: Manifes
     if "format" in data and data["format"] != FORMAT:
         bad("format", "names an unknown format", data["format"], FORMAT)
     rid = data.get("recommendation_id")
-    if "recommendation_id" in data and not (isinstance(rid, str) and REC_ID.match(rid)):
+    if "recommendation_id" in data and not (isinstance(rid, str) and is_rec_id(rid)):
         bad("recommendation_id", "is not a recommendation id", rid, _ALLOWED["recommendation_id"])
     for name in ("author", "rationale"):
         if name in data and not (isinstance(data[name], str) and data[name].strip()):
@@ -150,7 +151,7 @@ def revision_problems(data: object, file: str, scheme: Scheme, manifest: Manifes
     elif isinstance(changes, list):
         spec = evidence_spec(manifest)
         for i, ch in enumerate(changes):
-            out += _change_problems(ch, f"changes[{i}]", rid if isinstance(rid, str) and REC_ID.match(rid) else None,
+            out += _change_problems(ch, f"changes[{i}]", rid if isinstance(rid, str) and is_rec_id(rid) else None,
                                     file, spec)
     return out
 
@@ -226,7 +227,7 @@ def row_problems(row: Mapping[str, object], name: str, rid: str | None, file: st
 def write_revision(root: Path, revision: Revision) -> Path:
     """Write a revision as a new file under <root>/evidence/revisions/<id>/, atomically; return its path."""
     rid = revision.recommendation_id
-    if not (isinstance(rid, str) and REC_ID.match(rid)):  # it names a folder: never '../x' or an id with a newline
+    if not (isinstance(rid, str) and is_rec_id(rid)):  # it names a folder: never '../x' or an id with a newline
         raise RevisionError(f"{rid!r} is not a recommendation id; allowed: {_ALLOWED['recommendation_id']}; "
                             "nothing was written")
     return write_record(root, root / REVISIONS_DIR / rid, revision.as_json(), lambda: file_name(revision), "revision")
@@ -266,7 +267,7 @@ def load_per_recommendation(root: Path, folder: Path, kind: str, read: Callable[
     """The files under `folder`/<recommendation id>/, each read by `read(path, name)`; every problem found is raised.
 
     A file must sit in the folder of the recommendation it names; dot-files are interrupted saves and skipped."""
-    if recommendation_id is not None and not REC_ID.match(recommendation_id):
+    if recommendation_id is not None and not is_rec_id(recommendation_id):
         raise RevisionError(f"{recommendation_id!r} is not a recommendation id; allowed: "
                             f"{_ALLOWED['recommendation_id']}")
     if not folder.is_dir():

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from ..errors import Problem, RevisionError, raise_if_errors
 from ..io.guideline import Guideline
+from ..io.labels import is_rec_id
 from ..io.panel import load_panel
-from ..io.tables import REC_ID
 from ..scheme import Scheme
 from ..vocab import VOTE_CHOICES, VOTE_QUESTIONS
 from .apply import Revised
@@ -88,7 +88,7 @@ def vote_problems(data: object, file: str, scheme: Scheme, *, saving: bool = Fal
     if "format" in data and data["format"] != FORMAT:
         bad("format", "names an unknown format", data["format"])
     rid = data.get("recommendation_id")
-    if "recommendation_id" in data and not (isinstance(rid, str) and REC_ID.match(rid)):
+    if "recommendation_id" in data and not (isinstance(rid, str) and is_rec_id(rid)):
         bad("recommendation_id", "is not a recommendation id", rid)
     if "member" in data and not (isinstance(data["member"], str) and data["member"].strip()):
         bad("member", "is required", data["member"])
