@@ -19,7 +19,14 @@ from .cache import load_bibliography_cached
 from .files import read_bytes
 from .manifest import MANIFEST, Manifest, load_manifest, scheme_problems, scheme_source
 from .panel import panel_problems
-from .tables import duplicate_problems, read_table, recommendation_problems, table_spec
+from .tables import (
+    duplicate_problems,
+    once_per_reference,
+    read_table,
+    recommendation_problems,
+    repeated_reference_problems,
+    table_spec,
+)
 
 REQUIRED_FILES = ("references.bib", "evidence/recommendations.csv", "evidence/evidence.csv")
 OPTIONAL_FILES = ("evidence/glossary.csv", "evidence/flags.csv", "evidence/panel.csv")
@@ -70,9 +77,11 @@ class Guideline:
 
     @functools.cached_property
     def _studies_by_rec(self) -> dict[str, tuple[Study, ...]]:
-        # One pass over whole columns, once: the Revise panel and fragility look rows up again and again.
+        # One pass over whole columns, once: the Revise panel and fragility look rows up again and again. A
+        # reference cited twice for one recommendation is one study: its first row counts (once_per_reference).
+        rows = once_per_reference(self.evidence, self.key_of)
         by_rec: dict[str, list[Study]] = {}
-        for rid, study in zip(self.evidence["recommendation_id"], studies_from_rows(self.evidence, self.number_of)):
+        for rid, study in zip(rows["recommendation_id"], studies_from_rows(rows, self.number_of)):
             by_rec.setdefault(rid, []).append(study)
         return {rid: tuple(rows) for rid, rows in by_rec.items()}
 
@@ -230,6 +239,7 @@ def _cross_check(recs: pd.DataFrame | None, ev: pd.DataFrame | None, bib: Biblio
             if ref and bib.key_of(ref) is None:
                 problems.append(Problem(ename, "cited reference is absent from references.bib", line=line, row=row,
                                         column="reference", found=ref, allowed=_reference_allowed(ref, bib, keys)))
+        problems += repeated_reference_problems(ev, bib.key_of, ename)
     return problems
 
 

@@ -326,3 +326,53 @@ def duplicate_problems(frame: pd.DataFrame, column: str, name: str) -> list[Prob
     return [Problem(name, f"duplicate {column} (first on line {first[v]})", line=line, row=row, column=column,
                     found=v, allowed=f"each {column} once")
             for v, line, row in zip(dup[column], dup["_line"], dup["_row"])]
+
+
+def _repeated_references(frame: pd.DataFrame, key_of: Callable[[str], str | None]) -> dict[int, int]:
+    """Position of each row that names a reference its recommendation already cited -> position of the first.
+
+    A number and a key naming one entry (`12` and the key of the entry whose refnumber is 12) are one reference:
+    cells are compared by the entry `key_of` finds (a cell it finds none for, by itself). Rows with an empty
+    reference (consensus, a basis phrase) are never repeats of each other."""
+    if not {"recommendation_id", "reference"} <= set(frame.columns):
+        return {}
+    first: dict[tuple[str, str], int] = {}
+    repeats: dict[int, int] = {}
+    for i, (rid, ref) in enumerate(zip(frame["recommendation_id"], frame["reference"])):
+        ref = str(ref).strip()
+        if not ref:
+            continue
+        entry = (str(rid), (key_of(ref) or ref).lower())
+        if entry in first:
+            repeats[i] = first[entry]
+        else:
+            first[entry] = i
+    return repeats
+
+
+def once_per_reference(rows: pd.DataFrame, key_of: Callable[[str], str | None]) -> pd.DataFrame:
+    """The evidence rows grading counts: for each recommendation one row per reference, the first (a level rule
+    asking for two trials never counts one trial twice); rows with an empty reference all stay. The rows
+    themselves when none repeats."""
+    repeats = _repeated_references(rows, key_of)
+    if not repeats:
+        return rows
+    return rows.iloc[[i for i in range(len(rows)) if i not in repeats]]
+
+
+def repeated_reference_problems(frame: pd.DataFrame, key_of: Callable[[str], str | None],
+                                name: str) -> list[Problem]:
+    """A warning for each evidence row naming a reference its recommendation already cited (grading counts the
+    first row only: once_per_reference)."""
+    repeats = _repeated_references(frame, key_of)
+    if not repeats:
+        return []
+    refs, lines, rows = list(frame["reference"]), list(frame["_line"]), list(frame["_row"])
+    rids = list(frame["recommendation_id"])
+    out = []
+    for i, j in repeats.items():
+        same = "" if refs[i] == refs[j] else f" as '{refs[j]}'"
+        out.append(Problem(name, f"{rids[i]} cites this reference twice (first on line {lines[j]}{same}): "
+                                 "grading counts the first row only", line=lines[i], row=rows[i], column="reference",
+                           found=refs[i], allowed="each reference once per recommendation", severity="warning"))
+    return out

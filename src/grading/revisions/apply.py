@@ -13,7 +13,7 @@ from ..errors import Problem, RevisionError, raise_if_errors
 from ..grade import Grading, grade
 from ..io.files import exclusive_lock
 from ..io.guideline import Guideline, studies_from_rows
-from ..io.tables import EVIDENCE_COLUMNS
+from ..io.tables import EVIDENCE_COLUMNS, once_per_reference
 from ..vocab import JUDGEMENTS
 from .record import (
     REVISIONS_DIR,
@@ -234,7 +234,8 @@ def preview(revised: Revised, revision: Revision) -> tuple[Grading, tuple[Confli
         rec = rec.but(published_strength=revision.published_strength)
     if revision.text:
         rec = rec.but(text=revision.text)
-    studies = tuple(studies_from_rows(pd.DataFrame(rows, columns=list(EVIDENCE_COLUMNS)), revised.guideline.number_of))
+    counted = once_per_reference(pd.DataFrame(rows, columns=list(EVIDENCE_COLUMNS)), revised.guideline.key_of)
+    studies = tuple(studies_from_rows(counted, revised.guideline.number_of))
     return grade(rec, studies, revised.guideline.scheme), mine
 
 
