@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, scheme
+from conftest import REPO, ev, rec, scheme
 from grading.cli import main
 from grading.errors import ValidationError
 from grading.io.guideline import load_guideline
@@ -235,3 +235,14 @@ def test_the_report_names_unknown_sections_in_natural_order(root, capsys):
     with pytest.raises(UnknownValueError) as e:
         section_tables(load_guideline(root), sections=["A.10", "A.9", "A.1"])
     assert re.search(r"A\.9, A\.10", str(e.value))
+
+
+@pytest.mark.parametrize("first, twin", [("A.2-01", "a.2-01"), ("\u00c5.2-01", "A\u030a.2-01")])
+def test_ids_one_folder_on_a_case_insensitive_disk_are_a_located_error(make_guideline, first, twin):
+    root = make_guideline(recs=[rec(first), rec("A.2-02"), rec(twin)],
+                          evidence=[ev(first), ev("A.2-02"), ev(twin)])
+    with pytest.raises(ValidationError) as e:
+        load_guideline(root)
+    (p,) = [p for p in e.value.problems if p.severity == "error"]
+    assert (p.file, p.line, p.row, p.column, p.found) == ("evidence/recommendations.csv", 4, 3, "id", twin)
+    assert f"on line 2 ('{first}') only in case" in p.message

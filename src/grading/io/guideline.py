@@ -21,6 +21,7 @@ from .manifest import MANIFEST, Manifest, load_manifest, scheme_problems, scheme
 from .panel import panel_problems
 from .tables import (
     duplicate_problems,
+    folded_duplicate_problems,
     once_per_reference,
     read_table,
     recommendation_problems,
@@ -222,7 +223,7 @@ def _cross_check(recs: pd.DataFrame | None, ev: pd.DataFrame | None, bib: Biblio
     problems: list[Problem] = []
     rname, ename = "evidence/recommendations.csv", "evidence/evidence.csv"
     if recs is not None and "id" in recs.columns:
-        problems += duplicate_problems(recs, "id", rname)
+        problems += duplicate_problems(recs, "id", rname) + folded_duplicate_problems(recs, "id", rname)
     if recs is not None:
         problems += recommendation_problems(recs, scheme, rname)
     if ev is None or recs is None or "recommendation_id" not in ev.columns or "id" not in recs.columns:

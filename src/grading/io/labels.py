@@ -63,6 +63,11 @@ def under_section(rec_id: str, section: str) -> bool:
     return rec_id.startswith(section + "-") and len(rec_id) > len(section) + 1
 
 
+def fold_label(label: str) -> str:
+    """The label as a case-insensitive file system sees it: two labels folding alike name one folder."""
+    return unicodedata.normalize("NFC", label).casefold()
+
+
 def label_key(label: str) -> tuple[tuple[tuple[int, int, str], ...], str]:
     """A natural sort key for section labels and recommendation ids: runs of digits compare as numbers, the rest
     as text (case-insensitively, then as written), numbers before text — `A.2 < A.10 < B.1`, `6.2 < 6.10 < 7.1`,

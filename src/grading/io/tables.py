@@ -15,7 +15,7 @@ import pandas as pd
 from ..errors import Problem
 from ..vocab import AGREEMENT, DESIGNS, DIRECTIONS, EFFECT_SIZES, FINDINGS, QUALITIES
 from .files import decode_utf8, read_bytes
-from .labels import ID_ALLOWED, SECTION_ALLOWED, is_label, is_rec_id, under_section
+from .labels import ID_ALLOWED, SECTION_ALLOWED, fold_label, is_label, is_rec_id, under_section
 from .manifest import SEPARATORS, Manifest
 
 if TYPE_CHECKING:
@@ -326,6 +326,26 @@ def duplicate_problems(frame: pd.DataFrame, column: str, name: str) -> list[Prob
     return [Problem(name, f"duplicate {column} (first on line {first[v]})", line=line, row=row, column=column,
                     found=v, allowed=f"each {column} once")
             for v, line, row in zip(dup[column], dup["_line"], dup["_row"])]
+
+
+def folded_duplicate_problems(frame: pd.DataFrame, column: str, name: str) -> list[Problem]:
+    """Problems for values of `column` that differ from an earlier row's only in case or Unicode normalisation
+    (`A.1-01` and `a.1-01`): an id names folders, and Windows and macOS take the two for one folder."""
+    if column not in frame.columns:
+        return []
+    first: dict[str, tuple[str, int]] = {}
+    out = []
+    for value, line, row in zip(frame[column], frame["_line"], frame["_row"]):
+        if not value:
+            continue
+        folded = fold_label(value)
+        seen, at = first.setdefault(folded, (value, line))
+        if seen != value:
+            out.append(Problem(name, f"the {column} differs from the {column} on line {at} ('{seen}') only in case "
+                                     "or in how an accent is encoded: Windows and macOS take their folders for one",
+                               line=line, row=row, column=column, found=value,
+                               allowed=f"each {column} once, in any case"))
+    return out
 
 
 def _repeated_references(frame: pd.DataFrame, key_of: Callable[[str], str | None]) -> dict[int, int]:
