@@ -6,7 +6,7 @@ import stat
 
 import pytest
 
-from conftest import REPO, Page, ev, parse_html, rec
+from conftest import REPO, Page, bib_text, ev, parse_html, rec
 from grading import load_scheme
 from grading.errors import GradingError
 from grading.io import files as FILES
@@ -153,9 +153,10 @@ def test_nothing_hostile_survives_in_markdown(hostile):
 
 
 def test_revised_edition_shows_the_revision_and_the_level_its_evidence_carries(make_guideline):
+    # The review is another reference (92): a second row citing 91 would be the same study, counted once.
     g = load_guideline(make_guideline(recs=[rec(id="7.1.3-01", strength="moderate", level="**")],
-                                      evidence=[ev(rid="7.1.3-01", reference="91")]))
-    review = dict(recommendation_id="7.1.3-01", reference="91", design="systematic_review", quality="good",
+                                      evidence=[ev(rid="7.1.3-01", reference="91")], bib=bib_text([91, 92])))
+    review = dict(recommendation_id="7.1.3-01", reference="92", design="systematic_review", quality="good",
                   quality_text="meget god dokumentasjon", finding="benefit", effect_size="moderate",
                   outcomes="pain", documentation="A <new> review | of good quality", seed_lines="5")
     rev = new_revision(SCHEME, "7.1.3-01", "Kari Nordmann", "A new Cochrane review", {}, [Change("add", None, review)],

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..grade import Grading
+from ..io.labels import label_key
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ def worklist(gradings: list[Grading]) -> list[Entry]:
                 settles.setdefault(key, []).append(g.id)
     entries = [Entry(k, tuple(dict.fromkeys(v)), tuple(dict.fromkeys(settles.get(k, ())))) for k, v in decides.items()]
     return sorted(entries, key=lambda e: (-len(e.decides), -len(e.settles), isinstance(e.reference, str),
-                                          str(e.reference).zfill(8)))
+                                          label_key(str(e.reference))))
 
 
 def worklist_frame(entries: list[Entry]) -> pd.DataFrame:
