@@ -147,8 +147,10 @@ def test_the_json_export_holds_the_whole_guideline_in_its_documented_shape(bundl
     data = json.loads(path.read_text(encoding="utf-8"))
     assert data["format"] == FORMAT and data["edition"] == "published"
     assert data["scheme"] == "norway-2007 (as declared)"
-    assert set(data) == {"format", "title", "folder", "edition", "scheme", "generated_by", "recommendations",
-                         "references", "glossary", "flags", "revisions", "votes", "findings"}
+    assert set(data) == {"format", "title", "folder", "language", "authors", "publisher", "year", "licence",
+                         "edition", "scheme", "generated_by", "recommendations", "references", "glossary", "flags",
+                         "revisions", "votes", "findings"}
+    assert data["language"] == "no" and data["year"] == 2007 and data["authors"][0] == "Even Lærum"
     assert data["votes"] == [] and all(r["agreement"] is None for r in data["recommendations"])
     assert len(data["recommendations"]) == 67 and counts["recommendations"] == 67
     assert sum(len(r["evidence"]) for r in data["recommendations"]) == len(bundled.evidence)
