@@ -40,6 +40,19 @@ class GradedGuideline:
         return "published" if self.revised is None else "revised"
 
     @functools.cached_property
+    def published_gradings(self) -> tuple[Grading, ...]:
+        """The published guideline's gradings: the same as `gradings` for the published edition."""
+        return self.gradings if self.revised is None else tuple(reproduce(self.published))
+
+    @functools.cached_property
+    def _by_id(self) -> dict[str, Grading]:
+        return {g.id: g for g in self.gradings}
+
+    def grading(self, rec_id: str) -> Grading:
+        """One recommendation's grading in the edition graded."""
+        return self._by_id[rec_id]
+
+    @functools.cached_property
     def findings(self) -> tuple[Finding, ...]:
         """What the audit finds in the edition graded."""
         return tuple(audit(self.guideline, list(self.gradings)))
@@ -90,6 +103,13 @@ class GradedGuideline:
 def graded(published: Guideline, revised: bool = False) -> GradedGuideline:
     """The guideline graded once, as published or (`revised`) with its saved revisions applied."""
     revisions = saved_revisions(published)
-    applied = apply_revisions(published, revisions) if revised else None
-    guideline = applied.guideline if applied is not None else published
-    return GradedGuideline(published, guideline, revisions, applied, tuple(reproduce(guideline)))
+    return graded_edition(published, apply_revisions(published, revisions) if revised else None, revisions)
+
+
+def graded_edition(published: Guideline, revised: Revised | None,
+                   revisions: tuple[Revision, ...] | None = None) -> GradedGuideline:
+    """The guideline graded once as `revised` leaves it (from apply_revisions), or as published where None."""
+    if revisions is None:
+        revisions = revised.revisions if revised is not None else saved_revisions(published)
+    guideline = revised.guideline if revised is not None else published
+    return GradedGuideline(published, guideline, revisions, revised, tuple(reproduce(guideline)))

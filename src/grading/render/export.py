@@ -64,14 +64,12 @@ def references_json(guideline: Guideline) -> list[dict[str, Any]]:
     bib = guideline.bibliography
     out = []
     for r in guideline_references(guideline):
-        entry = bib.data.entries[r.key] if r.key else None
+        key = r.key
         out.append({
-            "number": r.number, "key": r.key, "type": entry.type if entry is not None else None,
+            "number": r.number, "key": key, "type": bib.entry_type(key) or None if key else None,
             "identification": r.status or None, "formatted": r.text or None, "note": r.note or None,
             "links": list(r.links), "cited_by": list(guideline.citing.get(r.number, ())),
-            "fields": {k: str(v) for k, v in entry.fields.items()} if entry is not None else {},
-            "persons": {role: [str(p) for p in people] for role, people in entry.persons.items()}
-            if entry is not None else {},
+            "fields": bib.fields(key) if key else {}, "persons": bib.people(key) if key else {},
         })
     return out
 

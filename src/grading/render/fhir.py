@@ -119,11 +119,11 @@ def citation(guideline: Guideline, r: FormattedReference) -> dict[str, Any]:
         form["publishedIn"] = {"title": venue}
     if form:
         cited["publicationForm"] = [form]
-    authors = [plain(str(p)) for p in bib.data.entries[r.key].persons.get("author", [])] if r.key else []
+    authors = [plain(p) for p in bib.people(r.key).get("author", [])] if r.key else []
     if authors:
         cited["contributorship"] = {"entry": [{"contributor": {"display": a}, "rankingOrder": i + 1}
                                               for i, a in enumerate(authors)]}
-    if r.key and "identification" in bib.data.entries[r.key].fields and r.status in IDENTIFICATION_TEXT:
+    if r.key and "identification" in bib.fields(r.key) and r.status in IDENTIFICATION_TEXT:
         cited["classification"] = [{"type": {"text": "identification status"},
                                     "classifier": [code(IDENTIFICATION, r.status, IDENTIFICATION_TEXT[r.status])]}]
     if r.note:

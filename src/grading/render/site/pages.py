@@ -44,7 +44,7 @@ def section_title(guideline: Guideline, section: str) -> str:
 
 def reconstructed(guideline: Guideline) -> bool:
     """True where the reference list is a reconstruction: its entries say how each was identified."""
-    return any("identification" in e.fields for e in guideline.bibliography.data.entries.values())
+    return guideline.bibliography.reconstructed
 
 
 def page_name(rec_id: str, taken: set[str]) -> str:
