@@ -11,7 +11,7 @@ import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .analyses.agreement import Agreement, agreements, load_votes_and_panel
+from .analyses.agreement import Agreement, agreements, grade_voted, load_votes_and_panel
 from .analyses.audit import Finding, audit
 from .analyses.fragility import Fragility, fragility_all
 from .grade import Grading, reproduce
@@ -80,6 +80,11 @@ class GradedGuideline:
     def agreements(self) -> Mapping[str, Agreement]:
         """The tally of every recommendation the group has voted on, by id."""
         return agreements(self.published, *self._panel_and_votes)
+
+    @functools.cached_property
+    def voted(self) -> Mapping[str, Grading]:
+        """Each voted recommendation graded with the agreement its votes give (VOTES-REPLACE-TEXT), by id."""
+        return {rid: grade_voted(self.guideline, rid, a) for rid, a in self.agreements.items()}
 
     @functools.cached_property
     def diffs(self) -> tuple[RecommendationDiff, ...]:

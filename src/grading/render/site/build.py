@@ -132,7 +132,7 @@ def _write_all(published: Guideline, folder: Path, revised_wanted: bool, release
     findings = list(result.findings)
     refs = guideline_references(guideline)
     pages = P.rec_pages(guideline, gradings, fragile, findings, result.revisions, revised, result.diffs,
-                        {r.number: r for r in refs}, result.agreements)
+                        {r.number: r for r in refs}, result.agreements, result.voted)
     cited_by = guideline.citing
     file_of = {p.id: p.file for p in pages}
     titles = {r.number: plain(guideline.bibliography.field_of(r.key, "title")) for r in refs if r.key}

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ...analyses.agreement import Agreement, grade_voted
+from ...analyses.agreement import Agreement
 from ...analyses.audit import KINDS, Finding
 from ...analyses.fragility import Fragility
 from ...errors import UnknownValueError
@@ -186,10 +186,11 @@ def rec_pages(guideline: Guideline, gradings: list[Grading], fragility: Mapping[
               findings: list[Finding], revisions: Iterable[Revision] = (), revised: Revised | None = None,
               diffs: Iterable[RecommendationDiff] = (),
               formatted: Mapping[int, FormattedReference] | None = None,
-              agreements: Mapping[str, Agreement] | None = None) -> list[RecPage]:
+              agreements: Mapping[str, Agreement] | None = None,
+              voted: Mapping[str, Grading] | None = None) -> list[RecPage]:
     """The page of every recommendation, in table order (`formatted`: the references formatted already;
-    `agreements`: the votes per recommendation, from analyses.agreement)."""
-    formatted, agreements = formatted or {}, agreements or {}
+    `agreements`: the votes per recommendation; `voted`: the gradings they give, from grading.results)."""
+    formatted, agreements, voted = formatted or {}, agreements or {}, voted or {}
     taken: set[str] = set()
     by_history = history(revisions, revised)
     by_diff = {d.id: d for d in diffs}
@@ -212,7 +213,7 @@ def rec_pages(guideline: Guideline, gradings: list[Grading], fragility: Mapping[
                              docs, refs, fragility.get(g.id), tuple(by_history.get(g.id, ())), by_diff.get(g.id),
                              optional_fields(g), tuple(by_subject.get(g.id, ())), judged, badges(guideline, g),
                              derived_badges(guideline, g), agreements.get(g.id),
-                             grade_voted(guideline, g.id, agreements[g.id]) if g.id in agreements else None))
+                             voted.get(g.id)))
     return pages
 
 
