@@ -65,10 +65,20 @@ def ebm(value: str, display: str) -> dict[str, Any]:
     return {"coding": [{"system": EBM, "code": value, "display": display}]}
 
 
+# What XML 1.0 forbids: a narrative holding one is no well-formed XHTML, and a FHIR validator rejects the Bundle.
+_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(text: str) -> str:
+    """Text kept to XML 1.0's characters: a vertical tab or form feed (Word's manual breaks) becomes a space, any
+    other forbidden character U+FFFD, so nothing is silently lost."""
+    return _NOT_XML.sub(lambda m: " " if m.group() in "\v\f" else "\ufffd", text)
+
+
 def narrative(*paragraphs: str, lang: str = "") -> dict[str, str]:
-    """A generated Narrative: each paragraph escaped into XHTML; `lang` names the language of the guideline's own
-    words it shows (none for the toolkit's English)."""
-    body = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs if p) or "<p>(empty)</p>"
+    """A generated Narrative: each paragraph kept to XML's characters and escaped into XHTML; `lang` names the
+    language of the guideline's own words it shows (none for the toolkit's English)."""
+    body = "".join(f"<p>{html.escape(xml_text(p))}</p>" for p in paragraphs if p) or "<p>(empty)</p>"
     said = f' lang="{html.escape(lang, quote=True)}" xml:lang="{html.escape(lang, quote=True)}"' if lang else ""
     return {"status": "generated", "div": f'<div xmlns="http://www.w3.org/1999/xhtml"{said}>{body}</div>'}
 

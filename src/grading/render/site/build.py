@@ -85,6 +85,8 @@ def build_site(guideline: Guideline, out: Path | str, *, revised: bool = False, 
     release (or the published guideline)."""
     from ...revisions.release import base_state, change_log, now_state, read_change_log, release_state
     out = Path(out)
+    if out.is_symlink():  # a link to a served site: the site is written where it points, and the link stays
+        out = Path(os.path.realpath(out))
     log: dict | None = None
     protect = read_paths(guideline)  # of the guideline folder, also when a release inside it is built
     if release is not None:
@@ -95,8 +97,11 @@ def build_site(guideline: Guideline, out: Path | str, *, revised: bool = False, 
     elif revised:
         log = change_log(base_state(guideline, None), now_state(guideline), "")
     _check_target(out, guideline, (*protect, *read_paths(guideline)))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    built = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        built = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    except OSError as e:  # a read-only or missing place: nothing was written
+        raise OutputError(out, f"cannot write a folder beside it in {out.parent}: {e.strerror or e}") from None
     try:
         written = _write_all(guideline, built, revised, release, log)
         (built / MARKER).write_text("A site built by `grading site`; `grading site` may replace this folder.\n",
