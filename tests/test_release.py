@@ -292,3 +292,10 @@ def test_a_damaged_change_log_is_a_located_error_not_a_traceback(guideline, dama
     with pytest.raises(Exception) as raised:
         read_change_log(damaged)
     assert type(raised.value).__name__ == "ValidationError" and "changes.json" in str(raised.value)
+
+
+def test_a_release_where_its_folder_cannot_be_made_is_a_clear_error(guideline, capsys):
+    (guideline.root / "releases").write_text("a file where the releases folder belongs", encoding="utf-8")
+    assert main(["release", "2026-1", "--root", str(guideline.root)]) == 2
+    err = capsys.readouterr().err
+    assert "release 2026-1 was not made" in err and "nothing was written" in err and "Traceback" not in err

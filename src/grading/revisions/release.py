@@ -353,8 +353,12 @@ def make_release(guideline: Guideline, name: str, note: str = "") -> Path:
         raise RevisionError(f"release {name} was not made: {len(now.conflicts)} revision changes are in conflict; "
                             "settle them first (grading validate lists them):\n" + "\n".join(now.conflicts))
     log = change_log(base_state(guideline, None), now, name, note)
-    folder.mkdir(exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=folder, prefix=f".{name}.", suffix=".tmp"))
+    try:
+        folder.mkdir(exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(dir=folder, prefix=f".{name}.", suffix=".tmp"))
+    except OSError as e:  # a read-only guideline folder, or releases/ a file: nothing was written
+        raise RevisionError(f"release {name} was not made ({e.strerror or e} in {folder}); nothing was written") \
+            from None
     try:
         _write_folder(tmp, root, now.state.guideline, log)
         load_guideline(tmp, guideline.scheme)  # a release validates like any guideline folder, or is not made
