@@ -147,8 +147,10 @@ def test_the_json_export_holds_the_whole_guideline_in_its_documented_shape(bundl
     data = json.loads(path.read_text(encoding="utf-8"))
     assert data["format"] == FORMAT and data["edition"] == "published"
     assert data["scheme"] == "norway-2007 (as declared)"
-    assert set(data) == {"format", "title", "folder", "edition", "scheme", "generated_by", "recommendations",
-                         "references", "glossary", "flags", "revisions", "votes", "findings"}
+    assert set(data) == {"format", "title", "folder", "language", "authors", "publisher", "year", "licence",
+                         "edition", "scheme", "generated_by", "recommendations", "references", "glossary", "flags",
+                         "revisions", "votes", "findings"}
+    assert data["language"] == "no" and data["year"] == 2007 and data["authors"][0] == "Even Lærum"
     assert data["votes"] == [] and all(r["agreement"] is None for r in data["recommendations"])
     assert len(data["recommendations"]) == 67 and counts["recommendations"] == 67
     assert sum(len(r["evidence"]) for r in data["recommendations"]) == len(bundled.evidence)
@@ -208,3 +210,27 @@ def test_the_json_export_carries_the_votes_and_the_agreement_they_give(tmp_path)
     assert voted["id"] == "7.1.1-11" and a["validity"]["yes"] == 2 and a["validity"]["recused"] == 1
     assert a["validity"]["rule"] in ("AGREEMENT-SHARE", "QUORUM")
     assert [b["counted"] for b in a["ballots"] if b["member"] == "Ola Berg"] == [False]
+
+
+def test_a_word_manual_line_break_in_a_text_keeps_every_narrative_well_formed_xhtml(make_guideline, tmp_path):
+    from xml.dom.minidom import parseString
+    root = make_guideline(recs=[rec(id="4.1-01", section="4.1", text="Det anbefales\vtrening\x0c(moderat grad).",
+                                    justification="Begrunnet\vi teksten.")],
+                          evidence=[ev(rid="4.1-01", reference="3", documentation="God\vdokumentasjon")])
+    _, entries = fhir.bundle_data(load_guideline(root))
+    divs = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if "div" in node:
+                divs.append(node["div"])
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+    walk([e["resource"] for e in entries])
+    assert any("Det anbefales trening (moderat grad)." in d for d in divs)
+    for d in divs:
+        parseString(d)  # raises on a character XML 1.0 forbids
+    assert fhir.xml_text("a\x00b") == "a\ufffdb"  # any other forbidden character shows that something was there

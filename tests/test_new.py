@@ -6,6 +6,8 @@ import importlib.util
 import subprocess
 import sys
 
+import pytest
+
 from conftest import REPO
 from grading import load_guideline, reproduce
 from grading.cli import main
@@ -87,3 +89,14 @@ def test_a_file_in_the_way_is_refused(tmp_path, capsys):
     (tmp_path / "a-file").write_text("x", encoding="utf-8")
     assert main(["new", str(tmp_path / "a-file")]) == 2
     assert "is a file, not a folder" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("inside", ["data/new-guideline/copy", "data/new-guideline", "somewhere-new"])
+def test_new_inside_the_installed_package_is_refused_so_the_template_never_copies_itself(inside, capsys):
+    from grading.io.scaffold import PACKAGE, TEMPLATE
+    before = sorted(p.relative_to(TEMPLATE) for p in TEMPLATE.rglob("*"))
+    assert main(["new", str(PACKAGE / inside)]) == 2
+    err = capsys.readouterr().err
+    assert "inside the installed grading package" in err and "Traceback" not in err
+    assert sorted(p.relative_to(TEMPLATE) for p in TEMPLATE.rglob("*")) == before
+    assert not (PACKAGE / inside).exists() or inside == "data/new-guideline"

@@ -35,15 +35,26 @@ def test_a_terminal_sees_a_bar_that_reaches_the_end(monkeypatch):
     assert "fragility" in shown and "40/40" in shown
 
 
-def test_a_pipe_sees_nothing_and_gets_every_item(monkeypatch):
+def test_a_pipe_sees_one_line_when_a_long_stage_starts_and_one_when_it_ends(monkeypatch):
     err = io.StringIO()
     monkeypatch.setattr(sys, "stderr", err)
-    monkeypatch.setattr(P, "DELAY", 0.0)
     monkeypatch.delenv("GRADING_PROGRESS", raising=False)
-    assert list(P.progress(iter(range(5)), desc="x")) == [0, 1, 2, 3, 4]
-    with P.ticker(3, "y") as tick:
+    assert list(P.progress(iter(range(5)), desc="quick")) == [0, 1, 2, 3, 4]
+    assert err.getvalue() == ""  # a quick stage says nothing: logs stay clean
+    monkeypatch.setattr(P, "DELAY", 0.0)
+    assert list(P.progress(range(5), desc="fragility")) == [0, 1, 2, 3, 4]
+    with P.ticker(3, "parsing .bib") as tick:
         tick()
-    assert err.getvalue() == ""
+    assert err.getvalue().splitlines() == ["grading: fragility: 1 of 5 done, going on…",
+                                           err.getvalue().splitlines()[1],
+                                           "grading: parsing .bib: 1 of 3 done, going on…",
+                                           err.getvalue().splitlines()[3]]
+    assert err.getvalue().splitlines()[1].startswith("grading: fragility: finished 5 in ")
+    assert "\r" not in err.getvalue()  # lines, never a bar's redraws
+    monkeypatch.setenv("GRADING_PROGRESS", "0")
+    before = err.getvalue()
+    assert list(P.progress(range(3), desc="silent")) == [0, 1, 2]
+    assert err.getvalue() == before  # GRADING_PROGRESS=0: nothing at all
 
 
 def test_grading_progress_0_silences_even_a_terminal(monkeypatch):
@@ -83,4 +94,5 @@ def test_the_command_in_a_pipe_writes_no_bar(tmp_path):
     out = subprocess.run([sys.executable, "-m", "grading.cli", "audit", "--fragility", "--root", str(REPO)],
                          capture_output=True, text=True, env={"PATH": "/usr/bin:/bin", "GRADING_CACHE_DIR":
                                                               str(tmp_path)}, timeout=120)
-    assert out.returncode == 0 and out.stderr == ""
+    assert out.returncode == 0 and "\r" not in out.stderr and "it/s" not in out.stderr
+    assert all(line.startswith("grading: ") for line in out.stderr.splitlines())  # at most a line per long stage

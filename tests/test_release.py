@@ -59,9 +59,9 @@ def test_a_release_is_a_guideline_folder_with_revisions_and_votes_applied(guidel
            text=guideline.recommendation("7.1.1-10").text.replace("(sterk grad)", "(svak grad)"))
     vote_all(guideline, MANIPULATION, validity="no")
     path = make_release(guideline, "2026-1", "first meeting")
-    assert sorted(hashes(path)) == ["CHANGES.md", "changes.json", "evidence/evidence.csv", "evidence/flags.csv",
-                                    "evidence/glossary.csv", "evidence/panel.csv", "evidence/recommendations.csv",
-                                    "guideline.toml", "references.bib"]
+    assert sorted(hashes(path)) == ["CHANGES.md", "SHA256SUMS", "changes.json", "evidence/evidence.csv",
+                                    "evidence/flags.csv", "evidence/glossary.csv", "evidence/panel.csv",
+                                    "evidence/recommendations.csv", "guideline.toml", "references.bib"]
     assert (path / "guideline.toml").read_bytes() == (guideline.root / "guideline.toml").read_bytes()
     released = load_guideline(path)
     rec = released.recommendation("7.1.1-10")
@@ -221,3 +221,81 @@ def test_a_release_carries_the_folders_panel_as_it_is(guideline):
     path = make_release(guideline, "2026-1")
     assert (path / "evidence" / "panel.csv").read_bytes() == (guideline.root / "evidence" / "panel.csv").read_bytes()
     assert (path / "evidence" / "panel.csv").read_text(encoding="utf-8").count("\n") == len(PANEL) + 1
+
+
+@pytest.mark.parametrize("name", ["CON", "nul.txt", "Com1", "lpt9.notes", "final."])
+def test_a_release_name_windows_cannot_check_out_is_refused_saying_why(guideline, name):
+    with pytest.raises(RevisionError, match="cannot name a release; .*(Windows|'\\.')"):
+        make_release(guideline, name)
+    assert not (guideline.root / "releases" / name).exists()
+
+
+def test_a_release_name_differing_only_in_case_from_another_is_refused(guideline):
+    make_release(guideline, "final")
+    with pytest.raises(RevisionError, match="differs only in case"):
+        make_release(guideline, "Final")
+
+
+def _thawed(path):
+    """Make a released file writable again, as any clone of the repository has it (git keeps no read-only bits)."""
+    path.parent.chmod(0o755)
+    path.chmod(0o644)
+
+
+@pytest.mark.parametrize("edit", ["change", "remove", "add"])
+def test_a_release_edited_after_it_was_made_is_refused_by_every_command_naming_the_file(guideline, edit, capsys,
+                                                                                         tmp_path):
+    path = make_release(guideline, "2026-1")
+    assert (path / "SHA256SUMS").is_file()
+    table = path / "evidence" / "recommendations.csv"
+    _thawed(table)
+    path.chmod(0o755)
+    if edit == "change":
+        table.write_text(table.read_text(encoding="utf-8").replace("sterk", "svak", 1), encoding="utf-8")
+    elif edit == "remove":
+        (path / "CHANGES.md").chmod(0o644)
+        (path / "CHANGES.md").unlink()
+    else:
+        (path / "evidence" / "extra.csv").write_text("x\n", encoding="utf-8")
+    named = {"change": "releases/2026-1/evidence/recommendations.csv", "remove": "releases/2026-1/CHANGES.md",
+             "add": "releases/2026-1/evidence/extra.csv"}[edit]
+    root = ["--root", str(guideline.root)]
+    for argv in (["changes", "--since", "2026-1"], ["changes"], ["report", "--release", "2026-1", "--output",
+                                                                  str(tmp_path / "r.html")],
+                 ["site", str(tmp_path / "site"), "--release", "2026-1"]):
+        capsys.readouterr()
+        assert main([*argv, *root]) == 2, argv
+        err = capsys.readouterr().err
+        assert named in err and "Traceback" not in err, (argv, err)
+    assert not (tmp_path / "r.html").exists() and not (tmp_path / "site").exists()
+
+
+@pytest.mark.parametrize("damage", [{}, {"recommendations": "all"}, {"recommendations": [{"id": 7}]},
+                                    {"unchanged": "many"}, {"recommendations": [{"status": "lost"}]},
+                                    {"recommendations": [{"agreement": {"validity": {"outcome": 3}}}]}])
+def test_a_damaged_change_log_is_a_located_error_not_a_traceback(guideline, damage, capsys, tmp_path):
+    from grading.revisions.release import log_problems, read_change_log
+    path = make_release(guideline, "2026-1")
+    log = json.loads((path / "changes.json").read_text(encoding="utf-8"))
+    if damage:
+        for key, value in damage.items():
+            if key == "recommendations" and isinstance(value, list):
+                log["recommendations"] = [{**log["recommendations"][0], **value[0]}] if log["recommendations"] \
+                    else value
+            else:
+                log[key] = value
+    else:
+        log = {}
+    assert log_problems(log, "changes.json"), damage
+    damaged = tmp_path / "changes.json"
+    damaged.write_text(json.dumps(log), encoding="utf-8")
+    with pytest.raises(Exception) as raised:
+        read_change_log(damaged)
+    assert type(raised.value).__name__ == "ValidationError" and "changes.json" in str(raised.value)
+
+
+def test_a_release_where_its_folder_cannot_be_made_is_a_clear_error(guideline, capsys):
+    (guideline.root / "releases").write_text("a file where the releases folder belongs", encoding="utf-8")
+    assert main(["release", "2026-1", "--root", str(guideline.root)]) == 2
+    err = capsys.readouterr().err
+    assert "release 2026-1 was not made" in err and "nothing was written" in err and "Traceback" not in err

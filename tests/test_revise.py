@@ -362,3 +362,14 @@ def test_a_revised_row_keeps_to_the_outcomes_guideline_toml_lists(guideline, mon
     # A known outcome passes.
     good = revision("7.2.1-05", edit(guideline, "7.2.1-05", "27", outcomes="pain;function"))
     assert RV.revision_problems(good.as_json(), "x", guideline.scheme, guideline.manifest) == []
+
+
+def test_a_revision_larger_than_any_command_reads_back_is_refused_before_it_is_saved(guideline):
+    huge = "x" * (RV.MAX_BYTES + 1)  # a rationale pasted from a whole document
+    with pytest.raises(RevisionError, match="was not saved: it would take .* bytes, more than the"):
+        R.save_revision(guideline, revision("7.1.1-11", edit(guideline, "7.1.1-11", "117", quality="good"),
+                                            rationale=huge))
+    assert not (guideline.root / "evidence" / "revisions").exists() or \
+        not any((guideline.root / "evidence" / "revisions").rglob("*.json"))
+    R.save_revision(guideline, revision("7.1.1-11", edit(guideline, "7.1.1-11", "117", quality="good")))
+    assert len(R.saved_revisions(guideline)) == 1  # an ordinary one still saves and reads back

@@ -319,8 +319,9 @@ def test_fields_later_gradings_carry_are_shown_when_present(tmp_path, make_guide
             return (91, 321)
 
     g = load_guideline(make_guideline())
-    real = B.reproduce
-    monkeypatch.setattr(B, "reproduce", lambda guideline: [WithCertainty(**x.__dict__) for x in real(guideline)])
+    import grading.results as R  # every renderer reads the gradings the one results object holds
+    real = R.reproduce
+    monkeypatch.setattr(R, "reproduce", lambda guideline: [WithCertainty(**x.__dict__) for x in real(guideline)])
     site = build_site(g, tmp_path / "out")
     text = words(site.folder / "rec" / "7.1.3-01.html")
     assert "Certainty of the verdict depends_on_appraisal" in text and "To appraise 91, 321" in text
@@ -344,3 +345,25 @@ def test_the_site_names_a_modified_scheme_on_every_page(tmp_path, make_guideline
     site = build_site(g, tmp_path / "out")
     for path in site.folder.rglob("*.html"):
         assert "modified: unclear_quality_is_good = true" in path.read_text(encoding="utf-8"), path
+
+
+def test_a_site_folder_given_as_a_link_to_the_served_site_is_rebuilt_where_the_link_points(tmp_path, make_guideline):
+    g = load_guideline(make_guideline())
+    served = tmp_path / "www" / "guideline"
+    build_site(g, served)
+    (served / "index.html").write_text("stale", encoding="utf-8")
+    link = tmp_path / "current"
+    link.symlink_to(served, target_is_directory=True)
+    site = build_site(g, link)
+    assert link.is_symlink() and link.resolve() == served.resolve() and site.folder == served.resolve()
+    assert (served / "index.html").read_text(encoding="utf-8") != "stale"
+
+
+def test_a_site_where_no_folder_can_be_made_is_a_located_error_and_writes_nothing(tmp_path, make_guideline, capsys):
+    root = make_guideline()
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    assert main(["site", str(blocker / "site"), "--root", str(root)]) == 2
+    err = capsys.readouterr().err
+    assert "cannot write" in err and "Traceback" not in err
+    assert blocker.read_text(encoding="utf-8") == "not a folder"

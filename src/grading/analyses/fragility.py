@@ -140,9 +140,15 @@ def fragility(rec: Recommendation, studies: tuple[Study, ...], scheme: Scheme) -
     if base.verdict == NOT_COMPARABLE:
         return Fragility(rec.id, base.verdict, (), 0, scheme.describe())
     found, tried = [], 0
+    # A change's outcome depends on what the row is, not where it stands or which reference it cites (grading reads
+    # rows by class, in any order): rows alike are tried once, so the cost grows with the rows, not their square.
+    seen: dict[tuple[str, Study], Quick] = {}
     for kind, i, changed in single_changes(studies):
         tried += 1
-        after: Quick = quick(rec, changed, scheme)
+        like = (kind, replace(studies[i], reference=None))
+        after = seen.get(like)
+        if after is None:
+            after = seen[like] = quick(rec, changed, scheme)
         if after.verdict != NOT_COMPARABLE and (after.verdict == AGREE) != (base.verdict == AGREE):
             found.append(Change(kind, i, studies[i], (base.level, after.level), (base.strength, after.strength),
                                 (base.verdict, after.verdict)))

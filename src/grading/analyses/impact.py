@@ -70,8 +70,8 @@ def load_new_study(folder: Path | str, guideline: Guideline | None = None) -> Ne
     raise_if_errors(problems)
     bib, found = load_bibliography(folder / "study.bib", "study.bib")
     problems += found
-    if bib is not None and len(bib.data.entries) != 1:
-        problems.append(Problem("study.bib", "must hold exactly one entry", found=str(len(bib.data.entries)),
+    if bib is not None and len(bib.keys) != 1:
+        problems.append(Problem("study.bib", "must hold exactly one entry", found=str(len(bib.keys)),
                                 allowed="1"))
     frame, found = read_table(folder / "appraisal.csv", "appraisal.csv")
     problems += found
@@ -80,7 +80,7 @@ def load_new_study(folder: Path | str, guideline: Guideline | None = None) -> Ne
         problems += check_columns(frame, spec, "appraisal.csv")
     raise_if_errors(problems)
     assert bib is not None and frame is not None  # else a problem was raised above
-    return NewStudy(next(iter(bib.data.entries)), bib, frame)
+    return NewStudy(bib.keys[0], bib, frame)
 
 
 def _matches(rec: Recommendation, row: dict) -> bool:

@@ -77,3 +77,27 @@ class Recommendation:
 
 _TEXT = ("id", "section", "topic", "text", "direction", "topic_en", "phase", "diagnostic_group", "published_strength",
          "published_strength_text", "published_level", "justification", "judgement_note", "seed_lines")
+
+
+@dataclass(frozen=True)
+class EvidenceRow:
+    """One row of evidence.csv, typed, with the reference it cites resolved once at load: the cell as written, the
+    entry's key and the number the guideline's reference list shows for it (None for a consensus row)."""
+
+    recommendation_id: str
+    reference: str  # the cell as written: a refnumber or a key; '' for a consensus row
+    key: str | None  # the entry the cell names
+    number: int | None  # its number in the guideline's reference list
+    design: str
+    quality: str
+    finding: str
+    quality_text: str = ""
+    effect_size: str = ""
+    outcomes: tuple[str, ...] = ()
+    documentation: str = ""
+    seed_lines: str = ""
+    line: int | None = None  # in evidence.csv
+
+    def as_study(self) -> Study:
+        """The appraised row grading works on."""
+        return Study(self.design, self.quality, self.finding, self.number, self.quality_text)

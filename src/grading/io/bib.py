@@ -91,6 +91,34 @@ class Bibliography:
             return "first citation"
         return "refnumber" if len(self.by_number) == len(self.data.entries) else "refnumber, then first citation"
 
+    # The one interface through which the rest of the package reads entries: keys, types, fields and names as
+    # text, so no module past io/ (and the CSL adapter, render/csl.py) reaches into the parser's objects.
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """Every entry's key, in the file's order."""
+        return tuple(self.data.entries)
+
+    def entry_type(self, key: str) -> str:
+        """The entry's type as written (article, book, …), '' for a key the list lacks."""
+        entry = self.data.entries.get(key)
+        return "" if entry is None else str(entry.type)
+
+    def fields(self, key: str) -> dict[str, str]:
+        """Every field of the entry (names as written, values as text), {} for a key the list lacks."""
+        entry = self.data.entries.get(key)
+        return {} if entry is None else {k: str(v) for k, v in entry.fields.items()}
+
+    def people(self, key: str) -> dict[str, list[str]]:
+        """Role (author, editor, …) -> the names in order, as written; {} for a key the list lacks."""
+        entry = self.data.entries.get(key)
+        return {} if entry is None else {role: [str(p) for p in names] for role, names in entry.persons.items()}
+
+    @property
+    def reconstructed(self) -> bool:
+        """True where the list is a reconstruction: its entries say how each was identified."""
+        return any("identification" in e.fields for e in self.data.entries.values())
+
     def field(self, number: int, name: str) -> str:
         """One field of the entry cited as `number`, or ''."""
         key = self.by_number.get(number)

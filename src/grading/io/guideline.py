@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import Problem, UnknownValueError, raise_if_errors
-from ..grade.records import Recommendation, Study
+from ..grade.records import EvidenceRow, Recommendation, Study
 from ..scheme import DEFAULT, Scheme, check_grades_strengths, load_scheme
 from .bib import NUMBER_FIELD, WHOLE_NUMBER, Bibliography
 from .cache import load_bibliography_cached
@@ -104,10 +104,50 @@ class Guideline:
         key = self.key_of(reference)
         return None if key is None else self._number_of_key.get(key.lower())
 
+    @functools.cached_property
+    def evidence_rows(self) -> tuple[EvidenceRow, ...]:
+        """Every evidence row as a typed record, its reference resolved (key and number), in table order: what
+        every output reads of the evidence (the one resolver of citations)."""
+        ev = self.evidence
+        if ev.empty:
+            return ()
+        column = lambda name: ev[name] if name in ev.columns else [""] * len(ev)  # noqa: E731
+        out = []
+        for rid, ref, design, quality, finding, qtext, effect, outcomes, docs, seed, line in zip(
+                ev["recommendation_id"], ev["reference"], ev["design"], ev["quality"], ev["finding"],
+                column("quality_text"), column("effect_size"), column("outcomes"), column("documentation"),
+                column("seed_lines"), column("_line")):
+            ref = _cell(ref)
+            key = self.key_of(ref) if ref else None
+            out.append(EvidenceRow(_cell(rid), ref, key, self.number_of(ref) if key is not None else None,
+                                   _cell(design), _cell(quality), _cell(finding), _cell(qtext), _cell(effect),
+                                   tuple(p.strip() for p in _cell(outcomes).split(";") if p.strip()), _cell(docs),
+                                   _cell(seed), int(line) if str(line).isdigit() else None))
+        return tuple(out)
+
+    @functools.cached_property
+    def _rows_by_rec(self) -> dict[str, tuple[EvidenceRow, ...]]:
+        by_rec: dict[str, list[EvidenceRow]] = {}
+        for row in self.evidence_rows:
+            by_rec.setdefault(row.recommendation_id, []).append(row)
+        return {rid: tuple(rows) for rid, rows in by_rec.items()}
+
+    def rows(self, rec_id: str) -> tuple[EvidenceRow, ...]:
+        """The evidence rows of one recommendation, typed, in table order."""
+        return self._rows_by_rec.get(rec_id, ())
+
     def cited(self, rec_id: str) -> tuple[int, ...]:
         """The reference numbers cited by one recommendation, in table order, each once."""
-        refs = self.evidence.loc[self.evidence["recommendation_id"] == rec_id, "reference"]
-        return tuple(dict.fromkeys(n for n in map(self.number_of, refs) if n is not None))
+        return tuple(dict.fromkeys(r.number for r in self.rows(rec_id) if r.number is not None))
+
+    @functools.cached_property
+    def citing(self) -> Mapping[int, tuple[str, ...]]:
+        """Reference number -> the recommendations whose evidence rows cite it, in table order."""
+        out: dict[int, dict[str, None]] = {}
+        for r in self.evidence_rows:
+            if r.number is not None:
+                out.setdefault(r.number, {})[r.recommendation_id] = None
+        return {n: tuple(ids) for n, ids in out.items()}
 
     def reference_key(self, number: int) -> str | None:
         """The key of the entry shown as `number`, or None."""
@@ -123,6 +163,11 @@ class Guideline:
     def numbered_by(self) -> str:
         """How the reference list is numbered: 'refnumber', 'first citation', or 'refnumber, then first citation'."""
         return self.bibliography.numbered_by()
+
+
+def _cell(value: object) -> str:
+    """A table cell as text: '' for a missing one."""
+    return "" if value is None or (isinstance(value, float) and value != value) else str(value)
 
 
 def _as_number(reference: str) -> int | None:

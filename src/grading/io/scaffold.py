@@ -41,6 +41,10 @@ def new_guideline(folder: Path | str, example: bool = False) -> tuple[Path, list
     """Write a guideline folder — the template, or with `example` a copy of the bundled guideline — into a new or
     empty folder, all at once (nothing is left half-written); return it and the files written."""
     folder = Path(folder)
+    target = folder.resolve()
+    if target == PACKAGE or PACKAGE in target.parents:  # the template would then copy itself into every new folder
+        raise_if_errors([Problem(str(folder), "lies inside the installed grading package", found=str(PACKAGE),
+                                 allowed="a new or empty folder outside the package, e.g. my-guideline")])
     if folder.exists() and not folder.is_dir():
         raise_if_errors([Problem(str(folder), "is a file, not a folder", allowed="a new folder, or an empty one")])
     if folder.is_dir() and any(folder.iterdir()):
@@ -58,7 +62,11 @@ def new_guideline(folder: Path | str, example: bool = False) -> tuple[Path, list
     parent = folder.resolve().parent
     if not parent.is_dir():
         raise_if_errors([Problem(str(folder), f"the folder {parent} does not exist", allowed="a folder to write in")])
-    staging = Path(tempfile.mkdtemp(dir=parent, prefix=f".{folder.name}-"))
+    try:
+        staging = Path(tempfile.mkdtemp(dir=parent, prefix=f".{folder.name}-"))
+    except OSError as e:  # a read-only folder: nothing was written
+        raise_if_errors([Problem(str(folder), f"cannot be written: {e.strerror or e}; nothing was written",
+                                 allowed="a folder you may write in")])
     umask = os.umask(0)
     os.umask(umask)
     try:

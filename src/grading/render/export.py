@@ -3,40 +3,25 @@
 from __future__ import annotations
 
 import json
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from ..analyses.audit import audit
 from ..errors import UnknownValueError
-from ..grade import Grading, reproduce
+from ..grade import Grading
 from ..grade.derive import Decision
+from ..grade.records import EvidenceRow
 from ..io.files import refuse_inputs, write_atomic
 from ..io.guideline import Guideline, read_paths
-from ..revisions import Revised, Revision, apply_revisions, saved_revisions
+from ..results import GradedGuideline, graded
+from ..revisions import Revised, Revision
 from ..revisions.record import revision_file_name
-from .references import format_references
+from .references import guideline_references
+from .version import toolkit_version
 
 FORMATS = ("json", "fhir")
-FORMAT = "grading-guideline/1"  # the shape docs/export.md describes; a change of shape changes this name
-
-
-def toolkit_version() -> str:
-    try:
-        return version("grading")
-    except PackageNotFoundError:
-        return "unknown"
-
-
-def edition(published: Guideline, revised_wanted: bool) -> tuple[Guideline, Revised | None, tuple[Revision, ...]]:
-    """The guideline to export (published, or with its saved revisions applied), the Revised, every revision."""
-    revisions = saved_revisions(published)
-    if not revised_wanted:
-        return published, None, revisions
-    revised = apply_revisions(published, revisions)
-    return revised.guideline, revised, revisions
+FORMAT = "grading-guideline/2"  # the shape docs/export.md describes; a change of shape changes this name
 
 
 def check_output(out: Path, guideline: Guideline) -> None:
@@ -74,24 +59,28 @@ def grading_json(g: Grading) -> dict[str, Any]:
 
 
 def references_json(guideline: Guideline) -> list[dict[str, Any]]:
-    """Every entry of the .bib in the guideline's numbering, with its fields, formatted text and citing rows."""
+    """Every entry of the reference list in the guideline's numbering and citation style, with its fields,
+    formatted text and the recommendations citing it."""
     bib = guideline.bibliography
-    cited: dict[int, list[str]] = {}
-    for rid, ref in zip(guideline.evidence["recommendation_id"], guideline.evidence["reference"]):
-        if str(ref).isdigit() and rid not in cited.setdefault(int(ref), []):
-            cited[int(ref)].append(rid)
     out = []
-    for r in format_references(bib):
-        entry = bib.data.entries[r.key] if r.key else None
+    for r in guideline_references(guideline):
+        key = r.key
         out.append({
-            "number": r.number, "key": r.key, "type": entry.type if entry is not None else None,
+            "number": r.number, "key": key, "type": bib.entry_type(key) or None if key else None,
             "identification": r.status or None, "formatted": r.text or None, "note": r.note or None,
-            "links": list(r.links), "cited_by": cited.get(r.number, []),
-            "fields": {k: str(v) for k, v in entry.fields.items()} if entry is not None else {},
-            "persons": {role: [str(p) for p in people] for role, people in entry.persons.items()}
-            if entry is not None else {},
+            "links": list(r.links), "cited_by": list(guideline.citing.get(r.number, ())),
+            "fields": bib.fields(key) if key else {}, "persons": bib.people(key) if key else {},
         })
     return out
+
+
+def evidence_json(row: EvidenceRow) -> dict[str, str]:
+    """One evidence row as the export gives it: the table's cells, and the number its reference is listed as."""
+    return {"recommendation_id": row.recommendation_id, "reference": row.reference,
+            "reference_number": "" if row.number is None else str(row.number), "reference_key": row.key or "",
+            "design": row.design, "quality": row.quality, "quality_text": row.quality_text, "finding": row.finding,
+            "effect_size": row.effect_size, "outcomes": ";".join(row.outcomes), "documentation": row.documentation,
+            "seed_lines": row.seed_lines}
 
 
 def agreement_json(a: Any) -> dict[str, Any]:
@@ -111,32 +100,29 @@ def revisions_json(revisions: tuple[Revision, ...], revised: Revised | None) -> 
             for r in sorted(revisions, key=lambda r: r.when())]
 
 
-def guideline_json(published: Guideline, revised_wanted: bool = False) -> dict[str, Any]:
-    """The whole guideline as one JSON object (format grading-guideline/1, described in docs/export.md)."""
-    from ..analyses.agreement import agreements, load_votes_and_panel
-    from .site.pages import guideline_title
-    guideline, revised, revisions = edition(published, revised_wanted)
-    gradings = reproduce(guideline)
-    panel, votes = load_votes_and_panel(published)
-    found = agreements(published, panel, votes)
-    evidence: dict[str, list[dict[str, str]]] = {}
-    for row in _table(guideline.evidence):
-        evidence.setdefault(row["recommendation_id"], []).append(row)
+def guideline_json(published: Guideline | GradedGuideline, revised_wanted: bool = False) -> dict[str, Any]:
+    """The whole guideline as one JSON object (format grading-guideline/2, described in docs/export.md)."""
+    result = published if isinstance(published, GradedGuideline) else graded(published, revised_wanted)
+    guideline = result.guideline
     recs = []
-    for rec, g in zip(guideline.records, gradings):
+    for rec, g in zip(guideline.records, result.gradings):
         row = rec.as_row()
         recs.append({**row, "published_levels": list(rec.published_levels), "judgements": dict(rec.judgements),
-                     "evidence": evidence.get(rec.id, []), "grading": grading_json(g),
-                     "agreement": agreement_json(found[rec.id]) if rec.id in found else None})
+                     "evidence": [evidence_json(e) for e in result.rows(rec.id)], "grading": grading_json(g),
+                     "agreement": agreement_json(result.agreements[rec.id]) if rec.id in result.agreements
+                     else None})
+    manifest = guideline.manifest
     return {
-        "format": FORMAT, "title": guideline_title(guideline), "folder": guideline.root.name,
-        "edition": "revised" if revised is not None else "published",
-        "scheme": guideline.scheme.describe(), "generated_by": f"grading {toolkit_version()}",
+        "format": FORMAT, "title": manifest.heading, "folder": guideline.root.name,
+        "language": manifest.language, "authors": list(manifest.authors), "publisher": manifest.publisher or None,
+        "year": manifest.year, "licence": manifest.licence or None,
+        "edition": result.edition, "scheme": guideline.scheme.describe(),
+        "generated_by": f"grading {toolkit_version()}",
         "recommendations": recs, "references": references_json(guideline),
         "glossary": _table(guideline.glossary), "flags": _table(guideline.flags),
-        "revisions": revisions_json(revisions, revised),
-        "votes": [{**v.as_json(), "file": v.file()} for v in votes],
-        "findings": [{"kind": f.kind, "subject": f.subject, "detail": f.detail} for f in audit(guideline, gradings)],
+        "revisions": revisions_json(result.revisions, result.revised),
+        "votes": [{**v.as_json(), "file": v.file()} for v in result.votes],
+        "findings": [{"kind": f.kind, "subject": f.subject, "detail": f.detail} for f in result.findings],
     }
 
 

@@ -15,18 +15,23 @@ import json
 import re
 import uuid
 from collections import Counter
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from ..grade import Grading, reproduce
+from ..grade import Grading
+from ..grade.records import EvidenceRow
 from ..io.guideline import Guideline
 from ..progress import progress
+from ..results import GradedGuideline, graded
 from ..scheme import Scheme
 from ..vocab import DESIGNS, FINDINGS, QUALITIES, VERDICTS
-from .export import edition, toolkit_version
+from .csl import plain
 from .markdown import md_escape
-from .references import FormattedReference, format_references
+from .references import FormattedReference, guideline_references
+from .version import toolkit_version
 
 EBM = "https://fevir.net/resources/CodeSystem/179423"  # the EBM-on-FHIR guide's codes for sections and ratings
 CPG_DIRECTION = "http://hl7.org/fhir/uv/cpg/CodeSystem/cpg-recommendation-direction-cs"
@@ -60,10 +65,22 @@ def ebm(value: str, display: str) -> dict[str, Any]:
     return {"coding": [{"system": EBM, "code": value, "display": display}]}
 
 
-def narrative(*paragraphs: str) -> dict[str, str]:
-    """A generated Narrative: each paragraph escaped into XHTML."""
-    body = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs if p) or "<p>(empty)</p>"
-    return {"status": "generated", "div": f'<div xmlns="http://www.w3.org/1999/xhtml">{body}</div>'}
+# What XML 1.0 forbids: a narrative holding one is no well-formed XHTML, and a FHIR validator rejects the Bundle.
+_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(text: str) -> str:
+    """Text kept to XML 1.0's characters: a vertical tab or form feed (Word's manual breaks) becomes a space, any
+    other forbidden character U+FFFD, so nothing is silently lost."""
+    return _NOT_XML.sub(lambda m: " " if m.group() in "\v\f" else "\ufffd", text)
+
+
+def narrative(*paragraphs: str, lang: str = "") -> dict[str, str]:
+    """A generated Narrative: each paragraph kept to XML's characters and escaped into XHTML; `lang` names the
+    language of the guideline's own words it shows (none for the toolkit's English)."""
+    body = "".join(f"<p>{html.escape(xml_text(p))}</p>" for p in paragraphs if p) or "<p>(empty)</p>"
+    said = f' lang="{html.escape(lang, quote=True)}" xml:lang="{html.escape(lang, quote=True)}"' if lang else ""
+    return {"status": "generated", "div": f'<div xmlns="http://www.w3.org/1999/xhtml"{said}>{body}</div>'}
 
 
 def scheme_system(scheme: Scheme, what: str) -> str:
@@ -95,7 +112,7 @@ class _Refs:
 def citation(guideline: Guideline, r: FormattedReference) -> dict[str, Any]:
     """A Citation for one reference: identifiers, the formatted text, title, where published, identification."""
     bib = guideline.bibliography
-    field = lambda name: bib.field(r.number, name).strip()  # noqa: E731
+    field = lambda name: plain(bib.field_of(r.key, name)).strip() if r.key else ""  # noqa: E731
     cited: dict[str, Any] = {}
     if field("title"):
         cited["title"] = [{"text": field("title")}]
@@ -105,18 +122,18 @@ def citation(guideline: Guideline, r: FormattedReference) -> dict[str, Any]:
     if r.links:
         cited["webLocation"] = [{"url": u} for u in r.links]
     form: dict[str, Any] = {k: v for k, v in (("volume", field("volume")), ("issue", field("number")),
-                                              ("pageString", field("pages").replace("--", "–")),
-                                              ("publicationDateText", field("year"))) if v}
+                                              ("pageString", field("pages")),
+                                              ("publicationDateText", field("year") or field("date"))) if v}
     venue = field("journal") or field("journaltitle") or field("booktitle") or field("publisher")
     if venue:
         form["publishedIn"] = {"title": venue}
     if form:
         cited["publicationForm"] = [form]
-    authors = [str(p) for p in bib.data.entries[r.key].persons.get("author", [])] if r.key else []
+    authors = [plain(p) for p in bib.people(r.key).get("author", [])] if r.key else []
     if authors:
         cited["contributorship"] = {"entry": [{"contributor": {"display": a}, "rankingOrder": i + 1}
                                               for i, a in enumerate(authors)]}
-    if r.key and "identification" in bib.data.entries[r.key].fields and r.status in IDENTIFICATION_TEXT:
+    if r.key and "identification" in bib.fields(r.key) and r.status in IDENTIFICATION_TEXT:
         cited["classification"] = [{"type": {"text": "identification status"},
                                     "classifier": [code(IDENTIFICATION, r.status, IDENTIFICATION_TEXT[r.status])]}]
     if r.note:
@@ -128,7 +145,9 @@ def citation(guideline: Guideline, r: FormattedReference) -> dict[str, Any]:
                            "title": field("title") or f"Reference {r.number}", "identifier": identifiers,
                            "citedArtifact": cited}
     if r.text:
-        out["summary"] = [{"style": {"text": "as the toolkit formats it (pybtex)"}, "text": md_escape(r.text)}]
+        style = Path(str(guideline.manifest.citation_style)).stem
+        out["summary"] = [{"style": {"text": f"as the toolkit formats it (citeproc-py, CSL style {style})"},
+                           "text": md_escape(r.text)}]
     return out
 
 
@@ -181,24 +200,24 @@ def published_rating(g: Grading, scheme: Scheme, refs: _Refs, cites: list[dict[s
             "artifactReference": refs.ref("Composition", g.id, g.id), "content": content}
 
 
-def _row_component(row: dict[str, str], refs: _Refs) -> dict[str, Any]:
-    classifiers = [code(f"{LOCAL}:design", row["design"], DESIGNS.get(row["design"], row["design"])),
-                   code(f"{LOCAL}:quality", row["quality"], QUALITIES.get(row["quality"], row["quality"])),
-                   code(f"{LOCAL}:finding", row["finding"], FINDINGS.get(row["finding"], row["finding"]))]
-    said = "; ".join(x for x in (f"quality as the text states it: “{row['quality_text']}”" if row["quality_text"]
-                                 else "", row["documentation"]) if x)
+def _row_component(row: EvidenceRow, refs: _Refs) -> dict[str, Any]:
+    classifiers = [code(f"{LOCAL}:design", row.design, DESIGNS.get(row.design, row.design)),
+                   code(f"{LOCAL}:quality", row.quality, QUALITIES.get(row.quality, row.quality)),
+                   code(f"{LOCAL}:finding", row.finding, FINDINGS.get(row.finding, row.finding))]
+    said = "; ".join(x for x in (f"quality as the text states it: “{row.quality_text}”" if row.quality_text
+                                 else "", row.documentation) if x)
     out: dict[str, Any] = {"informationType": "rating", "type": {"text": "evidence row (the toolkit's reading of "
                                                                           "the documentation)"},
                            "classifier": classifiers}
     if said:
         out["summary"] = md_escape(said)
-    if row["reference"].isdigit():
-        out["relatedArtifact"] = [{"type": "cites", "resourceReference": refs.ref("Citation", row["reference"])}]
+    if row.number is not None:
+        out["relatedArtifact"] = [{"type": "cites", "resourceReference": refs.ref("Citation", str(row.number))}]
     return out
 
 
 def derived_rating(g: Grading, scheme: Scheme, refs: _Refs, cites: list[dict[str, Any]],
-                   rows: list[dict[str, str]]) -> dict[str, Any]:
+                   rows: tuple[EvidenceRow, ...]) -> dict[str, Any]:
     """The grading the toolkit derives from the evidence rows, as a RecommendationRating tagged `derived`."""
     author = {"display": f"grading toolkit {toolkit_version()}"}
     certainty = {"informationType": "rating", "type": ebm("certainty-of-evidence", "Certainty of Evidence"),
@@ -234,14 +253,37 @@ def derived_rating(g: Grading, scheme: Scheme, refs: _Refs, cites: list[dict[str
             "artifactReference": refs.ref("Composition", g.id, g.id), "content": content}
 
 
+@dataclass(frozen=True)
+class _Made:
+    """What every resource of one bundle shares: the guideline's date, authors, publisher and language."""
+
+    when: str  # the guideline's own date (its year), not the export's
+    authors: tuple[dict[str, str], ...]
+    publisher: str
+    lang: str
+
+
+def _made(guideline: Guideline, now: str) -> _Made:
+    m = guideline.manifest
+    authors = tuple({"display": a} for a in m.authors) or \
+        ({"display": m.publisher or "the working group that published the guideline"},)
+    return _Made(str(m.year) if m.year else now, authors, m.publisher, m.language)
+
+
+def _composed(made: _Made) -> dict[str, Any]:
+    """The fields every Composition of the bundle shares: date, authors, custodian (the publisher), language."""
+    return {"language": made.lang, "date": made.when, "author": list(made.authors),
+            **({"custodian": {"display": made.publisher}} if made.publisher else {})}
+
+
 def recommendation(g: Grading, guideline: Guideline, refs: _Refs, cited: tuple[int, ...], docs: list[str],
-                   when: str, author: str, amended: bool) -> dict[str, Any]:
+                   made: _Made, amended: bool) -> dict[str, Any]:
     """The recommendation as a Composition of the Recommendation profile."""
-    rec, scheme = g.recommendation, guideline.scheme
+    rec, scheme, lang = g.recommendation, guideline.scheme, made.lang
     published = refs.ref("ArtifactAssessment", f"published/{g.id}", f"published grading of {g.id}")
     citations = [refs.ref("Citation", str(n), f"reference {n}") for n in cited]
     spec = [{"title": "Recommendation Statement", "code": ebm("recommendation-statement", "Recommendation Statement"),
-             "text": narrative(rec.text)},
+             "text": narrative(rec.text, lang=lang)},
             {"title": "Rating System", "code": ebm("rating-system", "Rating System"),
              "text": narrative(f"{scheme.title or scheme.name} — scheme {scheme.describe()}")},
             {"title": "Strength of Recommendation", "code": ebm("strength-of-recommendation",
@@ -254,80 +296,77 @@ def recommendation(g: Grading, guideline: Guideline, refs: _Refs, cited: tuple[i
              "text": narrative(rec.direction)}]
     population = ", ".join(x for x in (rec.diagnostic_group, rec.phase) if x)
     if population:
-        spec.append({"title": "Population", "code": ebm("population", "Population"), "text": narrative(population)})
+        spec.append({"title": "Population", "code": ebm("population", "Population"),
+                     "text": narrative(population, lang=lang)})
     if rec.justification:
         spec.append({"title": "Discussion", "code": ebm("discussion", "Discussion"),
-                     "text": narrative(rec.justification)})
+                     "text": narrative(rec.justification, lang=lang)})
     sections: list[dict[str, Any]] = [{"title": "Recommendation Specification", "section": spec,
                                        "code": ebm("recommendation-specification", "Recommendation Specification")}]
     evidence: dict[str, Any] = {"title": "Evidence", "code": ebm("evidence", "Evidence"),
-                                "text": narrative(*docs) if docs else narrative("No documentation is printed.")}
+                                "text": narrative(*docs, lang=lang) if docs else
+                                narrative("No documentation is printed.")}
     if citations:
         evidence["entry"] = citations
     sections.append(evidence)
     return {"resourceType": "Composition", "id": fhir_id("rec", g.id), "meta": {"profile": [RECOMMENDATION_PROFILE]},
             "identifier": [{"system": f"{LOCAL}:recommendation-id", "value": g.id}],
             "status": "amended" if amended else "final", "type": ebm("Recommendation", "Recommendation"),
-            "category": [ebm("Recommendation", "Recommendation")], "date": when, "author": [{"display": author}],
+            "category": [ebm("Recommendation", "Recommendation")], **_composed(made),
             "title": f"{g.id} {rec.topic}" + (f" ({rec.topic_en})" if rec.topic_en else ""),
             "relatesTo": [{"type": "derived-from", "resourceReference": published},
                           *({"type": "cites", "resourceReference": c} for c in citations)],
             "section": sections}
 
 
-def bundle_data(published: Guideline, revised_wanted: bool = False, now: datetime | None = None
+def bundle_data(published: Guideline | GradedGuideline, revised_wanted: bool = False, now: datetime | None = None
                 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The bundle as plain data: its envelope (without entries) and its entries (fullUrl and resource)."""
-    from .site.pages import guideline_title, manifest_of, section_title
-    guideline, revised, _ = edition(published, revised_wanted)
+    result = published if isinstance(published, GradedGuideline) else graded(published, revised_wanted)
+    guideline = result.guideline
     now = now or datetime.now(UTC)
-    when = now.isoformat(timespec="seconds").replace("+00:00", "Z")
-    title = guideline_title(guideline)
-    author = str(getattr(manifest_of(guideline), "authors", "") or "the working group that published the guideline")
+    stamp = now.isoformat(timespec="seconds").replace("+00:00", "Z")
+    title = guideline.manifest.heading
+    made = _made(guideline, stamp)
     refs = _Refs(f"grading:{title}:{guideline.root.name}")
-    amended = {r.recommendation_id for r in revised.applied} if revised else set()
-    ev = guideline.evidence
-    cols = ["reference", "design", "quality", "quality_text", "finding", "documentation"]
-    rows: dict[str, list[dict[str, str]]] = {}
-    for rid, *values in zip(ev["recommendation_id"], *(ev[c] for c in cols)):
-        rows.setdefault(rid, []).append(dict(zip(cols, (str(v) for v in values))))
+    amended = {r.recommendation_id for r in result.revised.applied} if result.revised else set()
     entries: list[tuple[str, str, dict[str, Any]]] = []
-    for r in format_references(guideline.bibliography):
+    for r in guideline_references(guideline):
         entries.append(("Citation", str(r.number), citation(guideline, r)))
     by_section: dict[str, list[dict[str, str]]] = {}
-    for g in reproduce(guideline):
-        cited = tuple(sorted({int(r["reference"]) for r in rows.get(g.id, []) if r["reference"].isdigit()}))
+    for g in result.gradings:
+        rows = result.rows(g.id)
+        cited = tuple(sorted(result.cited(g.id)))
         cites = [{"type": "justification", "resourceReference": refs.ref("Citation", str(n), f"reference {n}")}
                  for n in cited]
-        docs = list(dict.fromkeys(r["documentation"] for r in rows.get(g.id, []) if r["documentation"]))
-        entries += [("Composition", g.id, recommendation(g, guideline, refs, cited, docs, when, author,
-                                                         g.id in amended)),
+        docs = list(dict.fromkeys(r.documentation for r in rows if r.documentation))
+        entries += [("Composition", g.id, recommendation(g, guideline, refs, cited, docs, made, g.id in amended)),
                     ("ArtifactAssessment", f"published/{g.id}", published_rating(g, guideline.scheme, refs, cites)),
-                    ("ArtifactAssessment", f"derived/{g.id}",
-                     derived_rating(g, guideline.scheme, refs, cites, rows.get(g.id, [])))]
+                    ("ArtifactAssessment", f"derived/{g.id}", derived_rating(g, guideline.scheme, refs, cites, rows))]
         by_section.setdefault(g.section, []).append(refs.ref("Composition", g.id, g.id))
+    section_title = guideline.manifest.section_title
     entries.append(("Composition", "guideline", {
         "resourceType": "Composition", "id": "guideline", "status": "amended" if amended else "final",
-        "type": {"text": "Clinical practice guideline"}, "date": when, "author": [{"display": author}],
-        "title": title, "section": [{"title": f"{s} {section_title(guideline, s)}".strip(),
-                                     "text": narrative(f"{s} {section_title(guideline, s)}".strip()),
+        "type": {"text": "Clinical practice guideline"}, **_composed(made),
+        "title": title, "section": [{"title": f"{s} {section_title(s)}".strip(),
+                                     "text": narrative(f"{s} {section_title(s)}".strip(), lang=made.lang),
                                      "entry": recs} for s, recs in by_section.items()]}))
     envelope = {
-        "resourceType": "Bundle", "type": "collection", "timestamp": when,
-        "identifier": {"system": f"{LOCAL}:export", "value": refs.url("Bundle", when)},
+        "resourceType": "Bundle", "type": "collection", "timestamp": stamp,
+        "identifier": {"system": f"{LOCAL}:export", "value": refs.url("Bundle", stamp)},
         "meta": {"tag": [code(PROVENANCE, "export", f"exported by grading {toolkit_version()}, scheme "
                                                     f"{guideline.scheme.describe()}")["coding"][0]]}}
     return envelope, [{"fullUrl": refs.url(kind, rid), "resource": resource} for kind, rid, resource in entries]
 
 
-def fhir_bundle(published: Guideline, revised_wanted: bool = False, now: datetime | None = None):
+def fhir_bundle(published: Guideline | GradedGuideline, revised_wanted: bool = False, now: datetime | None = None):
     """The whole guideline as one validated fhir.resources R5 Bundle (type collection)."""
     from fhir.resources.bundle import Bundle
     envelope, entries = bundle_data(published, revised_wanted, now)
     return Bundle.model_validate({**envelope, "entry": entries})
 
 
-def fhir_json(published: Guideline, revised_wanted: bool = False, now: datetime | None = None
+def fhir_json(published: Guideline | GradedGuideline, revised_wanted: bool = False, now: datetime | None = None
               ) -> tuple[str, dict[str, int]]:
     """The Bundle as JSON text and its counts, each resource validated by fhir.resources on its own.
 

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import UnknownValueError
-from ..grade import Grading, grade
+from ..grade import Grading
 from ..io.files import write_atomic
 from ..io.guideline import Guideline, read_paths
 from ..io.labels import label_key
+from ..results import GradedGuideline, graded_edition
 from ..revisions import Revised, Revision
 from .changes import changes_html, changes_markdown
 from .markdown import md_cell
@@ -59,35 +60,34 @@ def dedupe(texts: Iterable[str]) -> tuple[str, ...]:
     return tuple(t for t in unique if not any(t != u and t in u for u in unique))
 
 
-def section_tables(guideline: Guideline, revised: Revised | None = None,
+def section_tables(guideline: Guideline | GradedGuideline, revised: Revised | None = None,
                    sections: Iterable[str] | None = None) -> list[SectionTable]:
-    """The recommendations by section in table order (all sections, or those named), as published or as `revised`."""
-    source = revised.guideline if revised is not None else guideline
+    """The recommendations by section in table order (all sections, or those named), as published or as `revised`;
+    read from the graded guideline (grading.results), computed once."""
+    result = guideline if isinstance(guideline, GradedGuideline) else graded_edition(guideline, revised)
+    revised, source = result.revised, result.guideline
     applied: dict[str, list[Revision]] = {}
     for r in revised.applied if revised is not None else ():
         applied.setdefault(r.recommendation_id, []).append(r)
-    ev = source.evidence
-    docs: dict[str, list[str]] = {}
-    for rid, text in zip(ev["recommendation_id"], ev["documentation"]):
-        docs.setdefault(rid, []).append(text)
+    before = {g.id: g for g in result.published_gradings} if applied else {}
     by_section: dict[str, list[TableRow]] = {}
     for rec in source.records:
         rid, level, level_note, note = rec.id, rec.published_level, "", ""
+        after = result.grading(rid)
         if rid in applied:
-            before = grade(guideline.recommendation(rid), guideline.studies(rid), guideline.scheme)
-            after = grade(rec, source.studies(rid), source.scheme)
-            note = _revision_note(before, after, applied[rid])
+            note = _revision_note(before[rid], after, applied[rid])
             # A revision changes the evidence, so the level is what the revised evidence carries, not the print.
             level = after.derived_level
             level_note = "derived from the revised evidence" + (f"; printed: {rec.published_level}"
                                                                  if rec.published_level else "")
-        row = TableRow(rid, rec.text, dedupe(docs.get(rid, ())), tuple(sorted(source.cited(rid))), level,
-                       note, level_note, "Toolkit: " + verdict_line(grade(rec, source.studies(rid), source.scheme)))
+        docs = [r.documentation for r in result.rows(rid)]
+        row = TableRow(rid, rec.text, dedupe(docs), tuple(sorted(result.cited(rid))), level,
+                       note, level_note, "Toolkit: " + verdict_line(after))
         by_section.setdefault(rec.section, []).append(row)
     wanted = set(sections) if sections is not None else None
     if wanted is not None and wanted - set(by_section):
         raise UnknownValueError("section", ", ".join(sorted(wanted - set(by_section), key=label_key)), by_section)
-    return [SectionTable(s, guideline.manifest.section_title(s), tuple(rows)) for s, rows in by_section.items()
+    return [SectionTable(s, source.manifest.section_title(s), tuple(rows)) for s, rows in by_section.items()
             if wanted is None or s in wanted]
 
 

@@ -236,10 +236,14 @@ def write_revision(root: Path, revision: Revision) -> Path:
 def write_record(root: Path, folder: Path, data: Mapping[str, object], name: Callable[[], str], what: str) -> Path:
     """Write a revision's or a vote's JSON as a new file in `folder` (made if missing), atomically and never over
     another; return its path. A failure is a RevisionError naming the folder: nothing was written."""
-    text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    raw = (json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+    if len(raw) > MAX_BYTES:  # the write keeps the read's limit: a file every later command refuses is never saved
+        raise RevisionError(f"{_rel(folder, root)}: the {what} was not saved: it would take {len(raw):,} bytes, more "
+                            f"than the {MAX_BYTES:,} every command reads back; nothing was written — split the change "
+                            "into several smaller ones")
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        return write_new(folder, text.encode("utf-8"), name)
+        return write_new(folder, raw, name)
     except OSError as e:
         raise RevisionError(f"{_rel(folder, root)}: the {what} could not be saved "
                             f"({e.strerror or e}); nothing was written") from e

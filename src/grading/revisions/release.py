@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import os
@@ -22,7 +23,7 @@ from ..io.files import fsync_dir, read_text
 from ..io.guideline import Guideline, load_guideline
 from ..io.tables import EVIDENCE_COLUMNS
 from ..render.changes import changes_markdown
-from ..vocab import JUDGEMENTS
+from ..vocab import JUDGEMENTS, OUTCOMES_OF_VOTES, VOTE_QUESTIONS
 from .apply import apply_revisions, rows_of
 from .record import Revision, utc_now
 from .votes import Vote
@@ -31,6 +32,9 @@ FORMAT = "grading-release/1"
 RELEASES_DIR = Path("releases")
 PUBLISHED = "published"  # the name of the guideline as its folder holds it, before any revision or vote
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}\Z")  # \Z: no name ending in a newline
+# Names Windows reserves for devices, with any extension: a folder so named cannot be checked out there.
+_RESERVED = re.compile(r"^(CON|PRN|AUX|NUL|COM[0-9]|LPT[0-9])(\..*)?\Z", re.I)
+CHECKSUMS = "SHA256SUMS"  # in every release: the sha256 of each of its files, as `sha256sum -c` reads them
 # Copied into a release as they are, when the folder has them; the tables are written from the revised state.
 COPIED = ("references.bib", "guideline.toml", "evidence/glossary.csv", "evidence/flags.csv", "evidence/panel.csv")
 TRACKED = (("text", "text"), ("strength", "published_strength"), ("printed level", "published_level"),
@@ -84,22 +88,60 @@ def published_state(guideline: Guideline) -> State:
 
 
 def release_names(root: Path) -> list[str]:
-    """The releases of a guideline folder, oldest first."""
+    """The releases of a guideline folder, oldest first (each verified against its checksums)."""
     folder = root / RELEASES_DIR
     if not folder.is_dir():
         return []
     found = []
     for p in folder.iterdir():
         if p.is_dir() and not p.name.startswith(".") and (p / "changes.json").is_file():
+            verify_release(p)
             found.append((read_change_log(p / "changes.json").get("created", ""), p.name))
     return [name for _, name in sorted(found)]
 
 
+def verify_release(folder: Path) -> None:
+    """Refuse a release whose files differ from the checksums recorded when it was made (git keeps no read-only
+    bits, so a clone can be edited): a located error naming every changed, missing or added file."""
+    name = f"{RELEASES_DIR.as_posix()}/{folder.name}"
+    sums_path = folder / CHECKSUMS
+    problems: list[Problem] = []
+    text, _ = read_text(sums_path, f"{name}/{CHECKSUMS}", problems) if sums_path.is_file() else (None, None)
+    if text is None:
+        raise_if_errors(problems or [Problem(f"{name}/{CHECKSUMS}", "is missing: a release made by `grading "
+                                             "release` records the checksum of every file it holds",
+                                             allowed="a release as `grading release` made it, unchanged")])
+    assert text is not None
+    recorded: dict[str, str] = {}
+    for n, line in enumerate(text.splitlines(), start=1):
+        m = re.match(r"^([0-9a-f]{64})  (\S.*)\Z", line)
+        if m is None or ".." in m.group(2).split("/") or m.group(2).startswith("/"):
+            problems.append(Problem(f"{name}/{CHECKSUMS}", "is not a line of checksums", line=n, found=line[:80],
+                                    allowed="<sha256>  <path inside the release>, as `grading release` wrote it"))
+            continue
+        recorded[m.group(2)] = m.group(1)
+    present = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()} - {CHECKSUMS}
+    for rel in sorted(set(recorded) | present):
+        where = f"{name}/{rel}"
+        if rel not in present:
+            problems.append(Problem(where, "is missing from the release", allowed="every file the release was "
+                                    "made with; a release is never changed"))
+        elif rel not in recorded:
+            problems.append(Problem(where, "was added to the release after it was made",
+                                    allowed="the files the release was made with; a release is never changed"))
+        elif hashlib.sha256((folder / rel).read_bytes()).hexdigest() != recorded[rel]:
+            problems.append(Problem(where, "was changed after the release was made: its checksum differs from the "
+                                    f"one in {CHECKSUMS}", allowed="the file as released; a release is never "
+                                    "changed (restore it from git, or make a new release)"))
+    raise_if_errors(problems)
+
+
 def release_state(guideline: Guideline, name: str) -> State:
-    """A release of this guideline, loaded as the guideline folder it is."""
+    """A release of this guideline, verified against its checksums and loaded as the guideline folder it is."""
     folder = guideline.root / RELEASES_DIR / name
     if not (folder / "changes.json").is_file():
         raise UnknownValueError("release", name, release_names(guideline.root) or ["(none made yet)"])
+    verify_release(folder)
     data = read_change_log(folder / "changes.json")
     return State(name, load_guideline(folder, guideline.scheme), frozenset(data.get("revisions", [])),
                  frozenset(data.get("votes", [])), str(data.get("created", "")))
@@ -127,7 +169,75 @@ def read_change_log(path: Path) -> dict:
                                  allowed="changes.json as `grading release` writes it")])
     if not isinstance(data, dict):
         raise_if_errors([Problem(str(path), "does not hold a JSON object", allowed="changes.json as written")])
+    raise_if_errors(log_problems(data, str(path)))
     return data
+
+
+# The shape of changes.json, checked like any other input: key -> type, a list's item, or a nested shape.
+_TEXT, _COUNT, _MAYBE = (str,), (int,), (str, type(None))
+_CHANGE = {"what": _TEXT, "before": _MAYBE, "after": _MAYBE}
+_ROW = {c: _MAYBE for c in ("reference", "design", "quality", "finding")}
+_ENTRY = {"id": _TEXT, "status": _TEXT, "topic": _TEXT, "changed": [_CHANGE], "judgements": [_CHANGE],
+          "evidence": {"added": [_ROW], "removed": [_ROW],
+                       "reappraised": [{"reference": _MAYBE, "design": _MAYBE, "changes": dict}]},
+          "revisions": [{k: _MAYBE for k in ("file", "author", "created", "rationale", "justification")}],
+          "new_votes": _COUNT, "agreement": (dict, type(None))}
+_LOG = {"format": _TEXT, "created": _TEXT, "since": _TEXT, "scheme": _TEXT, "revisions": [str], "votes": [str],
+        "conflicts": [str], "unchanged": _COUNT, "recommendations": [_ENTRY]}
+
+
+def log_problems(data: dict, name: str) -> list[Problem]:
+    """Where a change log departs from the shape `grading release` writes: each problem names the key's path."""
+    from ..render.changes import STATUS
+    problems: list[Problem] = []
+
+    def check(value: object, shape: object, where: str) -> None:
+        if isinstance(shape, dict):
+            if not isinstance(value, dict):
+                problems.append(Problem(name, "holds no JSON object here", column=where or "(top)",
+                                        found=type(value).__name__, allowed="an object, as `grading release` "
+                                                                            "writes it"))
+                return
+            for key, inner in shape.items():
+                if key not in value:
+                    problems.append(Problem(name, "lacks a key `grading release` writes", column=f"{where}.{key}"
+                                            .lstrip("."), allowed="changes.json as `grading release` writes it"))
+                else:
+                    check(value[key], inner, f"{where}.{key}".lstrip("."))
+        elif isinstance(shape, list):
+            if not isinstance(value, list):
+                problems.append(Problem(name, "holds no list here", column=where, found=type(value).__name__,
+                                        allowed="a list, as `grading release` writes it"))
+                return
+            for i, item in enumerate(value):
+                check(item, shape[0], f"{where}[{i}]")
+        elif not isinstance(value, shape) or isinstance(value, bool):  # type: ignore[arg-type]
+            kinds = " or ".join("null" if t is type(None) else {str: "text", int: "a whole number",
+                                                                   dict: "an object"}.get(t, t.__name__)
+                                for t in (shape if isinstance(shape, tuple) else (shape,)))
+            problems.append(Problem(name, "holds a value of the wrong kind", column=where,
+                                    found=repr(value)[:60], allowed=kinds))
+
+    check(data, _LOG, "")
+    tally = {"outcome": _TEXT, "yes": _COUNT, "no": _COUNT, "abstain": _COUNT, "recused": _COUNT, "rule": _TEXT,
+             "because": _TEXT}
+    entries = data.get("recommendations")
+    for i, e in enumerate(entries if isinstance(entries, list) else []):
+        if not isinstance(e, dict):
+            continue
+        if isinstance(e.get("status"), str) and e["status"] not in STATUS:
+            problems.append(Problem(name, "unknown status", column=f"recommendations[{i}].status", found=e["status"],
+                                    allowed=", ".join(STATUS)))
+        if isinstance(e.get("agreement"), dict) and e["agreement"]:
+            check(e["agreement"], {q: tally for q in VOTE_QUESTIONS} | {"not_counted": [str], "proposed": dict},
+                  f"recommendations[{i}].agreement")
+            for q in VOTE_QUESTIONS:
+                outcome = e["agreement"].get(q, {}).get("outcome") if isinstance(e["agreement"].get(q), dict) \
+                    else None
+                if isinstance(outcome, str) and outcome not in OUTCOMES_OF_VOTES:
+                    problems.append(Problem(name, "unknown outcome", column=f"recommendations[{i}].agreement.{q}"
+                                            ".outcome", found=outcome, allowed=", ".join(OUTCOMES_OF_VOTES)))
+    return problems[:20]  # a file damaged throughout says enough in twenty lines
 
 
 # --- what changed ------------------------------------------------------------------------------------------
@@ -210,16 +320,29 @@ def _agreement_json(a: Agreement) -> dict:
 
 # --- making a release -------------------------------------------------------------------------------------
 
-def check_name(name: str) -> None:
-    """Refuse a release name that is not a plain folder name, or is the reserved 'published'."""
+def check_name(name: str, root: Path | None = None) -> None:
+    """Refuse a release name that is not a plain folder name on every system git checks out on, is the reserved
+    'published', or differs only in case from a release of `root` (one folder on Windows and macOS)."""
+    why = ""
     if not _NAME.match(name) or name == PUBLISHED:
-        raise RevisionError(f"{name!r} cannot name a release; allowed: letters, digits, '.', '_' and '-', starting "
-                            f"with a letter or digit (e.g. 2026-1), and not {PUBLISHED!r}")
+        why = (f"allowed: letters, digits, '.', '_' and '-', starting with a letter or digit (e.g. 2026-1), and not "
+               f"{PUBLISHED!r}")
+    elif name.endswith("."):
+        why = "a folder name ending in '.' cannot be checked out on Windows"
+    elif _RESERVED.match(name):
+        why = f"Windows reserves {name.split('.')[0].upper()} for a device: such a folder cannot be checked out there"
+    elif root is not None and (root / RELEASES_DIR).is_dir():
+        same = [p.name for p in (root / RELEASES_DIR).iterdir() if p.name.lower() == name.lower() and p.name != name]
+        if same:
+            why = f"release {same[0]} differs only in case: Windows and macOS keep the two in one folder"
+    if why:
+        raise RevisionError(f"{name!r} cannot name a release; {why}")
 
 
 def make_release(guideline: Guideline, name: str, note: str = "") -> Path:
-    """Write releases/NAME/: the guideline as it stands now, its change log, read-only; refuse a name in use."""
-    check_name(name)
+    """Write releases/NAME/: the guideline as it stands now, its change log and the checksum of every file, read-only;
+    refuse a name in use."""
+    check_name(name, guideline.root)
     root = guideline.root
     folder = root / RELEASES_DIR
     final = folder / name
@@ -230,8 +353,12 @@ def make_release(guideline: Guideline, name: str, note: str = "") -> Path:
         raise RevisionError(f"release {name} was not made: {len(now.conflicts)} revision changes are in conflict; "
                             "settle them first (grading validate lists them):\n" + "\n".join(now.conflicts))
     log = change_log(base_state(guideline, None), now, name, note)
-    folder.mkdir(exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=folder, prefix=f".{name}.", suffix=".tmp"))
+    try:
+        folder.mkdir(exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(dir=folder, prefix=f".{name}.", suffix=".tmp"))
+    except OSError as e:  # a read-only guideline folder, or releases/ a file: nothing was written
+        raise RevisionError(f"release {name} was not made ({e.strerror or e} in {folder}); nothing was written") \
+            from None
     try:
         _write_folder(tmp, root, now.state.guideline, log)
         load_guideline(tmp, guideline.scheme)  # a release validates like any guideline folder, or is not made
@@ -257,6 +384,9 @@ def _write_folder(dest: Path, root: Path, g: Guideline, log: dict) -> None:
     _write_csv(dest / "evidence" / "evidence.csv", g.evidence[list(EVIDENCE_COLUMNS)])
     (dest / "changes.json").write_text(json.dumps(log, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     (dest / "CHANGES.md").write_text(changes_markdown(log), encoding="utf-8")
+    sums = "".join(f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.relative_to(dest).as_posix()}\n"
+                   for p in sorted(dest.rglob("*")) if p.is_file())
+    (dest / CHECKSUMS).write_text(sums, encoding="utf-8")
     for p in dest.rglob("*"):
         if p.is_file():
             with open(p, "rb+") as f:

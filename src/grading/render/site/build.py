@@ -8,15 +8,14 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ...analyses.audit import audit
-from ...analyses.fragility import fragility_all
 from ...errors import GradingError, OutputError
-from ...grade import reproduce, summary
+from ...grade import summary
 from ...io.files import refuse_inputs
 from ...io.guideline import Guideline, read_paths
 from ...progress import progress
-from ...revisions import Revised, apply_revisions, diff, saved_revisions
-from ..references import format_references
+from ...results import graded
+from ..csl import plain
+from ..references import guideline_references
 from . import pages as P
 from .search import entries, script
 
@@ -86,6 +85,8 @@ def build_site(guideline: Guideline, out: Path | str, *, revised: bool = False, 
     release (or the published guideline)."""
     from ...revisions.release import base_state, change_log, now_state, read_change_log, release_state
     out = Path(out)
+    if out.is_symlink():  # a link to a served site: the site is written where it points, and the link stays
+        out = Path(os.path.realpath(out))
     log: dict | None = None
     protect = read_paths(guideline)  # of the guideline folder, also when a release inside it is built
     if release is not None:
@@ -96,8 +97,11 @@ def build_site(guideline: Guideline, out: Path | str, *, revised: bool = False, 
     elif revised:
         log = change_log(base_state(guideline, None), now_state(guideline), "")
     _check_target(out, guideline, (*protect, *read_paths(guideline)))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    built = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        built = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    except OSError as e:  # a read-only or missing place: nothing was written
+        raise OutputError(out, f"cannot write a folder beside it in {out.parent}: {e.strerror or e}") from None
     try:
         written = _write_all(guideline, built, revised, release, log)
         (built / MARKER).write_text("A site built by `grading site`; `grading site` may replace this folder.\n",
@@ -126,20 +130,17 @@ def _edition(revised: bool, release: str | None) -> str:
 
 def _write_all(published: Guideline, folder: Path, revised_wanted: bool, release: str | None,
                log: dict | None) -> list[str]:
-    from ...analyses.agreement import agreements
-    revisions = saved_revisions(published)
-    revised: Revised | None = apply_revisions(published, revisions) if revised_wanted else None
-    guideline = revised.guideline if revised is not None else published
-    gradings = reproduce(guideline)
-    fragile = {f.recommendation_id: f for f in fragility_all(guideline)}
-    findings = audit(guideline, gradings)
-    refs = format_references(guideline.bibliography)
-    pages = P.rec_pages(guideline, gradings, fragile, findings, revisions, revised,
-                        diff(revised) if revised is not None else (), {r.number: r for r in refs},
-                        agreements(published))
-    cited_by = P.citing(guideline)
+    result = graded(published, revised_wanted)
+    guideline, revised = result.guideline, result.revised
+    gradings = list(result.gradings)
+    fragile = result.fragility
+    findings = list(result.findings)
+    refs = guideline_references(guideline)
+    pages = P.rec_pages(guideline, gradings, fragile, findings, result.revisions, revised, result.diffs,
+                        {r.number: r for r in refs}, result.agreements, result.voted)
+    cited_by = guideline.citing
     file_of = {p.id: p.file for p in pages}
-    titles = {r.number: guideline.bibliography.field(r.number, "title") for r in refs}
+    titles = {r.number: plain(guideline.bibliography.field_of(r.key, "title")) for r in refs if r.key}
     edition = _edition(revised_wanted, release)
     if revised is not None:
         edition += f" ({len(revised.applied)} of {len(revised.revisions)} revisions applied, " \
@@ -149,7 +150,7 @@ def _write_all(published: Guideline, folder: Path, revised_wanted: bool, release
     common = {
         "title": P.guideline_title(guideline), "scheme": guideline.scheme.describe(), "edition": edition,
         "file_of": file_of, "show_status": P.reconstructed(guideline), "has_changes": log is not None,
-        "release": release,
+        "release": release, "lang": guideline.manifest.language,
     }
     present = set(guideline.recommendations["diagnostic_group"])
     groups = [g for g in groups_of(guideline) if g in present] + sorted(present - set(groups_of(guideline)))
@@ -164,7 +165,8 @@ def _write_all(published: Guideline, folder: Path, revised_wanted: bool, release
         ("flags.html", "flags.html", {"flags": _records(guideline.flags)}),
         ("scheme.html", "scheme.html", {"s": guideline.scheme, "choices": _choices(guideline.scheme),
                                         "rules": _level_rules(guideline.scheme)}),
-        ("references.html", "references.html", {"refs": [(r, cited_by.get(r.number, [])) for r in refs]}),
+        ("references.html", "references.html", {"refs": [(r, list(cited_by.get(r.number, ()))) for r in refs],
+                                                "numbered_by": guideline.numbered_by}),
         ("audit.html", "audit.html", {"kinds": P.findings_by_kind(findings), "n": len(pages),
                                       "fragile": [fragile[p.id] for p in pages if fragile[p.id].fragile]}),
         ("search.html", "search.html", {}),

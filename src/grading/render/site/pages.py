@@ -8,9 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import pandas as pd
-
-from ...analyses.agreement import Agreement, grade_voted
+from ...analyses.agreement import Agreement
 from ...analyses.audit import KINDS, Finding
 from ...analyses.fragility import Fragility
 from ...errors import UnknownValueError
@@ -19,7 +17,7 @@ from ...io.guideline import Guideline
 from ...revisions import Revised, Revision
 from ...revisions.apply import RecommendationDiff, describe_change
 from ...vocab import DESIGNS, FINDINGS, JUDGEMENT_LABELS, JUDGEMENTS, QUALITIES, VERDICTS
-from ..references import FormattedReference, format_references
+from ..references import FormattedReference, guideline_references
 
 EVIDENCE_FIELDS = ("reference", "design", "quality", "quality_text", "finding", "effect_size", "outcomes",
                    "documentation", "seed_lines")
@@ -46,7 +44,7 @@ def section_title(guideline: Guideline, section: str) -> str:
 
 def reconstructed(guideline: Guideline) -> bool:
     """True where the reference list is a reconstruction: its entries say how each was identified."""
-    return any("identification" in e.fields for e in guideline.bibliography.data.entries.values())
+    return guideline.bibliography.reconstructed
 
 
 def page_name(rec_id: str, taken: set[str]) -> str:
@@ -144,17 +142,18 @@ def derived_badges(guideline: Guideline, g: Grading) -> tuple[Badge, ...]:
 
 
 def evidence_rows(guideline: Guideline) -> dict[str, list[dict[str, str]]]:
-    """Every recommendation's evidence rows as shown (codes with their English labels), in one pass."""
-    ev = guideline.evidence
-    columns = [ev[c] if c in ev.columns else [""] * len(ev) for c in EVIDENCE_FIELDS]
+    """Every recommendation's evidence rows as shown (codes with their English labels, the reference as the list
+    numbers it), read from the guideline's typed rows."""
     out: dict[str, list[dict[str, str]]] = {}
-    for rid, *values in zip(ev["recommendation_id"], *columns):
-        shown = {c: "" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v)
-                 for c, v in zip(EVIDENCE_FIELDS, values)}
-        shown["design_label"] = DESIGNS.get(shown["design"], shown["design"])
-        shown["quality_label"] = QUALITIES.get(shown["quality"], shown["quality"])
-        shown["finding_label"] = FINDINGS.get(shown["finding"], shown["finding"])
-        out.setdefault(rid, []).append(shown)
+    for row in guideline.evidence_rows:
+        shown = {"reference": row.reference, "number": "" if row.number is None else str(row.number),
+                 "design": row.design, "quality": row.quality, "quality_text": row.quality_text,
+                 "finding": row.finding, "effect_size": row.effect_size, "outcomes": ";".join(row.outcomes),
+                 "documentation": row.documentation, "seed_lines": row.seed_lines,
+                 "design_label": DESIGNS.get(row.design, row.design),
+                 "quality_label": QUALITIES.get(row.quality, row.quality),
+                 "finding_label": FINDINGS.get(row.finding, row.finding)}
+        out.setdefault(row.recommendation_id, []).append(shown)
     return out
 
 
@@ -187,10 +186,11 @@ def rec_pages(guideline: Guideline, gradings: list[Grading], fragility: Mapping[
               findings: list[Finding], revisions: Iterable[Revision] = (), revised: Revised | None = None,
               diffs: Iterable[RecommendationDiff] = (),
               formatted: Mapping[int, FormattedReference] | None = None,
-              agreements: Mapping[str, Agreement] | None = None) -> list[RecPage]:
+              agreements: Mapping[str, Agreement] | None = None,
+              voted: Mapping[str, Grading] | None = None) -> list[RecPage]:
     """The page of every recommendation, in table order (`formatted`: the references formatted already;
-    `agreements`: the votes per recommendation, from analyses.agreement)."""
-    formatted, agreements = formatted or {}, agreements or {}
+    `agreements`: the votes per recommendation; `voted`: the gradings they give, from grading.results)."""
+    formatted, agreements, voted = formatted or {}, agreements or {}, voted or {}
     taken: set[str] = set()
     by_history = history(revisions, revised)
     by_diff = {d.id: d for d in diffs}
@@ -206,15 +206,14 @@ def rec_pages(guideline: Guideline, gradings: list[Grading], fragility: Mapping[
         record = records[g.id]
         rows = tuple(rows_of.get(g.id, ()))
         docs = tuple(dict.fromkeys(r["documentation"] for r in rows if r["documentation"]))
-        numbers = sorted({int(r["reference"]) for r in rows if r["reference"].isdigit()})
-        refs = tuple(formatted[n] if n in formatted else format_references(guideline.bibliography, [n])[0]
-                     for n in numbers)
+        numbers = sorted(guideline.cited(g.id))
+        refs = tuple(formatted[n] if n in formatted else guideline_references(guideline, [n])[0] for n in numbers)
         judged = tuple((JUDGEMENT_LABELS[j], g.recommendation.judgements.get(j, "unrecorded")) for j in JUDGEMENTS)
         pages.append(RecPage(g.id, page_name(g.id, taken), g, record, section_title(guideline, g.section), rows,
                              docs, refs, fragility.get(g.id), tuple(by_history.get(g.id, ())), by_diff.get(g.id),
                              optional_fields(g), tuple(by_subject.get(g.id, ())), judged, badges(guideline, g),
                              derived_badges(guideline, g), agreements.get(g.id),
-                             grade_voted(guideline, g.id, agreements[g.id]) if g.id in agreements else None))
+                             voted.get(g.id)))
     return pages
 
 
@@ -265,17 +264,6 @@ def by_group_and_phase(pages: list[RecPage], group_order: Iterable[str], phase_o
                 phases.setdefault(ph, []).append(p)
         out.append(SectionGroup(group, label(group, "no diagnostic group named"), tuple(ps),
                                 tuple((ph, label(ph, "no phase named"), tuple(v)) for ph, v in phases.items() if v)))
-    return out
-
-
-def citing(guideline: Guideline) -> dict[int, list[str]]:
-    """Reference number -> the recommendations whose evidence rows cite it, in table order."""
-    out: dict[int, list[str]] = {}
-    for rid, ref in zip(guideline.evidence["recommendation_id"], guideline.evidence["reference"]):
-        if str(ref).isdigit():
-            ids = out.setdefault(int(ref), [])
-            if rid not in ids:
-                ids.append(rid)
     return out
 
 

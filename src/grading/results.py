@@ -1,0 +1,120 @@
+"""The pipeline's result: one guideline graded once — its records, gradings, audit, fragility, agreements, and its
+references resolved and numbered — handed to every renderer, which reads it and computes nothing of its own.
+
+What is costly (the audit, fragility, the votes) is worked out when first asked, so a renderer that shows none of
+it pays for none of it.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from .analyses.agreement import Agreement, agreements, grade_voted, load_votes_and_panel
+from .analyses.audit import Finding, audit
+from .analyses.fragility import Fragility, fragility_all
+from .grade import Grading, reproduce
+from .grade.records import EvidenceRow
+from .io.guideline import Guideline
+from .io.panel import Panel
+from .revisions import Revised, Revision, apply_revisions, saved_revisions
+from .revisions.apply import RecommendationDiff, diff
+from .revisions.votes import Vote
+
+
+@dataclass(frozen=True, eq=False)
+class GradedGuideline:
+    """A guideline graded by its one scheme, as every output shows it: the edition graded (as published, or with
+    its saved revisions applied), the published guideline it comes from, and everything worked out of them."""
+
+    published: Guideline
+    guideline: Guideline  # the edition graded
+    revisions: tuple[Revision, ...]  # every saved revision, applied or not
+    revised: Revised | None  # None for the published edition
+    gradings: tuple[Grading, ...]  # one per recommendation, in table order
+
+    @property
+    def edition(self) -> str:
+        """'revised' where the saved revisions are applied, else 'published'."""
+        return "published" if self.revised is None else "revised"
+
+    @functools.cached_property
+    def published_gradings(self) -> tuple[Grading, ...]:
+        """The published guideline's gradings: the same as `gradings` for the published edition."""
+        return self.gradings if self.revised is None else tuple(reproduce(self.published))
+
+    @functools.cached_property
+    def _by_id(self) -> dict[str, Grading]:
+        return {g.id: g for g in self.gradings}
+
+    def grading(self, rec_id: str) -> Grading:
+        """One recommendation's grading in the edition graded."""
+        return self._by_id[rec_id]
+
+    @functools.cached_property
+    def findings(self) -> tuple[Finding, ...]:
+        """What the audit finds in the edition graded."""
+        return tuple(audit(self.guideline, list(self.gradings)))
+
+    @functools.cached_property
+    def fragility(self) -> Mapping[str, Fragility]:
+        """How little must change before each recommendation's evidence no longer carries its strength, by id."""
+        return {f.recommendation_id: f for f in fragility_all(self.guideline)}
+
+    @functools.cached_property
+    def _panel_and_votes(self) -> tuple[Panel | None, tuple[Vote, ...]]:
+        return load_votes_and_panel(self.published)
+
+    @property
+    def panel(self) -> Panel | None:
+        """The working group's panel, or None where the guideline has none."""
+        return self._panel_and_votes[0]
+
+    @property
+    def votes(self) -> tuple[Vote, ...]:
+        """Every saved vote."""
+        return self._panel_and_votes[1]
+
+    @functools.cached_property
+    def agreements(self) -> Mapping[str, Agreement]:
+        """The tally of every recommendation the group has voted on, by id."""
+        return agreements(self.published, *self._panel_and_votes)
+
+    @functools.cached_property
+    def voted(self) -> Mapping[str, Grading]:
+        """Each voted recommendation graded with the agreement its votes give (VOTES-REPLACE-TEXT), by id."""
+        return {rid: grade_voted(self.guideline, rid, a) for rid, a in self.agreements.items()}
+
+    @functools.cached_property
+    def diffs(self) -> tuple[RecommendationDiff, ...]:
+        """What the applied revisions change, per recommendation (none for the published edition)."""
+        return tuple(diff(self.revised)) if self.revised is not None else ()
+
+    def rows(self, rec_id: str) -> tuple[EvidenceRow, ...]:
+        """One recommendation's evidence rows, each with its reference resolved (key and number)."""
+        return self.guideline.rows(rec_id)
+
+    def cited(self, rec_id: str) -> tuple[int, ...]:
+        """The numbers of the references one recommendation cites, in table order."""
+        return self.guideline.cited(rec_id)
+
+    @property
+    def citing(self) -> Mapping[int, tuple[str, ...]]:
+        """Reference number -> the recommendations citing it."""
+        return self.guideline.citing
+
+
+def graded(published: Guideline, revised: bool = False) -> GradedGuideline:
+    """The guideline graded once, as published or (`revised`) with its saved revisions applied."""
+    revisions = saved_revisions(published)
+    return graded_edition(published, apply_revisions(published, revisions) if revised else None, revisions)
+
+
+def graded_edition(published: Guideline, revised: Revised | None,
+                   revisions: tuple[Revision, ...] | None = None) -> GradedGuideline:
+    """The guideline graded once as `revised` leaves it (from apply_revisions), or as published where None."""
+    if revisions is None:
+        revisions = revised.revisions if revised is not None else saved_revisions(published)
+    guideline = revised.guideline if revised is not None else published
+    return GradedGuideline(published, guideline, revisions, revised, tuple(reproduce(guideline)))
