@@ -216,6 +216,8 @@ def test_label_rules():
         assert not is_label(bad) and label_problem(bad), repr(bad)
     assert is_rec_id("A.1-01") and is_rec_id("7.1.1-03")
     assert not is_rec_id("A.1") and not is_rec_id("-01") and not is_rec_id("A.1-")
+    assert not is_rec_id("A.1-01.") and not is_rec_id("CON.1-01") and not is_rec_id("nul.2-03")
+    assert is_rec_id("CONS.1-01") and is_rec_id("A.CON-01")
 
 
 def test_labels_sort_naturally():

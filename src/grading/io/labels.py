@@ -19,7 +19,10 @@ _CONTROL = frozenset(("Cc", "Cf", "Cs", "Zl", "Zp"))  # controls, invisible form
 _RULE = (f"no '/', '\\', '..', control characters, leading or trailing spaces, leading '.', or any of "
          f"{' '.join(sorted(_REFUSED - {'/', chr(92)}))}; at most {MAX_LENGTH} characters")
 SECTION_ALLOWED = f"the guideline's own section label, e.g. 6.3.2 or A.1 ({_RULE})"
-ID_ALLOWED = f"<section>-<nn>, e.g. 7.1.1-03 or A.1-03 ({_RULE})"
+ID_ALLOWED = (f"<section>-<nn>, e.g. 7.1.1-03 or A.1-03 ({_RULE}; as a folder name on Windows too: not ending in "
+              "'.', not a device name such as CON or NUL)")
+# Names Windows reserves for devices, with any extension: a folder so named cannot be checked out there.
+_RESERVED = re.compile(r"^(CON|PRN|AUX|NUL|COM[0-9]|LPT[0-9])(\..*)?\Z", re.I)
 _NUMBER = re.compile(r"([0-9]+)")  # ASCII digits: another script's digits sort as text
 
 
@@ -49,11 +52,13 @@ def is_label(value: object) -> bool:
 
 
 def is_rec_id(value: object) -> bool:
-    """True for a recommendation id: a safe label of the form <section>-<suffix> (its section checked by the
-    table it is read from: recommendation_problems in io/tables.py)."""
+    """True for a recommendation id: a safe label of the form <section>-<suffix> that Windows takes for a folder
+    name too (its section checked by the table it is read from: recommendation_problems in io/tables.py)."""
     if not is_label(value):
         return False
     assert isinstance(value, str)
+    if value.endswith(".") or _RESERVED.match(value):  # Windows drops the dot, or takes the name for a device
+        return False
     head, _, tail = value.rpartition("-")
     return bool(head) and bool(tail)
 
