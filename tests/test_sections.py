@@ -136,6 +136,15 @@ def test_export_runs_on_lettered_sections(root, tmp_path, fmt):
     assert "A.1-01" in text and "B.1-01" in text
 
 
+def test_the_explore_tables_run_on_lettered_sections(root):
+    from grading.analyses import explore
+    g = load_guideline(root)
+    table = explore.browse(g)
+    assert list(table.index[:2]) == ["A.1-01", "A.1-02"] and table.loc["B.1-01", "section"] == "B.1"
+    assert "A.1" in set(explore.flags(g)["section"])
+    assert "section A.1," in explore.view(g, "A.1-01").as_text()
+
+
 def test_a_revision_of_a_lettered_id_is_saved_in_its_folder_and_read_back(root):
     norway = scheme()
     rev = new_revision(norway, "A.1-01", "Kari Nordmann", "a reason", {})
