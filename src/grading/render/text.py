@@ -13,6 +13,7 @@ from ..vocab import AGREE, NOT_COMPARABLE, STRONGER, VERDICTS, WEAKER
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+    from pathlib import Path
 
     from ..analyses.agreement import Agreement
     from ..analyses.audit import Finding
@@ -47,7 +48,7 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
 
 
 def graded_by(gradings: list[Grading]) -> str:
-    """'Graded by scheme norway-2007 (as declared).': the line every output names its scheme with."""
+    """'Graded by scheme norway-2007 (named by guideline.toml).': the line every output names its scheme with."""
     schemes = ", ".join(dict.fromkeys(g.scheme for g in gradings)) or "no scheme (nothing graded)"
     return f"Graded by scheme {schemes}."
 
@@ -136,10 +137,12 @@ def findings_json(findings: list[Finding], scheme: Scheme) -> str:
     return json.dumps([{**f.as_dict(), "scheme": scheme.describe()} for f in findings], ensure_ascii=False, indent=2)
 
 
-def scheme_text(scheme: Scheme) -> str:
-    """A scheme's table, its level rules in the order they are tried, and every named rule, as a reviewer reads them."""
+def scheme_text(scheme: Scheme, root: Path | None = None) -> str:
+    """A scheme's table, its level rules in the order they are tried, and every named rule, as a reviewer reads them;
+    with `root`, the guideline folder it grades."""
     out = [f"{scheme.title or scheme.name}", f"Scheme {scheme.describe()}"
-           + (f", from {scheme.path}" if scheme.path else ""), "", "Levels"]
+           + (f", from {scheme.path}" if scheme.path else "")
+           + (f"; it grades the guideline in {root}" if root is not None else ""), "", "Levels"]
     out += [f"  {g.code:9} {g.norwegian:12} {g.english:19} {g.definition}" for g in scheme.levels]
     if scheme.strengths:
         out += ["", "Strengths"]
