@@ -29,7 +29,7 @@ class Grading:
     strength: Decision
     comparison: Comparison
     references: tuple[int, ...]
-    scheme: str  # the scheme and reading it was graded by, e.g. 'norway-2007 (as declared)'
+    scheme: str  # the scheme and reading it was graded by, e.g. 'norway-2007 (named by guideline.toml)'
     studies: tuple[Study, ...] = ()
     levels_used: tuple[str, ...] = ()  # every level the strength is judged on (several printed levels: each)
     strengths: tuple[Decision, ...] = ()  # the strength each of them carries
