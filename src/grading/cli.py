@@ -261,6 +261,8 @@ def add_publish_commands(sub, root_help: str) -> None:
     ep.set_defaults(func=cmd_export)
 
 
+FORMAT_HELP = {"scheme": "text: the scheme's table, level rules, named rules and choices; toml: the scheme file "
+                          "itself, as --copy writes it"}
 CROSSWALK_DEFAULT = "grade"  # the scheme `grading crosswalk` maps into when --scheme is not given
 SCHEME_HELP = ("the scheme to grade by: a bundled name (norway-2007) or a .toml path, e.g. an edited copy that "
                "`grading scheme --copy FILE` writes (default: the scheme guideline.toml names, else norway-2007; "
@@ -286,7 +288,8 @@ def parser() -> argparse.ArgumentParser:
         sp = sub.add_parser(name, help=helptext, description=helptext)
         sp.add_argument("--root", type=Path, default=None, help=root_help)
         if formatted:
-            sp.add_argument("--format", choices=formats(name), default=formats(name)[0])
+            sp.add_argument("--format", choices=formats(name), default=formats(name)[0],
+                            help=FORMAT_HELP.get(name))
         sp.set_defaults(func=func)
     subs = sub.choices
     subs["scheme"].add_argument("--scheme", default=None, help="a bundled scheme (norway-2007, cost-b13, grade) "

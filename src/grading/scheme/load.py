@@ -380,6 +380,9 @@ def check_grades_strengths(scheme: Scheme, printed_levels: object) -> None:
                              if not has)
         grading, targets = bundled_by_use()
         target = scheme.name if scheme.name in targets or scheme.path is None else scheme.path
+        # Named by guideline.toml, the crosswalk would read the published grades by it too: name the scheme to read
+        # them by instead.
+        from_scheme = f" --from-scheme {grading[0]}" if grading and "guideline.toml" in scheme.origin else ""
         problems.append(Problem(
             name, f"scheme {scheme.name} cannot grade a guideline: it has {lacks}, so it cannot derive a strength to "
                   "compare with the published one. A guideline is graded by a scheme with [[levels]], [[strengths]] "
@@ -388,7 +391,7 @@ def check_grades_strengths(scheme: Scheme, printed_levels: object) -> None:
             column="ladder" if scheme.strengths else "strengths", found=scheme.describe(),
             allowed=pointed(f"a gradeable scheme ({', '.join(grading)}, or a copy of it) in guideline.toml or "
                             f"--scheme; to see the guideline under {scheme.name}, `grading crosswalk --scheme "
-                            f"{target}`")))
+                            f"{target}{from_scheme}`")))
     codes = set(scheme.level_codes)
     for level in sorted({str(v) for v in printed_levels} - codes - {""}):  # type: ignore[attr-defined]
         problems.append(Problem(name, "the guideline prints a level the scheme does not have", column="levels",
