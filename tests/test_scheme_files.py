@@ -237,3 +237,12 @@ def test_grading_scheme_prints_and_copies_the_file_to_edit(capsys, tmp_path):
     assert load_scheme(copy).describe() == f"norway-2007 (from {copy})"
     assert main(["scheme", "--copy", str(copy)]) == 2  # never over a file
     assert "it exists" in capsys.readouterr().err
+
+
+def test_grading_scheme_says_a_crosswalk_target_cannot_grade(capsys):
+    assert main(["scheme", "--scheme", "grade"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[1].startswith("Scheme grade (given with --scheme), from ")
+    assert out[2].startswith("A crosswalk target only") and "`grading crosswalk --scheme grade`" in out[2]
+    assert main(["scheme", "--scheme", "norway-2007"]) == 0
+    assert "crosswalk target" not in capsys.readouterr().out

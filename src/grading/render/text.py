@@ -8,7 +8,7 @@ import textwrap
 from typing import TYPE_CHECKING
 
 from ..grade import Grading, summary
-from ..scheme import Clause, Scheme
+from ..scheme import BUNDLED, Clause, Scheme
 from ..vocab import AGREE, NOT_COMPARABLE, STRONGER, VERDICTS, WEAKER
 
 if TYPE_CHECKING:
@@ -140,9 +140,16 @@ def findings_json(findings: list[Finding], scheme: Scheme) -> str:
 def scheme_text(scheme: Scheme, root: Path | None = None) -> str:
     """A scheme's table, its level rules in the order they are tried, and every named rule, as a reviewer reads them;
     with `root`, the guideline folder it grades."""
+    gradeable = bool(scheme.levels and scheme.strengths and scheme.ladder)
     out = [f"{scheme.title or scheme.name}", f"Scheme {scheme.describe()}"
            + (f", from {scheme.path}" if scheme.path else "")
-           + (f"; it grades the guideline in {root}" if root is not None else ""), "", "Levels"]
+           + ("" if root is None else f"; it grades the guideline in {root}" if gradeable else
+              f"; the guideline in {root} names it")]
+    if not gradeable:
+        given = scheme.name if scheme.path is None or scheme.path.parent == BUNDLED else scheme.path
+        out.append(f"A crosswalk target only: without [[strengths]] and a [ladder] it cannot grade a guideline; "
+                   f"`grading crosswalk --scheme {given}` maps a guideline into it (docs/schemes.md).")
+    out += ["", "Levels"]
     out += [f"  {g.code:9} {g.norwegian:12} {g.english:19} {g.definition}" for g in scheme.levels]
     if scheme.strengths:
         out += ["", "Strengths"]
