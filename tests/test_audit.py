@@ -67,7 +67,7 @@ def test_the_worklist_is_in_the_audit_text_and_json(capsys):
     assert main(["audit", "--root", str(REPO), "--format", "json"]) == 0
     found = json.loads(capsys.readouterr().out)
     first = next(f for f in found if f["kind"] == "appraise_first")
-    assert first["rank"] == 1 and first["decides"] and first["scheme"] == "norway-2007 (as declared)"
+    assert first["rank"] == 1 and first["decides"] and first["scheme"] == "norway-2007 (named by guideline.toml)"
     plain = next(f for f in found if f["kind"] == "uncited_reference")
     assert set(plain) == {"kind", "subject", "detail", "scheme"}
 

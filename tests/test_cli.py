@@ -57,7 +57,7 @@ def test_audit_lists_recommendations_without_evidence(make_guideline, capsys):
     root = make_guideline(recs=[rec(), rec(id="6.2-01")], evidence=[ev()])
     main(["audit", "--root", str(root), "--format", "json"])
     found = json.loads(capsys.readouterr().out)
-    assert all(f.pop("scheme") == "norway-2007 (as declared)" for f in found)
+    assert all(f.pop("scheme") == "norway-2007 (the default: no scheme named in guideline.toml)" for f in found)
     assert {"kind": "no_evidence", "subject": "6.2-01", "detail": "recommendation has no evidence rows"} in found
 
 

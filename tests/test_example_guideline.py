@@ -56,7 +56,7 @@ def test_every_command_runs_under_the_guidelines_own_words(which, tmp_path, caps
     assert "| " + " | ".join(manifest.columns) + " |" in md
     if which == "example":
         assert not bundled_words("\n".join([*seen, html, md]))
-        assert "Graded by scheme neck-pain-example (as declared)" in md
+        assert "Graded by scheme neck-pain-example (scheme.toml, named by guideline.toml)" in md
 
 
 def test_the_example_is_what_its_folder_says():

@@ -146,7 +146,7 @@ def test_the_json_export_holds_the_whole_guideline_in_its_documented_shape(bundl
     path, counts = export(bundled, tmp_path / "guideline.json", "json")
     data = json.loads(path.read_text(encoding="utf-8"))
     assert data["format"] == FORMAT and data["edition"] == "published"
-    assert data["scheme"] == "norway-2007 (as declared)"
+    assert data["scheme"] == "norway-2007 (named by guideline.toml)"
     assert set(data) == {"format", "title", "folder", "language", "authors", "publisher", "year", "licence",
                          "edition", "scheme", "generated_by", "recommendations", "references", "glossary", "flags",
                          "revisions", "votes", "findings"}

@@ -96,10 +96,10 @@ def test_the_manifest_names_the_scheme_and_scheme_still_overrides_it(neck, tmp_p
     assert load_guideline(EXAMPLE, scheme="norway-2007").scheme.name == "norway-2007"
     r = subprocess.run([sys.executable, "-m", "grading.cli", "reproduce", "--root", str(EXAMPLE)],
                        capture_output=True, text=True, timeout=120)
-    assert r.returncode == 0 and "Graded by scheme neck-pain-example (as declared)" in r.stdout
+    assert r.returncode == 0 and "Graded by scheme neck-pain-example (scheme.toml, named by guideline.toml)" in r.stdout
     r = subprocess.run([sys.executable, "-m", "grading.cli", "reproduce", "--root", str(EXAMPLE), "--scheme",
                         "norway-2007"], capture_output=True, text=True, timeout=120)
-    assert r.returncode == 0 and "Graded by scheme norway-2007 (as declared)" in r.stdout
+    assert r.returncode == 0 and "Graded by scheme norway-2007 (given with --scheme)" in r.stdout
 
 
 def test_optional_columns_may_be_left_out_unless_the_manifest_requires_them(neck, make_guideline):

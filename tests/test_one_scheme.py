@@ -19,7 +19,8 @@ from grading import (
 )
 from grading.cli import main
 
-LENIENT = "norway-2007 (modified: unclear_quality_is_good = true)"
+STRICT = "norway-2007 (named by guideline.toml)"
+LENIENT = "norway-2007 (named by guideline.toml; modified: unclear_quality_is_good = true)"
 # 7.1.1-10, spinal manipulation in acute pain, rests on the European guidelines (4; 321) and two RCTs whose
 # quality the text does not state: the 2007 scheme read strictly derives *, read leniently more.
 MANIPULATION = "7.1.1-10"
@@ -46,7 +47,7 @@ def level_of(gradings, rid):
 
 def test_a_modified_copy_is_its_own_object_and_says_what_it_changed(both):
     strict, lenient = both
-    assert strict.scheme.reading == "as declared" and lenient.scheme.describe() == LENIENT
+    assert strict.scheme.reading == "named by guideline.toml" and lenient.scheme.describe() == LENIENT
     assert strict.scheme.choices.unclear_quality_is_good is False  # the original is untouched
 
 
@@ -54,7 +55,7 @@ def test_reproduce_follows_the_modified_scheme_and_names_it(both):
     strict, lenient = both
     a, b = reproduce(strict), reproduce(lenient)
     assert level_of(a, MANIPULATION) == "*" and level_of(b, MANIPULATION) in ("**", "***")
-    assert {g.scheme for g in a} == {"norway-2007 (as declared)"} and {g.scheme for g in b} == {LENIENT}
+    assert {g.scheme for g in a} == {STRICT} and {g.scheme for g in b} == {LENIENT}
 
 
 def test_audit_fragility_impact_and_crosswalk_follow_it(both):
@@ -65,8 +66,8 @@ def test_audit_fragility_impact_and_crosswalk_follow_it(both):
     fa, fb = fragility_all(strict), fragility_all(lenient)
     # Fragility sets the printed level aside, and says so beside the lenient reading.
     assert [f.changes for f in fa] != [f.changes for f in fb]
-    assert {f.scheme for f in fb} == {"norway-2007 (modified: unclear_quality_is_good = true, printed_level_first = "
-                                      "false)"}
+    assert {f.scheme for f in fb} == {"norway-2007 (named by guideline.toml; modified: unclear_quality_is_good = "
+                                      "true, printed_level_first = false)"}
     study = load_new_study(REPO / "docs/examples/new-study")
     moved_a, moved_b = impact(strict, study), impact(lenient, study)
     assert [(i.recommendation_id, i.after.derived_level) for i in moved_a] != \
@@ -99,7 +100,8 @@ def test_every_command_takes_scheme_and_names_it(lenient_file, tmp_path, capsys)
     scheme = ["--scheme", str(lenient_file), "--root", str(REPO)]
     assert main(["reproduce", "--format", "json", *scheme]) == 0
     rows = {r["id"]: r for r in json.loads(capsys.readouterr().out)}
-    assert rows[MANIPULATION]["derived_level"] != "*" and rows[MANIPULATION]["scheme"] == "lenient-2007 (as declared)"
+    assert rows[MANIPULATION]["derived_level"] != "*" and rows[MANIPULATION]["scheme"] == \
+        f"lenient-2007 ({lenient_file}, given with --scheme)"
     for command in (["reproduce"], ["audit"], ["audit", "--fragility"], ["validate"],
                     ["impact", str(REPO / "docs/examples/new-study")]):
         assert main([*command, *scheme]) == 0

@@ -335,7 +335,7 @@ def test_grading_site_through_main_on_another_scheme(tmp_path, capsys, make_guid
     out = tmp_path / "out"
     assert main(["site", str(out), "--root", str(root), "--scheme", "norway-2007"]) == 0
     said = capsys.readouterr().out
-    assert f"open {out / 'index.html'}" in said and "norway-2007 (as declared)" in said
+    assert f"open {out / 'index.html'}" in said and "norway-2007 (given with --scheme)" in said
     assert main(["site", str(root), "--root", str(root)]) == 2
     assert "holds the guideline folder" in capsys.readouterr().err
 

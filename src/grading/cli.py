@@ -12,6 +12,7 @@ from .errors import GradingError, Problem, ValidationError
 
 if TYPE_CHECKING:
     from .io.guideline import Guideline
+    from .scheme import Scheme
 
 
 def _say(text: str, *, err: bool = False, end: str = "\n") -> None:
@@ -26,10 +27,23 @@ def _problem(p: Problem) -> None:
     print(f"{p.severity}: {terminal_safe(str(p))}", file=sys.stderr)
 
 
-def _load(args: argparse.Namespace) -> Guideline:
-    """The guideline folder the command works on, graded by the one scheme it names (or its default)."""
+def _load(args: argparse.Namespace, scheme_option: str = "scheme") -> Guideline:
+    """The guideline folder the command works on, graded by the scheme --scheme gives, else the one its
+    guideline.toml names, else the default; the scheme says which."""
     from .io.guideline import load_guideline
-    return load_guideline(args.root, scheme=getattr(args, "scheme", None))
+    given = getattr(args, scheme_option, None)
+    guideline = load_guideline(args.root, scheme=given)
+    if given is None:
+        return guideline
+    from .scheme.load import given_origin
+    option = "--" + scheme_option.replace("_", "-")
+    return guideline.with_scheme(guideline.scheme.from_origin(given_origin(given, option)))
+
+
+def _write(command: str, fmt: str, *args: object) -> None:
+    """Print a command's output in one format, by the writer the registry of formats names."""
+    from .render.formats import writer
+    _say(writer(command, fmt)(*args), end="")
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -52,53 +66,37 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_reproduce(args: argparse.Namespace) -> int:
     from .grade import reproduce
-    from .render.text import gradings_json, gradings_table
     guideline = _load(args)
-    gradings = reproduce(guideline)
-    if args.format == "json":
-        from .analyses.agreement import agreements
-        _say(gradings_json(gradings, agreements(guideline)))  # `agreement` where the group has voted
-    else:
-        _say(gradings_table(gradings))
+    _write("reproduce", args.format, guideline, reproduce(guideline))
     return 0
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    from .analyses.audit import audit
-    from .render.text import findings_json, findings_text, fragility_json, fragility_text
     guideline = _load(args)
     if args.fragility:
         from .analyses.fragility import fragility_all
-        found = fragility_all(guideline)
-        _say(fragility_json(found) if args.format == "json" else fragility_text(found, guideline.scheme))
+        _write("fragility", args.format, guideline, fragility_all(guideline))
         return 0
-    findings = audit(guideline)
-    _say(findings_json(findings, guideline.scheme) if args.format == "json"
-         else findings_text(findings, guideline.scheme))
+    from .analyses.audit import audit
+    _write("audit", args.format, guideline, audit(guideline))
     return 0
 
 
 def cmd_impact(args: argparse.Namespace) -> int:
-    from .analyses.impact import impact, load_new_study, matched
-    from .render.text import impact_json, impact_text
+    from .analyses.impact import impact, load_new_study
     guideline = _load(args)
     study = load_new_study(args.newstudy, guideline)
-    moved = impact(guideline, study)
-    _say(impact_json(moved) if args.format == "json"
-         else impact_text(study, matched(guideline, study), moved, guideline.scheme))
+    _write("impact", args.format, guideline, study, impact(guideline, study))
     return 0
 
 
 def cmd_crosswalk(args: argparse.Namespace) -> int:
-    from .analyses.crosswalk import NOTE, crosswalk_frame
-    from .io.guideline import load_guideline
-    frame = crosswalk_frame(load_guideline(args.root, scheme=args.from_scheme), args.scheme)
-    if args.format == "json":
-        _say(frame.to_json(orient="records", force_ascii=False, indent=2))
-    else:
-        cols = ["id", "published_strength", "published_level", "level", "level_rule", "strength"]
-        _say(frame[cols].fillna("-").to_string(index=False))
-        _say(f"\nEvery {args.scheme} grade above is a {NOTE}.")
+    from .analyses.crosswalk import crosswalk_frame
+    from .scheme import load_scheme
+    from .scheme.load import given_origin
+    target = load_scheme(args.scheme, given_origin(args.scheme) if args.scheme != CROSSWALK_DEFAULT else
+                         "the crosswalk's default")
+    _write("crosswalk", args.format, crosswalk_frame(_load(args, "from_scheme"), target), args.scheme)
     return 0
 
 
@@ -106,7 +104,7 @@ def cmd_references(args: argparse.Namespace) -> int:
     from .errors import raise_if_errors
     from .io.bib import ENTRY_TYPES, NO_ENTRIES, load_bibliography
     from .io.manifest import DEFAULT_STYLE
-    from .render.references import format_references, references_page, render_references
+    from .render.references import format_references
     from .render.text import plural
     title, lang = "References", None
     if args.bib:
@@ -127,8 +125,7 @@ def cmd_references(args: argparse.Namespace) -> int:
         raise_if_errors([Problem(str(bib.path), NO_ENTRIES, line=1, allowed="one or more @type{key, ...} entries")])
     for p in problems:
         _problem(p)
-    _say(references_page(refs, title, lang) if args.format == "html" else render_references(refs, args.format),
-         end="")
+    _write("references", args.format, refs, title, lang)
     failed = sum(1 for r in refs if not r.text)
     noted = sum(1 for r in refs if r.text and r.note)
     unknown = sorted({e.type.lower() for e in bib.data.entries.values()} - ENTRY_TYPES)
@@ -153,16 +150,49 @@ def cmd_new(args: argparse.Namespace) -> int:
     return 0
 
 
+def _shown_scheme(args: argparse.Namespace) -> tuple[Scheme, Path | None]:
+    """The scheme `grading scheme` shows, and the guideline folder it grades: --scheme, else the scheme the
+    guideline.toml of the folder (--root, $GRADING_ROOT, or the folder around the current one) names, else the
+    default."""
+    from .errors import raise_if_errors
+    from .scheme import DEFAULT, guideline_scheme, load_scheme
+    if args.scheme:
+        from .scheme.load import given_origin
+        return load_scheme(args.scheme, given_origin(args.scheme)), None
+    from .io.guideline import bundled_root
+    root = args.root if args.root is not None else bundled_root()
+    if root is None:
+        return load_scheme(DEFAULT, "the default: no guideline folder here or above"), None
+    if not root.is_dir():
+        raise_if_errors([Problem(str(root), "is not a folder", allowed="a guideline folder (its guideline.toml "
+                                 "names its scheme), or --scheme NAME or PATH")])
+    from .io.manifest import load_manifest, scheme_problems
+    manifest, problems = load_manifest(root)
+    raise_if_errors([*problems, *scheme_problems(manifest, root)])  # errors only: notices pass
+    return guideline_scheme(None, manifest.scheme, root), root
+
+
 def cmd_scheme(args: argparse.Namespace) -> int:
-    from .render.text import scheme_text
-    from .scheme import DEFAULT, load_scheme
-    _say(scheme_text(load_scheme(args.scheme or DEFAULT)))
+    scheme, root = _shown_scheme(args)
+    if args.copy is None:
+        _write("scheme", args.format, scheme, root)
+        return 0
+    from .errors import OutputError
+    from .io.files import write_atomic
+    from .render.formats import scheme_toml
+    if args.copy.exists() or args.copy.is_symlink():
+        raise OutputError(args.copy, "it exists; a copy is written to a new file only")
+    write_atomic(args.copy, scheme_toml(scheme, root))
+    _say(f"wrote {args.copy}: a copy of scheme {scheme.describe()} to edit. Grade by it with `--scheme "
+         f"{args.copy}`, or name it in guideline.toml (scheme = \"{args.copy.name}\", the copy beside it); "
+         f"docs/schemes.md describes every key.")
     return 0
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     from .io.guideline import read_paths
-    from .render.report import format_for, publish
+    from .render.formats import writer
+    from .render.report import format_for
     guideline, revised, release = _load(args), None, None
     protect = read_paths(guideline)  # a release is read from inside the guideline folder, which stays protected
     if args.release and args.revised:
@@ -175,7 +205,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         for c in revised.conflicts:
             _say(f"warning: left out, conflicts with an earlier revision: {c}", err=True)
     fmt = args.format or format_for(args.output)
-    path = publish(guideline, args.output, fmt, revised, release, protect)
+    path = writer("report", fmt)(guideline, args.output, revised, release, protect)
     n = len(revised.applied) if revised else 0
     edition = f"revised, {n} revision{'s' if n != 1 else ''} applied" if revised else \
         f"release {args.release}, with its change log" if release else "as published"
@@ -195,9 +225,9 @@ def cmd_site(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from .render.export import export
+    from .render.formats import writer
     guideline = _load(args)
-    path, counts = export(guideline, args.out, args.format, revised=args.revised)
+    path, counts = writer("export", args.format)(guideline, args.out, args.revised)
     shown = ", ".join(f"{n} {what}" for what, n in counts.items())
     print(f"wrote {path} ({args.format}: {shown}) — graded by scheme {guideline.scheme.describe()}")
     return 0
@@ -205,6 +235,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def add_publish_commands(sub, root_help: str) -> None:
     """The `site` and `export` subcommands."""
+    from .render.formats import formats
     sp = sub.add_parser("site", help="write the guideline as a static website that opens from disk",
                         description="Write a static website: a page per recommendation, indexes by section and "
                                     "topic and by phase and group, the evidence map, glossary, flags, scheme, "
@@ -223,39 +254,51 @@ def add_publish_commands(sub, root_help: str) -> None:
                                     "HL7's EBM-on-FHIR guide); --format json the toolkit's own JSON "
                                     "(docs/export.md describes both).")
     ep.add_argument("out", type=Path, help="file to write (replaced atomically)")
-    ep.add_argument("--format", choices=("fhir", "json"), required=True)
+    ep.add_argument("--format", choices=formats("export"), required=True)
     ep.add_argument("--root", type=Path, default=None, help=root_help)
     ep.add_argument("--scheme", default=None, help=SCHEME_HELP)
     ep.add_argument("--revised", action="store_true", help="apply the saved revisions in evidence/revisions/")
     ep.set_defaults(func=cmd_export)
 
 
-SCHEME_HELP = ("the scheme to grade by: a bundled name (norway-2007) or a .toml path, e.g. an edited copy of "
-               "src/grading/scheme/bundled/norway-2007.toml (default: norway-2007)")
+FORMAT_HELP = {"scheme": "text: the scheme's table, level rules, named rules and choices; toml: the scheme file "
+                          "itself, as --copy writes it"}
+CROSSWALK_DEFAULT = "grade"  # the scheme `grading crosswalk` maps into when --scheme is not given
+SCHEME_HELP = ("the scheme to grade by: a bundled name (norway-2007) or a .toml path, e.g. an edited copy that "
+               "`grading scheme --copy FILE` writes (default: the scheme guideline.toml names, else norway-2007; "
+               "docs/schemes.md describes the format)")
 
 
 def parser() -> argparse.ArgumentParser:
     """The argument parser of the `grading` command."""
+    from .render.formats import formats
     p = argparse.ArgumentParser(prog="grading", description="Grade guideline recommendations against their "
                                 "evidence, by a grading scheme declared as data.")
     sub = p.add_subparsers(dest="command", required=True)
     root_help = ("guideline folder (default: $GRADING_ROOT, else the guideline folder around the current folder, "
                  "else the repository's bundled guideline)")
-    for name, func, helptext, formats in (
-        ("validate", cmd_validate, "check a guideline folder; exit 0 when clean, 2 when not", None),
+    for name, func, helptext, formatted in (
+        ("validate", cmd_validate, "check a guideline folder; exit 0 when clean, 2 when not", False),
         ("reproduce", cmd_reproduce, "derive every level and strength and compare with the published grading",
-         ("table", "json")),
-        ("audit", cmd_audit, "list what a reviewer must look at", ("text", "json")),
-        ("scheme", cmd_scheme, "print the grading scheme (Table 1) and every named rule", None),
+         True),
+        ("audit", cmd_audit, "list what a reviewer must look at", True),
+        ("scheme", cmd_scheme, "print the grading scheme a guideline is graded by (its table) and every named "
+                               "rule, or the scheme file itself to copy and edit", True),
     ):
         sp = sub.add_parser(name, help=helptext, description=helptext)
         sp.add_argument("--root", type=Path, default=None, help=root_help)
-        if formats:
-            sp.add_argument("--format", choices=formats, default=formats[0])
+        if formatted:
+            sp.add_argument("--format", choices=formats(name), default=formats(name)[0],
+                            help=FORMAT_HELP.get(name))
         sp.set_defaults(func=func)
     subs = sub.choices
     subs["scheme"].add_argument("--scheme", default=None, help="a bundled scheme (norway-2007, cost-b13, grade) "
-                                "or a .toml path (default: norway-2007)")
+                                "or a .toml path (default: the scheme the guideline folder's guideline.toml names, "
+                                "else norway-2007)")
+    subs["scheme"].add_argument("--copy", type=Path, default=None, metavar="FILE",
+                                help="write the scheme file to FILE (a new file) to edit: a working group's own "
+                                     "copy, to pass with --scheme FILE or name in guideline.toml "
+                                     "(docs/schemes.md describes the format)")
     subs["audit"].add_argument("--fragility", action="store_true",
                                help="for each recommendation, the smallest single-row change that moves its grading")
     ip = sub.add_parser("impact", help="which recommendations a new study would move",
@@ -264,24 +307,25 @@ def parser() -> argparse.ArgumentParser:
                                     "strength or verdict would change. Example: docs/examples/new-study.")
     ip.add_argument("newstudy", type=Path, help="the new-study folder")
     ip.add_argument("--root", type=Path, default=None, help=root_help)
-    ip.add_argument("--format", choices=("text", "json"), default="text")
+    ip.add_argument("--format", choices=formats("impact"), default=formats("impact")[0])
     ip.set_defaults(func=cmd_impact)
     for name in ("validate", "reproduce", "audit", "impact"):
         subs[name].add_argument("--scheme", default=None, help=SCHEME_HELP)
     cp = sub.add_parser("crosswalk", help="the guideline under another grading scheme, labelled as a mapping")
-    cp.add_argument("--scheme", default="grade", help="a bundled scheme (grade, cost-b13, norway-2007) or a "
+    cp.add_argument("--scheme", default=CROSSWALK_DEFAULT, help="a bundled scheme (grade, cost-b13, norway-2007) or a "
                                                       ".toml path (default: grade)")
     cp.add_argument("--from-scheme", default=None, help="the scheme the guideline's published grades are read by "
-                                                        "(default: norway-2007)")
+                                                        "(default: the scheme guideline.toml names, else "
+                                                        "norway-2007)")
     cp.add_argument("--root", type=Path, default=None, help=root_help)
-    cp.add_argument("--format", choices=("table", "json"), default="table")
+    cp.add_argument("--format", choices=formats("crosswalk"), default=formats("crosswalk")[0])
     cp.set_defaults(func=cmd_crosswalk)
     bp = sub.add_parser("references", help="render a reference list, numbered, from any .bib",
                         description="Render a numbered reference list; an entry that cannot be formatted carries "
                                     "a one-line note instead of failing the list.")
     bp.add_argument("--bib", type=Path, default=None, help="a .bib file (default: the guideline's references.bib)")
     bp.add_argument("--root", type=Path, default=None, help=root_help)
-    bp.add_argument("--format", choices=("text", "html", "md"), default="text")
+    bp.add_argument("--format", choices=formats("references"), default=formats("references")[0])
     bp.add_argument("--style", default=None, help="a CSL style by name (vancouver, apa, american-medical-association, "
                     "...) or a .csl path (default: the guideline manifest's citation_style, else vancouver)")
     bp.set_defaults(func=cmd_references)
@@ -298,7 +342,7 @@ def parser() -> argparse.ArgumentParser:
                         description="Write the guideline's three-column tables per section, with the numbered "
                                     "reference list, as a self-contained HTML page or as Markdown.")
     rp.add_argument("--root", type=Path, default=None, help=root_help)
-    rp.add_argument("--format", choices=("html", "md"), default=None,
+    rp.add_argument("--format", choices=formats("report"), default=None,
                     help="output format (default: from the output file name; .md is Markdown, else HTML)")
     rp.add_argument("--output", type=Path, required=True, help="file to write (replaced atomically)")
     rp.add_argument("--revised", action="store_true", help="apply the saved revisions in evidence/revisions/")
@@ -378,20 +422,14 @@ def cmd_release(args: argparse.Namespace) -> int:
 
 
 def cmd_changes(args: argparse.Namespace) -> int:
-    import json
-
-    from .render.changes import changes_markdown, changes_text
     from .revisions.release import base_state, change_log, now_state
     g = _load(args)
-    log = change_log(base_state(g, args.since), now_state(g), "")
-    if args.format == "json":
-        _say(json.dumps(log, indent=2, ensure_ascii=False))
-    else:
-        _say(changes_markdown(log) if args.format == "md" else changes_text(log), end="")
+    _write("changes", args.format, change_log(base_state(g, args.since), now_state(g), ""))
     return 0
 
 
 def _working_group_parsers(sub, root_help: str) -> None:
+    from .render.formats import formats
     vp = sub.add_parser("vote", help="cast a working-group member's vote on a recommendation",
                         description="Save one member's vote (yes, no or abstain on validity, applicability and "
                                     "benefit/harm) as a new file under evidence/votes/<id>/, then print the tally. "
@@ -417,7 +455,7 @@ def _working_group_parsers(sub, root_help: str) -> None:
                                     "tally, who revised and why; default: since the latest release, or since the "
                                     "published guideline when there is none.")
     cg.add_argument("--since", default=None, help="a release name, or 'published'")
-    cg.add_argument("--format", choices=("text", "md", "json"), default="text")
+    cg.add_argument("--format", choices=formats("changes"), default=formats("changes")[0])
     cg.set_defaults(func=cmd_changes)
     for sp in (vp, rl, cg):
         sp.add_argument("--root", type=Path, default=None, help=root_help)

@@ -29,7 +29,7 @@ class Grading:
     strength: Decision
     comparison: Comparison
     references: tuple[int, ...]
-    scheme: str  # the scheme and reading it was graded by, e.g. 'norway-2007 (as declared)'
+    scheme: str  # the scheme and reading it was graded by, e.g. 'norway-2007 (named by guideline.toml)'
     studies: tuple[Study, ...] = ()
     levels_used: tuple[str, ...] = ()  # every level the strength is judged on (several printed levels: each)
     strengths: tuple[Decision, ...] = ()  # the strength each of them carries
@@ -281,7 +281,7 @@ def summary(gradings: list[Grading]) -> dict[str, int]:
     dev = [g for g in gradings if g.deviates]
     out["deviations_justified"] = sum(g.comparison.justified for g in dev)
     out["deviations_unjustified"] = len(dev) - out["deviations_justified"]
-    out["levels_derived_where_none_printed"] = sum(g.level_source == "derived" for g in gradings)
+    out["levels_derived_where_none_printed"] = sum(not g.published_level for g in gradings)  # whatever the scheme
     printed = [g for g in gradings if g.published_level]
     out["printed_levels_reproduced"] = sum(g.derived_level == g.published_level for g in printed)
     out["printed_levels"] = len(printed)

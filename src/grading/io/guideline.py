@@ -13,11 +13,11 @@ import pandas as pd
 
 from ..errors import Problem, UnknownValueError, raise_if_errors
 from ..grade.records import EvidenceRow, Recommendation, Study
-from ..scheme import DEFAULT, Scheme, check_grades_strengths, load_scheme
+from ..scheme import Scheme, check_grades_strengths, guideline_scheme
 from .bib import NUMBER_FIELD, WHOLE_NUMBER, Bibliography
 from .cache import load_bibliography_cached
 from .files import read_bytes
-from .manifest import MANIFEST, Manifest, load_manifest, scheme_problems, scheme_source
+from .manifest import MANIFEST, Manifest, load_manifest, scheme_problems
 from .panel import panel_problems
 from .tables import (
     duplicate_problems,
@@ -222,7 +222,7 @@ def load_guideline(root: Path | str | None = None, scheme: Scheme | str | Path |
             problems.append(Problem(rel, f"is missing from {root}", allowed="a guideline folder holding "
                                     + ", ".join(REQUIRED_FILES) + "; " + HOW_TO_START))
     raise_if_errors(problems)
-    scheme = load_scheme(scheme if scheme is not None else scheme_source(manifest, root) or DEFAULT)
+    scheme = guideline_scheme(scheme, manifest.scheme, root)  # given, else named by guideline.toml, else the default
     bib, found = load_bibliography_cached(root / "references.bib", "references.bib")
     problems += found
     tables = {}

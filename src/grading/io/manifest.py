@@ -191,7 +191,7 @@ def scheme_problems(manifest: Manifest, root: Path) -> list[Problem]:
     line = key_lines(manifest.path.read_text(encoding="utf-8")).get(("scheme",)) if manifest.path else None
     return [Problem(MANIFEST, "no such scheme", line=line, column="scheme", found=manifest.scheme,
                     allowed=f"a bundled scheme ({', '.join(bundled_names())}) or a .toml path relative to the "
-                            "guideline folder")]
+                            "guideline folder; see docs/schemes.md")]
 
 
 def scheme_source(manifest: Manifest, root: Path) -> str | Path | None:

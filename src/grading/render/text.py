@@ -8,11 +8,12 @@ import textwrap
 from typing import TYPE_CHECKING
 
 from ..grade import Grading, summary
-from ..scheme import Clause, Scheme
+from ..scheme import BUNDLED, Clause, Scheme
 from ..vocab import AGREE, NOT_COMPARABLE, STRONGER, VERDICTS, WEAKER
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+    from pathlib import Path
 
     from ..analyses.agreement import Agreement
     from ..analyses.audit import Finding
@@ -47,7 +48,7 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
 
 
 def graded_by(gradings: list[Grading]) -> str:
-    """'Graded by scheme norway-2007 (as declared).': the line every output names its scheme with."""
+    """'Graded by scheme norway-2007 (named by guideline.toml).': the line every output names its scheme with."""
     schemes = ", ".join(dict.fromkeys(g.scheme for g in gradings)) or "no scheme (nothing graded)"
     return f"Graded by scheme {schemes}."
 
@@ -136,10 +137,19 @@ def findings_json(findings: list[Finding], scheme: Scheme) -> str:
     return json.dumps([{**f.as_dict(), "scheme": scheme.describe()} for f in findings], ensure_ascii=False, indent=2)
 
 
-def scheme_text(scheme: Scheme) -> str:
-    """A scheme's table, its level rules in the order they are tried, and every named rule, as a reviewer reads them."""
+def scheme_text(scheme: Scheme, root: Path | None = None) -> str:
+    """A scheme's table, its level rules in the order they are tried, and every named rule, as a reviewer reads them;
+    with `root`, the guideline folder it grades."""
+    gradeable = bool(scheme.levels and scheme.strengths and scheme.ladder)
     out = [f"{scheme.title or scheme.name}", f"Scheme {scheme.describe()}"
-           + (f", from {scheme.path}" if scheme.path else ""), "", "Levels"]
+           + (f", from {scheme.path}" if scheme.path else "")
+           + ("" if root is None else f"; it grades the guideline in {root}" if gradeable else
+              f"; the guideline in {root} names it")]
+    if not gradeable:
+        given = scheme.name if scheme.path is None or scheme.path.parent == BUNDLED else scheme.path
+        out.append(f"A crosswalk target only: without [[strengths]] and a [ladder] it cannot grade a guideline; "
+                   f"`grading crosswalk --scheme {given}` maps a guideline into it (docs/schemes.md).")
+    out += ["", "Levels"]
     out += [f"  {g.code:9} {g.norwegian:12} {g.english:19} {g.definition}" for g in scheme.levels]
     if scheme.strengths:
         out += ["", "Strengths"]

@@ -18,7 +18,9 @@ BUNDLED = Path(__file__).parent / "bundled"
 DEFAULT = "norway-2007"
 SECTIONS = ("name", "title", "sets", "choices", "levels", "strengths", "ladder", "level_rules", "rules", "mappings")
 MAPPING_KINDS = ("strength",)
-_EXAMPLE = "see src/grading/scheme/bundled/norway-2007.toml"
+DOC = "docs/schemes.md"  # the scheme file format, for a reader who installed the toolkit with pip
+_EXAMPLE = f"as {DOC} describes (`grading scheme --copy FILE` writes a scheme to start from)"
+BUNDLED_ORIGIN = "bundled with the toolkit"
 _CLAUSE_FLAGS = {"stated": bool, "consistent": bool, "choice": str}
 
 
@@ -35,15 +37,22 @@ def scheme_path(source: str | Path) -> tuple[Path, str]:
     return BUNDLED / f"{text}.toml", f"{text}.toml"
 
 
-def load_scheme(source: str | Path | Scheme = DEFAULT) -> Scheme:
-    """Read and check a scheme file (a bundled name such as 'cost-b13', or a path); raise ValidationError."""
+def pointed(allowed: str | None) -> str:
+    """What a scheme problem allows, pointing to the document of the scheme file format."""
+    return allowed if allowed and DOC in allowed else f"{allowed}; see {DOC}" if allowed else f"see {DOC}"
+
+
+def load_scheme(source: str | Path | Scheme = DEFAULT, origin: str | None = None) -> Scheme:
+    """Read and check a scheme file (a bundled name such as 'cost-b13', or a path); raise ValidationError.
+    `origin` says where the scheme came from ('given with --scheme'); by default, 'bundled with the toolkit' or
+    'from PATH'."""
     if isinstance(source, Scheme):
-        return source
+        return source if origin is None else source.from_origin(origin)
     path, name = scheme_path(source)
     problems: list[Problem] = []
     if not path.exists():
         raise_if_errors([Problem(name, "no such scheme file",
-                                 allowed=f"a .toml path or one of: {', '.join(bundled_names())}")])
+                                 allowed=pointed(f"a .toml path or one of: {', '.join(bundled_names())}"))])
     text, _ = read_text(path, name, problems)
     raise_if_errors(problems)
     assert text is not None
@@ -56,7 +65,29 @@ def load_scheme(source: str | Path | Scheme = DEFAULT) -> Scheme:
                                  allowed=f"TOML, {_EXAMPLE}")])
     scheme = scheme_from_data(data, name, problems, path, text)
     raise_if_errors(problems)
-    return scheme
+    if origin is None:
+        origin = BUNDLED_ORIGIN if path == BUNDLED / f"{source}.toml" else f"from {name}"
+    return scheme.from_origin(origin)
+
+
+def guideline_scheme(given: str | Path | Scheme | None, named: str | None, root: Path,
+                     manifest: str = "guideline.toml") -> Scheme:
+    """The scheme a guideline is graded by, saying where it came from: the one `given` (a Scheme object as it is,
+    a name or path read as load_scheme reads it), else the one its manifest names (`named`: a bundled name or a
+    path relative to `root`), else the default."""
+    if given is not None:
+        return load_scheme(given)
+    if named is None:
+        return load_scheme(DEFAULT, f"the default: no scheme named in {manifest}")
+    if named in bundled_names():
+        return load_scheme(named, f"named by {manifest}")
+    return load_scheme(root / named, f"{named}, named by {manifest}")
+
+
+def given_origin(source: str | Path, option: str = "--scheme") -> str:
+    """How a scheme given on the command line says where it came from: 'given with --scheme', or for a file,
+    'my-scheme.toml, given with --scheme'."""
+    return f"given with {option}" if str(source) in bundled_names() else f"{source}, given with {option}"
 
 
 @dataclass
@@ -68,6 +99,7 @@ class _Found:
     lines: Lines = field(default_factory=Lines)
 
     def __call__(self, message: str, at: tuple = (None,), **details: Any) -> None:
+        details["allowed"] = pointed(details.get("allowed"))
         self.problems.append(Problem(self.name, message, line=self.lines.of(*at), **details))
 
 
@@ -325,17 +357,43 @@ def _mappings(raw: dict, strengths: set[str], out: _Found) -> dict[str, dict[str
     return mappings
 
 
+def gradeable(scheme: Scheme) -> bool:
+    """True for a scheme a guideline can be graded by: levels, strengths and a [ladder] from the one to the other.
+    A scheme without them (grade, cost-b13) serves only as a crosswalk target."""
+    return bool(scheme.levels and scheme.strengths and scheme.ladder)
+
+
+def bundled_by_use() -> tuple[list[str], list[str]]:
+    """The bundled schemes a guideline can be graded by, and those that serve only as crosswalk targets."""
+    schemes = [load_scheme(n) for n in bundled_names()]
+    return [s.name for s in schemes if gradeable(s)], [s.name for s in schemes if not gradeable(s)]
+
+
 def check_grades_strengths(scheme: Scheme, printed_levels: object) -> None:
-    """Refuse a scheme that cannot grade a guideline's strengths: no ladder, or printed levels the scheme lacks."""
+    """Refuse a scheme that cannot grade a guideline's strengths: no strengths or no ladder, or printed levels the
+    scheme lacks."""
     name = scheme.path.name if scheme.path else scheme.name
     problems = []
-    if not scheme.ladder or not scheme.strengths:
-        problems.append(Problem(name, "the scheme has no strengths and no [ladder] from its levels to them, so it "
-                                "cannot reproduce published strengths", column="ladder",
-                                allowed="a scheme with [[strengths]] and a [ladder]; or use `grading crosswalk "
-                                        "--scheme` to map into it"))
+    if not gradeable(scheme):
+        lacks = " and ".join(what for what, has in (("no [[strengths]]", scheme.strengths),
+                                                    ("no [ladder] giving each level its strength", scheme.ladder))
+                             if not has)
+        grading, targets = bundled_by_use()
+        target = scheme.name if scheme.name in targets or scheme.path is None else scheme.path
+        # Named by guideline.toml, the crosswalk would read the published grades by it too: name the scheme to read
+        # them by instead.
+        from_scheme = f" --from-scheme {grading[0]}" if grading and "guideline.toml" in scheme.origin else ""
+        problems.append(Problem(
+            name, f"scheme {scheme.name} cannot grade a guideline: it has {lacks}, so it cannot derive a strength to "
+                  "compare with the published one. A guideline is graded by a scheme with [[levels]], [[strengths]] "
+                  f"and a [ladder] (bundled: {', '.join(grading)}); "
+                  f"{' and '.join(targets) or 'a scheme without them'} serve only as crosswalk targets",
+            column="ladder" if scheme.strengths else "strengths", found=scheme.describe(),
+            allowed=pointed(f"a gradeable scheme ({', '.join(grading)}, or a copy of it) in guideline.toml or "
+                            f"--scheme; to see the guideline under {scheme.name}, `grading crosswalk --scheme "
+                            f"{target}{from_scheme}`")))
     codes = set(scheme.level_codes)
     for level in sorted({str(v) for v in printed_levels} - codes - {""}):  # type: ignore[attr-defined]
         problems.append(Problem(name, "the guideline prints a level the scheme does not have", column="levels",
-                                found=level, allowed=", ".join(sorted(codes))))
+                                found=level, allowed=pointed(", ".join(sorted(codes)))))
     raise_if_errors(problems)

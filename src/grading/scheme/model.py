@@ -113,6 +113,10 @@ class Scheme:
     mappings: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     path: Path | None = None
     changed: tuple[tuple[str, str], ...] = ()  # (choice, new value) of a modified copy, in the order made
+    # Where the scheme came from, in words a reader understands: 'named by guideline.toml', 'given with --scheme',
+    # 'the default: guideline.toml names no scheme', 'bundled with the toolkit'. Not part of what the scheme is:
+    # the same file read from two places is the same scheme.
+    origin: str = field(default="", compare=False)
 
     # --- grades ---------------------------------------------------------------------------------------
     def level(self, code: str) -> Grade:
@@ -222,15 +226,22 @@ class Scheme:
         return replace(self, sets={**self.sets, **{k: frozenset(v) for k, v in sets.items()}},
                        changed=self.changed + made)
 
+    def from_origin(self, origin: str) -> Scheme:
+        """The same scheme, saying it came from `origin` ('given with --scheme', 'named by guideline.toml')."""
+        return replace(self, origin=origin)
+
     @property
     def reading(self) -> str:
-        """How this object reads its file: 'as declared', or the choices a modified copy changed."""
-        if not self.changed:
-            return "as declared"
-        return "modified: " + ", ".join(f"{k} = {v}" for k, v in dict(self.changed).items())
+        """Where this scheme came from and, for a modified copy, what it changed: 'named by guideline.toml',
+        'given with --scheme; modified: unclear_quality_is_good = true'."""
+        parts = [self.origin or "read from its file"]
+        if self.changed:
+            parts.append("modified: " + ", ".join(f"{k} = {v}" for k, v in dict(self.changed).items()))
+        return "; ".join(parts)
 
     def describe(self) -> str:
-        """'norway-2007 (as declared)': the scheme and the reading an output was graded by."""
+        """'norway-2007 (named by guideline.toml)': the scheme an output was graded by, where it came from, and
+        what a modified copy changed ('... (named by guideline.toml; modified: unclear_quality_is_good = true)')."""
         return f"{self.name} ({self.reading})"
 
 
