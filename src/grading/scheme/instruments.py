@@ -25,7 +25,7 @@ MAPS_QUALITY, RECONCILED = "APPRAISAL-MAPS-QUALITY", "APPRAISAL-RECONCILED"
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]*\Z")
 _INSTRUMENT_KEYS = ("name", "title", "source", "designs", "judgements", "overall", "labels", "domains")
 _DOMAIN_KEYS = ("key", "title", "judgements", "critical")
-_RULES_KEYS = ("scheme", "rules", "reconcile", "quality")
+_RULES_KEYS = ("scheme", "rules", "reconcile", "apply", "quality")
 _EXAMPLE = "see src/grading/scheme/instruments/rob-2.toml"
 
 
@@ -179,6 +179,7 @@ class AppraisalRules:
     rules: Mapping[str, Rule]
     path: Path
     for_scheme: str  # the scheme the file was written for
+    overrides_stated: bool = False  # True: an appraisal also replaces a quality the text states
     default: bool = False  # True: the scheme has no appraisal rules of its own; the toolkit's default applies
 
     def maps(self, instrument: str, overall: str) -> str | None:
@@ -237,6 +238,12 @@ def load_appraisal_rules(scheme: Scheme, instruments: Mapping[str, Instrument] |
         bad("appraisers_needed must be a whole number from 1", ("reconcile", None, "appraisers_needed"),
             "reconcile.appraisers_needed", needed, "1 (one appraisal counts) or more")
         needed = 1
+    apply = data.get("apply", {})
+    overrides = apply.get("overrides_stated", False) if isinstance(apply, dict) else None
+    if not isinstance(overrides, bool):
+        bad("overrides_stated must be true or false", ("apply", None, "overrides_stated"), "apply.overrides_stated",
+            overrides, "false (a quality the text states stands) or true")
+        overrides = False
     quality = data.get("quality", {})
     mapped: dict[str, dict[str, str]] = {}
     if not isinstance(quality, dict):
@@ -265,4 +272,4 @@ def load_appraisal_rules(scheme: Scheme, instruments: Mapping[str, Instrument] |
             bad("an overall judgement is not mapped to a quality", (f"quality.{inst}",), f"quality.{inst}",
                 ", ".join(missing), "every overall judgement of the instrument = good, poor or unclear")
     raise_if_errors(problems)
-    return AppraisalRules(mapped, needed, rules, path, str(data.get("scheme", scheme.name)), default)
+    return AppraisalRules(mapped, needed, rules, path, str(data.get("scheme", scheme.name)), overrides, default)
