@@ -267,3 +267,35 @@ def test_grading_appraisals_lists_kappa_disagreements_and_settled_verdicts_as_js
     assert main(["appraisals", "--root", str(g.root)]) == 0
     out = capsys.readouterr().out
     assert "ref 129 (ref129): does not count yet" in out and "disagree on D2 (low / high)" in out
+
+
+def test_a_save_waits_for_the_appraisals_lock_and_gives_up_saying_nothing_was_written(guideline):
+    from grading.io.files import exclusive_lock
+    g = guideline
+    folder = g.root / "evidence" / "appraisals"
+    folder.mkdir(parents=True)
+    with exclusive_lock(folder / ".lock"):
+        with pytest.raises(RevisionError, match="held the lock .* nothing was written"):
+            save_appraisal(g, new_appraisal("4", "agree-ii", "Kari Nordmann", "yes"), timeout=0.1)
+    assert not (folder / "ref004").exists()
+    assert save_appraisal(g, new_appraisal("4", "agree-ii", "Kari Nordmann", "yes")).exists()
+
+
+# --- pictures ---------------------------------------------------------------------------------------------------
+
+def test_a_traffic_light_plot_draws_one_row_per_reference_and_one_column_per_domain():
+    from grading.render.appraisal_plots import judgement_colour, summary_plot, traffic_light
+    rob2 = load_instrument("rob-2")
+    apps = [new_appraisal(ref, "rob-2", "Kari Nordmann", overall, {"D1": "low", "D2": overall})
+            for ref, overall in (("129", "low"), ("154", "some_concerns"), ("13", "high"))]
+    fig = traffic_light(apps, rob2, {"129": "ref 129", "154": "ref 154", "13": "ref 13"})
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["D1", "D2", "D3", "D4", "D5", "Overall"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["ref 129 (Kari Nordmann)", "ref 154 (Kari Nordmann)",
+                                                           "ref 13 (Kari Nordmann)"]
+    assert len(ax.patches) == 3 * 6
+    assert judgement_colour("low", rob2.overall) == "#02C100" and judgement_colour("high", rob2.overall) == "#BF0000"
+    assert judgement_colour("7", tuple("1234567")) == "#02C100"  # AGREE II: the higher the better
+    assert judgement_colour("no_information", ("low", "no_information")) == "#AAAAAA"
+    summary = summary_plot(apps, rob2).axes[0]
+    assert len(summary.get_yticklabels()) == 6
