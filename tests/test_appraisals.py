@@ -125,6 +125,18 @@ def test_two_members_who_agree_on_the_overall_judgement_count_without_reconcilin
     assert s.agreements[0].disagreements == (("D2", "low", "some_concerns"),)
 
 
+def test_a_group_that_needs_two_appraisers_does_not_count_one(guideline):
+    import dataclasses
+    g = guideline
+    appraise(g, "154", "rob-2", "Kari Nordmann", "low")
+    two = dataclasses.replace(load_appraisal_rules(g.scheme), appraisers_needed=2)
+    s = standings(load_appraisals(g), two)["ref154"]
+    assert s.counts is None and "1 of the 2 independent appraisals" in s.why
+    assert apply_appraisals(g, load_appraisals(g), two).evidence.equals(g.evidence)
+    appraise(g, "154", "rob-2", "Ola Nordmann", "low")
+    assert standings(load_appraisals(g), two)["ref154"].counts is not None
+
+
 def test_a_member_s_later_appraisal_supersedes_the_earlier_and_both_are_kept(guideline):
     g = guideline
     appraise(g, "154", "rob-2", "Kari Nordmann", "high", created="2026-11-01T10:00:00.000000Z")
@@ -242,6 +254,8 @@ def test_the_worklist_s_top_two_references_settle_manipulation_and_facet_injecti
     assert set(found) == {"7.1.1-10", "7.1.3-07"}
     assert "settled by ref 4 (AGREE II by Kari Nordmann" in found["7.1.3-07"].detail
     assert found["7.1.3-07"].extra["verdict"] == "agree"
+    next_up = [e.subject for e in appraisal_loop(g).next_up]
+    assert "ref 4" not in next_up and "ref 321" not in next_up and next_up[:3] == ["ref 155", "ref 184", "ref 322"]
     assert main(["audit", "--root", str(g.root)]) == 0
     out = capsys.readouterr().out
     assert "settled_by_appraisal (2):" in out and "7.1.3-07: agree under every reading once appraised" in out

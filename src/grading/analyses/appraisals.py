@@ -22,6 +22,7 @@ from ..revisions.appraisals import (
 )
 from ..scheme.instruments import AppraisalRules, Instrument, all_instruments, load_appraisal_rules
 from ..vocab import VERDICTS
+from .worklist import Entry, worklist
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ class Loop:
     applied: tuple[Applied, ...]
     settled: tuple[Settled, ...]
     appraised: Guideline  # the guideline with the counting appraisals applied
+    next_up: tuple[Entry, ...] = ()  # the worklist of the appraised guideline: what to appraise next
 
 
 def appraisal_loop(guideline: Guideline, gradings: list[Grading] | None = None,
@@ -78,7 +80,8 @@ def appraisal_loop(guideline: Guideline, gradings: list[Grading] | None = None,
     if not applied:
         return Loop(rules, where, applied, (), appraised)
     before = gradings if gradings is not None else reproduce(guideline)
-    after = {g.id: g for g in reproduce(appraised)}
+    graded = reproduce(appraised)
+    after = {g.id: g for g in graded}
     counting = {a.appraisal.reference.lower(): a.appraisal for a in applied if a.rows}
     settled = []
     for g in before:
@@ -89,7 +92,7 @@ def appraisal_loop(guideline: Guideline, gradings: list[Grading] | None = None,
         by = tuple(counting[k.lower()] for k in dict.fromkeys(k for k in keys if k) if k.lower() in counting)
         if by:
             settled.append(Settled(g.id, now.comparison.verdict, tuple(g.verdicts), by))
-    return Loop(rules, where, applied, tuple(settled), appraised)
+    return Loop(rules, where, applied, tuple(settled), appraised, tuple(worklist(graded)))
 
 
 def settled_findings(guideline: Guideline, gradings: list[Grading]) -> list[tuple[str, str, dict]]:
@@ -132,7 +135,9 @@ def loop_json(guideline: Guideline, loop: Loop, instruments: Mapping[str, Instru
             "references": refs,
             "settled": [{"recommendation_id": s.recommendation_id, "verdict": s.verdict, "before": list(s.before),
                          "by": [a.reference for a in s.by], "detail": s.describe(guideline, instruments)}
-                        for s in loop.settled]}
+                        for s in loop.settled],
+            "appraise_next": [{"rank": i, "reference": e.subject, "decides": list(e.decides),
+                               "settles": list(e.settles)} for i, e in enumerate(loop.next_up, 1)]}
 
 
 def loop_text(guideline: Guideline, loop: Loop, instruments: Mapping[str, Instrument] | None = None) -> str:
@@ -163,4 +168,7 @@ def loop_text(guideline: Guideline, loop: Loop, instruments: Mapping[str, Instru
     if loop.settled:
         out.append("Verdicts the appraisals settled (certain now, depending on appraisal before):")
         out += [f"  {s.recommendation_id}: {s.describe(guideline, instruments)}" for s in loop.settled]
+    if loop.next_up:
+        out.append("Appraise next (the worklist with these appraisals applied):")
+        out += [f"  {i}. {e.describe()}" for i, e in enumerate(loop.next_up[:5], 1)]
     return "\n".join(out)
