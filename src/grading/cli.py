@@ -352,6 +352,7 @@ def parser() -> argparse.ArgumentParser:
     rp.set_defaults(func=cmd_report)
     _working_group_parsers(sub, root_help)
     add_publish_commands(sub, root_help)
+    _appraisal_parsers(sub, root_help)
     return p
 
 
@@ -469,6 +470,77 @@ NOT_DONE = {"validate": "the guideline is not valid", "reproduce": "nothing was 
             "new": "nothing was written", "vote": "no vote was saved", "release": "no release was written",
             "changes": "no change log was made", "site": "no site was written",
             "export": "nothing was exported"}
+
+
+# --- the working group's appraisals (evidence/appraisals/, docs/appraisals.md) -------------------------------------
+
+NOT_DONE.update({"appraise": "no appraisal was saved", "appraisals": "no appraisal was shown"})
+
+
+def cmd_appraise(args: argparse.Namespace) -> int:
+    from .analyses.appraisals import appraisal_loop
+    from .revisions.appraisals import new_appraisal, parse_domains, save_appraisal
+    from .scheme.instruments import all_instruments
+    g = _load(args)
+    instruments = all_instruments()
+    appraisal = new_appraisal(args.reference, args.instrument, args.member, args.overall,
+                              parse_domains(args.domain or ()), args.rationale or "", args.reconciled,
+                              instruments=instruments)
+    path = save_appraisal(g, appraisal, instruments=instruments)
+    _say(f"saved {path}")
+    loop = appraisal_loop(g, instruments=instruments)
+    key = path.parent.name
+    s = loop.standings[key]
+    _say(f"  {'counts' if s.counts else 'does not count yet'}: {s.why}")
+    for a in s.agreements:
+        _say(f"  agreement: {a.describe()}")
+    for settled in loop.settled:
+        if any(a.reference == key for a in settled.by):
+            _say(f"  {settled.recommendation_id}: {settled.describe(g, instruments)}")
+    _say(f"Counted by {loop.rules.describe()}; graded by scheme {g.scheme.describe()}.")
+    return 0
+
+
+def cmd_appraisals(args: argparse.Namespace) -> int:
+    import json
+
+    from .analyses.appraisals import appraisal_loop, loop_json, loop_text
+    from .scheme.instruments import all_instruments
+    g = _load(args)
+    instruments = all_instruments()
+    loop = appraisal_loop(g, instruments=instruments)
+    if args.format == "json":
+        _say(json.dumps({**loop_json(g, loop, instruments), "scheme": g.scheme.describe()}, indent=2,
+                        ensure_ascii=False))
+    else:
+        _say(loop_text(g, loop, instruments) + f"\nGraded by scheme {g.scheme.describe()}.")
+    return 0
+
+
+def _appraisal_parsers(sub, root_help: str) -> None:
+    ap = sub.add_parser("appraise", help="save a member's appraisal of a reference with a named instrument",
+                        description="Save one member's appraisal of one reference (its number or BibTeX key) with "
+                                    "an instrument (amstar-2, rob-2, robins-i, agree-ii, quadas-2) as a new file "
+                                    "under evidence/appraisals/<key>/; it sets the quality of the evidence rows "
+                                    "citing the reference by the scheme's APPRAISAL-MAPS-QUALITY once it counts "
+                                    "(APPRAISAL-RECONCILED). Nothing is overwritten.")
+    ap.add_argument("reference", help="the reference's number or BibTeX key, e.g. 4 or ref004")
+    ap.add_argument("--instrument", required=True, help="amstar-2, rob-2, robins-i, agree-ii or quadas-2")
+    ap.add_argument("--member", required=True, help="the appraiser's name")
+    ap.add_argument("--overall", required=True, help="the instrument's overall judgement, e.g. low")
+    ap.add_argument("--domain", action="append", metavar="KEY=JUDGEMENT", help="one domain's judgement, e.g. "
+                    "D1=low (repeat for each domain)")
+    ap.add_argument("--rationale", default=None, help="why")
+    ap.add_argument("--reconciled", action="store_true",
+                    help="the appraisal the members agreed after appraising independently")
+    ap.set_defaults(func=cmd_appraise)
+    lp = sub.add_parser("appraisals", help="the group's appraisals: who, agreement (kappa), what counts, and the "
+                        "verdicts they settled")
+    lp.add_argument("--format", choices=("text", "json"), default="text")
+    lp.set_defaults(func=cmd_appraisals)
+    for sp in (ap, lp):
+        sp.add_argument("--root", type=Path, default=None, help=root_help)
+        sp.add_argument("--scheme", default=None, help=SCHEME_HELP)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -23,6 +23,8 @@ KINDS = {
     "printed_level_unreached": "a printed level that no reading of the cited evidence derives",
     "appraise_first": "the appraisal worklist: references whose unstated appraisal can change the most verdicts, "
                       "ranked",
+    "settled_by_appraisal": "a verdict that depended on appraisal and is certain once the group's appraisals "
+                            "(evidence/appraisals/) are applied, with the appraisals that settled it",
     "no_evidence": "recommendation has no evidence rows",
     "unresolved_reference": "cited reference whose identity is unresolved",
     "likely_reference": "cited reference identified only as likely",
@@ -99,4 +101,7 @@ def audit(guideline: Guideline, gradings: list[Grading] | None = None) -> list[F
     found += [Finding("uncited_reference", f"ref {n}", f"{key} ({guideline.reference_status(n) or 'ordinary'})")
               for n, key in numbering.items() if n not in cited]
     found += [Finding(*f) for f in working_group_findings(guideline)]
-    return found
+    from .appraisals import settled_findings  # here: only a guideline with saved appraisals needs it
+    found += [Finding("settled_by_appraisal", *f) for f in settled_findings(guideline, gradings)]
+    rank = {k: i for i, k in enumerate(KINDS)}  # settled verdicts sit after the worklist; the rest keep their order
+    return sorted(found, key=lambda f: rank.get(f.kind, len(rank)))

@@ -1,0 +1,174 @@
+"""The appraisal loop made visible: where each reference's appraisal stands (who appraised it, how far the members
+agree, whether it counts yet), what it set in the evidence, and which verdicts that depended on appraisal became
+certain once the group's appraisals were applied — and by which appraisals (`grading appraisals`, `grading
+audit`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from ..grade import Grading, reproduce
+from ..io.guideline import Guideline
+from ..render.text import plural
+from ..revisions.appraisals import (
+    APPRAISALS_DIR,
+    Applied,
+    Appraisal,
+    Standing,
+    applied_appraisals,
+    load_appraisals,
+    standings,
+)
+from ..scheme.instruments import AppraisalRules, Instrument, all_instruments, load_appraisal_rules
+from ..vocab import VERDICTS
+from .worklist import Entry, worklist
+
+
+@dataclass(frozen=True)
+class Settled:
+    """A verdict that depended on appraisal and is certain once the group's appraisals are applied."""
+
+    recommendation_id: str
+    verdict: str  # under every reading now
+    before: tuple[str, ...]  # the verdicts the readings reached before
+    by: tuple[Appraisal, ...]  # the counting appraisals of references whose appraisal could change it
+
+    def describe(self, guideline: Guideline, instruments: Mapping[str, Instrument]) -> str:
+        said = " or ".join(VERDICTS.get(v, v) for v in self.before)
+        return (f"{VERDICTS.get(self.verdict, self.verdict)} under every reading once appraised (before: {said}); "
+                f"settled by {'; '.join(_who(guideline, a, instruments) for a in self.by)}")
+
+
+def _subject(guideline: Guideline, key: str) -> str:
+    """'ref 4' for a numbered entry, else its key."""
+    number = guideline.number_of(key)
+    return f"ref {number}" if number is not None else key
+
+
+def _who(guideline: Guideline, a: Appraisal, instruments: Mapping[str, Instrument]) -> str:
+    """'ref 4 (AGREE II by Kari Nordmann on 2026-11-26: recommended for use)'."""
+    ins = instruments.get(a.instrument)
+    name = ins.title.split(":")[0] if ins else a.instrument
+    overall = ins.label(a.overall) if ins else a.overall
+    who = f"{a.member}, reconciled" if a.reconciled else a.member
+    return f"{_subject(guideline, a.reference)} ({name} by {who} on {a.date}: {overall})"
+
+
+@dataclass(frozen=True)
+class Loop:
+    """Everything `grading appraisals` shows: the rules, each reference's standing, what the appraisals set, and
+    the verdicts they settled."""
+
+    rules: AppraisalRules
+    standings: Mapping[str, Standing]
+    applied: tuple[Applied, ...]
+    settled: tuple[Settled, ...]
+    appraised: Guideline  # the guideline with the counting appraisals applied
+    next_up: tuple[Entry, ...] = ()  # the worklist of the appraised guideline: what to appraise next
+
+
+def appraisal_loop(guideline: Guideline, gradings: list[Grading] | None = None,
+                   appraisals: tuple[Appraisal, ...] | None = None,
+                   instruments: Mapping[str, Instrument] | None = None) -> Loop:
+    """The saved appraisals of a guideline (or `appraisals`), where each stands, and the verdicts they settle."""
+    instruments = instruments if instruments is not None else all_instruments()
+    appraisals = appraisals if appraisals is not None else load_appraisals(guideline, instruments)
+    rules = load_appraisal_rules(guideline.scheme, instruments)
+    where = standings(appraisals, rules, instruments)
+    appraised, applied = applied_appraisals(guideline, appraisals, rules, instruments)
+    if not applied:
+        return Loop(rules, where, applied, (), appraised)
+    before = gradings if gradings is not None else reproduce(guideline)
+    graded = reproduce(appraised)
+    after = {g.id: g for g in graded}
+    counting = {a.appraisal.reference.lower(): a.appraisal for a in applied if a.rows}
+    settled = []
+    for g in before:
+        now = after.get(g.id)
+        if g.certainty == "certain" or now is None or now.certainty != "certain":
+            continue
+        keys = [guideline.reference_key(r) for r in g.to_appraise if isinstance(r, int)]
+        by = tuple(counting[k.lower()] for k in dict.fromkeys(k for k in keys if k) if k.lower() in counting)
+        if by:
+            settled.append(Settled(g.id, now.comparison.verdict, tuple(g.verdicts), by))
+    return Loop(rules, where, applied, tuple(settled), appraised, tuple(worklist(graded)))
+
+
+def settled_findings(guideline: Guideline, gradings: list[Grading]) -> list[tuple[str, str, dict]]:
+    """(subject, detail, extra) of every verdict an appraisal settled, for `grading audit`; [] without appraisals."""
+    if not (guideline.root / APPRAISALS_DIR).is_dir():
+        return []
+    instruments = all_instruments()
+    loop = appraisal_loop(guideline, gradings, instruments=instruments)
+    return [(s.recommendation_id, s.describe(guideline, instruments),
+             {"verdict": s.verdict, "before": list(s.before),
+              "appraisals": [str(a.path.relative_to(guideline.root)) if a.path else a.file() for a in s.by]})
+            for s in loop.settled]
+
+
+def loop_json(guideline: Guideline, loop: Loop, instruments: Mapping[str, Instrument] | None = None) -> dict:
+    """The loop as `grading appraisals --format json` gives it."""
+    instruments = instruments if instruments is not None else all_instruments()
+    applied = {a.appraisal.reference: a for a in loop.applied}
+
+    def one(a: Appraisal) -> dict:
+        return {**a.as_json(), "file": str(a.path.relative_to(guideline.root)) if a.path else None,
+                "label": a.label(instruments.get(a.instrument))}
+
+    refs = []
+    for key, s in loop.standings.items():
+        done = applied.get(key)
+        refs.append({
+            "reference": key, "number": guideline.number_of(key), "counts": one(s.counts) if s.counts else None,
+            "why": s.why, "quality": done.quality if done else None,
+            "rows_set": [rid for rid, _ in done.rows] if done else [],
+            "rows_stated_differently": [{"recommendation_id": r, "stated": q, "quality_text": t}
+                                        for r, q, t in done.differs] if done else [],
+            "agreements": [{"first": g.first, "second": g.second, "instrument": g.instrument, "items": g.items,
+                            "observed": g.observed, "kappa": g.kappa, "overall": list(g.overall),
+                            "disagreements": [{"domain": d, "first": x, "second": y} for d, x, y in g.disagreements]}
+                           for g in s.agreements],
+            "appraisals": [one(a) for a in s.appraisals]})
+    return {"format": "grading-appraisals/1", "rules": loop.rules.describe(),
+            "says": {name: r.says for name, r in loop.rules.rules.items()},
+            "references": refs,
+            "settled": [{"recommendation_id": s.recommendation_id, "verdict": s.verdict, "before": list(s.before),
+                         "by": [a.reference for a in s.by], "detail": s.describe(guideline, instruments)}
+                        for s in loop.settled],
+            "appraise_next": [{"rank": i, "reference": e.subject, "decides": list(e.decides),
+                               "settles": list(e.settles)} for i, e in enumerate(loop.next_up, 1)]}
+
+
+def loop_text(guideline: Guideline, loop: Loop, instruments: Mapping[str, Instrument] | None = None) -> str:
+    """The loop as `grading appraisals` prints it."""
+    instruments = instruments if instruments is not None else all_instruments()
+    applied = {a.appraisal.reference: a for a in loop.applied}
+    out = [f"Appraisals by the working group ({APPRAISALS_DIR}/), counted by {loop.rules.describe()}."]
+    if not loop.standings:
+        out.append("No appraisal is saved yet: `grading appraise REFERENCE --instrument NAME --member NAME "
+                   "--overall JUDGEMENT` saves one; `grading audit` ranks what to appraise first.")
+    for key, s in loop.standings.items():
+        head = f"{_subject(guideline, key)} ({key}): "
+        if s.counts is None:
+            out.append(head + f"does not count yet — {s.why}")
+        else:
+            done = applied.get(key)
+            out.append(head + f"{s.counts.label(instruments.get(s.counts.instrument))} — counts: {s.why}")
+            if done is not None:
+                out.append(f"  quality {done.quality} (APPRAISAL-MAPS-QUALITY) on {plural(len(done.rows), 'row')} "
+                           f"({', '.join(dict.fromkeys(r for r, _ in done.rows)) or 'none'}); "
+                           f"{plural(len(done.kept), 'row')} keep the quality the text states")
+                out += [f"  {rid}: the text states {q} ({t or 'no words'}); the group's appraisal maps to "
+                        f"{done.quality}" for rid, q, t in done.differs]
+        out += [f"  agreement: {g.describe()}" for g in s.agreements]
+        out += [f"  {a.date} {a.member}{' (reconciled)' if a.reconciled else ''}: {a.instrument} {a.overall}"
+                + (f" — {', '.join(f'{k}={v}' for k, v in a.domains.items())}" if a.domains else "")
+                + (f" — {a.rationale}" if a.rationale else "") for a in s.appraisals]
+    if loop.settled:
+        out.append("Verdicts the appraisals settled (certain now, depending on appraisal before):")
+        out += [f"  {s.recommendation_id}: {s.describe(guideline, instruments)}" for s in loop.settled]
+    if loop.next_up:
+        out.append("Appraise next (the worklist with these appraisals applied):")
+        out += [f"  {i}. {e.describe()}" for i, e in enumerate(loop.next_up[:5], 1)]
+    return "\n".join(out)
