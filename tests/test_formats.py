@@ -41,6 +41,7 @@ def argv(command: str, fmt: str, tmp_path) -> list[str]:
         "scheme": ["scheme", *root],
         "report": ["report", "--output", str(tmp_path / f"report.{fmt}"), *root],
         "export": ["export", str(tmp_path / f"export.{fmt}"), *root],
+        "appraisals": ["appraisals", *root],
     }[command] + ["--format", fmt]
 
 

@@ -502,22 +502,16 @@ def cmd_appraise(args: argparse.Namespace) -> int:
 
 
 def cmd_appraisals(args: argparse.Namespace) -> int:
-    import json
-
-    from .analyses.appraisals import appraisal_loop, loop_json, loop_text
+    from .analyses.appraisals import appraisal_loop
     from .scheme.instruments import all_instruments
     g = _load(args)
     instruments = all_instruments()
-    loop = appraisal_loop(g, instruments=instruments)
-    if args.format == "json":
-        _say(json.dumps({**loop_json(g, loop, instruments), "scheme": g.scheme.describe()}, indent=2,
-                        ensure_ascii=False))
-    else:
-        _say(loop_text(g, loop, instruments) + f"\nGraded by scheme {g.scheme.describe()}.")
+    _write("appraisals", args.format, g, appraisal_loop(g, instruments=instruments), instruments)
     return 0
 
 
 def _appraisal_parsers(sub, root_help: str) -> None:
+    from .render.formats import formats
     ap = sub.add_parser("appraise", help="save a member's appraisal of a reference with a named instrument",
                         description="Save one member's appraisal of one reference (its number or BibTeX key) with "
                                     "an instrument (amstar-2, rob-2, robins-i, agree-ii, quadas-2) as a new file "
@@ -536,7 +530,7 @@ def _appraisal_parsers(sub, root_help: str) -> None:
     ap.set_defaults(func=cmd_appraise)
     lp = sub.add_parser("appraisals", help="the group's appraisals: who, agreement (kappa), what counts, and the "
                         "verdicts they settled")
-    lp.add_argument("--format", choices=("text", "json"), default="text")
+    lp.add_argument("--format", choices=formats("appraisals"), default=formats("appraisals")[0])
     lp.set_defaults(func=cmd_appraisals)
     for sp in (ap, lp):
         sp.add_argument("--root", type=Path, default=None, help=root_help)

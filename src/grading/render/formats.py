@@ -159,6 +159,21 @@ def export_writer(fmt: str) -> Callable[..., tuple[Path, dict[str, int]]]:
     return write
 
 
+# --- grading appraisals: (guideline, loop, instruments) -------------------------------------------------------
+
+def appraisals_text(guideline: Guideline, loop: Any, instruments: Any) -> str:
+    from ..analyses.appraisals import loop_text
+    return loop_text(guideline, loop, instruments) + f"\nGraded by scheme {guideline.scheme.describe()}.\n"
+
+
+def appraisals_json(guideline: Guideline, loop: Any, instruments: Any) -> str:
+    import json
+
+    from ..analyses.appraisals import loop_json
+    return json.dumps({**loop_json(guideline, loop, instruments), "scheme": guideline.scheme.describe()}, indent=2,
+                      ensure_ascii=False) + "\n"
+
+
 FORMATS: Mapping[str, Mapping[str, Callable[..., Any]]] = {
     "reproduce": {"table": reproduce_table, "json": reproduce_json},
     "audit": {"text": audit_text, "json": audit_json},
@@ -170,6 +185,7 @@ FORMATS: Mapping[str, Mapping[str, Callable[..., Any]]] = {
     "scheme": {"text": scheme_text, "toml": scheme_toml},
     "report": {"html": report_writer("html"), "md": report_writer("md")},
     "export": {"fhir": export_writer("fhir"), "json": export_writer("json")},
+    "appraisals": {"text": appraisals_text, "json": appraisals_json},
 }
 
 
