@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,6 +20,19 @@ def _say(text: str, *, err: bool = False, end: str = "\n") -> None:
     """Print an output with its control characters escaped: data printed raw could drive the terminal."""
     from .render.text import terminal_safe
     print(terminal_safe(text, lines=True), end=end, file=sys.stderr if err else sys.stdout)
+
+
+def _say_line(text: str) -> None:
+    """Print one line whatever its fields hold: a line break in a name or a title is escaped, never a new line."""
+    from .render.text import terminal_safe
+    print(terminal_safe(text), file=sys.stdout)
+
+
+def _say_error(message: str) -> None:
+    """Print an error: its own later lines indented, so no field inside it can forge a line of its own."""
+    from .render.text import terminal_safe
+    first, *rest = terminal_safe(message, lines=True).split("\n")
+    print("\n".join([f"error: {first}", *(f"  {line}" for line in rest)]), file=sys.stderr)
 
 
 def _problem(p: Problem) -> None:
@@ -219,8 +233,8 @@ def cmd_site(args: argparse.Namespace) -> int:
     from .render.site import build_site
     guideline = _load(args)
     site = build_site(guideline, args.out, revised=args.revised, release=args.release)
-    print(f"wrote {len(site.pages)} pages to {site.folder}/ ({site.edition}) — graded by scheme {site.scheme}; "
-          f"open {site.index}")
+    _say_line(f"wrote {len(site.pages)} pages to {site.folder}/ ({site.edition}) — graded by scheme {site.scheme}; "
+              f"open {site.index}")
     return 0
 
 
@@ -229,7 +243,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     guideline = _load(args)
     path, counts = writer("export", args.format)(guideline, args.out, args.revised)
     shown = ", ".join(f"{n} {what}" for what, n in counts.items())
-    print(f"wrote {path} ({args.format}: {shown}) — graded by scheme {guideline.scheme.describe()}")
+    _say_line(f"wrote {path} ({args.format}: {shown}) — graded by scheme {guideline.scheme.describe()}")
     return 0
 
 
@@ -539,7 +553,18 @@ def _appraisal_parsers(sub, root_help: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; user errors print located messages and exit 2, never a traceback."""
+    for stream in (sys.stdout, sys.stderr):  # a terminal that cannot show a character gets an escape, not a crash
+        try:
+            stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            pass
     args = parser().parse_args(argv)
+    try:
+        os.getcwd()
+    except FileNotFoundError:
+        _say_error("the current folder no longer exists (it was deleted or moved while this shell was in it); "
+                   "change to an existing folder (e.g. `cd ~`) and run the command again; nothing was done")
+        return 2
     try:
         with quiet_collector():  # a command is one short process: what it builds lives until it ends
             return args.func(args)
@@ -551,7 +576,7 @@ def main(argv: list[str] | None = None) -> int:
              f"{NOT_DONE.get(args.command, 'nothing was done')}.", err=True)
         return 2
     except GradingError as e:
-        _say(f"error: {e}", err=True)
+        _say_error(str(e))
         return 2
     except BrokenPipeError:
         return 0

@@ -92,6 +92,65 @@ def read_text(path: Path, name: str, problems: list[Problem], *, allowed: str = 
     return decode_utf8(raw, name, problems, allowed=allowed, bom_notice=bom_notice), raw
 
 
+MAX_TOML_DEPTH = 32  # of tables and arrays: a manifest or a scheme needs four; thousands would exhaust the stack
+
+
+def parse_toml(text: str, name: str, problems: list[Problem], *, allowed: str) -> dict | None:
+    """TOML text as a dict, or None with the problem (the line where the parser stopped) added to `problems`: the
+    one TOML reader of the manifest, scheme files and instruments. Nesting deeper than MAX_TOML_DEPTH is refused
+    before anything walks it."""
+    import tomllib
+    nested = _nesting(text)
+    if nested is not None:
+        problems.append(Problem(name, f"nested more than {MAX_TOML_DEPTH} levels deep", line=nested,
+                                allowed=f"TOML nested as the documentation shows ({allowed})"))
+        return None
+    try:
+        return tomllib.loads(text)
+    except RecursionError:  # nesting hidden from the count above (inside a string it cannot see into)
+        problems.append(Problem(name, "nested deeper than the TOML reader follows", allowed=f"TOML, {allowed}"))
+    except tomllib.TOMLDecodeError as e:
+        m = re.search(r"\(at line (\d+), column \d+\)", str(e))
+        msg = re.sub(r" \(at line \d+, column \d+\)", "", str(e))
+        problems.append(Problem(name, f"not valid TOML: {msg}", line=int(m.group(1)) if m else None,
+                                allowed=f"TOML, {allowed}"))
+    return None
+
+
+def _nesting(text: str) -> int | None:
+    """The line where inline arrays and tables open more than MAX_TOML_DEPTH deep, or None (strings and comments
+    skipped, in one pass)."""
+    depth, line, quote, i, n = 0, 1, "", 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == "\n":
+            line += 1
+        if quote:
+            if text.startswith(quote, i):
+                i += len(quote)
+                quote = ""
+                continue
+            if c == "\\" and quote in ('"', '"""'):
+                i += 2
+                continue
+        elif c == "#":
+            j = text.find("\n", i)
+            i = n if j < 0 else j
+            continue
+        elif c in "\"'":
+            quote = text[i:i + 3] if text.startswith(c * 3, i) else c
+            i += len(quote)
+            continue
+        elif c in "[{":
+            depth += 1
+            if depth > MAX_TOML_DEPTH:
+                return line
+        elif c in "]}":
+            depth = max(depth - 1, 0)
+        i += 1
+    return None
+
+
 def _write_temp(folder: Path, prefix: str, data: bytes) -> str:
     """Write data to a new temporary file in folder, flushed to disk; return its path."""
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=prefix, suffix=".tmp")

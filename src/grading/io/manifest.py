@@ -11,14 +11,13 @@ from __future__ import annotations
 import functools
 import importlib.util
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import Problem, UnknownValueError
-from .files import read_text
+from .files import parse_toml, read_text
 from .labels import SECTION_ALLOWED, label_problem
 
 MANIFEST = "guideline.toml"
@@ -100,13 +99,9 @@ def load_manifest(root: Path) -> tuple[Manifest, list[Problem]]:
     text, _ = read_text(path, MANIFEST, problems)
     if text is None:
         return neutral(root), problems
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        m = re.search(r"\(at line (\d+), column \d+\)", str(e))
-        msg = re.sub(r" \(at line \d+, column \d+\)", "", str(e))
-        return neutral(root), problems + [Problem(MANIFEST, f"not valid TOML: {msg}",
-                                                  line=int(m.group(1)) if m else None, allowed=f"TOML, {_EXAMPLE}")]
+    data = parse_toml(text, MANIFEST, problems, allowed=_EXAMPLE)
+    if data is None:
+        return neutral(root), problems
     return manifest_from_data(data, root, path, key_lines(text), problems), problems
 
 

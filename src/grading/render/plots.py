@@ -53,8 +53,10 @@ AGAINST_EDGE = "#222222"
 
 
 def literal(text: str) -> str:
-    """A label matplotlib shows as written: a '$' escaped, so '$…$' in a topic is never parsed as mathtext."""
-    return str(text).replace("$", r"\$")
+    """A label matplotlib shows as written: a '$' escaped, so '$…$' in a topic is never parsed as mathtext, and a
+    control character shown as its escape (a font has no glyph for it, and matplotlib's warning would print it raw)."""
+    from .text import terminal_safe
+    return terminal_safe(str(text), lines=True).replace("$", r"\$")
 
 
 def level_label(level: str, source: str) -> str:

@@ -6,14 +6,13 @@ located errors (file, line, key) as scheme files are."""
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import Problem, raise_if_errors
-from ..io.files import read_text
+from ..io.files import parse_toml, read_text
 from ..vocab import DESIGNS, QUALITIES
 from .lines import Lines
 from .model import Rule, Scheme
@@ -70,14 +69,10 @@ def _read_toml(path: Path, name: str) -> tuple[dict, Lines]:
     text, _ = read_text(path, name, problems)
     raise_if_errors(problems)
     assert text is not None
-    try:
-        return tomllib.loads(text), Lines(text)
-    except tomllib.TOMLDecodeError as e:
-        m = re.search(r"\(at line (\d+), column \d+\)", str(e))
-        msg = re.sub(r" \(at line \d+, column \d+\)", "", str(e))
-        raise_if_errors([Problem(name, f"not valid TOML: {msg}", line=int(m.group(1)) if m else None,
-                                 allowed=f"TOML, {_EXAMPLE}")])
-        raise AssertionError("unreachable") from None
+    data = parse_toml(text, name, problems, allowed=_EXAMPLE)
+    raise_if_errors(problems)
+    assert data is not None
+    return data, Lines(text)
 
 
 def _texts(value: Any) -> bool:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import Problem, raise_if_errors
-from ..io.files import read_text
+from ..io.files import parse_toml, read_text
 from ..vocab import DESIGNS, JUDGEMENTS, QUALITIES
 from .lines import Lines
 from .model import Choices, Clause, Grade, LevelRule, Rule, Scheme
@@ -56,13 +54,9 @@ def load_scheme(source: str | Path | Scheme = DEFAULT, origin: str | None = None
     text, _ = read_text(path, name, problems)
     raise_if_errors(problems)
     assert text is not None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        m = re.search(r"\(at line (\d+), column \d+\)", str(e))
-        msg = re.sub(r" \(at line \d+, column \d+\)", "", str(e))
-        raise_if_errors([Problem(name, f"not valid TOML: {msg}", line=int(m.group(1)) if m else None,
-                                 allowed=f"TOML, {_EXAMPLE}")])
+    data = parse_toml(text, name, problems, allowed=_EXAMPLE)
+    raise_if_errors(problems)
+    assert data is not None
     scheme = scheme_from_data(data, name, problems, path, text)
     raise_if_errors(problems)
     if origin is None:
