@@ -17,7 +17,7 @@ from ..scheme import Scheme, check_grades_strengths, guideline_scheme
 from .bib import NUMBER_FIELD, WHOLE_NUMBER, Bibliography
 from .cache import load_bibliography_cached
 from .files import read_bytes
-from .manifest import MANIFEST, Manifest, load_manifest, scheme_problems
+from .manifest import MANIFEST, Manifest, load_manifest, scheme_problems, style_file_of
 from .panel import panel_problems
 from .tables import (
     duplicate_problems,
@@ -257,7 +257,9 @@ def read_paths(guideline: Guideline) -> tuple[Path, ...]:
     root = guideline.root
     paths = [root / "references.bib", root / MANIFEST, root / "evidence", root / "releases",
              guideline.bibliography.path]
-    return tuple(paths + ([guideline.scheme.path] if guideline.scheme.path is not None else []))
+    style = style_file_of(guideline.manifest, root)  # the group's house style, a file of the guideline too
+    return tuple(paths + ([guideline.scheme.path] if guideline.scheme.path is not None else [])
+                 + ([style] if style is not None else []))
 
 
 def _cross_check(recs: pd.DataFrame | None, ev: pd.DataFrame | None, bib: Bibliography | None,

@@ -168,6 +168,10 @@ def manifest_from_data(data: Mapping[str, Any], root: Path, path: Path | None = 
         check_citation_style(style, root)
     except UnknownValueError as e:
         bad(("citation_style",), "no such citation style", style, ", ".join(str(a) for a in e.allowed))
+    else:
+        style_file = _style_path(str(style), root)
+        if style_file is not None:  # the group's own style: checked now, not found broken entry by entry later
+            problems += csl_problems(style_file, str(style))
     manifest = Manifest(
         title=str(get.get("title", "")).strip() or neutral(root).title, year=get.get("year"), language=language,
         scheme=get.get("scheme"), short_title=get.get("short_title", ""), authors=tuple(authors),
@@ -197,6 +201,15 @@ def scheme_source(manifest: Manifest, root: Path) -> str | Path | None:
     return manifest.scheme if manifest.scheme in bundled_names() else root / manifest.scheme
 
 
+def style_file_of(manifest: Manifest, root: Path) -> Path | None:
+    """The .csl file of the guideline's own citation style (a file the guideline is read from), or None for a
+    style of the CSL styles package."""
+    try:
+        return _style_path(str(manifest.citation_style), root)
+    except UnknownValueError:
+        return None
+
+
 def _style_path(text: str, root: Path | None) -> Path | None:
     """The .csl path a style given as a path means (relative to `root`), or None when it is a style's name."""
     if not (text.endswith(".csl") or "/" in text):
@@ -210,6 +223,43 @@ def _style_path(text: str, root: Path | None) -> Path | None:
 def _unknown_style(text: str) -> UnknownValueError:
     return UnknownValueError("citation style", text, [*STYLE_ALIASES, "american-medical-association", "apa",
                                                       "any CSL style's file name", "a .csl path"])
+
+
+CSL = "{http://purl.org/net/xbiblio/csl}"
+_DECLARATION = re.compile(r"<!(DOCTYPE|ENTITY)", re.I)
+
+
+def csl_problems(path: Path, name: str) -> list[Problem]:
+    """What makes a .csl file no CSL style, each located (line, what is wrong): not XML, a DOCTYPE or entity
+    (which a style never needs, and which could expand without end), or a root that is not a CSL <style> with an
+    <info> and, unless it is a dependent style, a <citation> and a <bibliography>."""
+    import xml.etree.ElementTree as ET
+    problems: list[Problem] = []
+    text, _ = read_text(path, name, problems, max_bytes=4 * 1024 * 1024)
+    if text is None:
+        return problems
+    allowed = ("a CSL 1.0 style (<style xmlns=\"http://purl.org/net/xbiblio/csl\">…), e.g. from the Zotero Style "
+               "Repository")
+    m = _DECLARATION.search(text)
+    if m is not None:
+        return [Problem(name, "declares a DOCTYPE or an entity, which no CSL style needs",
+                        line=text.count("\n", 0, m.start()) + 1, found=m.group(0), allowed=allowed)]
+    try:
+        root = ET.fromstring(text)
+    except ET.ParseError as e:
+        line = e.position[0] if getattr(e, "position", None) else None
+        return [Problem(name, f"is not well-formed XML: {str(e).split(':')[0]}", line=line, allowed=allowed)]
+    if root.tag != f"{CSL}style":
+        return [Problem(name, "is XML but not a CSL style", line=1, found=f"<{root.tag.split('}')[-1]}>",
+                        allowed=allowed)]
+    dependent = any(link.get("rel") == "independent-parent" for link in root.iter(f"{CSL}link"))
+    needed = ("info",) if dependent else ("info", "citation", "bibliography")
+    missing = [tag for tag in needed if root.find(f"{CSL}{tag}") is None]
+    if missing:
+        problems.append(Problem(name, "is a CSL style without " + ", ".join(f"<{t}>" for t in missing), line=1,
+                                allowed=allowed + (" with <info>, <citation> and <bibliography>" if not dependent
+                                                   else "")))
+    return problems
 
 
 def check_citation_style(style: str | Path, root: Path | None = None) -> None:
