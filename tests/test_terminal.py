@@ -9,7 +9,6 @@ import subprocess
 import sys
 
 from conftest import REPO
-
 from grading.cli import main
 
 

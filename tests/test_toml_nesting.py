@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import shutil
 
-from conftest import REPO
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import REPO
 from grading.cli import main
 from grading.io.files import MAX_TOML_DEPTH, parse_toml
 
