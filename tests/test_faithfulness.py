@@ -84,6 +84,37 @@ def test_quality_text_is_the_seeds_words_word_for_word(seed_lines):
     assert far == []
 
 
+def test_published_level_words_are_the_seeds_words_word_for_word(seed_lines):
+    # published_level_words quotes what the text says of a recommendation's documentation as a whole ("god
+    # dokumentasjon", "motstridende dokumentasjon"): the seed's words in the seed's order, on the row's seed lines.
+    far = []
+    with open(REPO / "evidence" / "recommendations.csv", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            phrase = " ".join(normalise(row["published_level_words"]).split())
+            if not phrase:
+                continue
+            if not any(f" {phrase} " in f" {' '.join(s.split())} " for s in seed_phrase_text(seed_lines,
+                                                                                           row["seed_lines"])):
+                far.append((row["id"], row["published_level_words"]))
+    assert far == []
+
+
+def test_a_level_in_words_names_the_level_its_words_name():
+    # published_level_words_level is the Table 1 level the words name (evidence/notes/stated-appraisal.md): never
+    # without words, the same for the same words, and never copied into published_level (what the table prints).
+    by_words: dict[str, set[str]] = {}
+    with open(REPO / "evidence" / "recommendations.csv", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            words, level = row["published_level_words"], row["published_level_words_level"]
+            assert level in ("***", "**", "*", ""), row["id"]
+            assert words or not level, row["id"]
+            if words:
+                by_words.setdefault(words.lower(), set()).add(level)
+            if row["section"] in ("7.1.1", "7.1.2"):
+                assert row["published_level"] == "" and row["published_levels"] == "", row["id"]
+    assert {w: levels for w, levels in by_words.items() if len(levels) > 1} == {}
+
+
 STARS = re.compile(r"(?<!\*)\*{1,3}(?!\*)")
 
 

@@ -41,6 +41,8 @@ class Recommendation:
     published_strength_text: str = ""
     published_level: str = ""
     published_levels: tuple[str, ...] = ()  # every level printed, one per documentation point, in order
+    published_level_words: str = ""  # the text's words on the documentation as a whole ('god dokumentasjon')
+    published_level_words_level: str = ""  # the Table 1 level those words name, '' where they name none
     justification: str = ""
     judgements: Mapping[str, str] = field(default_factory=lambda: {j: "unrecorded" for j in JUDGEMENTS})
     judgement_note: str = ""
@@ -76,7 +78,8 @@ class Recommendation:
 
 
 _TEXT = ("id", "section", "topic", "text", "direction", "topic_en", "phase", "diagnostic_group", "published_strength",
-         "published_strength_text", "published_level", "justification", "judgement_note", "seed_lines")
+         "published_strength_text", "published_level", "justification", "judgement_note", "seed_lines",
+         "published_level_words", "published_level_words_level")
 
 
 @dataclass(frozen=True)

@@ -147,6 +147,8 @@ def recommendations_spec(scheme: Scheme, manifest: Manifest = NEUTRAL) -> tuple[
         _col("published_levels", ((lambda v: v == "" or all(p in scheme.level_codes for p in v.split(";"))),
                                   f"levels of {', '.join(scheme.level_codes)} joined by ';' (one per documentation "
                                   "point), or empty"), optional=True),
+        _col("published_level_words", optional=True),  # the text's words on its documentation as a whole
+        _col("published_level_words_level", _enum(scheme.level_codes, empty=True), optional=True),
         _col("justification"),
         _col("agree_validity", _yes_no, True), _col("agree_applicability", _yes_no, True),
         _col("agree_benefit_harm", _yes_no, True),
