@@ -71,7 +71,8 @@ class Size:
     evidence: int = 4
 
 
-SIZES = {"1k": Size(1_000, 5_000), "10k": Size(10_000, 50_000)}
+# rows200k: few recommendations with many rows each (3,000), what fragility's cost per recommendation is measured on.
+SIZES = {"1k": Size(1_000, 5_000), "10k": Size(10_000, 50_000), "rows200k": Size(67, 5_000, 3_000)}
 
 
 def _seed(r: random.Random) -> str:
