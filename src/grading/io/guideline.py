@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import Problem, UnknownValueError, raise_if_errors
-from ..grade.records import Recommendation, Study
+from ..records import Recommendation, Study
 from ..scheme import DEFAULT, Scheme, check_grades_strengths, load_scheme
 from .bib import NUMBER_FIELD, WHOLE_NUMBER, Bibliography
 from .cache import load_bibliography_cached
