@@ -8,6 +8,7 @@ Importing `grading.a.b` also runs the package `grading.a` first, so that is an i
 from __future__ import annotations
 
 import ast
+import warnings
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
@@ -217,6 +218,9 @@ def test_the_root_package_imports_nothing_when_it_loads(graph):
 def test_no_import_cycle(graph):
     new = [_path(c, graph) for c in cycles(graph, KNOWN_TO_BE_FIXED_ELSEWHERE)]
     assert new == [], "import cycles:\n" + "\n".join(new)
+    tolerated = [_path(_shortest_cycle(graph, g), graph) for g in tangles(graph) if g in KNOWN_TO_BE_FIXED_ELSEWHERE]
+    if tolerated:  # shown in the summary, so they are not forgotten
+        warnings.warn("import cycles tolerated until other branches merge: " + "; ".join(tolerated), stacklevel=1)
 
 
 def test_the_cycles_known_to_be_fixed_elsewhere_are_still_there(graph):
