@@ -17,9 +17,9 @@ from grading.cli import main
 from grading.errors import OutputError
 from grading.io.files import refuse_inputs, write_atomic
 from grading.io.guideline import load_guideline, read_paths
+from grading.render.release import make_release
 from grading.render.report import publish
 from grading.revisions import Change, new_revision, rows_of, save_revision
-from grading.revisions.release import make_release
 
 SCHEME_FILE = REPO / "src" / "grading" / "scheme" / "bundled" / "norway-2007.toml"
 

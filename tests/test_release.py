@@ -14,7 +14,8 @@ from grading.cli import main
 from grading.errors import RevisionError
 from grading.grade import reproduce
 from grading.io.guideline import load_guideline
-from grading.revisions.release import make_release, release_names
+from grading.render.release import make_release
+from grading.revisions.release import release_names
 from grading.revisions.votes import new_vote, save_vote
 from test_votes import PANEL, YES, write_panel
 
@@ -112,7 +113,7 @@ def test_a_release_is_not_made_while_revisions_conflict(guideline):
 
 
 def test_a_release_that_fails_half_way_leaves_nothing_behind(guideline, monkeypatch):
-    from grading.revisions import release as RL
+    from grading.render import release as RL
 
     def broken(dest, *args):
         (dest / "evidence").mkdir()

@@ -13,12 +13,12 @@ from conftest import REPO, Page, copy_guideline, ev, parse_html, rec, scheme
 from grading import Grading, load_guideline
 from grading.cli import main
 from grading.errors import GradingError, OutputError, UnknownValueError
+from grading.render.release import make_release
 from grading.render.site import CSP, build_site
 from grading.render.site import build as B
 from grading.render.site.pages import optional_fields, page_name
 from grading.render.site.search import VARIABLE
 from grading.revisions import Change, new_revision, save_revision
-from grading.revisions.release import make_release
 
 
 def parse(path: Path) -> Page:

@@ -424,7 +424,8 @@ def cmd_vote(args: argparse.Namespace) -> int:
 
 
 def cmd_release(args: argparse.Namespace) -> int:
-    from .revisions.release import make_release, read_change_log
+    from .render.release import make_release
+    from .revisions.release import read_change_log
     g = _load(args)
     path = make_release(g, args.name, args.note or "")
     log = read_change_log(path / "changes.json")

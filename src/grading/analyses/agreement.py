@@ -10,9 +10,9 @@ from fractions import Fraction
 
 from ..errors import Problem, raise_if_errors
 from ..grade import Grading, grade
-from ..grade.records import Recommendation
 from ..io.guideline import Guideline
 from ..io.panel import PANEL_FILE, Panel, load_panel
+from ..records import Recommendation
 from ..revisions.apply import Revised, apply_revisions
 from ..revisions.votes import VOTES_DIR, Vote, current_votes, load_votes, order
 from ..scheme import Scheme

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 from ..grade import Grading, reproduce
 from ..io.guideline import Guideline
-from ..render.text import plural
 from ..revisions.appraisals import (
     APPRAISALS_DIR,
     Applied,
@@ -40,7 +39,7 @@ class Settled:
                 f"settled by {'; '.join(_who(guideline, a, instruments) for a in self.by)}")
 
 
-def _subject(guideline: Guideline, key: str) -> str:
+def subject_of(guideline: Guideline, key: str) -> str:
     """'ref 4' for a numbered entry, else its key."""
     number = guideline.number_of(key)
     return f"ref {number}" if number is not None else key
@@ -52,7 +51,7 @@ def _who(guideline: Guideline, a: Appraisal, instruments: Mapping[str, Instrumen
     name = ins.title.split(":")[0] if ins else a.instrument
     overall = ins.label(a.overall) if ins else a.overall
     who = f"{a.member}, reconciled" if a.reconciled else a.member
-    return f"{_subject(guideline, a.reference)} ({name} by {who} on {a.date}: {overall})"
+    return f"{subject_of(guideline, a.reference)} ({name} by {who} on {a.date}: {overall})"
 
 
 @dataclass(frozen=True)
@@ -105,70 +104,3 @@ def settled_findings(guideline: Guideline, gradings: list[Grading]) -> list[tupl
              {"verdict": s.verdict, "before": list(s.before),
               "appraisals": [str(a.path.relative_to(guideline.root)) if a.path else a.file() for a in s.by]})
             for s in loop.settled]
-
-
-def loop_json(guideline: Guideline, loop: Loop, instruments: Mapping[str, Instrument] | None = None) -> dict:
-    """The loop as `grading appraisals --format json` gives it."""
-    instruments = instruments if instruments is not None else all_instruments()
-    applied = {a.appraisal.reference: a for a in loop.applied}
-
-    def one(a: Appraisal) -> dict:
-        return {**a.as_json(), "file": str(a.path.relative_to(guideline.root)) if a.path else None,
-                "label": a.label(instruments.get(a.instrument))}
-
-    refs = []
-    for key, s in loop.standings.items():
-        done = applied.get(key)
-        refs.append({
-            "reference": key, "number": guideline.number_of(key), "counts": one(s.counts) if s.counts else None,
-            "why": s.why, "quality": done.quality if done else None,
-            "rows_set": [rid for rid, _ in done.rows] if done else [],
-            "rows_stated_differently": [{"recommendation_id": r, "stated": q, "quality_text": t}
-                                        for r, q, t in done.differs] if done else [],
-            "agreements": [{"first": g.first, "second": g.second, "instrument": g.instrument, "items": g.items,
-                            "observed": g.observed, "kappa": g.kappa, "overall": list(g.overall),
-                            "disagreements": [{"domain": d, "first": x, "second": y} for d, x, y in g.disagreements]}
-                           for g in s.agreements],
-            "appraisals": [one(a) for a in s.appraisals]})
-    return {"format": "grading-appraisals/1", "rules": loop.rules.describe(),
-            "says": {name: r.says for name, r in loop.rules.rules.items()},
-            "references": refs,
-            "settled": [{"recommendation_id": s.recommendation_id, "verdict": s.verdict, "before": list(s.before),
-                         "by": [a.reference for a in s.by], "detail": s.describe(guideline, instruments)}
-                        for s in loop.settled],
-            "appraise_next": [{"rank": i, "reference": e.subject, "decides": list(e.decides),
-                               "settles": list(e.settles)} for i, e in enumerate(loop.next_up, 1)]}
-
-
-def loop_text(guideline: Guideline, loop: Loop, instruments: Mapping[str, Instrument] | None = None) -> str:
-    """The loop as `grading appraisals` prints it."""
-    instruments = instruments if instruments is not None else all_instruments()
-    applied = {a.appraisal.reference: a for a in loop.applied}
-    out = [f"Appraisals by the working group ({APPRAISALS_DIR}/), counted by {loop.rules.describe()}."]
-    if not loop.standings:
-        out.append("No appraisal is saved yet: `grading appraise REFERENCE --instrument NAME --member NAME "
-                   "--overall JUDGEMENT` saves one; `grading audit` ranks what to appraise first.")
-    for key, s in loop.standings.items():
-        head = f"{_subject(guideline, key)} ({key}): "
-        if s.counts is None:
-            out.append(head + f"does not count yet — {s.why}")
-        else:
-            done = applied.get(key)
-            out.append(head + f"{s.counts.label(instruments.get(s.counts.instrument))} — counts: {s.why}")
-            if done is not None:
-                out.append(f"  quality {done.quality} (APPRAISAL-MAPS-QUALITY) on {plural(len(done.rows), 'row')} "
-                           f"({', '.join(dict.fromkeys(r for r, _ in done.rows)) or 'none'}); "
-                           f"{plural(len(done.kept), 'row')} keep the quality the text states")
-                out += [f"  {rid}: the text states {q} ({t or 'no words'}); the group's appraisal maps to "
-                        f"{done.quality}" for rid, q, t in done.differs]
-        out += [f"  agreement: {g.describe()}" for g in s.agreements]
-        out += [f"  {a.date} {a.member}{' (reconciled)' if a.reconciled else ''}: {a.instrument} {a.overall}"
-                + (f" — {', '.join(f'{k}={v}' for k, v in a.domains.items())}" if a.domains else "")
-                + (f" — {a.rationale}" if a.rationale else "") for a in s.appraisals]
-    if loop.settled:
-        out.append("Verdicts the appraisals settled (certain now, depending on appraisal before):")
-        out += [f"  {s.recommendation_id}: {s.describe(guideline, instruments)}" for s in loop.settled]
-    if loop.next_up:
-        out.append("Appraise next (the worklist with these appraisals applied):")
-        out += [f"  {i}. {e.describe()}" for i, e in enumerate(loop.next_up[:5], 1)]
-    return "\n".join(out)

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..grade.records import Recommendation
+from ..records import Recommendation
 from ..scheme import Scheme
 
 RULE = "WORDING-STATES-STRENGTH"

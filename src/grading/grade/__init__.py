@@ -1,5 +1,6 @@
 """Grading: derive a level and a strength from appraised evidence by one scheme, and compare with the published."""
 
+from ..records import Recommendation, Study
 from .derive import (
                      Comparison,
                      Decision,
@@ -9,7 +10,6 @@ from .derive import (
                      effect_size_category,
                      outcome_judgement,
 )
-from .records import Recommendation, Study
 from .reproduce import Grading, grade, reproduce, summary
 
 __all__ = ["Comparison", "Decision", "Grading", "Recommendation", "Study", "compare", "derive_level",

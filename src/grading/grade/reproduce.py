@@ -6,12 +6,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..collector import quiet_collector
+from ..records import Recommendation, Study
 from ..scheme import Scheme, check_grades_strengths
 from ..vocab import AGREE, DEVIATIONS, NOT_COMPARABLE, VERDICTS
 from .derive import Comparison, Decision, derive_level
 from .judge import Judged, as_read, is_diagnostic, judge, printed_levels, used_levels
 from .readings import Readings, every_reading
-from .records import Recommendation, Study
 
 if TYPE_CHECKING:
     from ..io.guideline import Guideline

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import Problem, UnknownValueError, raise_if_errors
-from ..grade.records import EvidenceRow, Recommendation, Study
+from ..records import EvidenceRow, Recommendation, Study
 from ..scheme import Scheme, check_grades_strengths, guideline_scheme
 from .bib import NUMBER_FIELD, WHOLE_NUMBER, Bibliography
 from .cache import load_bibliography_cached

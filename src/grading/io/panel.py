@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import pandas as pd
 
@@ -12,8 +12,7 @@ from ..errors import Problem, raise_if_errors
 from .tables import PANEL_SPEC, duplicate_problems, read_table
 
 if TYPE_CHECKING:
-    from ..grade.records import Recommendation
-    from .guideline import Guideline
+    from ..records import Recommendation
 
 PANEL_FILE = Path("evidence") / "panel.csv"
 
@@ -52,7 +51,18 @@ class Panel:
         return len(self.members)
 
 
-def load_panel(guideline: Guideline) -> Panel | None:
+class Folder(Protocol):
+    """What loading a panel reads of a guideline: its folder and its recommendations. A `Guideline` is one; this
+    module names no Guideline, as io/guideline.py imports it to check a panel while loading."""
+
+    @property
+    def root(self) -> Path: ...
+
+    @property
+    def recommendations(self) -> pd.DataFrame: ...
+
+
+def load_panel(guideline: Folder) -> Panel | None:
     """The guideline's panel, or None when its folder has no evidence/panel.csv; raise ValidationError."""
     path = guideline.root / PANEL_FILE
     if not path.is_file():

@@ -162,14 +162,14 @@ def export_writer(fmt: str) -> Callable[..., tuple[Path, dict[str, int]]]:
 # --- grading appraisals: (guideline, loop, instruments) -------------------------------------------------------
 
 def appraisals_text(guideline: Guideline, loop: Any, instruments: Any) -> str:
-    from ..analyses.appraisals import loop_text
+    from .appraisals import loop_text
     return loop_text(guideline, loop, instruments) + f"\nGraded by scheme {guideline.scheme.describe()}.\n"
 
 
 def appraisals_json(guideline: Guideline, loop: Any, instruments: Any) -> str:
     import json
 
-    from ..analyses.appraisals import loop_json
+    from .appraisals import loop_json
     return json.dumps({**loop_json(guideline, loop, instruments), "scheme": guideline.scheme.describe()}, indent=2,
                       ensure_ascii=False) + "\n"
 

@@ -1,28 +1,21 @@
-"""Releases: the guideline as the group publishes it (revisions and votes applied), frozen, with a change log."""
+"""Releases: the guideline as the group publishes it (revisions and votes applied), frozen, with a change log.
+
+What a release is and what changed since one; `render/release.py` writes one (its CHANGES.md is rendered)."""
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
-import os
 import re
-import shutil
-import stat
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
-
 from ..analyses.agreement import Agreement, agreements, load_votes_and_panel, voted_guideline
-from ..errors import Problem, RevisionError, UnknownValueError, raise_if_errors
+from ..errors import Problem, UnknownValueError, raise_if_errors
 from ..grade import Grading, grade
-from ..io.files import fsync_dir, read_text
+from ..io.files import read_text
 from ..io.guideline import Guideline, load_guideline
 from ..io.tables import EVIDENCE_COLUMNS
-from ..render.changes import changes_markdown
 from ..vocab import JUDGEMENTS, OUTCOMES_OF_VOTES, VOTE_QUESTIONS
 from .apply import apply_revisions, rows_of
 from .record import Revision, utc_now
@@ -31,12 +24,8 @@ from .votes import Vote
 FORMAT = "grading-release/1"
 RELEASES_DIR = Path("releases")
 PUBLISHED = "published"  # the name of the guideline as its folder holds it, before any revision or vote
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}\Z")  # \Z: no name ending in a newline
-# Names Windows reserves for devices, with any extension: a folder so named cannot be checked out there.
-_RESERVED = re.compile(r"^(CON|PRN|AUX|NUL|COM[0-9]|LPT[0-9])(\..*)?\Z", re.I)
+STATUSES = ("changed", "added", "removed", "reaffirmed")  # of a recommendation in a change log
 CHECKSUMS = "SHA256SUMS"  # in every release: the sha256 of each of its files, as `sha256sum -c` reads them
-# Copied into a release as they are, when the folder has them; the tables are written from the revised state.
-COPIED = ("references.bib", "guideline.toml", "evidence/glossary.csv", "evidence/flags.csv", "evidence/panel.csv")
 TRACKED = (("text", "text"), ("strength", "published_strength"), ("printed level", "published_level"),
            ("justification", "justification"))
 
@@ -188,7 +177,6 @@ _LOG = {"format": _TEXT, "created": _TEXT, "since": _TEXT, "scheme": _TEXT, "rev
 
 def log_problems(data: dict, name: str) -> list[Problem]:
     """Where a change log departs from the shape `grading release` writes: each problem names the key's path."""
-    from ..render.changes import STATUS
     problems: list[Problem] = []
 
     def check(value: object, shape: object, where: str) -> None:
@@ -225,9 +213,9 @@ def log_problems(data: dict, name: str) -> list[Problem]:
     for i, e in enumerate(entries if isinstance(entries, list) else []):
         if not isinstance(e, dict):
             continue
-        if isinstance(e.get("status"), str) and e["status"] not in STATUS:
+        if isinstance(e.get("status"), str) and e["status"] not in STATUSES:
             problems.append(Problem(name, "unknown status", column=f"recommendations[{i}].status", found=e["status"],
-                                    allowed=", ".join(STATUS)))
+                                    allowed=", ".join(STATUSES)))
         if isinstance(e.get("agreement"), dict) and e["agreement"]:
             check(e["agreement"], {q: tally for q in VOTE_QUESTIONS} | {"not_counted": [str], "proposed": dict},
                   f"recommendations[{i}].agreement")
@@ -316,99 +304,3 @@ def _agreement_json(a: Agreement) -> dict:
     return {q: {**t.as_dict(), "rule": t.rule, "because": t.because} for q, t in a.tallies.items()} | {
         "voters": [b.vote.member for b in a.ballots if b.counted], "proposed": dict(a.proposed),
         "not_counted": [f"{b.vote.member}: {b.why_not}" for b in a.ballots if not b.counted]}
-
-
-# --- making a release -------------------------------------------------------------------------------------
-
-def check_name(name: str, root: Path | None = None) -> None:
-    """Refuse a release name that is not a plain folder name on every system git checks out on, is the reserved
-    'published', or differs only in case from a release of `root` (one folder on Windows and macOS)."""
-    why = ""
-    if not _NAME.match(name) or name == PUBLISHED:
-        why = (f"allowed: letters, digits, '.', '_' and '-', starting with a letter or digit (e.g. 2026-1), and not "
-               f"{PUBLISHED!r}")
-    elif name.endswith("."):
-        why = "a folder name ending in '.' cannot be checked out on Windows"
-    elif _RESERVED.match(name):
-        why = f"Windows reserves {name.split('.')[0].upper()} for a device: such a folder cannot be checked out there"
-    elif root is not None and (root / RELEASES_DIR).is_dir():
-        same = [p.name for p in (root / RELEASES_DIR).iterdir() if p.name.lower() == name.lower() and p.name != name]
-        if same:
-            why = f"release {same[0]} differs only in case: Windows and macOS keep the two in one folder"
-    if why:
-        raise RevisionError(f"{name!r} cannot name a release; {why}")
-
-
-def make_release(guideline: Guideline, name: str, note: str = "") -> Path:
-    """Write releases/NAME/: the guideline as it stands now, its change log and the checksum of every file, read-only;
-    refuse a name in use."""
-    check_name(name, guideline.root)
-    root = guideline.root
-    folder = root / RELEASES_DIR
-    final = folder / name
-    if final.exists():
-        raise RevisionError(f"release {name} exists already ({final}); a release is never changed: choose a new name")
-    now = now_state(guideline)
-    if now.conflicts:
-        raise RevisionError(f"release {name} was not made: {len(now.conflicts)} revision changes are in conflict; "
-                            "settle them first (grading validate lists them):\n" + "\n".join(now.conflicts))
-    log = change_log(base_state(guideline, None), now, name, note)
-    try:
-        folder.mkdir(exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(dir=folder, prefix=f".{name}.", suffix=".tmp"))
-    except OSError as e:  # a read-only guideline folder, or releases/ a file: nothing was written
-        raise RevisionError(f"release {name} was not made ({e.strerror or e} in {folder}); nothing was written") \
-            from None
-    try:
-        _write_folder(tmp, root, now.state.guideline, log)
-        load_guideline(tmp, guideline.scheme)  # a release validates like any guideline folder, or is not made
-        _freeze(tmp)
-        os.rename(tmp, final)  # atomic; fails when another release took the name meanwhile
-        os.chmod(final, stat.S_IRUSR | stat.S_IXUSR | stat.S_IRGRP | stat.S_IXGRP | stat.S_IROTH | stat.S_IXOTH)
-        fsync_dir(folder)
-    except OSError as e:
-        raise RevisionError(f"release {name} was not made ({e.strerror or e}); nothing was written") from e
-    finally:
-        if tmp.exists():
-            _thaw(tmp)
-            shutil.rmtree(tmp)
-    return final
-
-
-def _write_folder(dest: Path, root: Path, g: Guideline, log: dict) -> None:
-    (dest / "evidence").mkdir()
-    for rel in COPIED:
-        if (root / rel).is_file():
-            shutil.copyfile(root / rel, dest / rel)
-    _write_csv(dest / "evidence" / "recommendations.csv", g.recommendations)
-    _write_csv(dest / "evidence" / "evidence.csv", g.evidence[list(EVIDENCE_COLUMNS)])
-    (dest / "changes.json").write_text(json.dumps(log, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    (dest / "CHANGES.md").write_text(changes_markdown(log), encoding="utf-8")
-    sums = "".join(f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.relative_to(dest).as_posix()}\n"
-                   for p in sorted(dest.rglob("*")) if p.is_file())
-    (dest / CHECKSUMS).write_text(sums, encoding="utf-8")
-    for p in dest.rglob("*"):
-        if p.is_file():
-            with open(p, "rb+") as f:
-                os.fsync(f.fileno())
-
-
-def _write_csv(path: Path, frame: pd.DataFrame) -> None:
-    columns = [c for c in frame.columns if not str(c).startswith("_")]
-    out = io.StringIO()
-    w = csv.writer(out, lineterminator="\n")
-    w.writerow(columns)
-    w.writerows(frame[columns].fillna("").astype(str).itertuples(index=False, name=None))
-    path.write_text(out.getvalue(), encoding="utf-8")
-
-
-def _freeze(folder: Path) -> None:
-    """Make a release's files and folders read-only (its top folder after it is renamed into place)."""
-    for p in sorted(folder.rglob("*"), key=lambda p: len(p.parts), reverse=True):
-        p.chmod(0o444 if p.is_file() else 0o555)
-
-
-def _thaw(folder: Path) -> None:
-    for p in [folder, *folder.rglob("*")]:
-        if p.is_dir():
-            p.chmod(0o755)

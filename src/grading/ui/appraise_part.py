@@ -8,9 +8,10 @@ import html
 
 import ipywidgets as w
 
-from ..analyses.appraisals import appraisal_loop, loop_text
+from ..analyses.appraisals import appraisal_loop
 from ..errors import GradingError
 from ..io.guideline import Guideline
+from ..render.appraisals import loop_text
 from ..revisions.appraisals import new_appraisal, save_appraisal
 from ..scheme.instruments import Instrument, all_instruments
 
