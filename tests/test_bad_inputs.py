@@ -21,10 +21,22 @@ import pytest
 CORPUS = Path(__file__).parent / "bad_inputs"
 TARGET = {"bib": "references.bib", "recommendations": "evidence/recommendations.csv",
           "evidence": "evidence/evidence.csv",
-          "revision": "evidence/revisions/7.1.3-02/20261126T120000.000000Z--kari-nordmann--4714f75a.json"}
+          "revision": "evidence/revisions/7.1.3-02/20261126T120000.000000Z--kari-nordmann--4714f75a.json",
+          "manifest": "guideline.toml", "style": "house.csl"}
 
 # corpus file -> fragments the first error line must hold (file, line, column, found, allowed / message)
 CASES = {
+    # the guideline's own citation style (swapped in as house.csl, which guideline.toml names)
+    "style-plain-text.csl": ["house.csl, line 1", "not well-formed XML"],
+    "style-html-page.csl": ["house.csl, line 1", "declares a DOCTYPE or an entity"],
+    "style-undefined-entity.csl": ["house.csl, line 3", "not well-formed XML: undefined entity"],
+    "style-billion-laughs.csl": ["house.csl, line 2", "declares a DOCTYPE or an entity", "found '<!DOCTYPE'"],
+    "style-no-bibliography.csl": ["house.csl, line 1", "a CSL style without <bibliography>"],
+    "style-left-open.csl": ["house.csl, line 4", "not well-formed XML: no element found"],
+    # guideline.toml nested past what any manifest needs, thousands deep or one level too many
+    "manifest-nested-arrays.toml": ["guideline.toml, line 3", "nested more than 32 levels deep"],
+    "manifest-nested-inline-tables.toml": ["guideline.toml, line 2", "nested more than 32 levels deep"],
+    "manifest-nested-33.toml": ["guideline.toml, line 3", "nested more than 32 levels deep"],
     "bib-unclosed-entry.bib": ["references.bib, line 10", "syntax error", "entry left open"],
     "bib-missing-comma.bib": ["references.bib, line 35", "missing comma"],
     "bib-duplicate-key.bib": ["references.bib, line 44, column key", "duplicate entry key (first on line 27)",
@@ -142,6 +154,8 @@ def swap_in(name: str, tmp_path: Path) -> Path:
     target = root / TARGET[name.split("-", 1)[0]]
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(CORPUS / name, target)
+    if name.startswith("style-"):
+        (root / "guideline.toml").write_text('title = "Base"\ncitation_style = "house.csl"\n', encoding="utf-8")
     return root
 
 
