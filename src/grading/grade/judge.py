@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
 from ..scheme import Scheme
-from ..vocab import AGREE, STRONGER
-from .derive import Comparison, Decision, compare, derive_level, derive_strength, findings_behind, memo_for
+from ..vocab import AGREE, JUDGEMENTS, STRONGER
+from .derive import Comparison, Decision, compared, derive_level, derive_strength, findings_behind, judged, remembered
 from .records import Recommendation, Study
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,7 @@ def judge(rec: Recommendation, studies: tuple[Study, ...], scheme: Scheme) -> Ju
     levels = used_levels(printed, level.value, scheme)
     found = findings_behind(level, studies, use_printed, scheme)
     consensus_only = all(s.design == "consensus" for s in studies)
-    strengths, comparisons, decides = carried(rec, levels, found, consensus_only, scheme)
+    strengths, comparisons, decides = carried(asked(rec), levels, found, consensus_only, scheme)
     return Judged(level, "printed" if use_printed else "derived", levels, strengths, comparisons, decides)
 
 
@@ -76,27 +79,50 @@ def used_levels(printed: tuple[str, ...], derived: str, scheme: Scheme) -> tuple
     return printed
 
 
-def carried(rec: Recommendation, levels: tuple[str, ...], found: frozenset[str], consensus_only: bool,
+@dataclass(frozen=True, slots=True)
+class Asked:
+    """All a recommendation's strength and verdict read of it (`carried`): a rule that reads one more field of a
+    recommendation adds it here, and so to the key of every memo of them (readings.py)."""
+
+    direction: str
+    published_strength: str | None
+    level_printed: bool
+    recorded: bool  # a justification is recorded
+    judgements: tuple[str, ...]  # one per JUDGEMENTS
+
+    @property
+    def judged(self) -> dict[str, str]:
+        return dict(zip(JUDGEMENTS, self.judgements))
+
+
+def asked(rec: Recommendation) -> Asked:
+    """What of a recommendation its strength and verdict read."""
+    return Asked(rec.direction, rec.published_strength or None, bool(rec.published_level),
+                 bool(rec.justification.strip()), judged(rec.judgements))
+
+
+def carried(rec: Asked, levels: tuple[str, ...], found: frozenset[str], consensus_only: bool,
             scheme: Scheme) -> tuple[tuple[Decision, ...], tuple[Comparison, ...], int]:
     """The strength each level used carries, its comparison with the published strength, and which decides."""
+    judgements = rec.judged
     if len(levels) == 1:  # one shared tuple per decision: ten thousand gradings need not hold ten thousand
         lv = levels[0]
-        strength = derive_strength(lv, rec.direction, rec.judgements, scheme, found)
-        comparison = compare(rec.published_strength or None, strength.value, scheme, consensus_only=consensus_only,
-                             level_printed=bool(rec.published_level), justification=rec.justification,
-                             direction=rec.direction, derived_direction=strength.direction, derived_level=lv)
-        memo = memo_for(scheme)
-        return memo.setdefault(("one", strength), (strength,)), memo.setdefault(("one", comparison), (comparison,)), 0
+        strength = derive_strength(lv, rec.direction, judgements, scheme, found)
+        comparison = compared(rec.published_strength, strength.value, consensus_only, rec.level_printed,
+                              rec.recorded, rec.direction, strength.direction, lv, scheme)
+        return remembered(scheme, _alone, strength), remembered(scheme, _alone, comparison), 0
     strengths, comparisons = [], []
     for lv in levels:
-        strength = derive_strength(lv, rec.direction, rec.judgements, scheme, found)
+        strength = derive_strength(lv, rec.direction, judgements, scheme, found)
         strengths.append(strength)
-        comparisons.append(compare(rec.published_strength or None, strength.value, scheme,
-                                   consensus_only=consensus_only, level_printed=bool(rec.published_level),
-                                   justification=rec.justification, direction=rec.direction,
-                                   derived_direction=strength.direction, derived_level=lv))
+        comparisons.append(compared(rec.published_strength, strength.value, consensus_only, rec.level_printed,
+                                    rec.recorded, rec.direction, strength.direction, lv, scheme))
     verdicts = [c.verdict for c in comparisons]
     decides = next((i for i, v in enumerate(verdicts) if v == STRONGER), None)
     if decides is None:
         decides = next((i for i, v in enumerate(verdicts) if v != AGREE), 0)
     return tuple(strengths), tuple(comparisons), decides
+
+
+def _alone(d: T, scheme: Scheme) -> tuple[T]:
+    return (d,)
