@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 from ..scheme import Scheme
 from ..vocab import DESIGNS
-from .derive import STATED, Comparison, Decision, signed_span
+from .derive import STATED_FINDINGS, Comparison, Decision, remembered, signed_span
 from .records import Study
-from .rules import level_rules
+from .rules import RowKey, level_rules
 
 CONCRETE_DESIGNS = tuple(d for d in DESIGNS if d not in ("consensus", "unclear"))  # what an unstated design can be
 READ_QUALITIES = ("good", "poor")  # what an unstated quality can be
@@ -29,14 +29,13 @@ class Compiled:
         self.classes = self.rules.classes  # class id -> what the rules see of a row (shared, grows as rows come)
         self.cap = self.rules.cap
         self.bits = self.cap.bit_length()
-        self.options: dict[tuple, int] = {}
+        self.options: dict[RowKey, int] = {}
         self.option_sets: list[tuple[tuple[int | None, int, str, str], ...]] = []
         self.option_ids: dict[tuple, int] = {}
         self.steps: list[tuple[tuple[int, int, int], ...]] = []
         self.sigs: dict[tuple, int] = {}
         self.levels: dict[int, tuple[str, frozenset[str], frozenset[str]]] = {}
         self.verdicts: dict[tuple, Entry] = {}
-        self.carry: dict[tuple, tuple[int, int]] = {}
         self.profiles: dict[tuple, Profile] = {}
         self.triples: dict[Seen, Seen] = {}
         self.findings: dict[frozenset[str], frozenset[str]] = {}
@@ -45,8 +44,7 @@ class Compiled:
 
     def row_options(self, s: Study) -> int:
         """The id of the options a row can be read into (see `option_sets`)."""
-        stated = self.rules.stated(s.quality_text)
-        key = (s.design, s.quality, s.finding, stated)
+        key = self.rules.row_key(s)
         if key not in self.options:
             if s.design == "consensus":
                 self.options[key] = self._intern(((None, 0, s.design, s.quality),))
@@ -56,7 +54,7 @@ class Compiled:
                 seen: dict[int | None, tuple[int | None, int, str, str]] = {}
                 for d in designs:
                     for q in qualities:
-                        cid = self.rules.class_of(d, q, stated, s.finding)
+                        cid = self.rules.class_of(key._replace(design=d, quality=q))
                         cost = (d != s.design) + (q != s.quality)
                         if cid not in seen or cost < seen[cid][1]:
                             seen[cid] = (cid, cost, d, q)
@@ -89,20 +87,12 @@ class Compiled:
 
     def shown(self, d: Decision, direction: str) -> str:
         """A strength as a range shows it: with its direction when it points away from the recommendation's."""
-        if d.direction in ("for", "against") and d.direction != direction and d.value not in _UNDIRECTED:
-            return f"{d.value} ({d.direction})"
-        return d.value
+        return d.shown if d.direction in ("for", "against") and d.direction != direction else d.value
 
     def carried(self, d: Decision, direction: str) -> tuple[int, int]:
         """How far a strength carries a recommendation of this direction: its place on the scale from against to
         for, turned to the recommendation's direction (for a statement of no basis: how far from no basis)."""
-        key = (d.value, d.direction, direction)
-        if key not in self.carry:
-            span = signed_span(self.scheme, d.value, d.direction if d.direction in ("for", "against") else direction)
-            value = span[1] if span else 0
-            turned = -value if direction == "against" else abs(value) if direction == "none" else value
-            self.carry[key] = (turned, self.scheme.strength(d.value).rank)
-        return self.carry[key]
+        return remembered(self.scheme, _carried, d.value, d.direction, direction)
 
     def shared(self, t: tuple) -> tuple:
         """One shared object per small tuple of strings or numbers (ten thousand gradings repeat them)."""
@@ -139,9 +129,14 @@ class Compiled:
         return self.levels[state]
 
 
-STATED_FINDINGS = frozenset(STATED)
+def _carried(value: str, pointing: str, direction: str, scheme: Scheme) -> tuple[int, int]:
+    span = signed_span(scheme, value, pointing if pointing in ("for", "against") else direction)
+    carried = span[1] if span else 0
+    turned = -carried if direction == "against" else abs(carried) if direction == "none" else carried
+    return turned, scheme.strength(value).rank
+
+
 NO_FINDINGS: frozenset[str] = frozenset()
-_UNDIRECTED = ("no_basis", "not_recommended")
 
 
 def compiled(scheme: Scheme) -> Compiled:

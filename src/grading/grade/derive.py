@@ -112,13 +112,21 @@ def is_good(s: Study, scheme: Scheme) -> bool:
 
 
 def findings_behind(level: Decision, studies: Sequence[Study], printed: bool, scheme: Scheme) -> frozenset[str]:
-    """What the rows a grading rests on found (DIRECTION-OF-FINDINGS): the rows the level rule counted, or, for
-    a printed level, the rows of good quality (all rows when none of them states a finding)."""
-    if not printed:
-        return frozenset(s.finding for s in level.counted if s.finding in STATED)
+    """What the rows a grading rests on found (DIRECTION-OF-FINDINGS), on the rows of one reading."""
     rules = level_rules(scheme)
-    good = frozenset(s.finding for s in studies if s.finding in STATED and rules.is_good(s))
-    return good or frozenset(s.finding for s in studies if s.finding in STATED)
+    return resting_on(printed, frozenset(s.finding for s in level.counted) & STATED_FINDINGS,
+                      frozenset(s.finding for s in studies if rules.is_good(s)) & STATED_FINDINGS,
+                      frozenset(s.finding for s in studies) & STATED_FINDINGS)
+
+
+def resting_on(printed: bool, counted: frozenset[str], good: frozenset[str], every: frozenset[str]) -> frozenset[str]:
+    """The stated findings a strength rests on (DIRECTION-OF-FINDINGS), given those of the rows the level rule
+    counted, of the rows of good quality and of every row: the counted rows', or, for a printed level, the good
+    rows' (every row's when none of them states a finding)."""
+    return (good or every) if printed else counted
+
+
+STATED_FINDINGS = frozenset(STATED)
 
 
 def _points(found: frozenset[str] | None, direction: str) -> str:

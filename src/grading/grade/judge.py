@@ -61,13 +61,22 @@ def judge(rec: Recommendation, studies: tuple[Study, ...], scheme: Scheme) -> Ju
     """Level, strength and verdict of one recommendation on these rows, as they stand (one reading)."""
     studies = as_read(rec, studies, scheme)
     level = derive_level(studies, scheme)
-    printed = printed_levels(rec)
-    use_printed = bool(printed) and scheme.choices.printed_level_first
-    levels = used_levels(printed, level.value, scheme)
+    use_printed = uses_printed(rec, scheme)
+    levels = used_levels(printed_levels(rec), level.value, scheme)
     found = findings_behind(level, studies, use_printed, scheme)
-    consensus_only = all(s.design == "consensus" for s in studies)
-    strengths, comparisons, decides = carried(asked(rec), levels, found, consensus_only, scheme)
+    strengths, comparisons, decides = carried(asked(rec), levels, found, consensus_only(studies), scheme)
     return Judged(level, "printed" if use_printed else "derived", levels, strengths, comparisons, decides)
+
+
+def uses_printed(rec: Recommendation, scheme: Scheme) -> bool:
+    """Whether a strength is judged on the levels the guideline prints (PRINTED-LEVEL-FIRST) rather than the
+    derived one."""
+    return bool(printed_levels(rec)) and scheme.choices.printed_level_first
+
+
+def consensus_only(studies: tuple[Study, ...]) -> bool:
+    """Whether a recommendation rests on consensus only (CONSENSUS-NOT-COMPARABLE): no row is a study."""
+    return all(s.design == "consensus" for s in studies)
 
 
 def used_levels(printed: tuple[str, ...], derived: str, scheme: Scheme) -> tuple[str, ...]:

@@ -22,7 +22,6 @@ from .counts import (
     CONCRETE_DESIGNS,
     NO_FINDINGS,
     READ_QUALITIES,
-    STATED_FINDINGS,
     Compiled,
     Entry,
     Profile,
@@ -30,8 +29,8 @@ from .counts import (
     compiled,
     profile_of,
 )
-from .derive import Comparison, Decision
-from .judge import Asked, as_read, asked, carried, printed_levels, used_levels
+from .derive import STATED_FINDINGS, Comparison, Decision, remembered, resting_on
+from .judge import Asked, as_read, asked, carried, consensus_only, printed_levels, used_levels, uses_printed
 from .records import Recommendation, Study
 
 
@@ -128,7 +127,7 @@ class _Asks:
 
     def found(self, t: Seen) -> frozenset[str]:
         """The findings the strength of this outcome rests on (DIRECTION-OF-FINDINGS): one shared object per set."""
-        return (t[2] or self.every_found) if self.use_printed else t[1]
+        return resting_on(self.use_printed, t[1], t[2], self.every_found)
 
     def key(self, t: Seen) -> tuple[int, str, int]:
         return self.sig, t[0], id(self.found(t))  # found is one shared object per set of findings
@@ -147,9 +146,8 @@ class _Asks:
 def _asks(c: Compiled, rec: Recommendation, studies: tuple[Study, ...], consensus_only: bool) -> _Asks:
     """What a recommendation on these rows (as read) asks of the outcomes of the level rules."""
     scheme = c.scheme
-    printed = printed_levels(rec)
-    use_printed = bool(printed) and scheme.choices.printed_level_first
-    levels_used = used_levels(printed, "", scheme) if use_printed else ()
+    use_printed = uses_printed(rec, scheme)
+    levels_used = used_levels(printed_levels(rec), "", scheme) if use_printed else ()
     every_found = c.frozen(frozenset(s.finding for s in studies) & STATED_FINDINGS) if use_printed else NO_FINDINGS
     what = asked(rec)
     sig = c.sigs.setdefault((what, levels_used, consensus_only), len(c.sigs))
@@ -162,7 +160,7 @@ def every_reading(rec: Recommendation, studies: tuple[Study, ...], scheme: Schem
         studies = as_read(rec, studies, scheme)
     c = compiled(scheme)
     row_options, option_sets = c.row_options, c.option_sets
-    options, free, free_ids, base, consensus_only = [], [], [], 0, True
+    options, free, free_ids, base = [], [], [], 0
     for i, s in enumerate(studies):
         oid = row_options(s)
         o = option_sets[oid]
@@ -172,9 +170,7 @@ def every_reading(rec: Recommendation, studies: tuple[Study, ...], scheme: Schem
             free_ids.append(oid)
         elif o[0][0] is not None:
             base = c.add(base, o[0][0])
-        if s.design != "consensus":
-            consensus_only = False
-    asks = _asks(c, rec, studies, consensus_only)
+    asks = _asks(c, rec, studies, consensus_only(studies))
     profile = profile_of(c, base, tuple(free_ids))
     best: dict[str, tuple[int, Seen, tuple[int, ...], Entry]] = {}
     shown: dict[str, tuple[int, int]] = {}
@@ -202,8 +198,7 @@ def every_reading(rec: Recommendation, studies: tuple[Study, ...], scheme: Schem
         outcomes.append(Reading(verdict, entry.justified, t[0], entry.decider, changes) if changes else
                         _shared(c, entry, t[0]))
     if len(outcomes) == 1 and not outcomes[0].changes:  # the common case: one shared tuple per distinct outcome
-        alone = _memos(scheme)[1]
-        every: tuple[Reading, ...] = alone.setdefault(outcomes[0], (outcomes[0],))
+        every: tuple[Reading, ...] = remembered(scheme, _alone, outcomes[0])
     else:
         every = tuple(outcomes)
     ordered = sorted(levels, key=c.order.__getitem__, reverse=True) if len(levels) > 1 else list(levels)
@@ -254,25 +249,23 @@ def quick(rec: Recommendation, studies: tuple[Study, ...], scheme: Scheme) -> Qu
     state = 0
     for s in studies:
         state = c.add(state, c.option_sets[c.row_options(s)][0][0])
-    asks = _asks(c, rec, studies, all(s.design == "consensus" for s in studies))
+    asks = _asks(c, rec, studies, consensus_only(studies))
     t = c.levels.get(state) or c.level(state)
     entry = asks.entry(t)
     return Quick(t[0], entry.decider, entry.verdict)
 
 
-def _memos(scheme: Scheme) -> tuple[dict[tuple, Reading], dict[Reading, tuple[Reading]]]:
-    """Outcomes shared between recommendations graded by one scheme object: one record per distinct outcome the
-    default reading reaches, and one tuple per such record standing alone."""
-    return scheme.worked_out("shared readings", lambda _: ({}, {}))
-
-
 def _shared(c: Compiled, entry: Entry, level: str) -> Reading:
     """An outcome the default reading reaches: one shared record per distinct outcome."""
-    readings = _memos(c.scheme)[0]
-    key = (entry.verdict, entry.justified, level, entry.decider)
-    if key not in readings:
-        readings[key] = Reading(entry.verdict, entry.justified, level, entry.decider, ())
-    return readings[key]
+    return remembered(c.scheme, _reading, entry.verdict, entry.justified, level, entry.decider)
+
+
+def _reading(verdict: str, justified: bool, level: str, strength: str, scheme: Scheme) -> Reading:
+    return Reading(verdict, justified, level, strength, ())
+
+
+def _alone(outcome: Reading, scheme: Scheme) -> tuple[Reading]:
+    return (outcome,)
 
 
 __all__ = ["CONCRETE_DESIGNS", "READ_QUALITIES", "Quick", "Reading", "Readings", "every_reading", "quick"]

@@ -18,6 +18,16 @@ from ..scheme import Clause, LevelRule, Scheme
 from .records import Study
 
 
+class RowKey(NamedTuple):
+    """Every field of a row a level rule reads, as read (`LevelRules.row_key`, the one place that reads a row for
+    the rules): the key of every memo of what the rules make of a row."""
+
+    design: str
+    quality: str
+    stated: bool  # its text calls it very good (VERY-GOOD-STATED)
+    finding: str
+
+
 class RowClass(NamedTuple):
     """What the level rules can see of a row."""
 
@@ -34,6 +44,9 @@ class Fired(NamedTuple):
     rule: LevelRule
     clause: Clause
     matched: tuple[tuple[int, ...], ...]  # per (set, minimum) of the clause, in order: the class ids counted
+
+
+_UNSEEN = object()
 
 
 def contradict(findings: frozenset[str] | set[str]) -> bool:
@@ -56,7 +69,7 @@ class LevelRules:
         self.ids: dict[RowClass, int] = {}
         self._members: dict[str, frozenset[str]] = {}
         self._stated: dict[str, bool] = {}
-        self._rows: dict[tuple[str, str, bool, str], int | None] = {}
+        self._rows: dict[RowKey, int | None] = {}
 
     # --- rows -----------------------------------------------------------------------------------------
     def counts_as(self, quality: str, asked: frozenset[str]) -> bool:
@@ -79,30 +92,34 @@ class LevelRules:
             got = self._stated[quality_text] = any(p in text for p in self.scheme.choices.very_good_phrases)
         return got
 
-    def class_of(self, design: str, quality: str, stated: bool, finding: str) -> int | None:
-        """The class id of a row read with this design and quality; None when no rule can count it and it is not
-        of good quality (nor is a consensus row: CONSENSUS-NOT-A-STUDY)."""
-        key = (design, quality, stated, finding)
-        if key in self._rows:
-            return self._rows[key]
+    def row_key(self, s: Study) -> RowKey:
+        """What the level rules read of a row as it stands."""
+        return RowKey(s.design, s.quality, self.stated(s.quality_text), s.finding)
+
+    def class_of(self, row: RowKey) -> int | None:
+        """The class id of a row read so; None when no rule can count it and it is not of good quality (nor is a
+        consensus row: CONSENSUS-NOT-A-STUDY)."""
+        got = self._rows.get(row, _UNSEEN)
+        if got is not _UNSEEN:
+            return got  # type: ignore[return-value]
         cid: int | None = None
-        if design != "consensus":
-            seen = tuple(self.counts_as(quality, q) for q in self.qualities)
-            good = self.counts_as(quality, frozenset({"good"}))
-            member = self.member(design)
+        if row.design != "consensus":
+            seen = tuple(self.counts_as(row.quality, q) for q in self.qualities)
+            good = self.counts_as(row.quality, frozenset({"good"}))
+            member = self.member(row.design)
             if good or any(seen[qi] and member & {n for n, _ in sets}
                            for _, clauses in self.order for _, sets, qi in clauses):
-                row = RowClass(member, seen, good, stated, finding)
-                if row not in self.ids:
-                    self.ids[row] = len(self.classes)
-                    self.classes.append(row)
-                cid = self.ids[row]
-        self._rows[key] = cid
+                cls = RowClass(member, seen, good, row.stated, row.finding)
+                if cls not in self.ids:
+                    self.ids[cls] = len(self.classes)
+                    self.classes.append(cls)
+                cid = self.ids[cls]
+        self._rows[row] = cid
         return cid
 
     def row_class(self, s: Study) -> int | None:
         """The class id of a row as it stands."""
-        return self.class_of(s.design, s.quality, self.stated(s.quality_text), s.finding)
+        return self.class_of(self.row_key(s))
 
     def is_good(self, s: Study) -> bool:
         """Whether a row counts as of good quality under the scheme's reading (UNCLEAR-IS-NOT-GOOD)."""
