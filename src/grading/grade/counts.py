@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from ..scheme import Scheme
 from ..vocab import DESIGNS
-from .derive import STATED_FINDINGS, Comparison, Decision, remembered, signed_span
+from .derive import STATED_FINDINGS, Comparison, Decision, memo_for, signed_span
 from .records import Study
 from .rules import RowKey, level_rules
 
@@ -41,6 +41,7 @@ class Compiled:
         self.findings: dict[frozenset[str], frozenset[str]] = {}
         self.tuples: dict[tuple, tuple] = {}
         self.order = {g.code: g.rank for g in scheme.levels}
+        self.memo = memo_for(scheme)  # pure results of this scheme object, each under the one key Memo builds
 
     def row_options(self, s: Study) -> int:
         """The id of the options a row can be read into (see `option_sets`)."""
@@ -92,7 +93,7 @@ class Compiled:
     def carried(self, d: Decision, direction: str) -> tuple[int, int]:
         """How far a strength carries a recommendation of this direction: its place on the scale from against to
         for, turned to the recommendation's direction (for a statement of no basis: how far from no basis)."""
-        return remembered(self.scheme, _carried, d.value, d.direction, direction)
+        return self.memo(_carried, d.value, d.direction, direction)
 
     def shared(self, t: tuple) -> tuple:
         """One shared object per small tuple of strings or numbers (ten thousand gradings repeat them)."""

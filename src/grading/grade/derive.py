@@ -139,39 +139,54 @@ def _points(found: frozenset[str] | None, direction: str) -> str:
     return "for" if pro else "against" if con else "unstated"
 
 
-def memo_for(scheme: Scheme) -> dict:
-    """Results of the pure functions below for one scheme object (a modified copy is another object)."""
-    return scheme.worked_out("derived strengths and comparisons", lambda _: {})
+class Memo(dict):
+    """Results of pure functions for one scheme object (a modified copy is another object), each kept under the one
+    key `memo(work, *inputs)` builds: the function and every input it is given, so nothing it reads can be left out
+    of the key. `work(*inputs, scheme)` runs once per key."""
 
+    def __init__(self, scheme: Scheme):
+        super().__init__()
+        self.scheme = scheme
 
-def remembered(scheme: Scheme, work: Callable[..., T], *inputs: Hashable) -> T:
-    """`work(*inputs, scheme)`, worked out once per scheme object. The one place a memo key of a pure result is
-    built: the function and every input it is given, so nothing it reads can be left out of the key."""
-    memo = memo_for(scheme)
-    key = (work, *inputs)
-    got = memo.get(key, _MISSING)
-    if got is _MISSING:
-        got = memo[key] = work(*inputs, scheme)
-    return got
+    def __call__(self, work: Callable[..., T], *inputs: Hashable) -> T:
+        key = (work, *inputs)
+        got = self.get(key, _MISSING)
+        if got is _MISSING:
+            got = self[key] = work(*inputs, self.scheme)
+        return got
 
 
 _MISSING = object()
+
+
+def memo_for(scheme: Scheme) -> Memo:
+    """The memo of pure results kept with one scheme object."""
+    return scheme.worked_out("derived strengths and comparisons", Memo)
+
+
+def remembered(scheme: Scheme, work: Callable[..., T], *inputs: Hashable) -> T:
+    """`work(*inputs, scheme)`, worked out once per scheme object (`Memo`)."""
+    return memo_for(scheme)(work, *inputs)
 
 
 def derive_strength(level: str, direction: str, judgements: Mapping[str, str] | None, scheme: Scheme,
                     found: frozenset[str] | None = None) -> Decision:
     """Derive the strength a level carries by Table 1, given the direction, what the documentation found (`found`:
     the stated findings of the rows it rests on; None reads it as supporting) and the group's judgements."""
-    return remembered(scheme, _strength, level, direction, judged(judgements), found)
+    return remembered(scheme, strength_of, level, direction, judged(judgements), found)
 
 
 def judged(judgements: Mapping[str, str] | None) -> tuple[str, ...]:
     """The group's judgements as the strength reads them: one value per judgement, in the order of JUDGEMENTS."""
-    return tuple((judgements or {}).get(j, "unrecorded") for j in JUDGEMENTS)
+    return tuple(map((judgements or {}).get, JUDGEMENTS, _UNRECORDED))
 
 
-def _strength(level: str, direction: str, judgements: tuple[str, ...], found: frozenset[str] | None,
+_UNRECORDED = ("unrecorded",) * len(JUDGEMENTS)
+
+
+def strength_of(level: str, direction: str, judgements: tuple[str, ...], found: frozenset[str] | None,
               scheme: Scheme) -> Decision:
+    """`derive_strength`, with the group's judgements as `judged` gives them (kept in `Memo`)."""
     return _derive_strength(level, direction, dict(zip(JUDGEMENTS, judgements)), scheme, found)
 
 
@@ -299,21 +314,14 @@ def compare(published_strength: str | None, derived_strength: str | None, scheme
     """Compare a published strength (ranges allowed) with the strength its evidence carries, direction included:
     both sit on one scale from strongest against to strongest for (DIRECTION-OF-FINDINGS)."""
     recorded = bool(justification and justification.strip())
-    return compared(published_strength, derived_strength, consensus_only, level_printed, recorded, direction,
-                    derived_direction, derived_level, scheme)
-
-
-def compared(published_strength: str | None, derived_strength: str | None, consensus_only: bool, level_printed: bool,
-             recorded: bool, direction: str | None, derived_direction: str | None, derived_level: str | None,
-             scheme: Scheme) -> Comparison:
-    """`compare`, with whether a justification is recorded in place of its text: remembered per scheme object."""
-    return remembered(scheme, _compare, published_strength, derived_strength, consensus_only, level_printed,
+    return remembered(scheme, compared_by, published_strength, derived_strength, consensus_only, level_printed,
                       recorded, direction, derived_direction, derived_level)
 
 
-def _compare(published_strength: str | None, derived_strength: str | None, consensus_only: bool, level_printed: bool,
+def compared_by(published_strength: str | None, derived_strength: str | None, consensus_only: bool, level_printed: bool,
              recorded: bool, direction: str | None, derived_direction: str | None, derived_level: str | None,
              scheme: Scheme) -> Comparison:
+    """`compare`, with whether a justification is recorded in place of its text (kept in `Memo`)."""
     span = scheme.strength_span(published_strength)
     if span is None or derived_strength is None:
         return Comparison(NOT_COMPARABLE, False, "CONSENSUS-NOT-COMPARABLE", "no published strength.")

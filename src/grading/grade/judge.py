@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from ..scheme import Scheme
-from ..vocab import AGREE, JUDGEMENTS, STRONGER
-from .derive import Comparison, Decision, compared, derive_level, derive_strength, findings_behind, judged, remembered
+from ..vocab import AGREE, STRONGER
+from .derive import Comparison, Decision, compared_by, derive_level, findings_behind, judged, memo_for, strength_of
 from .records import Recommendation, Study
 
 T = TypeVar("T")
@@ -88,8 +88,7 @@ def used_levels(printed: tuple[str, ...], derived: str, scheme: Scheme) -> tuple
     return printed
 
 
-@dataclass(frozen=True, slots=True)
-class Asked:
+class Asked(NamedTuple):
     """All a recommendation's strength and verdict read of it (`carried`): a rule that reads one more field of a
     recommendation adds it here, and so to the key of every memo of them (readings.py)."""
 
@@ -97,11 +96,7 @@ class Asked:
     published_strength: str | None
     level_printed: bool
     recorded: bool  # a justification is recorded
-    judgements: tuple[str, ...]  # one per JUDGEMENTS
-
-    @property
-    def judged(self) -> dict[str, str]:
-        return dict(zip(JUDGEMENTS, self.judgements))
+    judgements: tuple[str, ...]  # one per JUDGEMENTS (`derive.judged`)
 
 
 def asked(rec: Recommendation) -> Asked:
@@ -113,19 +108,20 @@ def asked(rec: Recommendation) -> Asked:
 def carried(rec: Asked, levels: tuple[str, ...], found: frozenset[str], consensus_only: bool,
             scheme: Scheme) -> tuple[tuple[Decision, ...], tuple[Comparison, ...], int]:
     """The strength each level used carries, its comparison with the published strength, and which decides."""
-    judgements = rec.judged
+    memo = memo_for(scheme)
+    direction, judgements = rec.direction, rec.judgements
     if len(levels) == 1:  # one shared tuple per decision: ten thousand gradings need not hold ten thousand
         lv = levels[0]
-        strength = derive_strength(lv, rec.direction, judgements, scheme, found)
-        comparison = compared(rec.published_strength, strength.value, consensus_only, rec.level_printed,
-                              rec.recorded, rec.direction, strength.direction, lv, scheme)
-        return remembered(scheme, _alone, strength), remembered(scheme, _alone, comparison), 0
+        strength = memo(strength_of, lv, direction, judgements, found)
+        comparison = memo(compared_by, rec.published_strength, strength.value, consensus_only, rec.level_printed,
+                          rec.recorded, direction, strength.direction, lv)
+        return memo(alone, strength), memo(alone, comparison), 0
     strengths, comparisons = [], []
     for lv in levels:
-        strength = derive_strength(lv, rec.direction, judgements, scheme, found)
+        strength = memo(strength_of, lv, direction, judgements, found)
         strengths.append(strength)
-        comparisons.append(compared(rec.published_strength, strength.value, consensus_only, rec.level_printed,
-                                    rec.recorded, rec.direction, strength.direction, lv, scheme))
+        comparisons.append(memo(compared_by, rec.published_strength, strength.value, consensus_only,
+                                rec.level_printed, rec.recorded, direction, strength.direction, lv))
     verdicts = [c.verdict for c in comparisons]
     decides = next((i for i, v in enumerate(verdicts) if v == STRONGER), None)
     if decides is None:
@@ -133,5 +129,6 @@ def carried(rec: Asked, levels: tuple[str, ...], found: frozenset[str], consensu
     return tuple(strengths), tuple(comparisons), decides
 
 
-def _alone(d: T, scheme: Scheme) -> tuple[T]:
+def alone(d: T, scheme: Scheme) -> tuple[T]:
+    """A record as a tuple of one (kept in `Memo`: one shared tuple per distinct record)."""
     return (d,)

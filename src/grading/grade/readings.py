@@ -29,8 +29,8 @@ from .counts import (
     compiled,
     profile_of,
 )
-from .derive import STATED_FINDINGS, Comparison, Decision, remembered, resting_on
-from .judge import Asked, as_read, asked, carried, consensus_only, printed_levels, used_levels, uses_printed
+from .derive import STATED_FINDINGS, Comparison, Decision, resting_on
+from .judge import Asked, alone, as_read, asked, carried, consensus_only, printed_levels, used_levels, uses_printed
 from .records import Recommendation, Study
 
 
@@ -112,33 +112,32 @@ class Readings:
         return self._pivots()[1]
 
 
-@dataclass(frozen=True, slots=True)
 class _Asks:
     """What one recommendation asks of each outcome of the level rules, and the one lookup of the verdict an outcome
     gives it (`entry`), by the one key of the memo it shares with every recommendation (`key`)."""
 
-    c: Compiled
-    asked: Asked  # all the verdict reads of the recommendation
-    sig: int  # the recommendation as the verdict reads it, as one small number (hashed again and again)
-    levels_used: tuple[str, ...]  # the printed levels the strength is judged on; () when the derived one is
-    every_found: frozenset[str]  # the stated findings of every row (a printed level's documentation)
-    use_printed: bool
-    consensus_only: bool
+    __slots__ = ("asked", "c", "consensus_only", "every_found", "levels_used", "sig", "use_printed")
 
-    def found(self, t: Seen) -> frozenset[str]:
-        """The findings the strength of this outcome rests on (DIRECTION-OF-FINDINGS): one shared object per set."""
-        return resting_on(self.use_printed, t[1], t[2], self.every_found)
-
-    def key(self, t: Seen) -> tuple[int, str, int]:
-        return self.sig, t[0], id(self.found(t))  # found is one shared object per set of findings
+    def __init__(self, c: Compiled, asked: Asked, sig: int, levels_used: tuple[str, ...],
+                 every_found: frozenset[str], use_printed: bool, consensus_only: bool):
+        self.c = c
+        self.asked = asked  # all the verdict reads of the recommendation
+        self.sig = sig  # the same as one small number, hashed again and again
+        self.levels_used = levels_used  # the printed levels the strength is judged on; () when the derived one is
+        self.every_found = every_found  # the stated findings of every row (a printed level's documentation)
+        self.use_printed = use_printed
+        self.consensus_only = consensus_only
 
     def entry(self, t: Seen) -> Entry:
-        """The verdict and strengths this outcome of the level rules gives the recommendation."""
-        key = self.key(t)
+        """The verdict and strengths this outcome of the level rules gives the recommendation, kept under the one
+        key of the verdict memo: the recommendation as the verdict reads it, the level, and the findings the
+        strength rests on (one shared object per set of findings, so its id will do)."""
+        found = resting_on(self.use_printed, t[1], t[2], self.every_found)
+        key = (self.sig, t[0], id(found))
         entry = self.c.verdicts.get(key)
         if entry is None:
             c, asked, used = self.c, self.asked, self.levels_used or (t[0],)
-            entry = c.verdicts[key] = c.entry(carried(asked, used, self.found(t), self.consensus_only, c.scheme),
+            entry = c.verdicts[key] = c.entry(carried(asked, used, found, self.consensus_only, c.scheme),
                                               asked.direction, used)
         return entry
 
@@ -176,18 +175,19 @@ def every_reading(rec: Recommendation, studies: tuple[Study, ...], scheme: Schem
     shown: dict[str, tuple[int, int]] = {}
     levels: set[str] = set()
     lo, hi = 99, -99
-    first = None
+    default: tuple[Seen, Entry] | None = None
     for t, (cost, chosen) in profile.seen.items():
         entry = asks.entry(t)
         if not cost:
-            first = entry  # the one reading that changes nothing
+            default = t, entry  # the one reading that changes nothing
         levels.add(t[0])
         shown.update(entry.names)
         lo, hi = min(lo, entry.scale[0]), max(hi, entry.scale[1])
         b = best.get(entry.verdict)
         if b is None or cost < b[0]:
             best[entry.verdict] = (cost, t, chosen, entry)
-    assert first is not None
+    assert default is not None
+    first = default[1]
     outcomes = []
     for verdict, (cost, t, chosen, entry) in sorted(best.items(), key=lambda kv: (kv[0] != first.verdict,
                                                                                          kv[1][0])):
@@ -198,17 +198,16 @@ def every_reading(rec: Recommendation, studies: tuple[Study, ...], scheme: Schem
         outcomes.append(Reading(verdict, entry.justified, t[0], entry.decider, changes) if changes else
                         _shared(c, entry, t[0]))
     if len(outcomes) == 1 and not outcomes[0].changes:  # the common case: one shared tuple per distinct outcome
-        every: tuple[Reading, ...] = remembered(scheme, _alone, outcomes[0])
+        every: tuple[Reading, ...] = c.memo(alone, outcomes[0])
     else:
         every = tuple(outcomes)
     ordered = sorted(levels, key=c.order.__getitem__, reverse=True) if len(levels) > 1 else list(levels)
     pending = _Pending(asks, profile, tuple(free)) if len(best) > 1 else None
     share = c.shared
     strengths, comparisons, decides = first.judged
-    default_level = next(t for t, (cost, _) in profile.seen.items() if not cost)[0]
     return Readings(share(tuple(free)), share(tuple(ordered)), share(tuple(sorted(shown, key=shown.__getitem__))),
                     every, share(tuple(dict.fromkeys(lv for lv in printed_levels(rec) if lv not in levels))),
-                    share((lo, hi)), pending, (default_level, strengths, comparisons, decides))
+                    share((lo, hi)), pending, (default[0][0], strengths, comparisons, decides))
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,15 +256,11 @@ def quick(rec: Recommendation, studies: tuple[Study, ...], scheme: Scheme) -> Qu
 
 def _shared(c: Compiled, entry: Entry, level: str) -> Reading:
     """An outcome the default reading reaches: one shared record per distinct outcome."""
-    return remembered(c.scheme, _reading, entry.verdict, entry.justified, level, entry.decider)
+    return c.memo(_reading, entry.verdict, entry.justified, level, entry.decider)
 
 
 def _reading(verdict: str, justified: bool, level: str, strength: str, scheme: Scheme) -> Reading:
     return Reading(verdict, justified, level, strength, ())
-
-
-def _alone(outcome: Reading, scheme: Scheme) -> tuple[Reading]:
-    return (outcome,)
 
 
 __all__ = ["CONCRETE_DESIGNS", "READ_QUALITIES", "Quick", "Reading", "Readings", "every_reading", "quick"]

@@ -47,6 +47,7 @@ class Fired(NamedTuple):
 
 
 _UNSEEN = object()
+_row_key = tuple.__new__  # RowKey without the Python-level __new__ of a NamedTuple: a key per evidence row
 
 
 def contradict(findings: frozenset[str] | set[str]) -> bool:
@@ -94,7 +95,10 @@ class LevelRules:
 
     def row_key(self, s: Study) -> RowKey:
         """What the level rules read of a row as it stands."""
-        return RowKey(s.design, s.quality, self.stated(s.quality_text), s.finding)
+        stated = self._stated.get(s.quality_text)
+        if stated is None:
+            stated = self.stated(s.quality_text)
+        return _row_key(RowKey, (s.design, s.quality, stated, s.finding))
 
     def class_of(self, row: RowKey) -> int | None:
         """The class id of a row read so; None when no rule can count it and it is not of good quality (nor is a
