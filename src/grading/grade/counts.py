@@ -11,7 +11,7 @@ from ..scheme import Scheme
 from ..vocab import DESIGNS
 from .derive import STATED_FINDINGS, Comparison, Decision, memo_for, signed_span
 from .records import Study
-from .rules import RowKey, level_rules
+from .rules import RowKey, level_rules, read_as
 
 CONCRETE_DESIGNS = tuple(d for d in DESIGNS if d not in ("consensus", "unclear"))  # what an unstated design can be
 READ_QUALITIES = ("good", "poor")  # what an unstated quality can be
@@ -55,7 +55,7 @@ class Compiled:
                 seen: dict[int | None, tuple[int | None, int, str, str]] = {}
                 for d in designs:
                     for q in qualities:
-                        cid = self.rules.class_of(key._replace(design=d, quality=q))
+                        cid = self.rules.class_of(read_as(key, d, q))
                         cost = (d != s.design) + (q != s.quality)
                         if cid not in seen or cost < seen[cid][1]:
                             seen[cid] = (cid, cost, d, q)

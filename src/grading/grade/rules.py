@@ -2,11 +2,12 @@
 
 Everything a level rule can see of an evidence row is its class: the scheme's named sets its design belongs to,
 whether its quality counts under each quality set the clauses ask for, whether it is of good quality, whether its
-text calls it very good (VERY-GOOD-STATED) and what it found. `LevelRules.class_of` is the one place that reads a
-row for the rules, and `LevelRules.fire` the one place that reads a clause: it takes classes with their numbers of
-rows and gives the first rule whose clause holds. The direct derivation (`derive.derive_level`, one reading of the
-rows) groups its rows by class and asks `fire`; the walk over every reading (`counts.Compiled.level`) asks it of
-the counts it reaches. A clause that reads one more field of a row is read here, for both.
+text calls it very good (VERY-GOOD-STATED) and what it found. `LevelRules.row_key` is the one place that reads a
+row for the rules (`class_of` makes its class of what it read), and `LevelRules.fire` the one place that reads a
+clause: it takes classes with their numbers of rows and gives the first rule whose clause holds. The direct
+derivation (`derive.derive_level`, one reading of the rows) groups its rows by class and asks `fire`; the walk over
+every reading (`counts.Compiled.level`) asks it of the counts it reaches. A clause that reads one more field of a
+row is read here, for both.
 """
 
 from __future__ import annotations
@@ -17,15 +18,15 @@ from typing import NamedTuple
 from ..scheme import Clause, LevelRule, Scheme
 from .records import Study
 
+RowKey = tuple[str, str, bool, str]
+"""Every field of a row a level rule reads, as read: design, quality, whether its text calls it very good
+(VERY-GOOD-STATED), finding. Built by `LevelRules.row_key` (the one place that reads a row for the rules) and
+`read_as`; the key of every memo of what the rules make of a row. A plain tuple: one is built per evidence row."""
 
-class RowKey(NamedTuple):
-    """Every field of a row a level rule reads, as read (`LevelRules.row_key`, the one place that reads a row for
-    the rules): the key of every memo of what the rules make of a row."""
 
-    design: str
-    quality: str
-    stated: bool  # its text calls it very good (VERY-GOOD-STATED)
-    finding: str
+def read_as(row: RowKey, design: str, quality: str) -> RowKey:
+    """The same row read with another design and quality (EVERY-READING)."""
+    return design, quality, row[2], row[3]
 
 
 class RowClass(NamedTuple):
@@ -47,7 +48,6 @@ class Fired(NamedTuple):
 
 
 _UNSEEN = object()
-_row_key = tuple.__new__  # RowKey without the Python-level __new__ of a NamedTuple: a key per evidence row
 
 
 def contradict(findings: frozenset[str] | set[str]) -> bool:
@@ -98,7 +98,7 @@ class LevelRules:
         stated = self._stated.get(s.quality_text)
         if stated is None:
             stated = self.stated(s.quality_text)
-        return _row_key(RowKey, (s.design, s.quality, stated, s.finding))
+        return s.design, s.quality, stated, s.finding
 
     def class_of(self, row: RowKey) -> int | None:
         """The class id of a row read so; None when no rule can count it and it is not of good quality (nor is a
@@ -106,14 +106,15 @@ class LevelRules:
         got = self._rows.get(row, _UNSEEN)
         if got is not _UNSEEN:
             return got  # type: ignore[return-value]
+        design, quality, stated, finding = row
         cid: int | None = None
-        if row.design != "consensus":
-            seen = tuple(self.counts_as(row.quality, q) for q in self.qualities)
-            good = self.counts_as(row.quality, frozenset({"good"}))
-            member = self.member(row.design)
+        if design != "consensus":
+            seen = tuple(self.counts_as(quality, q) for q in self.qualities)
+            good = self.counts_as(quality, frozenset({"good"}))
+            member = self.member(design)
             if good or any(seen[qi] and member & {n for n, _ in sets}
                            for _, clauses in self.order for _, sets, qi in clauses):
-                cls = RowClass(member, seen, good, row.stated, row.finding)
+                cls = RowClass(member, seen, good, stated, finding)
                 if cls not in self.ids:
                     self.ids[cls] = len(self.classes)
                     self.classes.append(cls)
