@@ -11,7 +11,7 @@ from ..errors import UnknownValueError
 from ..scheme import Clause, LevelRule, Scheme
 from ..vocab import AGREE, DESIGNS, JUDGEMENTS, NOT_COMPARABLE, STRONGER, WEAKER
 from .records import Study
-from .rules import level_rules
+from .rules import contradict, level_rules
 
 T = TypeVar("T")
 
@@ -133,10 +133,9 @@ def _points(found: frozenset[str] | None, direction: str) -> str:
     """Which way documentation with these findings points: for, against, contradict or unstated."""
     if found is None:
         return direction  # nothing said about the findings: read as supporting (the old, direction-blind call)
-    pro, con = "benefit" in found, bool(found & {"no_effect", "harm"})
-    if "conflicting" in found or (pro and con):
+    if contradict(found):  # the contradiction CONTRADICTION-LOWERS reads
         return "contradict"
-    return "for" if pro else "against" if con else "unstated"
+    return "for" if "benefit" in found else "against" if found & {"no_effect", "harm"} else "unstated"
 
 
 class Memo(dict):
