@@ -6,15 +6,12 @@ grade/readings.py uses to find every reading's outcome."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from ..scheme import Scheme
 from ..vocab import DESIGNS
-from .derive import STATED, Comparison, Decision, signed_span
+from .derive import STATED_FINDINGS, Comparison, Decision, memo_for, signed_span
 from .records import Study
-
-if TYPE_CHECKING:
-    from .readings import Reading
+from .rules import RowKey, level_rules, read_as
 
 CONCRETE_DESIGNS = tuple(d for d in DESIGNS if d not in ("consensus", "unclear"))  # what an unstated design can be
 READ_QUALITIES = ("good", "poor")  # what an unstated quality can be
@@ -23,43 +20,32 @@ READ_QUALITIES = ("good", "poor")  # what an unstated quality can be
 # --- what of a row the rules can see, compiled once per scheme ----------------------------------------------
 
 class Compiled:
-    """A scheme's level rules over classes of rows, with the memos every recommendation shares."""
+    """A scheme's level rules over counts of classes of rows (`rules.LevelRules`), with the memos every
+    recommendation shares."""
 
     def __init__(self, scheme: Scheme):
         self.scheme = scheme
-        clauses = [c for r in scheme.level_rules for c in r.clauses]
-        self.qualities = tuple(dict.fromkeys(c.quality for c in clauses))
-        self.cap = max([1, *(n for c in clauses for n in c.at_least.values())])
+        self.rules = level_rules(scheme)  # the classes of rows and the one evaluation of the rules
+        self.classes = self.rules.classes  # class id -> what the rules see of a row (shared, grows as rows come)
+        self.cap = self.rules.cap
         self.bits = self.cap.bit_length()
-        self.rules = tuple((r.level, tuple((tuple(c.at_least.items()), self.qualities.index(c.quality), c.stated,
-                                            c.consistent) for c in r.clauses)) for r in scheme.level_rules)
-        self.classes: list[tuple] = []  # class id -> (membership, seen per quality set, good, stated, finding)
-        self.ids: dict[tuple, int] = {}
-        self.options: dict[tuple, int] = {}
+        self.options: dict[RowKey, int] = {}
         self.option_sets: list[tuple[tuple[int | None, int, str, str], ...]] = []
         self.option_ids: dict[tuple, int] = {}
         self.steps: list[tuple[tuple[int, int, int], ...]] = []
         self.sigs: dict[tuple, int] = {}
         self.levels: dict[int, tuple[str, frozenset[str], frozenset[str]]] = {}
         self.verdicts: dict[tuple, Entry] = {}
-        self.carry: dict[tuple, tuple[int, int]] = {}
         self.profiles: dict[tuple, Profile] = {}
         self.triples: dict[Seen, Seen] = {}
         self.findings: dict[frozenset[str], frozenset[str]] = {}
-        self.readings: dict[tuple, Reading] = {}  # shared outcomes, filled by grade/readings.py
-        self.alone: dict[Reading, tuple[Reading]] = {}
         self.tuples: dict[tuple, tuple] = {}
         self.order = {g.code: g.rank for g in scheme.levels}
-        self.stated: dict[str, bool] = {}
-        self.members = {d: frozenset(n for n, ds in scheme.sets.items() if d in ds) for d in DESIGNS}
+        self.memo = memo_for(scheme)  # pure results of this scheme object, each under the one key Memo builds
 
     def row_options(self, s: Study) -> int:
         """The id of the options a row can be read into (see `option_sets`)."""
-        stated = self.stated.get(s.quality_text)
-        if stated is None:
-            text = s.quality_text.lower()
-            stated = self.stated[s.quality_text] = any(p in text for p in self.scheme.choices.very_good_phrases)
-        key = (s.design, s.quality, s.finding, stated)
+        key = self.rules.row_key(s)
         if key not in self.options:
             if s.design == "consensus":
                 self.options[key] = self._intern(((None, 0, s.design, s.quality),))
@@ -69,7 +55,7 @@ class Compiled:
                 seen: dict[int | None, tuple[int | None, int, str, str]] = {}
                 for d in designs:
                     for q in qualities:
-                        cid = self._class(d, q, stated, s.finding)
+                        cid = self.rules.class_of(read_as(key, d, q))
                         cost = (d != s.design) + (q != s.quality)
                         if cid not in seen or cost < seen[cid][1]:
                             seen[cid] = (cid, cost, d, q)
@@ -87,20 +73,6 @@ class Compiled:
                                     for cid, cost, _, _ in options))
         return self.option_ids[options]
 
-    def _class(self, design: str, quality: str, stated: bool, finding: str) -> int | None:
-        unclear_good = self.scheme.choices.unclear_quality_is_good
-        seen = tuple(quality in q or ("good" in q and unclear_good and quality == "unclear") for q in self.qualities)
-        good = quality == "good" or (quality == "unclear" and unclear_good)
-        member = self.members[design]
-        if not good and not any(seen[qi] and member & {n for n, _ in sets}
-                                for _, clauses in self.rules for sets, qi, _, _ in clauses):
-            return None
-        key = (member, seen, good, stated, finding)
-        if key not in self.ids:
-            self.ids[key] = len(self.classes)
-            self.classes.append(key)
-        return self.ids[key]
-
     def entry(self, judged: tuple[tuple[Decision, ...], tuple[Comparison, ...], int], direction: str,
               levels: tuple[str, ...]) -> Entry:
         """What a recommendation of this direction shows of the strengths and verdict `carried` gave on `levels`."""
@@ -116,20 +88,12 @@ class Compiled:
 
     def shown(self, d: Decision, direction: str) -> str:
         """A strength as a range shows it: with its direction when it points away from the recommendation's."""
-        if d.direction in ("for", "against") and d.direction != direction and d.value not in _UNDIRECTED:
-            return f"{d.value} ({d.direction})"
-        return d.value
+        return d.shown if d.direction in ("for", "against") and d.direction != direction else d.value
 
     def carried(self, d: Decision, direction: str) -> tuple[int, int]:
         """How far a strength carries a recommendation of this direction: its place on the scale from against to
         for, turned to the recommendation's direction (for a statement of no basis: how far from no basis)."""
-        key = (d.value, d.direction, direction)
-        if key not in self.carry:
-            span = signed_span(self.scheme, d.value, d.direction if d.direction in ("for", "against") else direction)
-            value = span[1] if span else 0
-            turned = -value if direction == "against" else abs(value) if direction == "none" else value
-            self.carry[key] = (turned, self.scheme.strength(d.value).rank)
-        return self.carry[key]
+        return self.memo(_carried, d.value, d.direction, direction)
 
     def shared(self, t: tuple) -> tuple:
         """One shared object per small tuple of strings or numbers (ten thousand gradings repeat them)."""
@@ -147,8 +111,8 @@ class Compiled:
         return state if (state >> shift) & ((1 << self.bits) - 1) >= self.cap else state + (1 << shift)
 
     def level(self, state: int) -> tuple[str, frozenset[str], frozenset[str]]:
-        """The level the counts derive (the scheme's rules, as derive_level applies them), the stated findings of
-        the rows its rule counted, and those of the rows of good quality."""
+        """The level the counts derive (the scheme's rules, by `rules.LevelRules.fire` as derive_level asks it),
+        the stated findings of the rows its rule counted, and those of the rows of good quality."""
         if state not in self.levels:
             mask, bits = (1 << self.bits) - 1, self.bits
             present, rest, cid = [], state, 0
@@ -157,38 +121,23 @@ class Compiled:
                     present.append((cid, rest & mask))
                 rest >>= bits
                 cid += 1
-            lowers = self.scheme.choices.contradiction_lowers
-            good = frozenset(self.classes[c][4] for c, _ in present if self.classes[c][2]) & STATED_FINDINGS
-            for level, clauses in self.rules:
-                for sets, qi, stated, consistent in clauses:
-                    counted: set[int] = set()
-                    ok = True
-                    for name, minimum in sets:
-                        rows = [(c, n) for c, n in present if name in self.classes[c][0] and self.classes[c][1][qi]
-                                and (not stated or self.classes[c][3])]
-                        if sum(n for _, n in rows) < minimum:
-                            ok = False
-                            break
-                        counted.update(c for c, _ in rows)
-                    if not ok:
-                        continue
-                    found = frozenset(self.classes[c][4] for c in counted)
-                    contradict = "conflicting" in found or ("benefit" in found and bool(found & {"no_effect", "harm"}))
-                    if consistent is not None and lowers:
-                        if contradict == consistent:
-                            continue
-                    elif consistent is False:
-                        continue
-                    t = (level, self.frozen(found & STATED_FINDINGS), self.frozen(good))
-                    self.levels[state] = self.triples.setdefault(t, t)
-                    return self.levels[state]
-            raise AssertionError("the last level rule holds for any evidence")  # load_scheme checks it
+            classes = self.classes
+            good = frozenset(classes[c].finding for c, _ in present if classes[c].good) & STATED_FINDINGS
+            fired = self.rules.fire(present)
+            found = frozenset(classes[c].finding for m in fired.matched for c in m)
+            t = (fired.rule.level, self.frozen(found & STATED_FINDINGS), self.frozen(good))
+            self.levels[state] = self.triples.setdefault(t, t)
         return self.levels[state]
 
 
-STATED_FINDINGS = frozenset(STATED)
+def _carried(value: str, pointing: str, direction: str, scheme: Scheme) -> tuple[int, int]:
+    span = signed_span(scheme, value, pointing if pointing in ("for", "against") else direction)
+    carried = span[1] if span else 0
+    turned = -carried if direction == "against" else abs(carried) if direction == "none" else carried
+    return turned, scheme.strength(value).rank
+
+
 NO_FINDINGS: frozenset[str] = frozenset()
-_UNDIRECTED = ("no_basis", "not_recommended")
 
 
 def compiled(scheme: Scheme) -> Compiled:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from ..errors import UnknownValueError
 from ..scheme import Clause, LevelRule, Scheme
 from ..vocab import AGREE, DESIGNS, JUDGEMENTS, NOT_COMPARABLE, STRONGER, WEAKER
 from .records import Study
+from .rules import contradict, level_rules
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -53,54 +57,25 @@ _UNDIRECTED = ("no_basis", "not_recommended")  # strengths whose name already sa
 STATED = ("benefit", "no_effect", "harm", "conflicting")  # findings that say something; 'unclear' does not
 
 
-def _contradict(rows: Sequence[Study]) -> bool:
-    findings = {s.finding for s in rows}
-    return "conflicting" in findings or ("benefit" in findings and bool(findings & {"no_effect", "harm"}))
-
-
-_GOOD_ONLY = Clause({})  # counts rows of good quality, whatever their design
-
-
-def _counts(s: Study, clause: Clause, scheme: Scheme) -> bool:
-    if s.design == "consensus":
-        return False
-    if s.quality in clause.quality:
-        return True
-    return "good" in clause.quality and scheme.choices.unclear_quality_is_good and s.quality == "unclear"
-
-
-def _holds(clause: Clause, studies: tuple[Study, ...], scheme: Scheme) -> tuple[bool, list[Study]]:
-    """Whether a clause holds, and the rows it counted."""
-    counted: list[Study] = []
-    phrases = scheme.choices.very_good_phrases
-    for name, minimum in clause.at_least.items():
-        rows = [s for s in studies if s.design in scheme.sets[name] and _counts(s, clause, scheme)]
-        if clause.stated:
-            rows = [s for s in rows if any(p in s.quality_text.lower() for p in phrases)]
-        if len(rows) < minimum:
-            return False, []
-        counted += [s for s in rows if s not in counted]
-    if clause.consistent is not None and scheme.choices.contradiction_lowers:
-        if _contradict(counted) == clause.consistent:
-            return False, []
-    elif clause.consistent is False:
-        return False, []  # contradiction rules are off
-    return True, counted
-
-
 def derive_level(studies: Iterable[Study], scheme: Scheme) -> Decision:
-    """Derive the level of documentation from the appraised evidence rows, by the scheme's level rules in order."""
+    """Derive the level of documentation from the appraised evidence rows, by the scheme's level rules in order
+    (`rules.LevelRules.fire`, the one evaluation of them, on the rows' classes)."""
     studies = tuple(studies)
-    good = [s for s in studies if _counts(s, _GOOD_ONLY, scheme)]
-    for rule in scheme.level_rules:
-        for clause in rule.clauses:
-            ok, counted = _holds(clause, studies, scheme)
-            if ok:
-                return Decision(rule.level, rule.name, _because(clause, counted, studies, good),
-                                _choices(scheme, clause, rule, counted), scheme.says(rule.name),
-                                counted=tuple(counted))
-    # load_scheme refuses a scheme whose last rule does not hold for any evidence
-    raise AssertionError(f"no level rule of scheme {scheme.name} holds")
+    rules = level_rules(scheme)
+    cids = [rules.row_class(s) for s in studies]
+    present: dict[int, int] = {}
+    for cid in cids:
+        if cid is not None:
+            present[cid] = present.get(cid, 0) + 1
+    fired = rules.fire(tuple(present.items()))
+    counted: list[Study] = []
+    for matched in fired.matched:  # the rows of the classes counted for each set, in the order the rule names them
+        rows = [s for s, cid in zip(studies, cids) if cid in matched]
+        counted += [s for s in rows if s not in counted]
+    good = [s for s, cid in zip(studies, cids) if cid is not None and rules.classes[cid].good]
+    rule, clause = fired.rule, fired.clause
+    return Decision(rule.level, rule.name, _because(clause, counted, studies, good),
+                    _choices(scheme, clause, rule, counted), scheme.says(rule.name), counted=tuple(counted))
 
 
 def _because(clause: Clause, counted: list[Study], studies: tuple[Study, ...], good: list[Study]) -> str:
@@ -133,44 +108,85 @@ def _choices(scheme: Scheme, clause: Clause, rule: LevelRule, counted: list[Stud
 
 def is_good(s: Study, scheme: Scheme) -> bool:
     """Whether a row counts as of good quality under the scheme's reading (UNCLEAR-IS-NOT-GOOD)."""
-    return s.design != "consensus" and (s.quality == "good" or (
-        s.quality == "unclear" and scheme.choices.unclear_quality_is_good))
+    return level_rules(scheme).is_good(s)
 
 
 def findings_behind(level: Decision, studies: Sequence[Study], printed: bool, scheme: Scheme) -> frozenset[str]:
-    """What the rows a grading rests on found (DIRECTION-OF-FINDINGS): the rows the level rule counted, or, for
-    a printed level, the rows of good quality (all rows when none of them states a finding)."""
-    if not printed:
-        return frozenset(s.finding for s in level.counted if s.finding in STATED)
-    good = frozenset(s.finding for s in studies if s.finding in STATED and is_good(s, scheme))
-    return good or frozenset(s.finding for s in studies if s.finding in STATED)
+    """What the rows a grading rests on found (DIRECTION-OF-FINDINGS), on the rows of one reading."""
+    rules = level_rules(scheme)
+    return resting_on(printed, frozenset(s.finding for s in level.counted) & STATED_FINDINGS,
+                      frozenset(s.finding for s in studies if rules.is_good(s)) & STATED_FINDINGS,
+                      frozenset(s.finding for s in studies) & STATED_FINDINGS)
+
+
+def resting_on(printed: bool, counted: frozenset[str], good: frozenset[str], every: frozenset[str]) -> frozenset[str]:
+    """The stated findings a strength rests on (DIRECTION-OF-FINDINGS), given those of the rows the level rule
+    counted, of the rows of good quality and of every row: the counted rows', or, for a printed level, the good
+    rows' (every row's when none of them states a finding)."""
+    return (good or every) if printed else counted
+
+
+STATED_FINDINGS = frozenset(STATED)
 
 
 def _points(found: frozenset[str] | None, direction: str) -> str:
     """Which way documentation with these findings points: for, against, contradict or unstated."""
     if found is None:
         return direction  # nothing said about the findings: read as supporting (the old, direction-blind call)
-    pro, con = "benefit" in found, bool(found & {"no_effect", "harm"})
-    if "conflicting" in found or (pro and con):
+    if contradict(found):  # the contradiction CONTRADICTION-LOWERS reads
         return "contradict"
-    return "for" if pro else "against" if con else "unstated"
+    return "for" if "benefit" in found else "against" if found & {"no_effect", "harm"} else "unstated"
 
 
-def memo_for(scheme: Scheme) -> dict:
-    """Results of the pure functions below for one scheme object (a modified copy is another object)."""
-    return scheme.worked_out("derived strengths and comparisons", lambda _: {})
+class Memo(dict):
+    """Results of pure functions for one scheme object (a modified copy is another object), each kept under the one
+    key `memo(work, *inputs)` builds: the function and every input it is given, so nothing it reads can be left out
+    of the key. `work(*inputs, scheme)` runs once per key."""
+
+    def __init__(self, scheme: Scheme):
+        super().__init__()
+        self.scheme = scheme
+
+    def __call__(self, work: Callable[..., T], *inputs: Hashable) -> T:
+        key = (work, *inputs)
+        got = self.get(key, _MISSING)
+        if got is _MISSING:
+            got = self[key] = work(*inputs, self.scheme)
+        return got
+
+
+_MISSING = object()
+
+
+def memo_for(scheme: Scheme) -> Memo:
+    """The memo of pure results kept with one scheme object."""
+    return scheme.worked_out("derived strengths and comparisons", Memo)
+
+
+def remembered(scheme: Scheme, work: Callable[..., T], *inputs: Hashable) -> T:
+    """`work(*inputs, scheme)`, worked out once per scheme object (`Memo`)."""
+    return memo_for(scheme)(work, *inputs)
 
 
 def derive_strength(level: str, direction: str, judgements: Mapping[str, str] | None, scheme: Scheme,
                     found: frozenset[str] | None = None) -> Decision:
     """Derive the strength a level carries by Table 1, given the direction, what the documentation found (`found`:
     the stated findings of the rows it rests on; None reads it as supporting) and the group's judgements."""
-    memo = memo_for(scheme)
-    key = ("strength", level, direction, tuple(judgements.get(j, "unrecorded") for j in JUDGEMENTS)
-           if judgements else (), found)
-    if key not in memo:
-        memo[key] = _derive_strength(level, direction, judgements, scheme, found)
-    return memo[key]
+    return remembered(scheme, strength_of, level, direction, judged(judgements), found)
+
+
+def judged(judgements: Mapping[str, str] | None) -> tuple[str, ...]:
+    """The group's judgements as the strength reads them: one value per judgement, in the order of JUDGEMENTS."""
+    return tuple(map((judgements or {}).get, JUDGEMENTS, _UNRECORDED))
+
+
+_UNRECORDED = ("unrecorded",) * len(JUDGEMENTS)
+
+
+def strength_of(level: str, direction: str, judgements: tuple[str, ...], found: frozenset[str] | None,
+              scheme: Scheme) -> Decision:
+    """`derive_strength`, with the group's judgements as `judged` gives them (kept in `Memo`)."""
+    return _derive_strength(level, direction, dict(zip(JUDGEMENTS, judgements)), scheme, found)
 
 
 def _derive_strength(level: str, direction: str, judgements: Mapping[str, str] | None, scheme: Scheme,
@@ -297,18 +313,14 @@ def compare(published_strength: str | None, derived_strength: str | None, scheme
     """Compare a published strength (ranges allowed) with the strength its evidence carries, direction included:
     both sit on one scale from strongest against to strongest for (DIRECTION-OF-FINDINGS)."""
     recorded = bool(justification and justification.strip())
-    memo = memo_for(scheme)
-    key = ("compare", published_strength, derived_strength, consensus_only, level_printed, recorded, direction,
-           derived_direction, derived_level)
-    if key not in memo:
-        memo[key] = _compare(published_strength, derived_strength, scheme, consensus_only, level_printed, recorded,
-                             direction, derived_direction, derived_level)
-    return memo[key]
+    return remembered(scheme, compared_by, published_strength, derived_strength, consensus_only, level_printed,
+                      recorded, direction, derived_direction, derived_level)
 
 
-def _compare(published_strength: str | None, derived_strength: str | None, scheme: Scheme, consensus_only: bool,
-             level_printed: bool, recorded: bool, direction: str | None, derived_direction: str | None,
-             derived_level: str | None) -> Comparison:
+def compared_by(published_strength: str | None, derived_strength: str | None, consensus_only: bool, level_printed: bool,
+             recorded: bool, direction: str | None, derived_direction: str | None, derived_level: str | None,
+             scheme: Scheme) -> Comparison:
+    """`compare`, with whether a justification is recorded in place of its text (kept in `Memo`)."""
     span = scheme.strength_span(published_strength)
     if span is None or derived_strength is None:
         return Comparison(NOT_COMPARABLE, False, "CONSENSUS-NOT-COMPARABLE", "no published strength.")

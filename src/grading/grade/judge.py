@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import NamedTuple, TypeVar
 
 from ..scheme import Scheme
 from ..vocab import AGREE, STRONGER
-from .derive import Comparison, Decision, compare, derive_level, derive_strength, findings_behind, memo_for
+from .derive import Comparison, Decision, compared_by, derive_level, findings_behind, judged, memo_for, strength_of
 from .records import Recommendation, Study
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -58,13 +61,22 @@ def judge(rec: Recommendation, studies: tuple[Study, ...], scheme: Scheme) -> Ju
     """Level, strength and verdict of one recommendation on these rows, as they stand (one reading)."""
     studies = as_read(rec, studies, scheme)
     level = derive_level(studies, scheme)
-    printed = printed_levels(rec)
-    use_printed = bool(printed) and scheme.choices.printed_level_first
-    levels = used_levels(printed, level.value, scheme)
+    use_printed = uses_printed(rec, scheme)
+    levels = used_levels(printed_levels(rec), level.value, scheme)
     found = findings_behind(level, studies, use_printed, scheme)
-    consensus_only = all(s.design == "consensus" for s in studies)
-    strengths, comparisons, decides = carried(rec, levels, found, consensus_only, scheme)
+    strengths, comparisons, decides = carried(asked(rec), levels, found, consensus_only(studies), scheme)
     return Judged(level, "printed" if use_printed else "derived", levels, strengths, comparisons, decides)
+
+
+def uses_printed(rec: Recommendation, scheme: Scheme) -> bool:
+    """Whether a strength is judged on the levels the guideline prints (PRINTED-LEVEL-FIRST) rather than the
+    derived one."""
+    return bool(printed_levels(rec)) and scheme.choices.printed_level_first
+
+
+def consensus_only(studies: tuple[Study, ...]) -> bool:
+    """Whether a recommendation rests on consensus only (CONSENSUS-NOT-COMPARABLE): no row is a study."""
+    return all(s.design == "consensus" for s in studies)
 
 
 def used_levels(printed: tuple[str, ...], derived: str, scheme: Scheme) -> tuple[str, ...]:
@@ -76,27 +88,47 @@ def used_levels(printed: tuple[str, ...], derived: str, scheme: Scheme) -> tuple
     return printed
 
 
-def carried(rec: Recommendation, levels: tuple[str, ...], found: frozenset[str], consensus_only: bool,
+class Asked(NamedTuple):
+    """All a recommendation's strength and verdict read of it (`carried`): a rule that reads one more field of a
+    recommendation adds it here, and so to the key of every memo of them (readings.py)."""
+
+    direction: str
+    published_strength: str | None
+    level_printed: bool
+    recorded: bool  # a justification is recorded
+    judgements: tuple[str, ...]  # one per JUDGEMENTS (`derive.judged`)
+
+
+def asked(rec: Recommendation) -> Asked:
+    """What of a recommendation its strength and verdict read."""
+    return Asked(rec.direction, rec.published_strength or None, bool(rec.published_level),
+                 bool(rec.justification.strip()), judged(rec.judgements))
+
+
+def carried(rec: Asked, levels: tuple[str, ...], found: frozenset[str], consensus_only: bool,
             scheme: Scheme) -> tuple[tuple[Decision, ...], tuple[Comparison, ...], int]:
     """The strength each level used carries, its comparison with the published strength, and which decides."""
+    memo = memo_for(scheme)
+    direction, judgements = rec.direction, rec.judgements
     if len(levels) == 1:  # one shared tuple per decision: ten thousand gradings need not hold ten thousand
         lv = levels[0]
-        strength = derive_strength(lv, rec.direction, rec.judgements, scheme, found)
-        comparison = compare(rec.published_strength or None, strength.value, scheme, consensus_only=consensus_only,
-                             level_printed=bool(rec.published_level), justification=rec.justification,
-                             direction=rec.direction, derived_direction=strength.direction, derived_level=lv)
-        memo = memo_for(scheme)
-        return memo.setdefault(("one", strength), (strength,)), memo.setdefault(("one", comparison), (comparison,)), 0
+        strength = memo(strength_of, lv, direction, judgements, found)
+        comparison = memo(compared_by, rec.published_strength, strength.value, consensus_only, rec.level_printed,
+                          rec.recorded, direction, strength.direction, lv)
+        return memo(alone, strength), memo(alone, comparison), 0
     strengths, comparisons = [], []
     for lv in levels:
-        strength = derive_strength(lv, rec.direction, rec.judgements, scheme, found)
+        strength = memo(strength_of, lv, direction, judgements, found)
         strengths.append(strength)
-        comparisons.append(compare(rec.published_strength or None, strength.value, scheme,
-                                   consensus_only=consensus_only, level_printed=bool(rec.published_level),
-                                   justification=rec.justification, direction=rec.direction,
-                                   derived_direction=strength.direction, derived_level=lv))
+        comparisons.append(memo(compared_by, rec.published_strength, strength.value, consensus_only,
+                                rec.level_printed, rec.recorded, direction, strength.direction, lv))
     verdicts = [c.verdict for c in comparisons]
     decides = next((i for i, v in enumerate(verdicts) if v == STRONGER), None)
     if decides is None:
         decides = next((i for i, v in enumerate(verdicts) if v != AGREE), 0)
     return tuple(strengths), tuple(comparisons), decides
+
+
+def alone(d: T, scheme: Scheme) -> tuple[T]:
+    """A record as a tuple of one (kept in `Memo`: one shared tuple per distinct record)."""
+    return (d,)

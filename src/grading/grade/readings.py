@@ -22,7 +22,6 @@ from .counts import (
     CONCRETE_DESIGNS,
     NO_FINDINGS,
     READ_QUALITIES,
-    STATED_FINDINGS,
     Compiled,
     Entry,
     Profile,
@@ -30,8 +29,8 @@ from .counts import (
     compiled,
     profile_of,
 )
-from .derive import Comparison, Decision
-from .judge import as_read, carried, printed_levels, used_levels
+from .derive import STATED_FINDINGS, Comparison, Decision, resting_on
+from .judge import Asked, alone, as_read, asked, carried, consensus_only, printed_levels, used_levels, uses_printed
 from .records import Recommendation, Study
 
 
@@ -113,13 +112,54 @@ class Readings:
         return self._pivots()[1]
 
 
+class _Asks:
+    """What one recommendation asks of each outcome of the level rules, and the one lookup of the verdict an outcome
+    gives it (`entry`), by the one key of the memo it shares with every recommendation (`key`)."""
+
+    __slots__ = ("asked", "c", "consensus_only", "every_found", "levels_used", "sig", "use_printed")
+
+    def __init__(self, c: Compiled, asked: Asked, sig: int, levels_used: tuple[str, ...],
+                 every_found: frozenset[str], use_printed: bool, consensus_only: bool):
+        self.c = c
+        self.asked = asked  # all the verdict reads of the recommendation
+        self.sig = sig  # the same as one small number, hashed again and again
+        self.levels_used = levels_used  # the printed levels the strength is judged on; () when the derived one is
+        self.every_found = every_found  # the stated findings of every row (a printed level's documentation)
+        self.use_printed = use_printed
+        self.consensus_only = consensus_only
+
+    def entry(self, t: Seen) -> Entry:
+        """The verdict and strengths this outcome of the level rules gives the recommendation, kept under the one
+        key of the verdict memo: the recommendation as the verdict reads it, the level, and the findings the
+        strength rests on (one shared object per set of findings, so its id will do)."""
+        found = resting_on(self.use_printed, t[1], t[2], self.every_found)
+        key = (self.sig, t[0], id(found))
+        entry = self.c.verdicts.get(key)
+        if entry is None:
+            c, asked, used = self.c, self.asked, self.levels_used or (t[0],)
+            entry = c.verdicts[key] = c.entry(carried(asked, used, found, self.consensus_only, c.scheme),
+                                              asked.direction, used)
+        return entry
+
+
+def _asks(c: Compiled, rec: Recommendation, studies: tuple[Study, ...], consensus_only: bool) -> _Asks:
+    """What a recommendation on these rows (as read) asks of the outcomes of the level rules."""
+    scheme = c.scheme
+    use_printed = uses_printed(rec, scheme)
+    levels_used = used_levels(printed_levels(rec), "", scheme) if use_printed else ()
+    every_found = c.frozen(frozenset(s.finding for s in studies) & STATED_FINDINGS) if use_printed else NO_FINDINGS
+    what = asked(rec)
+    sig = c.sigs.setdefault((what, levels_used, consensus_only), len(c.sigs))
+    return _Asks(c, what, sig, levels_used, every_found, use_printed, consensus_only)
+
+
 def every_reading(rec: Recommendation, studies: tuple[Study, ...], scheme: Scheme) -> Readings:
     """The levels, strengths and verdicts over every reading of the rows' unstated quality and design."""
     if not scheme.choices.accuracy_is_benefit:
         studies = as_read(rec, studies, scheme)
     c = compiled(scheme)
     row_options, option_sets = c.row_options, c.option_sets
-    options, free, free_ids, base, consensus_only = [], [], [], 0, True
+    options, free, free_ids, base = [], [], [], 0
     for i, s in enumerate(studies):
         oid = row_options(s)
         o = option_sets[oid]
@@ -129,36 +169,25 @@ def every_reading(rec: Recommendation, studies: tuple[Study, ...], scheme: Schem
             free_ids.append(oid)
         elif o[0][0] is not None:
             base = c.add(base, o[0][0])
-        if s.design != "consensus":
-            consensus_only = False
-    printed = printed_levels(rec)
-    use_printed = bool(printed) and scheme.choices.printed_level_first
-    levels_used = used_levels(printed, "", scheme) if use_printed else ()
-    every_found = c.frozen(frozenset(s.finding for s in studies) & STATED_FINDINGS) if use_printed else NO_FINDINGS
-    whole = (rec.direction, rec.published_strength, rec.published_level, bool(rec.justification.strip()),
-             tuple(rec.judgements.items()), levels_used, consensus_only)
-    sig = c.sigs.setdefault(whole, len(c.sigs))  # one small number: hashed again and again below
+    asks = _asks(c, rec, studies, consensus_only(studies))
     profile = profile_of(c, base, tuple(free_ids))
-    verdicts = c.verdicts
     best: dict[str, tuple[int, Seen, tuple[int, ...], Entry]] = {}
     shown: dict[str, tuple[int, int]] = {}
     levels: set[str] = set()
     lo, hi = 99, -99
+    default: tuple[Seen, Entry] | None = None
     for t, (cost, chosen) in profile.seen.items():
-        found = (t[2] or every_found) if use_printed else t[1]
-        key = (sig, t[0], id(found))  # found is one shared object per set of findings
-        entry = verdicts.get(key)
-        if entry is None:
-            used = levels_used or (t[0],)
-            entry = verdicts[key] = c.entry(carried(rec, used, found, consensus_only, scheme), rec.direction, used)
+        entry = asks.entry(t)
+        if not cost:
+            default = t, entry  # the one reading that changes nothing
         levels.add(t[0])
         shown.update(entry.names)
         lo, hi = min(lo, entry.scale[0]), max(hi, entry.scale[1])
         b = best.get(entry.verdict)
         if b is None or cost < b[0]:
             best[entry.verdict] = (cost, t, chosen, entry)
-    default = next(kv for kv in profile.seen.items() if kv[1][0] == 0)  # the one reading that changes nothing
-    first = verdicts[(sig, default[0][0], id((default[0][2] or every_found) if use_printed else default[0][1]))]
+    assert default is not None
+    first = default[1]
     outcomes = []
     for verdict, (cost, t, chosen, entry) in sorted(best.items(), key=lambda kv: (kv[0] != first.verdict,
                                                                                          kv[1][0])):
@@ -169,17 +198,16 @@ def every_reading(rec: Recommendation, studies: tuple[Study, ...], scheme: Schem
         outcomes.append(Reading(verdict, entry.justified, t[0], entry.decider, changes) if changes else
                         _shared(c, entry, t[0]))
     if len(outcomes) == 1 and not outcomes[0].changes:  # the common case: one shared tuple per distinct outcome
-        every: tuple[Reading, ...] = c.alone.setdefault(outcomes[0], (outcomes[0],))
+        every: tuple[Reading, ...] = c.memo(alone, outcomes[0])
     else:
         every = tuple(outcomes)
     ordered = sorted(levels, key=c.order.__getitem__, reverse=True) if len(levels) > 1 else list(levels)
-    pending = _Pending(c, sig, profile, every_found, use_printed, rec, levels_used, consensus_only, tuple(free)) \
-        if len(best) > 1 else None
+    pending = _Pending(asks, profile, tuple(free)) if len(best) > 1 else None
     share = c.shared
     strengths, comparisons, decides = first.judged
     return Readings(share(tuple(free)), share(tuple(ordered)), share(tuple(sorted(shown, key=shown.__getitem__))),
-                    every, share(tuple(dict.fromkeys(lv for lv in printed if lv not in levels))), share((lo, hi)),
-                    pending, (default[0][0], strengths, comparisons, decides))
+                    every, share(tuple(dict.fromkeys(lv for lv in printed_levels(rec) if lv not in levels))),
+                    share((lo, hi)), pending, (default[0][0], strengths, comparisons, decides))
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,39 +215,20 @@ class _Pending:
     """What working out to_appraise needs: for each group of interchangeable free rows, whether its reading can
     change the verdict beside some reading of the others, and whether its reading alone settles it."""
 
-    c: Compiled
-    sig: int
+    asks: _Asks
     profile: Profile
-    every_found: frozenset[str]
-    use_printed: bool
-    rec: Recommendation
-    levels_used: tuple[str, ...]
-    consensus_only: bool
     free: tuple[int, ...]
 
     def resolve(self) -> tuple[tuple[int, ...], tuple[int, ...]]:
         appraise: list[int] = []
         settles: list[int] = []
         for ats, rows in self.profile.pivots:
-            got = [[_verdict(self.c, self.sig, t, self.every_found, self.use_printed, self.rec, self.levels_used,
-                             self.consensus_only) for t in row] for row in rows]
+            got = [[self.asks.entry(t).verdict for t in row] for row in rows]
             if any(len(set(g)) > 1 for g in got):
                 appraise += [self.free[at] for at in ats]
                 if all(len({g[n] for g in got}) == 1 for n in range(len(got[0]))):
                     settles += [self.free[at] for at in ats]
         return tuple(sorted(appraise)), tuple(sorted(settles))
-
-
-def _verdict(c: Compiled, sig: int, t: Seen, every_found: frozenset[str], use_printed: bool,
-             rec: Recommendation, levels_used: tuple[str, ...], consensus_only: bool) -> str:
-    """The verdict one outcome of the level rules gives this recommendation."""
-    found = (t[2] or every_found) if use_printed else t[1]
-    key = (sig, t[0], id(found))
-    entry = c.verdicts.get(key)
-    if entry is None:
-        used = levels_used or (t[0],)
-        entry = c.verdicts[key] = c.entry(carried(rec, used, found, consensus_only, c.scheme), rec.direction, used)
-    return entry.verdict
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,30 +248,19 @@ def quick(rec: Recommendation, studies: tuple[Study, ...], scheme: Scheme) -> Qu
     state = 0
     for s in studies:
         state = c.add(state, c.option_sets[c.row_options(s)][0][0])
-    printed = printed_levels(rec)
-    use_printed = bool(printed) and scheme.choices.printed_level_first
-    levels_used = used_levels(printed, "", scheme) if use_printed else ()
-    every_found = c.frozen(frozenset(s.finding for s in studies) & STATED_FINDINGS)
-    consensus_only = all(s.design == "consensus" for s in studies)
-    whole = (rec.direction, rec.published_strength, rec.published_level, bool(rec.justification.strip()),
-             tuple(rec.judgements.items()), levels_used, consensus_only)
-    sig = c.sigs.setdefault(whole, len(c.sigs))
+    asks = _asks(c, rec, studies, consensus_only(studies))
     t = c.levels.get(state) or c.level(state)
-    found = (t[2] or every_found) if use_printed else t[1]
-    key = (sig, t[0], id(found))
-    entry = c.verdicts.get(key)
-    if entry is None:
-        used = levels_used or (t[0],)
-        entry = c.verdicts[key] = c.entry(carried(rec, used, found, consensus_only, scheme), rec.direction, used)
+    entry = asks.entry(t)
     return Quick(t[0], entry.decider, entry.verdict)
 
 
 def _shared(c: Compiled, entry: Entry, level: str) -> Reading:
     """An outcome the default reading reaches: one shared record per distinct outcome."""
-    key = (entry.verdict, entry.justified, level, entry.decider)
-    if key not in c.readings:
-        c.readings[key] = Reading(entry.verdict, entry.justified, level, entry.decider, ())
-    return c.readings[key]
+    return c.memo(_reading, entry.verdict, entry.justified, level, entry.decider)
+
+
+def _reading(verdict: str, justified: bool, level: str, strength: str, scheme: Scheme) -> Reading:
+    return Reading(verdict, justified, level, strength, ())
 
 
 __all__ = ["CONCRETE_DESIGNS", "READ_QUALITIES", "Quick", "Reading", "Readings", "every_reading", "quick"]
