@@ -8,7 +8,6 @@ Importing `grading.a.b` also runs the package `grading.a` first, so that is an i
 from __future__ import annotations
 
 import ast
-import warnings
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
@@ -36,11 +35,6 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("cli", ("grading.cli",)),
 )
 
-# Cycles other branches remove (grade/ is being restructured; render/export and render/fhir are being rewritten).
-# Tolerated here only until then: removed when the branches merge. Each is the set of modules of one cycle.
-KNOWN_TO_BE_FIXED_ELSEWHERE: set[frozenset[str]] = {
-    frozenset({"grading.grade.counts", "grading.grade.readings"}),
-}
 
 Graph = Mapping[str, Mapping[str, int]]  # module -> {module it imports: line of the first such import}
 
@@ -216,17 +210,8 @@ def test_the_root_package_imports_nothing_when_it_loads(graph):
 
 
 def test_no_import_cycle(graph):
-    new = [_path(c, graph) for c in cycles(graph, KNOWN_TO_BE_FIXED_ELSEWHERE)]
-    assert new == [], "import cycles:\n" + "\n".join(new)
-    tolerated = [_path(_shortest_cycle(graph, g), graph) for g in tangles(graph) if g in KNOWN_TO_BE_FIXED_ELSEWHERE]
-    if tolerated:  # shown in the summary, so they are not forgotten
-        warnings.warn("import cycles tolerated until other branches merge: " + "; ".join(tolerated), stacklevel=1)
-
-
-def test_the_cycles_known_to_be_fixed_elsewhere_are_still_there(graph):
-    """When one is gone, remove it from KNOWN_TO_BE_FIXED_ELSEWHERE so that it cannot come back unnoticed."""
-    gone = KNOWN_TO_BE_FIXED_ELSEWHERE - set(tangles(graph))
-    assert sorted(sorted(k) for k in gone) == []
+    found = [_path(c, graph) for c in cycles(graph)]
+    assert found == [], "import cycles:\n" + "\n".join(found)
 
 
 def test_no_import_from_a_lower_layer_to_a_higher_one(graph):

@@ -15,9 +15,9 @@ from .analyses.agreement import Agreement, agreements, grade_voted, load_votes_a
 from .analyses.audit import Finding, audit
 from .analyses.fragility import Fragility, fragility_all
 from .grade import Grading, reproduce
-from .grade.records import EvidenceRow
 from .io.guideline import Guideline
 from .io.panel import Panel
+from .records import EvidenceRow
 from .revisions import Revised, Revision, apply_revisions, saved_revisions
 from .revisions.apply import RecommendationDiff, diff
 from .revisions.votes import Vote

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..records import Study
 from ..scheme import Scheme
 from ..vocab import DESIGNS
 from .derive import STATED_FINDINGS, Comparison, Decision, memo_for, signed_span
-from .records import Study
 from .rules import RowKey, level_rules, read_as
 
 CONCRETE_DESIGNS = tuple(d for d in DESIGNS if d not in ("consensus", "unclear"))  # what an unstated design can be

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from ..errors import UnknownValueError
+from ..records import Study
 from ..scheme import Clause, LevelRule, Scheme
 from ..vocab import AGREE, DESIGNS, JUDGEMENTS, NOT_COMPARABLE, STRONGER, WEAKER
-from .records import Study
 from .rules import contradict, level_rules
 
 T = TypeVar("T")

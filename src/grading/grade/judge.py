@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import NamedTuple, TypeVar
 
+from ..records import Recommendation, Study
 from ..scheme import Scheme
 from ..vocab import AGREE, STRONGER
 from .derive import Comparison, Decision, compared_by, derive_level, findings_behind, judged, memo_for, strength_of
-from .records import Recommendation, Study
 
 T = TypeVar("T")
 

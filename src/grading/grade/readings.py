@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from ..records import Recommendation, Study
 from ..scheme import Scheme
 from ..vocab import DESIGNS
 from .counts import (
@@ -31,7 +32,6 @@ from .counts import (
 )
 from .derive import STATED_FINDINGS, Comparison, Decision, resting_on
 from .judge import Asked, alone, as_read, asked, carried, consensus_only, printed_levels, used_levels, uses_printed
-from .records import Recommendation, Study
 
 
 @dataclass(frozen=True)

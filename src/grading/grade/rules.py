@@ -15,8 +15,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
+from ..records import Study
 from ..scheme import Clause, LevelRule, Scheme
-from .records import Study
 
 RowKey = tuple[str, str, bool, str]
 """Every field of a row a level rule reads, as read: design, quality, whether its text calls it very good

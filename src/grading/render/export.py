@@ -11,9 +11,9 @@ import pandas as pd
 from ..errors import UnknownValueError
 from ..grade import Grading
 from ..grade.derive import Decision
-from ..grade.records import EvidenceRow
 from ..io.files import refuse_inputs, write_atomic
 from ..io.guideline import Guideline, read_paths
+from ..records import EvidenceRow
 from ..results import GradedGuideline, graded
 from ..revisions import Revised, Revision
 from ..revisions.record import revision_file_name

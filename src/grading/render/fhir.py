@@ -22,9 +22,9 @@ from typing import Any
 from urllib.parse import quote
 
 from ..grade import Grading
-from ..grade.records import EvidenceRow
 from ..io.guideline import Guideline
 from ..progress import progress
+from ..records import EvidenceRow
 from ..results import GradedGuideline, graded
 from ..scheme import Scheme
 from ..vocab import DESIGNS, FINDINGS, QUALITIES, VERDICTS
