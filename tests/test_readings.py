@@ -170,3 +170,17 @@ def test_grading_over_every_reading_gives_the_default_reading_as_judge_does(rec,
     assert (g.level_used, g.strength, g.comparison, g.level_source) == (j.level_used, j.strength, j.comparison,
                                                                        j.level_source)
     assert grade(rec, studies, sch, every=False).comparison == g.comparison
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(recs, st.lists(rows, min_size=1, max_size=8), schemes, st.data())
+def test_each_single_row_change_counted_from_the_classes_is_what_quick_gives_on_the_changed_rows(rec, studies, sch,
+                                                                                                  data):
+    from grading.analyses.fragility import row_changes
+    from grading.grade.readings import quick, quick_each
+    studies = tuple(studies)
+    changes = list(row_changes(studies)) + [(None, i, data.draw(rows)) for i in range(len(studies))]
+    fast = list(quick_each(rec, studies, [(i, new) for _, i, new in changes], sch))
+    for (_, i, new), got in zip(changes, fast):
+        changed = studies[:i] + ((new,) if new is not None else ()) + studies[i + 1:]
+        assert got == quick(rec, changed, sch)

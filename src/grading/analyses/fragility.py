@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from ..collector import quiet_collector
 from ..grade import Recommendation, Study
-from ..grade.readings import Quick, quick
+from ..grade.readings import quick, quick_each
 from ..progress import progress
 from ..scheme import Scheme
 from ..vocab import AGREE, NOT_COMPARABLE, VERDICTS
@@ -112,47 +112,44 @@ def measured_by(scheme: Scheme) -> Scheme:
     return scheme.worked_out("fragility's reading", lambda s: s.but(printed_level_first=False))
 
 
-def single_changes(studies: tuple[Study, ...]) -> Iterator[tuple[str, int, tuple[Study, ...]]]:
-    """Every one-row change to an evidence set: (kind, row, changed evidence)."""
+def row_changes(studies: tuple[Study, ...]) -> Iterator[tuple[str, int, Study | None]]:
+    """Every one-row change to an evidence set, in CHANGE_KINDS order: (kind, row, the row it becomes; None when
+    removed)."""
     for kind in CHANGE_KINDS:
         for i, s in enumerate(studies):
             if s.design == "consensus":
                 continue
             if kind == "downgrade" and s.quality == "good":
-                new = replace(s, quality="poor")
+                yield kind, i, replace(s, quality="poor")
             elif kind == "upgrade" and s.quality != "good":
-                new = replace(s, quality="good")
+                yield kind, i, replace(s, quality="good")
             elif kind == "remove":
-                yield kind, i, studies[:i] + studies[i + 1:]
-                continue
+                yield kind, i, None
             elif kind == "conflicting" and s.finding != "conflicting":
-                new = replace(s, finding="conflicting")
-            else:
-                continue
-            yield kind, i, studies[:i] + (new,) + studies[i + 1:]
+                yield kind, i, replace(s, finding="conflicting")
+
+
+def single_changes(studies: tuple[Study, ...]) -> Iterator[tuple[str, int, tuple[Study, ...]]]:
+    """Every one-row change to an evidence set: (kind, row, changed evidence)."""
+    for kind, i, new in row_changes(studies):
+        yield kind, i, studies[:i] + ((new,) if new is not None else ()) + studies[i + 1:]
 
 
 def fragility(rec: Recommendation, studies: tuple[Study, ...], scheme: Scheme) -> Fragility:
     """Try every single-row change to one recommendation's evidence; keep those that move it into or out of
-    agreement with its published strength, measured on the level the rows carry."""
+    agreement with its published strength, measured on the level the rows carry. Each change is graded from the
+    class counts of the rows changed by one (`quick_each`), so the cost grows with the rows, not their square."""
     scheme = measured_by(scheme)
     base = quick(rec, studies, scheme)
     if base.verdict == NOT_COMPARABLE:
         return Fragility(rec.id, base.verdict, (), 0, scheme.describe())
-    found, tried = [], 0
-    # A change's outcome depends on what the row is, not where it stands or which reference it cites (grading reads
-    # rows by class, in any order): rows alike are tried once, so the cost grows with the rows, not their square.
-    seen: dict[tuple[str, Study], Quick] = {}
-    for kind, i, changed in single_changes(studies):
-        tried += 1
-        like = (kind, replace(studies[i], reference=None))
-        after = seen.get(like)
-        if after is None:
-            after = seen[like] = quick(rec, changed, scheme)
+    changes = list(row_changes(studies))
+    found = []
+    for (kind, i, _), after in zip(changes, quick_each(rec, studies, [(i, new) for _, i, new in changes], scheme)):
         if after.verdict != NOT_COMPARABLE and (after.verdict == AGREE) != (base.verdict == AGREE):
             found.append(Change(kind, i, studies[i], (base.level, after.level), (base.strength, after.strength),
                                 (base.verdict, after.verdict)))
-    return Fragility(rec.id, base.verdict, tuple(found), tried, scheme.describe())
+    return Fragility(rec.id, base.verdict, tuple(found), len(changes), scheme.describe())
 
 
 def fragility_all(guideline: Guideline, scheme: Scheme | None = None) -> list[Fragility]:

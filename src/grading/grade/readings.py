@@ -13,7 +13,8 @@ against trying every reading.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from ..records import Recommendation, Study
@@ -144,10 +145,15 @@ class _Asks:
 
 def _asks(c: Compiled, rec: Recommendation, studies: tuple[Study, ...], consensus_only: bool) -> _Asks:
     """What a recommendation on these rows (as read) asks of the outcomes of the level rules."""
+    return _asks_found(c, rec, frozenset(s.finding for s in studies), consensus_only)
+
+
+def _asks_found(c: Compiled, rec: Recommendation, findings: frozenset[str], consensus_only: bool) -> _Asks:
+    """_asks from what it reads of the rows: the findings they state and whether all are consensus."""
     scheme = c.scheme
     use_printed = uses_printed(rec, scheme)
     levels_used = used_levels(printed_levels(rec), "", scheme) if use_printed else ()
-    every_found = c.frozen(frozenset(s.finding for s in studies) & STATED_FINDINGS) if use_printed else NO_FINDINGS
+    every_found = c.frozen(findings & STATED_FINDINGS) if use_printed else NO_FINDINGS
     what = asked(rec)
     sig = c.sigs.setdefault((what, levels_used, consensus_only), len(c.sigs))
     return _Asks(c, what, sig, levels_used, every_found, use_printed, consensus_only)
@@ -254,6 +260,49 @@ def quick(rec: Recommendation, studies: tuple[Study, ...], scheme: Scheme) -> Qu
     return Quick(t[0], entry.decider, entry.verdict)
 
 
+def quick_each(rec: Recommendation, studies: tuple[Study, ...], changes: Iterable[tuple[int, Study | None]],
+               scheme: Scheme) -> Iterator[Quick]:
+    """`quick` on the rows with each single change made — row i replaced by a row, or removed (None) — each in time
+    that does not grow with the rows: the class counts of the rows as they stand, changed by one row (fragility
+    asks this of every row; tests/test_readings.py checks it against `quick` on the changed rows)."""
+    c = compiled(scheme)
+    read = as_read(rec, studies, scheme)
+    cids = [c.option_sets[c.row_options(s)][0][0] for s in read]
+    counts = Counter(cids)
+    findings = Counter(s.finding for s in read)
+    studies_n = sum(s.design != "consensus" for s in read)
+    state = 0
+    for cid, n in counts.items():
+        state = _set_count(c, state, cid, n)
+    for i, new in changes:
+        old, old_cid = read[i], cids[i]
+        changed_counts = {old_cid: counts[old_cid] - 1}
+        found = findings.copy()
+        found[old.finding] -= 1
+        n_studies = studies_n - (old.design != "consensus")
+        if new is not None:
+            (new_read,) = as_read(rec, (new,), scheme)
+            new_cid = c.option_sets[c.row_options(new_read)][0][0]
+            changed_counts[new_cid] = changed_counts.get(new_cid, counts[new_cid]) + 1
+            found[new_read.finding] += 1
+            n_studies += new_read.design != "consensus"
+        after = state
+        for cid, n in changed_counts.items():
+            after = _set_count(c, after, cid, n)
+        asks = _asks_found(c, rec, frozenset(f for f, n in found.items() if n > 0), n_studies == 0)
+        t = c.levels.get(after) or c.level(after)
+        entry = asks.entry(t)
+        yield Quick(t[0], entry.decider, entry.verdict)
+
+
+def _set_count(c: Compiled, state: int, cid: int | None, n: int) -> int:
+    """The counts with a class's count set to n (capped as `Compiled.add` caps it)."""
+    if cid is None:
+        return state
+    shift, mask = cid * c.bits, (1 << c.bits) - 1
+    return (state & ~(mask << shift)) | (min(n, c.cap) << shift)
+
+
 def _shared(c: Compiled, entry: Entry, level: str) -> Reading:
     """An outcome the default reading reaches: one shared record per distinct outcome."""
     return c.memo(_reading, entry.verdict, entry.justified, level, entry.decider)
@@ -263,4 +312,5 @@ def _reading(verdict: str, justified: bool, level: str, strength: str, scheme: S
     return Reading(verdict, justified, level, strength, ())
 
 
-__all__ = ["CONCRETE_DESIGNS", "READ_QUALITIES", "Quick", "Reading", "Readings", "every_reading", "quick"]
+__all__ = ["CONCRETE_DESIGNS", "READ_QUALITIES", "Quick", "Reading", "Readings", "every_reading", "quick",
+           "quick_each"]
