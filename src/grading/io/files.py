@@ -117,6 +117,18 @@ def parse_toml(text: str, name: str, problems: list[Problem], *, allowed: str) -
     return None
 
 
+def read_toml(path: Path, name: str, *, allowed: str) -> dict:
+    """A TOML file read whole (a regular UTF-8 file) and parsed by `parse_toml`; raise ValidationError with every
+    problem located (the scheme and instrument files' one reader)."""
+    from ..errors import raise_if_errors
+    problems: list[Problem] = []
+    text, _ = read_text(path, name, problems)
+    data = parse_toml(text, name, problems, allowed=allowed) if text is not None else None
+    raise_if_errors(problems)
+    assert data is not None
+    return data
+
+
 def _nesting(text: str) -> int | None:
     """The line where inline arrays and tables open more than MAX_TOML_DEPTH deep, or None (strings and comments
     skipped, in one pass)."""

@@ -20,7 +20,7 @@ from ..io.files import exclusive_lock
 from ..io.guideline import Guideline
 from ..scheme.instruments import AppraisalRules, Instrument, all_instruments, load_appraisal_rules
 from ..vocab import DESIGNS
-from .record import _parse_time, _rel, _shown, read_json, slug, utc_now, write_record
+from .record import _parse_time, _rel, _shown, read_json, signed_and_dated_problems, slug, utc_now, write_record
 
 FORMAT = "grading-appraisal/1"
 APPRAISALS_DIR = Path("evidence") / "appraisals"
@@ -103,18 +103,10 @@ def appraisal_problems(data: object, file: str, instruments: Mapping[str, Instru
         out.append(Problem(file, f"field '{name}' {message}", column=name, found=_shown(value),
                            allowed=allowed or _ALLOWED.get(name.split(".")[0], "")))
 
-    if "format" in data and data["format"] != FORMAT:
-        bad("format", "names an unknown format", data["format"])
+    signed_and_dated_problems(data, bad, FORMAT)
     ref = data.get("reference")
     if "reference" in data and not (isinstance(ref, str) and SAFE_KEY.match(ref) and ".." not in ref):
         bad("reference", "is not a reference key", ref)
-    if "member" in data and not (isinstance(data["member"], str) and data["member"].strip()):
-        bad("member", "is required", data["member"])
-    if "created" in data:
-        try:
-            _parse_time(data["created"])
-        except (TypeError, ValueError):
-            bad("created", "is not a UTC time", data["created"])
     for name, kind in (("rationale", str), ("reconciled", bool)):
         if name in data and not isinstance(data[name], kind):
             bad(name, "has the wrong kind of value", data[name])

@@ -387,6 +387,21 @@ def _plain(row: Row | None) -> dict | None:
     return None if row is None else {c: row.get(c, "") for c in EVIDENCE_COLUMNS}
 
 
+def signed_and_dated_problems(data: Mapping[str, object], bad: Callable[[str, str, object], None], fmt: str,
+                              who: str = "member") -> None:
+    """What every saved record of a member (a vote, an appraisal) checks alike: its format, who made it (`who`, a
+    name), and when (a UTC time); each problem reported through `bad(field, message, value)`."""
+    if "format" in data and data["format"] != fmt:
+        bad("format", "names an unknown format", data["format"])
+    if who in data and not (isinstance(data[who], str) and str(data[who]).strip()):
+        bad(who, "is required", data[who])
+    if "created" in data:
+        try:
+            _parse_time(data["created"])
+        except (TypeError, ValueError):
+            bad("created", "is not a UTC time", data["created"])
+
+
 def _parse_time(value: object) -> datetime:
     if not isinstance(value, str):
         raise TypeError("not text")

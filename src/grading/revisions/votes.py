@@ -17,7 +17,15 @@ from ..io.panel import load_panel
 from ..scheme import Scheme
 from ..vocab import VOTE_CHOICES, VOTE_QUESTIONS
 from .apply import Revised
-from .record import _parse_time, load_per_recommendation, read_json, slug, utc_now, write_record
+from .record import (
+    _parse_time,
+    load_per_recommendation,
+    read_json,
+    signed_and_dated_problems,
+    slug,
+    utc_now,
+    write_record,
+)
 
 FORMAT = "grading-vote/1"
 VOTES_DIR = Path("evidence") / "votes"
@@ -85,18 +93,10 @@ def vote_problems(data: object, file: str, scheme: Scheme, *, saving: bool = Fal
         out.append(Problem(file, f"field '{name}' {message}", found=shown[:80],
                            allowed=_ALLOWED.get(name.split(".")[0], "")))
 
-    if "format" in data and data["format"] != FORMAT:
-        bad("format", "names an unknown format", data["format"])
+    signed_and_dated_problems(data, bad, FORMAT)
     rid = data.get("recommendation_id")
     if "recommendation_id" in data and not (isinstance(rid, str) and is_rec_id(rid)):
         bad("recommendation_id", "is not a recommendation id", rid)
-    if "member" in data and not (isinstance(data["member"], str) and data["member"].strip()):
-        bad("member", "is required", data["member"])
-    if "created" in data:
-        try:
-            _parse_time(data["created"])
-        except (TypeError, ValueError):
-            bad("created", "is not a UTC time", data["created"])
     judgements = data.get("judgements")
     if "judgements" in data:
         if not isinstance(judgements, dict):

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Problem, raise_if_errors
-from ..io.files import parse_toml, read_text
+from ..io.files import read_toml
 from ..vocab import DESIGNS, QUALITIES
 from .lines import Lines
 from .model import Rule, Scheme
@@ -65,14 +65,8 @@ def bundled_instruments() -> tuple[str, ...]:
 
 
 def _read_toml(path: Path, name: str) -> tuple[dict, Lines]:
-    problems: list[Problem] = []
-    text, _ = read_text(path, name, problems)
-    raise_if_errors(problems)
-    assert text is not None
-    data = parse_toml(text, name, problems, allowed=_EXAMPLE)
-    raise_if_errors(problems)
-    assert data is not None
-    return data, Lines(text)
+    data = read_toml(path, name, allowed=_EXAMPLE)
+    return data, Lines(path.read_text(encoding="utf-8"))  # read and checked whole above: for the lines of its keys
 
 
 def _texts(value: Any) -> bool:

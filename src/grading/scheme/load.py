@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Problem, raise_if_errors
-from ..io.files import parse_toml, read_text
+from ..io.files import read_toml
 from ..vocab import DESIGNS, JUDGEMENTS, QUALITIES
 from .lines import Lines
 from .model import Choices, Clause, Grade, LevelRule, Rule, Scheme
@@ -51,12 +51,8 @@ def load_scheme(source: str | Path | Scheme = DEFAULT, origin: str | None = None
     if not path.exists():
         raise_if_errors([Problem(name, "no such scheme file",
                                  allowed=pointed(f"a .toml path or one of: {', '.join(bundled_names())}"))])
-    text, _ = read_text(path, name, problems)
-    raise_if_errors(problems)
-    assert text is not None
-    data = parse_toml(text, name, problems, allowed=_EXAMPLE)
-    raise_if_errors(problems)
-    assert data is not None
+    data = read_toml(path, name, allowed=_EXAMPLE)
+    text = path.read_text(encoding="utf-8")  # read and checked whole above: for the lines of its keys
     scheme = scheme_from_data(data, name, problems, path, text)
     raise_if_errors(problems)
     if origin is None:
