@@ -10,7 +10,7 @@ from conftest import REPO, record, scheme
 from grading import load_guideline
 from grading.grade import Study, grade
 from grading.grade.judge import as_read, judge
-from grading.grade.readings import CONCRETE_DESIGNS, READ_QUALITIES, every_reading
+from grading.grade.readings import READ_QUALITIES, UNSTATED_DESIGNS, every_reading
 from grading.vocab import DESIGNS
 
 NORWAY = scheme()
@@ -20,7 +20,7 @@ def readings_of(study: Study) -> list[Study]:
     """Every way a row can be read: an unstated design or quality as any stated one, or as unstated."""
     if study.design == "consensus":
         return [study]
-    designs = [study.design] if study.design != "unclear" else ["unclear", *CONCRETE_DESIGNS]
+    designs = [study.design, *UNSTATED_DESIGNS.get(study.design, ())]
     qualities = [study.quality] if study.quality != "unclear" else ["unclear", *READ_QUALITIES]
     return [replace(study, design=d, quality=q) for d in designs for q in qualities]
 

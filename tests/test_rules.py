@@ -14,7 +14,7 @@ from conftest import record, scheme
 from grading.grade import Study, derive_level, grade
 from grading.grade import rules as level_rules_module
 from grading.grade.judge import as_read, judge
-from grading.grade.readings import CONCRETE_DESIGNS, READ_QUALITIES, every_reading, quick
+from grading.grade.readings import READ_QUALITIES, UNSTATED_DESIGNS, every_reading, quick
 from grading.scheme import Clause, LevelRule
 from grading.vocab import DESIGNS
 
@@ -52,7 +52,7 @@ def drawn_scheme(rules, choices):
 def readings_of(study: Study) -> list[Study]:
     if study.design == "consensus":
         return [study]
-    designs = [study.design] if study.design != "unclear" else ["unclear", *CONCRETE_DESIGNS]
+    designs = [study.design, *UNSTATED_DESIGNS.get(study.design, ())]
     qualities = [study.quality] if study.quality != "unclear" else ["unclear", *READ_QUALITIES]
     return [replace(study, design=d, quality=q) for d in designs for q in qualities]
 

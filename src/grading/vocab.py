@@ -10,12 +10,14 @@ DESIGNS = {
     "cohort": "cohort study",
     "report": "report with systematic literature review",
     "other": "other study",
+    "study": "study (design not stated)",
     "consensus": "consensus",
     "unclear": "design not stated",
 }
 QUALITIES = {"good": "good", "poor": "poor", "unclear": "quality not stated"}
 FINDINGS = {"benefit": "benefit", "no_effect": "no effect", "harm": "harm",
-            "conflicting": "conflicting", "unclear": "finding not stated"}
+            "conflicting": "conflicting", "no_difference": "no difference from another treatment",
+            "insufficient": "too little to conclude", "unclear": "finding not stated"}
 EFFECT_SIZES = ("none", "small", "moderate", "large", "unclear")
 OUTCOMES = ("pain", "function", "sick_leave", "other", "unclear")
 DIRECTIONS = ("for", "against", "none")

@@ -13,7 +13,12 @@ from ..vocab import DESIGNS
 from .derive import STATED_FINDINGS, Comparison, Decision, memo_for, signed_span
 from .rules import RowKey, level_rules, read_as
 
-CONCRETE_DESIGNS = tuple(d for d in DESIGNS if d not in ("consensus", "unclear"))  # what an unstated design can be
+# What an unstated design can be.
+CONCRETE_DESIGNS = tuple(d for d in DESIGNS if d not in ("consensus", "unclear", "study"))
+# What a design the text leaves partly unstated can be read as: a source it calls a study ('studie') is a primary
+# study of some design, never a synthesis (READINGS-THE-TEXT-ALLOWS).
+PRIMARY_DESIGNS = ("rct", "cohort", "other")
+UNSTATED_DESIGNS = {"unclear": CONCRETE_DESIGNS, "study": PRIMARY_DESIGNS}
 READ_QUALITIES = ("good", "poor")  # what an unstated quality can be
 
 
@@ -50,7 +55,7 @@ class Compiled:
             if s.design == "consensus":
                 self.options[key] = self._intern(((None, 0, s.design, s.quality),))
             else:
-                designs = (s.design,) if s.design != "unclear" else ("unclear", *CONCRETE_DESIGNS)
+                designs = (s.design, *UNSTATED_DESIGNS.get(s.design, ()))
                 qualities = (s.quality,) if s.quality != "unclear" else ("unclear", *READ_QUALITIES)
                 seen: dict[int | None, tuple[int | None, int, str, str]] = {}
                 for d in designs:

@@ -24,6 +24,7 @@ from .counts import (
     CONCRETE_DESIGNS,
     NO_FINDINGS,
     READ_QUALITIES,
+    UNSTATED_DESIGNS,
     Compiled,
     Entry,
     Profile,
@@ -312,5 +313,5 @@ def _reading(verdict: str, justified: bool, level: str, strength: str, scheme: S
     return Reading(verdict, justified, level, strength, ())
 
 
-__all__ = ["CONCRETE_DESIGNS", "READ_QUALITIES", "Quick", "Reading", "Readings", "every_reading", "quick",
-           "quick_each"]
+__all__ = ["CONCRETE_DESIGNS", "READ_QUALITIES", "UNSTATED_DESIGNS", "Quick", "Reading", "Readings",
+           "every_reading", "quick", "quick_each"]
