@@ -45,7 +45,7 @@ def test_consensus_only_is_lacking():
 def test_contradictory_trials_lower_the_level_fusion_case():
     # 7.1.3 fusion: one trial for fusion (91), two finding no difference (28; 77).
     d = derive_level([Study("rct", "good", "benefit", 91), Study("rct", "good", "no_effect", 28)], NORWAY)
-    assert (d.value, d.rule) == ("*", "CONTRADICTION-LOWERS")
+    assert (d.value, d.rule) == ("*", "CONTRADICTION-LACKING")
 
 
 def test_unclear_quality_counts_when_a_group_reads_it_so():
@@ -316,7 +316,12 @@ def test_several_printed_levels_are_all_kept_neurological_examination(bundled, g
     # 6.2-05 prints ** (Muskelfunksjon), * (Senereflekser), * (Følesans): strong/moderate is stronger than * carries.
     g = bundled["6.2-05"]
     assert g.levels_used == ("**", "*", "*") and g.level_used == "*"
-    assert (g.comparison.verdict, g.certainty) == ("stronger_than_evidence", "certain")
+    assert g.comparison.verdict == "stronger_than_evidence" and g.readings.certainty == "certain"
     assert g.readings.strength_range == ("weak", "moderate")
     collapsed = grade(g.recommendation, guideline.studies("6.2-05"), guideline.scheme.but(printed_levels_each=False))
     assert collapsed.comparison.verdict == "agree"  # keeping only the highest turns the deviation into agreement
+    # PRINTED-LEVELS-EACH alone decides it, and it is contested (issue 21): the verdict depends on that choice.
+    assert g.certainty == "depends_on_choice" and g.contested == (("PRINTED-LEVELS-EACH", "agree"),)
+    assert "depends on a contested choice" in g.rule() and "PRINTED-LEVELS-EACH the other way, agree" in g.rule()
+    uncontested = grade(g.recommendation, guideline.studies("6.2-05"), guideline.scheme.but(contested=()))
+    assert uncontested.certainty == "certain"

@@ -88,9 +88,9 @@ def test_rules_drawn_at_random_give_the_same_result_on_the_direct_path_and_over_
     same_on_both_paths(rec, tuple(studies), drawn_scheme(rules, choices))
 
 
-def _admits_no_harm(row, name, qi, clause):
+def _admits_no_harm(row, name, qi, clause, top):
     """The one clause evaluator, taught to read one more field: a row that found harm is never counted."""
-    return _ADMITS(row, name, qi, clause) and row.finding != "harm"
+    return _ADMITS(row, name, qi, clause, top) and row.finding != "harm"
 
 
 _ADMITS = level_rules_module._admits

@@ -196,7 +196,7 @@ def test_the_doc_and_the_help_point_where_a_pip_user_can_read_them():
 BAD = {
     "malformed TOML": 'name = "x"\n[[levels]\ncode = "A"\n',
     "unknown key": NORWAY_FILE.read_text(encoding="utf-8").replace("[choices]", "[choises]", 1),
-    "bad clause": NORWAY_FILE.read_text(encoding="utf-8").replace("clauses = [{ good_design = 1, consistent = true }]",
+    "bad clause": NORWAY_FILE.read_text(encoding="utf-8").replace("clauses = [{ any_study = 1, consistent = true }]",
                                                                   "clauses = [{ good_designs = 1 }]"),
     "unknown choice": NORWAY_FILE.read_text(encoding="utf-8").replace("contradiction_lowers = true",
                                                                       "contradiction_lowers = true\nlenient = true"),

@@ -19,6 +19,8 @@ FINDINGS = {"benefit": "benefit", "no_effect": "no effect", "harm": "harm",
             "conflicting": "conflicting", "no_difference": "no difference from another treatment",
             "insufficient": "too little to conclude", "unclear": "finding not stated"}
 EFFECT_SIZES = ("none", "small", "moderate", "large", "unclear")
+# Where the level a strength is judged on comes from (PRINTED-LEVEL-FIRST, LEVEL-IN-WORDS).
+LEVEL_SOURCES = {"printed": "printed", "in_words": "printed in words", "derived": "derived"}
 OUTCOMES = ("pain", "function", "sick_leave", "other", "unclear")
 DIRECTIONS = ("for", "against", "none")
 AGREEMENT = ("yes", "no", "unrecorded")

@@ -20,7 +20,10 @@ KINDS = {
     "justified_deviation": "under every reading, the strength differs from its evidence; the guideline records why",
     "depends_on_appraisal": "the verdict depends on appraisal the text does not state: some readings carry the "
                             "published strength and some do not",
-    "printed_level_unreached": "a printed level that no reading of the cited evidence derives",
+    "depends_on_choice": "the verdict is the same under every reading of the unstated appraisal, but a contested "
+                         "choice of the scheme (CONTESTED-CHOICES), turned the other way, changes it",
+    "printed_level_unreached": "a published level (printed, or named in words) that no reading of the cited "
+                               "evidence derives",
     "appraise_first": "the appraisal worklist: references whose unstated appraisal can change the most verdicts, "
                       "ranked",
     "settled_by_appraisal": "a verdict that depended on appraisal and is certain once the group's appraisals "
@@ -55,6 +58,11 @@ def _said(v: str) -> str:
     return VERDICTS.get(v, v)
 
 
+def _published(g: Grading) -> str:
+    """How a level was published: printed, or named in words (LEVEL-IN-WORDS)."""
+    return "named in words" if g.level_source == "in_words" else "printed"
+
+
 def verdict_findings(gradings: list[Grading]) -> list[Finding]:
     """The verdicts a reviewer must look at, grouped in the order of KINDS, then the appraisal worklist."""
     found: dict[str, list[Finding]] = {k: [] for k in KINDS}
@@ -63,6 +71,11 @@ def verdict_findings(gradings: list[Grading]) -> list[Finding]:
         if g.certain_deviation:
             kind = "justified_deviation" if g.comparison.justified else "unjustified_deviation"
             found[kind].append(Finding(kind, g.id, f"{where}: {_said(g.comparison.verdict)} under every reading"))
+        elif g.certainty == "depends_on_choice":
+            found["depends_on_choice"].append(Finding(
+                "depends_on_choice", g.id, f"{where}: {_said(g.comparison.verdict)} under every reading;"
+                + g.contested_text().split(":", 1)[1].rstrip("."),
+                {"contested": [{"choice": c, "verdict": v} for c, v in g.contested]}))
         elif g.certainty != "certain":
             others = ", ".join(_said(v) for v in g.verdicts[1:])
             found["depends_on_appraisal"].append(Finding(
@@ -71,7 +84,7 @@ def verdict_findings(gradings: list[Grading]) -> list[Finding]:
                 {"verdicts": list(g.verdicts), "to_appraise": list(g.to_appraise)}))
         for level in g.printed_unreached:
             found["printed_level_unreached"].append(Finding(
-                "printed_level_unreached", g.id, f"printed {level}, but the cited evidence derives only "
+                "printed_level_unreached", g.id, f"{_published(g)} {level}, but the cited evidence derives only "
                 f"{', '.join(g.readings.levels) if g.readings else g.derived_level} under any reading"))
     for rank, e in enumerate(worklist(gradings), 1):
         found["appraise_first"].append(Finding("appraise_first", e.subject, e.describe().split(": ", 1)[1],

@@ -54,7 +54,10 @@ class Comparison:
 
 
 _UNDIRECTED = ("no_basis", "not_recommended")  # strengths whose name already says which way they point
-STATED = ("benefit", "no_effect", "harm", "conflicting")  # findings that say something; 'unclear' does not
+# Findings that say something; 'unclear' does not. 'no_difference' and 'insufficient' say something that points
+# neither way (NO-DIFFERENCE-IS-NOT-NO-EFFECT, INSUFFICIENT-IS-NOT-SUPPORT).
+STATED = ("benefit", "no_effect", "harm", "conflicting", "no_difference", "insufficient")
+NEITHER_WAY = frozenset({"no_difference", "insufficient"})
 
 
 def derive_level(studies: Iterable[Study], scheme: Scheme) -> Decision:
@@ -74,8 +77,14 @@ def derive_level(studies: Iterable[Study], scheme: Scheme) -> Decision:
         counted += [s for s in rows if s not in counted]
     good = [s for s, cid in zip(studies, cids) if cid is not None and rules.classes[cid].good]
     rule, clause = fired.rule, fired.clause
-    return Decision(rule.level, rule.name, _because(clause, counted, studies, good),
-                    _choices(scheme, clause, rule, counted), scheme.says(rule.name), counted=tuple(counted))
+    because = _because(clause, counted, studies, good)
+    choices = _choices(scheme, clause, rule, counted)
+    if fired.capped:
+        named = sorted({s.quality_text for s in studies if s.quality_text and rules.row_key(s)[2]})
+        because = because[:-1] + (f"; a rule above would give {fired.capped}, but every row it counts names a lower "
+                                  f"level in its own words ({'; '.join(repr(n) for n in named[:3])}).")
+        choices = (*choices, "LEVEL-IN-WORDS")
+    return Decision(rule.level, rule.name, because, choices, scheme.says(rule.name), counted=tuple(counted))
 
 
 def _because(clause: Clause, counted: list[Study], studies: tuple[Study, ...], good: list[Study]) -> str:
@@ -92,7 +101,7 @@ def _because(clause: Clause, counted: list[Study], studies: tuple[Study, ...], g
     if clause.stated:
         text += f", appraised in the text as '{counted[0].quality_text}'"
     if clause.consistent is False:
-        text += "; contradictory findings among them lower the level one step"
+        text += "; their findings contradict one another: contradictory documentation, Table 1's lowest level"
     elif clause.consistent:
         text += "; their findings agree"
     return text + "."
@@ -133,9 +142,13 @@ def _points(found: frozenset[str] | None, direction: str) -> str:
     """Which way documentation with these findings points: for, against, contradict or unstated."""
     if found is None:
         return direction  # nothing said about the findings: read as supporting (the old, direction-blind call)
-    if contradict(found):  # the contradiction CONTRADICTION-LOWERS reads
+    if contradict(found):  # the contradiction CONTRADICTION-LACKING reads
         return "contradict"
-    return "for" if "benefit" in found else "against" if found & {"no_effect", "harm"} else "unstated"
+    if "benefit" in found:
+        return "for"
+    if found & {"no_effect", "harm"}:
+        return "against"
+    return "insufficient" if "insufficient" in found else "no_difference" if found else "unstated"
 
 
 class Memo(dict):
@@ -204,6 +217,8 @@ def _derive_strength(level: str, direction: str, judgements: Mapping[str, str] |
     if points == "unstated" and direction != "none" and choices.unclear_finding_supports:
         points = direction
         used.append("UNCLEAR-FINDING-SUPPORTS")
+    if points in NEITHER_WAY:
+        return _neither_way(points, level, direction, judgements, scheme, used)
     if level == lowest or points == "unstated":
         if points == "unstated" and direction != "none":
             why = (f"none of the rows it rests on states what it found, so the documentation ({level}) carries no "
@@ -241,6 +256,30 @@ def _derive_strength(level: str, direction: str, judgements: Mapping[str, str] |
                         f"{carried}, not {direction}.", (*used, "EVIDENCE-POINTS-AGAINST"), scheme.says(grade.rule),
                         carried)
     return _ladder(level, carried, judgements, scheme, used)
+
+
+def _neither_way(points: str, level: str, direction: str, judgements: Mapping[str, str] | None, scheme: Scheme,
+                 used: list[str]) -> Decision:
+    """The strength documentation carries that finds too little to conclude (INSUFFICIENT-IS-NOT-SUPPORT: no basis)
+    or no difference from another treatment (NO-DIFFERENCE-IS-NOT-NO-EFFECT: no more than lacking documentation)."""
+    lowest = scheme.lowest_level
+    no_basis = no_basis_code(scheme)
+    if points == "insufficient" or direction == "none":
+        if no_basis:
+            grade = scheme.strength(no_basis)
+            why = ("the rows it rests on find too little to conclude: wholly insufficient documentation"
+                   if points == "insufficient" else "the rows it rests on find no difference from another treatment")
+            rule = "INSUFFICIENT-IS-NOT-SUPPORT" if points == "insufficient" else "NO-DIFFERENCE-IS-NOT-NO-EFFECT"
+            return Decision(grade.code, grade.rule, f"{why} ({level}).", (*used, rule), scheme.says(grade.rule),
+                            "none")
+    if points == "insufficient":
+        why = f"the rows it rests on find too little to conclude, so the documentation ({level}) carries no more " \
+              f"than lacking documentation ({lowest})"
+        return _ladder(lowest, direction, judgements, scheme, [*used, "INSUFFICIENT-IS-NOT-SUPPORT"], why)
+    why = (f"the rows it rests on find no difference from another treatment: documentation neither that the measure "
+           f"works nor that it does not, so the documentation ({level}) carries no more than lacking documentation "
+           f"({lowest})")
+    return _ladder(lowest, direction, judgements, scheme, [*used, "NO-DIFFERENCE-IS-NOT-NO-EFFECT"], why)
 
 
 def _ladder(level: str, direction: str, judgements: Mapping[str, str] | None, scheme: Scheme, used: list[str],

@@ -19,7 +19,7 @@ class Judged:
     strength each carries, and the verdict against the published strength."""
 
     level: Decision
-    level_source: str  # printed | derived
+    level_source: str  # printed | in_words | derived (vocab.LEVEL_SOURCES)
     levels_used: tuple[str, ...]  # one per printed level (PRINTED-LEVELS-EACH), else the derived level
     strengths: tuple[Decision, ...]  # one per level used
     comparisons: tuple[Comparison, ...]  # one per level used
@@ -50,6 +50,22 @@ def printed_levels(rec: Recommendation) -> tuple[str, ...]:
     return rec.published_levels if rec.published_level in rec.published_levels else (rec.published_level,)
 
 
+def published_levels(rec: Recommendation, scheme: Scheme) -> tuple[str, ...]:
+    """The levels the guideline publishes for a recommendation: those it prints, else the level its text names in
+    words for the documentation as a whole (LEVEL-IN-WORDS); () when neither."""
+    printed = printed_levels(rec)
+    if printed or not (scheme.choices.level_in_words and rec.published_level_words_level):
+        return printed
+    return (rec.published_level_words_level,)
+
+
+def level_source(rec: Recommendation, scheme: Scheme) -> str:
+    """Where the level a strength is judged on comes from: printed, in_words (LEVEL-IN-WORDS) or derived."""
+    if not scheme.choices.printed_level_first or not published_levels(rec, scheme):
+        return "derived"
+    return "printed" if printed_levels(rec) else "in_words"
+
+
 def as_read(rec: Recommendation, studies: tuple[Study, ...], scheme: Scheme) -> tuple[Study, ...]:
     """The rows as the scheme reads their findings: a diagnostic test's accuracy counts as benefit, or as not stated."""
     if scheme.choices.accuracy_is_benefit or not is_diagnostic(rec, scheme):
@@ -62,16 +78,16 @@ def judge(rec: Recommendation, studies: tuple[Study, ...], scheme: Scheme) -> Ju
     studies = as_read(rec, studies, scheme)
     level = derive_level(studies, scheme)
     use_printed = uses_printed(rec, scheme)
-    levels = used_levels(printed_levels(rec), level.value, scheme)
+    levels = used_levels(published_levels(rec, scheme), level.value, scheme)
     found = findings_behind(level, studies, use_printed, scheme)
     strengths, comparisons, decides = carried(asked(rec), levels, found, consensus_only(studies), scheme)
-    return Judged(level, "printed" if use_printed else "derived", levels, strengths, comparisons, decides)
+    return Judged(level, level_source(rec, scheme), levels, strengths, comparisons, decides)
 
 
 def uses_printed(rec: Recommendation, scheme: Scheme) -> bool:
-    """Whether a strength is judged on the levels the guideline prints (PRINTED-LEVEL-FIRST) rather than the
-    derived one."""
-    return bool(printed_levels(rec)) and scheme.choices.printed_level_first
+    """Whether a strength is judged on the levels the guideline publishes, printed or in words (PRINTED-LEVEL-FIRST,
+    LEVEL-IN-WORDS), rather than the derived one."""
+    return bool(published_levels(rec, scheme)) and scheme.choices.printed_level_first
 
 
 def consensus_only(studies: tuple[Study, ...]) -> bool:

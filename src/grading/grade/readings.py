@@ -33,7 +33,17 @@ from .counts import (
     profile_of,
 )
 from .derive import STATED_FINDINGS, Comparison, Decision, resting_on
-from .judge import Asked, alone, as_read, asked, carried, consensus_only, printed_levels, used_levels, uses_printed
+from .judge import (
+    Asked,
+    alone,
+    as_read,
+    asked,
+    carried,
+    consensus_only,
+    published_levels,
+    used_levels,
+    uses_printed,
+)
 
 
 @dataclass(frozen=True)
@@ -153,7 +163,7 @@ def _asks_found(c: Compiled, rec: Recommendation, findings: frozenset[str], cons
     """_asks from what it reads of the rows: the findings they state and whether all are consensus."""
     scheme = c.scheme
     use_printed = uses_printed(rec, scheme)
-    levels_used = used_levels(printed_levels(rec), "", scheme) if use_printed else ()
+    levels_used = used_levels(published_levels(rec, scheme), "", scheme) if use_printed else ()
     every_found = c.frozen(findings & STATED_FINDINGS) if use_printed else NO_FINDINGS
     what = asked(rec)
     sig = c.sigs.setdefault((what, levels_used, consensus_only), len(c.sigs))
@@ -213,7 +223,7 @@ def every_reading(rec: Recommendation, studies: tuple[Study, ...], scheme: Schem
     share = c.shared
     strengths, comparisons, decides = first.judged
     return Readings(share(tuple(free)), share(tuple(ordered)), share(tuple(sorted(shown, key=shown.__getitem__))),
-                    every, share(tuple(dict.fromkeys(lv for lv in printed_levels(rec) if lv not in levels))),
+                    every, share(tuple(dict.fromkeys(lv for lv in published_levels(rec, scheme) if lv not in levels))),
                     share((lo, hi)), pending, (default[0][0], strengths, comparisons, decides))
 
 

@@ -10,7 +10,7 @@ from ..records import Recommendation, Study
 from ..scheme import Scheme, check_grades_strengths
 from ..vocab import AGREE, DEVIATIONS, NOT_COMPARABLE, VERDICTS
 from .derive import Comparison, Decision, derive_level
-from .judge import Judged, as_read, is_diagnostic, judge, printed_levels, used_levels
+from .judge import Judged, as_read, is_diagnostic, judge, level_source, printed_levels, published_levels, used_levels
 from .readings import Readings, every_reading
 
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ class Grading:
     recommendation: Recommendation
     level_decision: Decision | None  # None until first asked for: the explanation costs, the value is below
     level_used: str  # the level the verdict's strength rests on (a printed one where the guideline prints one)
-    level_source: str  # printed | derived
+    level_source: str  # printed | in_words | derived (vocab.LEVEL_SOURCES)
     strength: Decision
     comparison: Comparison
     references: tuple[int, ...]
@@ -37,6 +37,9 @@ class Grading:
     readings: Readings | None = None  # over every reading (None when not computed)
     derived: str = ""  # the level the rows derive under the default reading
     graded_by: Scheme | None = field(default=None, repr=False, compare=False)  # to explain the level when asked
+    # CONTESTED-CHOICES: (rule of a contested choice, the verdict with that choice turned the other way), for each
+    # contested choice that changes the default reading's verdict.
+    contested: tuple[tuple[str, str], ...] = ()
 
     @property
     def level(self) -> Decision:
@@ -130,8 +133,10 @@ class Grading:
 
     @property
     def certainty(self) -> str:
-        """'certain' when every reading of the unstated appraisal gives the verdict, else 'depends_on_appraisal'."""
-        return self.readings.certainty if self.readings else "certain"
+        """'certain' when every reading of the unstated appraisal and every setting of the contested choices give
+        the verdict; else 'depends_on_appraisal', or 'depends_on_choice' when only a contested choice decides."""
+        got = self.readings.certainty if self.readings else "certain"
+        return "depends_on_choice" if got == "certain" and self.contested else got
 
     @property
     def certain_deviation(self) -> bool:
@@ -184,6 +189,10 @@ class Grading:
                     f"{each}. The verdict rests on {self.level_used}.")
         elif self.level_source == "printed":
             used = f" The printed level {self.level_used} is used for the strength (PRINTED-LEVEL-FIRST)."
+        elif self.level_source == "in_words":
+            used = (f" No level is printed, but the text names the level of the documentation in words "
+                    f"('{self.recommendation.published_level_words}': {self.level_used}); that level is used for the "
+                    f"strength (LEVEL-IN-WORDS, PRINTED-LEVEL-FIRST).")
         else:
             used = " No level is printed; the derived level is used for the strength (PRINTED-LEVEL-FIRST)."
         if self.graded_by is not None and is_diagnostic(self.recommendation, self.graded_by) and \
@@ -194,7 +203,14 @@ class Grading:
                      "an effect on the patient (DIAGNOSTIC-ACCURACY).")
         text = (f"{lvl}{used} Strength: {self.strength.explain()} "
                 f"Verdict: {self.comparison.verdict} by {self.comparison.rule} — {self.comparison.because}")
-        return text + (" " + self.readings_text() if self.readings else "")
+        return text + (" " + self.readings_text() if self.readings else "") + self.contested_text()
+
+    def contested_text(self) -> str:
+        """Which contested choice, turned the other way, gives another verdict (CONTESTED-CHOICES)."""
+        if not self.contested:
+            return ""
+        parts = "; ".join(f"with {rule} the other way, {VERDICTS.get(v, v)}" for rule, v in self.contested)
+        return f" The verdict depends on a contested choice (CONTESTED-CHOICES): {parts}."
 
     def readings_text(self) -> str:
         """Which readings of the unstated appraisal give which verdict (EVERY-READING), in words to check."""
@@ -240,6 +256,7 @@ class Grading:
                           "derived_level": o.level, "derived_strength": o.strength,
                           "reading": o.describe(self.studies)} for o in r.outcomes] if r else [],
             "printed_levels_unreached": list(self.printed_unreached),
+            "contested": [{"choice": rule, "verdict": v} for rule, v in self.contested],
             "justification": self.justification or None, "references": list(self.references),
             "rule": self.rule(), "scheme": self.scheme,
         }
@@ -258,11 +275,36 @@ def grade(rec: Recommendation, studies: tuple[Study, ...], scheme: Scheme, *, ev
     readings = every_reading(rec, studies, scheme)
     assert readings.default is not None
     level, strengths, comparisons, decides = readings.default
-    printed = printed_levels(rec)
-    source = "printed" if printed and scheme.choices.printed_level_first else "derived"
-    levels = used_levels(printed, level, scheme)
+    source = level_source(rec, scheme)
+    levels = used_levels(published_levels(rec, scheme), level, scheme)
     return Grading(rec, None, levels[decides], source, strengths[decides], comparisons[decides], refs,
-                   scheme.describe(), studies, levels, strengths, comparisons, readings, level, scheme)
+                   scheme.describe(), studies, levels, strengths, comparisons, readings, level, scheme,
+                   contested(rec, studies, scheme, comparisons[decides].verdict))
+
+
+def contested(rec: Recommendation, studies: tuple[Study, ...], scheme: Scheme,
+              verdict: str) -> tuple[tuple[str, str], ...]:
+    """Each contested choice (CONTESTED-CHOICES) that, turned the other way, changes the default reading's verdict:
+    its rule, and the verdict it then gives."""
+    out = []
+    for choice in scheme.choices.contested:
+        if choice == "printed_levels_each" and len(published_levels(rec, scheme)) < 2:
+            continue  # one published level: the choice cannot matter, so it is not tried
+        other = scheme.worked_out(f"contested {choice}", _turned(choice))
+        got = judge(rec, studies, other).comparison.verdict
+        if got != verdict:
+            out.append((choice_rule(choice), got))
+    return tuple(out)
+
+
+def _turned(choice: str):
+    """A builder of the scheme with one true-or-false choice turned the other way."""
+    return lambda s: s.but(**{choice: not getattr(s.choices, choice)})
+
+
+def choice_rule(choice: str) -> str:
+    """The rule a choice is named by in a scheme file's comments: printed_levels_each -> PRINTED-LEVELS-EACH."""
+    return choice.upper().replace("_", "-")
 
 
 def reproduce(guideline: Guideline, scheme: Scheme | None = None, *, every: bool = True) -> list[Grading]:
@@ -282,6 +324,7 @@ def summary(gradings: list[Grading]) -> dict[str, int]:
     out["deviations_justified"] = sum(g.comparison.justified for g in dev)
     out["deviations_unjustified"] = len(dev) - out["deviations_justified"]
     out["levels_derived_where_none_printed"] = sum(not g.published_level for g in gradings)  # whatever the scheme
+    out["levels_in_words"] = sum(g.level_source == "in_words" for g in gradings)
     printed = [g for g in gradings if g.published_level]
     out["printed_levels_reproduced"] = sum(g.derived_level == g.published_level for g in printed)
     out["printed_levels"] = len(printed)
@@ -290,7 +333,8 @@ def summary(gradings: list[Grading]) -> dict[str, int]:
     out["certain_deviations_justified"] = sum(g.deviates and g.comparison.justified for g in certain)
     out["certain_deviations_unjustified"] = sum(g.deviates and not g.comparison.justified for g in certain)
     out["certain_not_comparable"] = sum(g.comparison.verdict == NOT_COMPARABLE for g in certain)
-    out["depends_on_appraisal"] = len(gradings) - len(certain)
+    out["depends_on_appraisal"] = sum(g.certainty == "depends_on_appraisal" for g in gradings)
+    out["depends_on_choice"] = sum(g.certainty == "depends_on_choice" for g in gradings)
     out["printed_levels_unreached"] = sum(len(g.printed_unreached) for g in gradings)
     out["recommendations_with_printed_level_unreached"] = sum(bool(g.printed_unreached) for g in gradings)
     return out

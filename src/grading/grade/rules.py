@@ -18,10 +18,11 @@ from typing import NamedTuple
 from ..records import Study
 from ..scheme import Clause, LevelRule, Scheme
 
-RowKey = tuple[str, str, bool, str]
-"""Every field of a row a level rule reads, as read: design, quality, whether its text calls it very good
-(VERY-GOOD-STATED), finding. Built by `LevelRules.row_key` (the one place that reads a row for the rules) and
-`read_as`; the key of every memo of what the rules make of a row. A plain tuple: one is built per evidence row."""
+RowKey = tuple[str, str, str, str]
+"""Every field of a row a level rule reads, as read: design, quality, the level its text names in words ('' when
+none; VERY-GOOD-STATED, LEVEL-IN-WORDS), finding. Built by `LevelRules.row_key` (the one place that reads a row
+for the rules) and `read_as`; the key of every memo of what the rules make of a row. A plain tuple: one is built
+per evidence row."""
 
 
 def read_as(row: RowKey, design: str, quality: str) -> RowKey:
@@ -35,7 +36,7 @@ class RowClass(NamedTuple):
     member: frozenset[str]  # the scheme's named sets its design belongs to
     seen: tuple[bool, ...]  # per quality set the clauses ask for (`LevelRules.qualities`): whether it counts
     good: bool  # of good quality under the scheme's reading (UNCLEAR-IS-NOT-GOOD)
-    stated: bool  # its text calls it very good (VERY-GOOD-STATED)
+    words: str  # the level its text names in words, '' when none (VERY-GOOD-STATED, LEVEL-IN-WORDS)
     finding: str
 
 
@@ -45,14 +46,17 @@ class Fired(NamedTuple):
     rule: LevelRule
     clause: Clause
     matched: tuple[tuple[int, ...], ...]  # per (set, minimum) of the clause, in order: the class ids counted
+    capped: str = ""  # the level a rule above would give, had the rows' own words not named a lower one
 
 
 _UNSEEN = object()
 
 
 def contradict(findings: frozenset[str] | set[str]) -> bool:
-    """Whether rows with these findings contradict one another (CONTRADICTION-LOWERS)."""
-    return "conflicting" in findings or ("benefit" in findings and bool(findings & {"no_effect", "harm"}))
+    """Whether rows with these findings contradict one another (CONTRADICTION-LACKING): a conflicting finding, benefit
+    beside no effect or harm, or a source that finds too little to conclude beside one that concludes."""
+    return "conflicting" in findings or ("benefit" in findings and bool(findings & {"no_effect", "harm"})) or \
+        ("insufficient" in findings and bool(findings & {"benefit", "no_effect", "harm"}))
 
 
 class LevelRules:
@@ -69,8 +73,15 @@ class LevelRules:
         self.classes: list[RowClass] = []  # class id -> class
         self.ids: dict[RowClass, int] = {}
         self._members: dict[str, frozenset[str]] = {}
-        self._stated: dict[str, bool] = {}
+        self._stated: dict[str, str] = {}
         self._rows: dict[RowKey, int | None] = {}
+        self.rank = {g.code: g.rank for g in scheme.levels}
+        self.top = max(scheme.levels, key=lambda g: g.rank).code if scheme.levels else ""
+        # The phrases naming each level, highest level first: 'meget god dokumentasjon' before 'god dokumentasjon'.
+        self._words = tuple((g.code, tuple(w.lower() for w in (*g.wording, *(
+            scheme.choices.very_good_phrases if g.code == self.top else ())))) for g in
+            sorted(scheme.levels, key=lambda g: -g.rank))
+        self.words_cap = scheme.choices.level_in_words
 
     # --- rows -----------------------------------------------------------------------------------------
     def counts_as(self, quality: str, asked: frozenset[str]) -> bool:
@@ -85,12 +96,14 @@ class LevelRules:
             got = self._members[design] = frozenset(n for n, ds in self.scheme.sets.items() if design in ds)
         return got
 
-    def stated(self, quality_text: str) -> bool:
-        """Whether a row's text calls it very good (VERY-GOOD-STATED)."""
+    def stated(self, quality_text: str) -> str:
+        """The level a row's text names in words ('meget god dokumentasjon': the top level, VERY-GOOD-STATED; 'god
+        dokumentasjon': the level whose wording it is, LEVEL-IN-WORDS), '' when it names none."""
         got = self._stated.get(quality_text)
         if got is None:
             text = quality_text.lower()
-            got = self._stated[quality_text] = any(p in text for p in self.scheme.choices.very_good_phrases)
+            got = next((code for code, phrases in self._words if any(p in text for p in phrases)), "")
+            self._stated[quality_text] = got
         return got
 
     def row_key(self, s: Study) -> RowKey:
@@ -114,7 +127,7 @@ class LevelRules:
             member = self.member(design)
             if good or any(seen[qi] and member & {n for n, _ in sets}
                            for _, clauses in self.order for _, sets, qi in clauses):
-                cls = RowClass(member, seen, good, stated, finding)
+                cls = RowClass(member, seen, good, stated, finding)  # stated: the level named in words
                 if cls not in self.ids:
                     self.ids[cls] = len(self.classes)
                     self.classes.append(cls)
@@ -137,11 +150,12 @@ class LevelRules:
         number of rows; a number may stop at `cap`)."""
         classes = self.classes
         lowers = self.scheme.choices.contradiction_lowers
+        capped = ""
         for rule, clauses in self.order:
             for clause, sets, qi in clauses:
                 matched: list[tuple[int, ...]] = []
                 for name, minimum in sets:
-                    got = [(cid, n) for cid, n in present if _admits(classes[cid], name, qi, clause)]
+                    got = [(cid, n) for cid, n in present if _admits(classes[cid], name, qi, clause, self.top)]
                     if sum(n for _, n in got) < minimum:
                         break
                     matched.append(tuple(cid for cid, _ in got))
@@ -152,14 +166,23 @@ class LevelRules:
                             continue
                     elif clause.consistent is False:
                         continue  # contradiction rules are off
-                    return Fired(rule, clause, tuple(matched))
+                    if self.words_cap and self._below_words(rule.level, matched):
+                        capped = capped or rule.level
+                        continue  # LEVEL-IN-WORDS: the rows' own words name a lower level
+                    return Fired(rule, clause, tuple(matched), capped)
         # load_scheme refuses a scheme whose last rule does not hold for any evidence
         raise AssertionError(f"no level rule of scheme {self.scheme.name} holds")
 
 
-def _admits(row: RowClass, name: str, qi: int, clause: Clause) -> bool:
+    def _below_words(self, level: str, matched: list[tuple[int, ...]]) -> bool:
+        """Whether every row a rule counted names in words a level below the one the rule gives (LEVEL-IN-WORDS)."""
+        named = [self.classes[cid].words for m in matched for cid in m]
+        return bool(named) and all(named) and max(self.rank[w] for w in named) < self.rank[level]
+
+
+def _admits(row: RowClass, name: str, qi: int, clause: Clause, top: str) -> bool:
     """Whether a clause counts a row of this class towards the named set."""
-    return name in row.member and row.seen[qi] and (not clause.stated or row.stated)
+    return name in row.member and row.seen[qi] and (not clause.stated or row.words == top)
 
 
 def level_rules(scheme: Scheme) -> LevelRules:

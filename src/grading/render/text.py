@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from ..analyses.impact import Impact, NewStudy
 
 VERDICT_SHORT = {AGREE: "agree", STRONGER: "STRONGER", WEAKER: "WEAKER", NOT_COMPARABLE: "n/c"}
+CERTAINTY_SHORT = {"certain": "certain", "depends_on_appraisal": "DEPENDS", "depends_on_choice": "CHOICE"}
 
 # C0 and C1 controls, DEL, and the marks that reorder a line (bidirectional embeddings, overrides, isolates): printed
 # raw they move the cursor, retitle the window, erase lines or disguise what a line says.
@@ -64,9 +65,10 @@ def gradings_table(gradings: list[Grading]) -> str:
         span = "" if r is None or r.level_range[0] == r.level_range[1] else "-".join(r.level_range)
         if g.topic not in topics:
             topics[g.topic] = textwrap.shorten(g.topic, 24, placeholder="…")
-        cells = [g.id, topics[g.topic], g.direction, g.published_strength or "-", ";".join(g.published_levels) or "-",
-                 g.derived_level + ("" if g.level_source == "printed" else " (derived)"), span, g.carried,
-                 VERDICT_SHORT[g.comparison.verdict], just, "certain" if g.certainty == "certain" else "DEPENDS"]
+        level = ";".join(g.published_levels) or (f"{g.level_used} (words)" if g.level_source == "in_words" else "-")
+        cells = [g.id, topics[g.topic], g.direction, g.published_strength or "-", level,
+                 g.derived_level + ("" if g.level_source != "derived" else " (derived)"), span, g.carried,
+                 VERDICT_SHORT[g.comparison.verdict], just, CERTAINTY_SHORT[g.certainty]]
         rows.append([terminal_safe(x) for x in cells] if _CONTROLS.search("".join(cells)) else cells)
     head = ["id", "topic", "dir", "published", "level", "derived level", "range", "derived strength", "verdict",
             "justification", "every reading"]
@@ -81,14 +83,16 @@ def summary_text(gradings: list[Grading]) -> str:
             f"(EVERY-READING), {s['certain_agree']} certainly agree with their evidence, {dev} certainly deviate "
             f"({s['certain_deviations_justified']} with a recorded justification, "
             f"{s['certain_deviations_unjustified']} without), {s['depends_on_appraisal']} depend on appraisal, "
-            f"{s['certain_not_comparable']} not comparable; {s['printed_levels_unreached']} printed levels are "
-            f"reached by no reading of their evidence.\n"
+            f"{s['depends_on_choice']} on a contested choice of the scheme (CONTESTED-CHOICES), "
+            f"{s['certain_not_comparable']} not comparable; {s['printed_levels_unreached']} published levels "
+            f"(printed, or named in words: LEVEL-IN-WORDS) are reached by no reading of their evidence.\n"
             f"Under the scheme's default reading: {s['agree']} agree with their evidence, "
             f"{s['stronger_than_evidence']} are stronger and {s['weaker_than_evidence']} weaker than it "
             f"({s['deviations_justified']} of these deviations with a recorded justification, "
             f"{s['deviations_unjustified']} without), {s['not_comparable']} not comparable.\n"
-            f"Levels: {s['levels_derived_where_none_printed']} derived where the guideline prints none; "
-            f"of {s['printed_levels']} printed levels, {s['printed_levels_reproduced']} are reproduced "
+            f"Levels: {s['levels_derived_where_none_printed']} derived where the guideline prints none"
+            + (f" ({s['levels_in_words']} of them with a level named in words)" if s['levels_in_words'] else "")
+            + f"; of {s['printed_levels']} printed levels, {s['printed_levels_reproduced']} are reproduced "
             f"exactly from the evidence rows under the default reading.\n{graded_by(gradings)}")
 
 
@@ -106,6 +110,9 @@ def verdict_line(g: Grading) -> str:
     verdicts = [VERDICTS[v] for v in g.verdicts]
     if g.certainty == "certain":
         return f"The evidence carries {carries}: {verdicts[0]} under every reading of the unstated appraisal."
+    if g.certainty == "depends_on_choice":
+        return (f"The evidence carries {carries}: {verdicts[0]} under every reading of the unstated appraisal, "
+                f"but" + g.contested_text().split(":", 1)[1].rstrip(".") + " — depends on a contested choice.")
     refs = ", ".join(map(str, g.to_appraise))
     return (f"The evidence carries {carries}: {verdicts[0]} under the default reading, {', '.join(verdicts[1:])} "
             f"under others — depends on appraisal of {refs}.")

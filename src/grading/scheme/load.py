@@ -144,6 +144,7 @@ def _right_kind(value: Any, default: Any) -> bool:
 def _choices(raw: dict, grades_strengths: bool, strengths: set[str], out: _Found,
              levels: set[str] | None = None) -> Choices:
     wanted = Choices.names() if grades_strengths else Choices.required()  # a ladder grades strengths
+    wanted = tuple(k for k in wanted if k not in Choices.optional())
     for key in wanted:
         if key not in raw:
             out(f"[choices] lacks '{key}'", ("choices",), column=f"choices.{key}",
@@ -180,6 +181,11 @@ def _choices(raw: dict, grades_strengths: bool, strengths: set[str], out: _Found
         if j not in JUDGEMENTS:
             out("a choice names an unknown judgement", ("choices", None, "lowest_level_needs"),
                 column="choices.lowest_level_needs", found=j, allowed=", ".join(JUDGEMENTS))
+    toggles = [k for k in Choices.names() if isinstance(getattr(defaults, k), bool)]
+    for c in values.get("contested", ()):
+        if c not in toggles:
+            out("a contested choice must be a true-or-false choice of the scheme", ("choices", None, "contested"),
+                column="choices.contested", found=c, allowed=", ".join(toggles))
     for key in ("agreement_share", "quorum_share"):  # votes: shares of a whole
         if key in values and not 0 <= values[key] <= 1:
             out("a share must lie between 0 and 1", ("choices", None, key), column=f"choices.{key}",

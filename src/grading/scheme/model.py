@@ -74,6 +74,8 @@ class Choices:
     accuracy_is_benefit: bool = True  # DIAGNOSTIC-ACCURACY
     no_basis_agrees_with: tuple[str, ...] = ()  # NO-BASIS-COMPARED: derived strengths 'no basis' agrees with
     printed_levels_each: bool = True  # PRINTED-LEVELS-EACH
+    level_in_words: bool = False  # LEVEL-IN-WORDS: a level the text names in words counts as published
+    contested: tuple[str, ...] = ()  # CONTESTED-CHOICES: choices a verdict is shown to depend on
     relevant_relative_difference: float = 0.15  # EFFECT-RELATIVE
     large_relative_difference: float = 0.30
     smd_small_below: float = 0.20  # EFFECT-SMD
@@ -95,6 +97,11 @@ class Choices:
     def required(cls) -> tuple[str, ...]:
         """The choices every scheme file must declare (the rest only a scheme that grades strengths)."""
         return ("unclear_quality_is_good", "contradiction_lowers", "very_good_phrases")
+
+    @classmethod
+    def optional(cls) -> tuple[str, ...]:
+        """Choices added after scheme files were written: a file that leaves them out keeps the behaviour it had."""
+        return ("level_in_words", "contested")
 
 
 @dataclass(frozen=True)
