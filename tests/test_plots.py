@@ -96,9 +96,10 @@ def test_evidence_map_marks_printed_and_derived_levels_differently(evidence_map)
     for t in evidence_map.axes[0].texts:
         if t.get_gid():
             marks.setdefault(t.get_gid(), []).append(t)
-    printed, derived = marks["7.2.1-03"][0], marks["7.1.1-01"][0]
+    printed, words, derived = marks["7.2.1-03"][0], marks["7.1.1-01"][0], marks["7.1.1-02"][0]
     assert printed.get_text() == "***" and printed.get_fontweight() == "bold" and printed.get_fontstyle() == "normal"
-    assert derived.get_text() == "(***)" and derived.get_fontstyle() == "italic"
+    assert words.get_text() == "«***»" and words.get_fontstyle() == "normal"  # named in words (LEVEL-IN-WORDS)
+    assert derived.get_text().startswith("(") and derived.get_fontstyle() == "italic"
     assert len(marks["6.3.1-01"]) == 3 and {t.get_text() for t in marks["6.3.1-01"]} == {"**"}
 
 

@@ -91,7 +91,7 @@ def appraisal_loop(guideline: Guideline, gradings: list[Grading] | None = None,
         by = tuple(counting[k.lower()] for k in dict.fromkeys(k for k in keys if k) if k.lower() in counting)
         if by:
             settled.append(Settled(g.id, now.comparison.verdict, tuple(g.verdicts), by))
-    return Loop(rules, where, applied, tuple(settled), appraised, tuple(worklist(graded)))
+    return Loop(rules, where, applied, tuple(settled), appraised, tuple(worklist(graded, guideline.reference_name)))
 
 
 def settled_findings(guideline: Guideline, gradings: list[Grading]) -> list[tuple[str, str, dict]]:

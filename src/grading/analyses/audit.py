@@ -5,7 +5,7 @@ references."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from ..grade import Grading, reproduce
@@ -63,7 +63,7 @@ def _published(g: Grading) -> str:
     return "named in words" if g.level_source == "in_words" else "printed"
 
 
-def verdict_findings(gradings: list[Grading]) -> list[Finding]:
+def verdict_findings(gradings: list[Grading], names: Callable[[int], str] | None = None) -> list[Finding]:
     """The verdicts a reviewer must look at, grouped in the order of KINDS, then the appraisal worklist."""
     found: dict[str, list[Finding]] = {k: [] for k in KINDS}
     for g in gradings:
@@ -86,9 +86,9 @@ def verdict_findings(gradings: list[Grading]) -> list[Finding]:
             found["printed_level_unreached"].append(Finding(
                 "printed_level_unreached", g.id, f"{_published(g)} {level}, but the cited evidence derives only "
                 f"{', '.join(g.readings.levels) if g.readings else g.derived_level} under any reading"))
-    for rank, e in enumerate(worklist(gradings), 1):
-        found["appraise_first"].append(Finding("appraise_first", e.subject, e.describe().split(": ", 1)[1],
-                                               {"rank": rank, "decides": list(e.decides),
+    for rank, e in enumerate(worklist(gradings, names), 1):
+        found["appraise_first"].append(Finding("appraise_first", e.subject, e.describe()[len(e.subject) + 2:],
+                                               {"rank": rank, "reference": e.reference, "decides": list(e.decides),
                                                 "settles": list(e.settles)}))
     return [f for kind in KINDS for f in found[kind]]
 
@@ -96,7 +96,7 @@ def verdict_findings(gradings: list[Grading]) -> list[Finding]:
 def audit(guideline: Guideline, gradings: list[Grading] | None = None) -> list[Finding]:
     """Every finding for a guideline, graded by its scheme, grouped by kind in the order of KINDS."""
     gradings = gradings if gradings is not None else reproduce(guideline)
-    found = verdict_findings(gradings)
+    found = verdict_findings(gradings, guideline.reference_name)
     with_rows = set(guideline.evidence["recommendation_id"])
     found += [Finding("no_evidence", rid, KINDS["no_evidence"])
               for rid in guideline.recommendations["id"] if rid not in with_rows]

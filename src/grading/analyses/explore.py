@@ -13,7 +13,7 @@ from ..errors import UnknownValueError
 from ..grade import Grading, reproduce
 from ..io.guideline import Guideline
 from ..render.references import FormattedReference, guideline_references, render_references
-from ..vocab import DESIGNS, JUDGEMENTS
+from ..vocab import DESIGNS, JUDGEMENTS, LEVEL_SOURCES
 
 # The diagnostic groups and phases are the guideline's own: its manifest's vocabularies, in their order (else the
 # values its table holds, in table order); groups() and phases() give them.
@@ -62,8 +62,8 @@ def browse(guideline: Guideline, gradings: list[Grading] | None = None, *, group
 
     `phase` matches any phase of a multi-phase recommendation ('' selects those naming no phase);
     `topic` is a case-insensitive part of the Norwegian or English topic; `strength` matches either
-    end of a published range; `level` matches the printed level, or the derived one where none is
-    printed (column `level_source` says which).
+    end of a published range; `level` matches the printed level, else the level named in words (LEVEL-IN-WORDS),
+    else the derived one (column `level_source` says which).
     """
     _check("diagnostic group", group, groups(guideline))
     _check("phase", phase, phases(guideline) + (NO_PHASE,))
@@ -158,7 +158,10 @@ class RecommendationView:
             " (justified)" if g.comparison.justified else " (NO justification recorded)")
         lines += ["", f"Derived grading (scheme {g.scheme}):",
                   f"  level {g.derived_level}" + ("" if g.level_source == "derived" else
-                                                    f" (the printed {g.level_used} is used for the strength)")
+                                                    f" (the printed {g.level_used} is used for the strength)"
+                                                    if g.level_source == "printed" else
+                                                    f" (the level {g.level_used}, {LEVEL_SOURCES[g.level_source]}, "
+                                                    f"is used for the strength)")
                   + f", strength {g.derived_strength}, verdict {g.comparison.verdict}{just}",
                   wrap(g.rule()), "", f"Evidence ({len(self.evidence)} rows):"]
         labels = self.reference_labels or tuple(f"ref {r}" for r in self.evidence["reference"])
@@ -233,7 +236,7 @@ def derived_levels(gradings: list[Grading]) -> pd.DataFrame:
     """Every level the toolkit derives where the guideline prints none, with the rule and reasons that made it."""
     rows = [{"id": g.id, "topic": g.topic, "derived_level": g.derived_level, "rule": g.level.rule,
              "because": g.level.because, "choices": ", ".join(g.level.choices)}
-            for g in gradings if g.level_source == "derived"]
+            for g in gradings if g.level_source != "printed"]
     return pd.DataFrame(rows, columns=["id", "topic", "derived_level", "rule", "because", "choices"]).set_index("id")
 
 

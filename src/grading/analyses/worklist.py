@@ -3,6 +3,7 @@ revising working group should appraise first."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -18,9 +19,13 @@ class Entry:
     reference: int | str  # the citation number, or 'ID row N' for an evidence row that cites no number
     decides: tuple[str, ...]  # recommendations whose verdict its appraisal can change, in table order
     settles: tuple[str, ...]  # of those, the ones whose verdict its appraisal alone settles, whatever it finds
+    name: str = ""  # the reference as a reader knows it: first author, year, title (Guideline.reference_name)
 
     @property
     def subject(self) -> str:
+        """The reference by number, author, year and title where known ('ref 4 (Airaksinen 2006: …)')."""
+        if self.name:
+            return self.name
         return f"ref {self.reference}" if isinstance(self.reference, int) else str(self.reference)
 
     def describe(self) -> str:
@@ -33,9 +38,9 @@ class Entry:
         return text
 
 
-def worklist(gradings: list[Grading]) -> list[Entry]:
+def worklist(gradings: list[Grading], names: Callable[[int], str] | None = None) -> list[Entry]:
     """Every reference whose appraisal can change some verdict, ranked by how many verdicts it decides, then by
-    how many it settles alone, then by number."""
+    how many it settles alone, then by number; each named by `names` (`Guideline.reference_name`) where given."""
     decides: dict[int | str, list[str]] = {}
     settles: dict[int | str, list[str]] = {}
     for g in gradings:
@@ -49,7 +54,8 @@ def worklist(gradings: list[Grading]) -> list[Entry]:
             decides.setdefault(key, []).append(g.id)
             if row in alone:
                 settles.setdefault(key, []).append(g.id)
-    entries = [Entry(k, tuple(dict.fromkeys(v)), tuple(dict.fromkeys(settles.get(k, ())))) for k, v in decides.items()]
+    entries = [Entry(k, tuple(dict.fromkeys(v)), tuple(dict.fromkeys(settles.get(k, ()))),
+                     names(k) if names is not None and isinstance(k, int) else "") for k, v in decides.items()]
     return sorted(entries, key=lambda e: (-len(e.decides), -len(e.settles), isinstance(e.reference, str),
                                           label_key(str(e.reference))))
 

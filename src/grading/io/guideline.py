@@ -17,6 +17,7 @@ from ..scheme import Scheme, check_grades_strengths, guideline_scheme
 from .bib import NUMBER_FIELD, WHOLE_NUMBER, Bibliography
 from .cache import load_bibliography_cached
 from .files import read_bytes
+from .latex import plain
 from .manifest import MANIFEST, Manifest, load_manifest, scheme_problems, style_file_of
 from .panel import panel_problems
 from .tables import (
@@ -158,6 +159,24 @@ class Guideline:
         reference) or 'missing'."""
         key = self.reference_key(number)
         return "missing" if key is None else self.bibliography.status_of(key)
+
+    def reference_name(self, number: int, width: int = 70) -> str:
+        """A reference as a reader knows it: 'ref 4 (Airaksinen 2006: Chapter 4. European guidelines for the …)' —
+        never the number alone; the number with the status where the list lacks the entry."""
+        key = self.reference_key(number)
+        if key is None:
+            return f"ref {number} (not in the reference list)"
+        bib = self.bibliography
+        people = bib.people(key)
+        first = next(iter(people.get("author") or people.get("editor") or []), "")
+        family = plain(first.split(",")[0] if "," in first else (first.split() or [""])[-1])
+        year = plain(bib.field_of(key, "year") or bib.field_of(key, "date")[:4])
+        title = plain(bib.field_of(key, "title"))
+        if len(title) > width:
+            title = title[:width - 1].rsplit(" ", 1)[0] + " …"
+        who = " ".join(x for x in (family + (" et al." if len(people.get("author", [])) > 1 else ""), year) if x)
+        named = ": ".join(x for x in (who, title) if x)
+        return f"ref {number} ({named})" if named else f"ref {number} ({key})"
 
     @property
     def numbered_by(self) -> str:

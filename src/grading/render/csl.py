@@ -12,6 +12,9 @@ from typing import Any
 from pybtex.database import BibliographyData, Entry, Person
 
 from ..io.biblatex import classic_entry
+from ..io.latex import plain
+
+_NAME_ROLES = ("author", "editor", "translator")
 
 _NS = "{http://purl.org/net/xbiblio/csl}"
 
@@ -44,36 +47,6 @@ REQUIRED = {
 }
 _MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
                                        "dec"), start=1)}
-_DROP_COMMANDS = re.compile(r"\\(?:emph|textit|textbf|textsc|texttt|textup|textsf|mkbibquote|mkbibemph|"
-                            r"mkbibitalic|mkbibbold|enquote|url|path|nolinkurl|hyphen)\*?\s?")
-_COMMAND = re.compile(r"\\([A-Za-z]+)\*?\s?")
-_NAME_ROLES = ("author", "editor", "translator")
-
-
-_LATEX = re.compile(r"[{}\\~$]|--")
-
-
-@functools.lru_cache(maxsize=1)
-def _text_backend():
-    from pybtex.backends.plaintext import Backend
-    return Backend()
-
-
-def plain(value: str) -> str:
-    """A field's LaTeX as plain text: braces, accents and dashes resolved; case kept as given."""
-    value = str(value)
-    if not _LATEX.search(value):
-        return " ".join(value.split())
-    from pybtex.richtext import Text
-
-    value = _DROP_COMMANDS.sub("", value)
-    try:
-        text = Text.from_latex(value).render(_text_backend())
-    except Exception:  # pybtex cannot read every LaTeX construct; the raw text is better than nothing
-        text = value.replace("{", "").replace("}", "")
-    return " ".join(_COMMAND.sub(r"\1", text).replace("\\", "").split())
-
-
 def csl_name(person: Person) -> dict[str, str] | None:
     """One pybtex person as a CSL name; a braced corporate name as a literal; None for 'others'."""
     last = person.last_names

@@ -60,8 +60,8 @@ def literal(text: str) -> str:
 
 
 def level_label(level: str, source: str) -> str:
-    """The level as the map prints it: '**' when printed, '(**)' when derived."""
-    return level if source == "printed" else f"({level})"
+    """The level as the map prints it: '**' when printed, '«**»' when printed in words, '(**)' when derived."""
+    return level if source == "printed" else f"«{level}»" if source == "in_words" else f"({level})"
 
 
 def phase_columns(guideline: Guideline) -> list[str]:
@@ -163,6 +163,8 @@ def evidence_map(guideline: Guideline, gradings: list[Grading] | None = None,
                          label="cross-hatched: recommended AGAINST"))
     handles += [Line2D([], [], linestyle="none", marker="$**$", markersize=12, color="black",
                        label="level printed in the guideline"),
+                Line2D([], [], linestyle="none", marker="$«**»$", markersize=18, color="black",
+                       label="«level» named in words in the guideline's text"),
                 Line2D([], [], linestyle="none", marker="$(**)$", markersize=18, color="#333333",
                        label="(level) derived from the evidence rows")]
     if fragile is not None:
@@ -233,15 +235,16 @@ STANDINGS = {"certain_agree": "agree under every reading",
              "certain_justified": "deviate under every reading,\njustification recorded",
              "certain_unjustified": "deviate under every reading,\nno justification",
              "depends_on_appraisal": "depend on appraisal\nthe text does not state",
+             "depends_on_choice": "depend on a contested\nchoice of the scheme",
              "not_comparable": "not comparable"}
 STANDING_COLOURS = {"certain_agree": "#1a9850", "certain_justified": "#fdae61", "certain_unjustified": "#d73027",
-                    "depends_on_appraisal": "#9e9ac8", "not_comparable": "#bbbbbb"}
+                    "depends_on_appraisal": "#9e9ac8", "depends_on_choice": "#bcbddc", "not_comparable": "#bbbbbb"}
 
 
 def standing(g: Grading) -> str:
     """Where a grading stands under every reading: a key of STANDINGS."""
     if g.certainty != "certain":
-        return "depends_on_appraisal"
+        return g.certainty
     if g.comparison.verdict == NOT_COMPARABLE:
         return "not_comparable"
     if not g.deviates:
@@ -261,8 +264,8 @@ def agreement_plot(gradings: list[Grading], scheme: Scheme) -> Figure:
                       linewidth=0.6)
     for b, k in zip(drawn, keys):
         b.set_gid(f"standing|{k}")
-        if k == "depends_on_appraisal":
-            b.set_hatch("..")
+        if k in ("depends_on_appraisal", "depends_on_choice"):
+            b.set_hatch(".." if k == "depends_on_appraisal" else "//")
     for i, n in enumerate(counts):
         bars.text(n + 0.5, i, str(n), va="center", fontsize=8, gid=f"standing-count|{keys[i]}")
     bars.set_yticks(range(len(keys)), [STANDINGS[k] for k in keys], fontsize=8)

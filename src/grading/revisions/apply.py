@@ -197,6 +197,10 @@ def apply_revisions(guideline: Guideline, revisions: Iterable[Revision] | None =
         if rev.published_strength:
             recs.at[rev.recommendation_id, "published_strength"] = rev.published_strength
             recs.at[rev.recommendation_id, "published_strength_text"] = ""  # the new grade is not printed text
+        if rev.changes and "published_level_words_level" in recs.columns:
+            # LEVEL-IN-WORDS: the text's words described the documentation it cited; once the group changes that
+            # documentation they no longer describe it, and the level is derived from the rows again.
+            recs.at[rev.recommendation_id, "published_level_words_level"] = ""
     # Untouched recommendations keep their rows as they are; revised ones take their new rows, in table order.
     parts, published_ids = [], list(dict.fromkeys(ev["recommendation_id"]))
     for rid, group in ev.groupby("recommendation_id", sort=False):
@@ -234,6 +238,8 @@ def preview(revised: Revised, revision: Revision) -> tuple[Grading, tuple[Confli
         rec = rec.but(published_strength=revision.published_strength)
     if revision.text:
         rec = rec.but(text=revision.text)
+    if revision.changes:  # LEVEL-IN-WORDS: as apply_revisions, the words no longer describe changed documentation
+        rec = rec.but(published_level_words_level="")
     counted = once_per_reference(pd.DataFrame(rows, columns=list(EVIDENCE_COLUMNS)), revised.guideline.key_of)
     studies = tuple(studies_from_rows(counted, revised.guideline.number_of))
     return grade(rec, studies, revised.guideline.scheme), mine
@@ -295,6 +301,7 @@ def diff(revised: Revised) -> list[RecommendationDiff]:
         after = grade(new, revised.guideline.studies(rid), revised.guideline.scheme)
         pairs = [("text", old.text, new.text),
                  ("published strength", before.published_strength, after.published_strength),
+                 ("level named in words", old.published_level_words_level, new.published_level_words_level),
                  ("derived level", before.derived_level, after.derived_level),
                  ("derived strength", before.derived_strength, after.derived_strength),
                  ("verdict", before.comparison.verdict, after.comparison.verdict),

@@ -27,7 +27,7 @@ PUBLISHED = "published"  # the name of the guideline as its folder holds it, bef
 STATUSES = ("changed", "added", "removed", "reaffirmed")  # of a recommendation in a change log
 CHECKSUMS = "SHA256SUMS"  # in every release: the sha256 of each of its files, as `sha256sum -c` reads them
 TRACKED = (("text", "text"), ("strength", "published_strength"), ("printed level", "published_level"),
-           ("justification", "justification"))
+           ("level named in words", "published_level_words_level"), ("justification", "justification"))
 
 
 @dataclass(frozen=True)
