@@ -100,6 +100,7 @@ class EvidenceRow:
     documentation: str = ""
     seed_lines: str = ""
     line: int | None = None  # in evidence.csv
+    scope: str = ""  # 'section': the text speaks of a whole section's basis; shown, never graded
 
     def as_study(self) -> Study:
         """The appraised row grading works on."""

@@ -21,9 +21,9 @@ from .latex import plain
 from .manifest import MANIFEST, Manifest, load_manifest, scheme_problems, style_file_of
 from .panel import panel_problems
 from .tables import (
+    counted_rows,
     duplicate_problems,
     folded_duplicate_problems,
-    once_per_reference,
     read_table,
     recommendation_problems,
     repeated_reference_problems,
@@ -80,8 +80,9 @@ class Guideline:
     @functools.cached_property
     def _studies_by_rec(self) -> dict[str, tuple[Study, ...]]:
         # One pass over whole columns, once: the Revise panel and fragility look rows up again and again. A
-        # reference cited twice for one recommendation is one study: its first row counts (once_per_reference).
-        rows = once_per_reference(self.evidence, self.key_of)
+        # reference cited twice for one recommendation is one study: its first row counts (once_per_reference);
+        # a row on a whole section's basis is not counted at all (counted_rows).
+        rows = counted_rows(self.evidence, self.key_of)
         by_rec: dict[str, list[Study]] = {}
         for rid, study in zip(rows["recommendation_id"], studies_from_rows(rows, self.number_of)):
             by_rec.setdefault(rid, []).append(study)
@@ -114,16 +115,16 @@ class Guideline:
             return ()
         column = lambda name: ev[name] if name in ev.columns else [""] * len(ev)  # noqa: E731
         out = []
-        for rid, ref, design, quality, finding, qtext, effect, outcomes, docs, seed, line in zip(
+        for rid, ref, design, quality, finding, qtext, effect, outcomes, docs, seed, line, scope in zip(
                 ev["recommendation_id"], ev["reference"], ev["design"], ev["quality"], ev["finding"],
                 column("quality_text"), column("effect_size"), column("outcomes"), column("documentation"),
-                column("seed_lines"), column("_line")):
+                column("seed_lines"), column("_line"), column("scope")):
             ref = _cell(ref)
             key = self.key_of(ref) if ref else None
             out.append(EvidenceRow(_cell(rid), ref, key, self.number_of(ref) if key is not None else None,
                                    _cell(design), _cell(quality), _cell(finding), _cell(qtext), _cell(effect),
                                    tuple(p.strip() for p in _cell(outcomes).split(";") if p.strip()), _cell(docs),
-                                   _cell(seed), int(line) if str(line).isdigit() else None))
+                                   _cell(seed), int(line) if str(line).isdigit() else None, _cell(scope)))
         return tuple(out)
 
     @functools.cached_property

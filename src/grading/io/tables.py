@@ -87,6 +87,9 @@ _reference = ((lambda v: v == "" or bool(REFERENCE.match(v)) and not (v.isdigit(
               "an entry's BibTeX key (e.g. hansen2021) or its citation number (refnumber, in digits 0-9), or empty")
 
 
+SCOPES = ("section",)  # evidence.csv's scope: '' (this recommendation's evidence) or a whole section's basis
+
+
 def evidence_spec(manifest: Manifest = NEUTRAL) -> tuple[Column, ...]:
     """The columns of evidence.csv; its outcomes are the manifest's vocabulary (any text where it has none)."""
     return (
@@ -100,6 +103,9 @@ def evidence_spec(manifest: Manifest = NEUTRAL) -> tuple[Column, ...]:
         _col("outcomes", _vocabulary("outcomes", manifest, empty=False), True),
         _col("documentation"),
         _optional("seed_lines", manifest, _seed),
+        # 'section': the text speaks of the basis of a whole section ("Vurderingene under er bygget på ... (4;321)"),
+        # not of this recommendation's evidence: the row is shown, never graded.
+        _col("scope", _enum(SCOPES, empty=True), optional=True),
     )
 
 
@@ -370,6 +376,14 @@ def _repeated_references(frame: pd.DataFrame, key_of: Callable[[str], str | None
         else:
             first[entry] = i
     return repeats
+
+
+def counted_rows(rows: pd.DataFrame, key_of: Callable[[str], str | None]) -> pd.DataFrame:
+    """The evidence rows grading counts: none that speaks of a whole section's basis (scope 'section'), and each
+    reference once per recommendation (once_per_reference)."""
+    if "scope" in rows.columns and (rows["scope"] == "section").any():
+        rows = rows[rows["scope"] != "section"]
+    return once_per_reference(rows, key_of)
 
 
 def once_per_reference(rows: pd.DataFrame, key_of: Callable[[str], str | None]) -> pd.DataFrame:

@@ -80,7 +80,7 @@ def evidence_json(row: EvidenceRow) -> dict[str, str]:
             "reference_number": "" if row.number is None else str(row.number), "reference_key": row.key or "",
             "design": row.design, "quality": row.quality, "quality_text": row.quality_text, "finding": row.finding,
             "effect_size": row.effect_size, "outcomes": ";".join(row.outcomes), "documentation": row.documentation,
-            "seed_lines": row.seed_lines}
+            "seed_lines": row.seed_lines, "scope": row.scope}
 
 
 def agreement_json(a: Any) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from ..errors import Problem, RevisionError, raise_if_errors
 from ..grade import Grading, grade
 from ..io.files import exclusive_lock
 from ..io.guideline import Guideline, studies_from_rows
-from ..io.tables import EVIDENCE_COLUMNS, once_per_reference
+from ..io.tables import EVIDENCE_COLUMNS, counted_rows
 from ..vocab import JUDGEMENTS
 from .record import (
     REVISIONS_DIR,
@@ -240,7 +240,7 @@ def preview(revised: Revised, revision: Revision) -> tuple[Grading, tuple[Confli
         rec = rec.but(text=revision.text)
     if revision.changes:  # LEVEL-IN-WORDS: as apply_revisions, the words no longer describe changed documentation
         rec = rec.but(published_level_words_level="")
-    counted = once_per_reference(pd.DataFrame(rows, columns=list(EVIDENCE_COLUMNS)), revised.guideline.key_of)
+    counted = counted_rows(pd.DataFrame(rows, columns=list(EVIDENCE_COLUMNS)), revised.guideline.key_of)
     studies = tuple(studies_from_rows(counted, revised.guideline.number_of))
     return grade(rec, studies, revised.guideline.scheme), mine
 

@@ -152,7 +152,9 @@ def evidence_rows(guideline: Guideline) -> dict[str, list[dict[str, str]]]:
                  "documentation": row.documentation, "seed_lines": row.seed_lines,
                  "design_label": DESIGNS.get(row.design, row.design),
                  "quality_label": QUALITIES.get(row.quality, row.quality),
-                 "finding_label": FINDINGS.get(row.finding, row.finding)}
+                 "finding_label": FINDINGS.get(row.finding, row.finding) if not row.scope else
+                 "not graded: the text speaks of the whole section's basis",
+                 "scope": row.scope}
         out.setdefault(row.recommendation_id, []).append(shown)
     return out
 
