@@ -17,7 +17,7 @@ from ..revisions.apply import Revised, apply_revisions
 from ..revisions.votes import VOTES_DIR, Vote, current_votes, load_votes, order
 from ..scheme import Scheme
 from ..vocab import AGREED, NO_QUORUM, NOT_AGREED, OUTCOMES_OF_VOTES, STRONGER, VOTE_QUESTIONS
-from .wording import wording_problems
+from .wording import word_order_readings, wording_problems
 
 # What the votes make of a recommendation's judgements (VOTES-REPLACE-TEXT); no quorum is read as unrecorded.
 JUDGEMENT_OF = {AGREED: "yes", NOT_AGREED: "no", NO_QUORUM: "unrecorded"}
@@ -202,6 +202,8 @@ VOTE_KINDS = {
     "no_quorum": "recommendation whose votes do not reach the quorum",
     "no_without_comment": "'no' vote without a comment (written by hand: a save refuses it)",
     "strength_wording": "text names a strength other than the one recorded for it",
+    "wording_by_word_order": "text names its strength in a phrase that only word order tells from another "
+                             "strength's ('kan ikke anbefales', not recommended; 'ikke kan anbefale', no basis)",
 }
 
 
@@ -235,4 +237,6 @@ def working_group_findings(guideline: Guideline, revised: Revised | None = None)
                 for v in a.history if "no" in v.judgements.values() and not v.comment.strip()]
     out += [("strength_wording", w.recommendation_id, w.because)
             for w in wording_problems(current.records, current.scheme)]
+    out += [("wording_by_word_order", w.recommendation_id, w.because)
+            for w in word_order_readings(current.records, current.scheme)]
     return out

@@ -22,6 +22,9 @@ class Wording:
     recorded: str  # the recorded (published or revised) strength; '' for an ungraded statement
     agrees: bool
     because: str
+    # Phrases whose strength only word order tells from another strength's phrase ('kan ikke anbefales', not
+    # recommended, against 'ikke kan anbefale', no basis): (the words as they stand, the strength read, the other).
+    word_order: tuple[tuple[str, str, str], ...] = ()
 
     def __str__(self) -> str:
         return f"{self.recommendation_id}: {self.because}"
@@ -70,6 +73,63 @@ def stated_strengths(text: str, scheme: Scheme) -> list[tuple[str, str]]:
     return found
 
 
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def _stem(word: str) -> str:
+    """A word without the passive -s ('anbefales' is 'anbefale' read the other way)."""
+    word = word.lower()
+    return word[:-1] if len(word) > 4 and word.endswith("s") else word
+
+
+def _others(scheme: Scheme) -> tuple[tuple[tuple[str, ...], str, str], ...]:
+    """Every phrase's words (stemmed, in order) with its strength and the phrase."""
+    return tuple((tuple(map(_stem, _WORD.findall(p))), code, p) for p, code in phrase_table(scheme).items())
+
+
+def by_word_order(text: str, scheme: Scheme) -> list[tuple[str, str, str]]:
+    """The strength phrases of a text that only word order tells from a phrase of another strength: the same words
+    stand in the text in another order ('kan ikke anbefales', read as 'ikke anbefales', holds the words of 'ikke kan
+    anbefale'), or the phrase is another's words and one more in another order ('ikke kan anbefale' against 'ikke
+    anbefales'). (words as they stand, strength read, the other phrase)."""
+    table, pattern = scheme.worked_out("strength phrases", _phrases)
+    if pattern is None:
+        return []
+    others = scheme.worked_out("strength phrase words", _others)
+    tokens = [(m.start(), m.end(), _stem(m.group())) for m in _WORD.finditer(text)]
+    out = []
+    for m in pattern.finditer(text):
+        read = table[m.group(1).lower()]
+        near = set(scheme.parse_strength(read))
+        inside = [i for i, (a, b, _) in enumerate(tokens) if a >= m.start() and b <= m.end()]
+        if not inside:
+            continue
+        mine = [tokens[i][2] for i in inside]
+        for words, code, phrase in others:
+            if code in near or set(scheme.parse_strength(code)) & near or len(words) < 2:
+                continue
+            hit = ""
+            for start in range(inside[0] - len(words) + 1, inside[-1] + 1):
+                run = tokens[max(start, 0):start + len(words)]
+                if start >= 0 and len(run) == len(words) and sorted(w for _, _, w in run) == sorted(words) \
+                        and tuple(w for _, _, w in run) != words:
+                    hit = text[run[0][0]:run[-1][1]]
+                    break
+            if not hit and len(mine) == len(words) + 1 and not _in_order(words, mine) and \
+                    all(mine.count(w) >= words.count(w) for w in words):
+                hit = m.group(1)
+            if hit:
+                out.append((hit, read, f"'{phrase}' ({code})"))
+                break
+    return out
+
+
+def _in_order(words: tuple[str, ...], seq: list[str]) -> bool:
+    """Whether the words stand one after another in the sequence, in their order."""
+    n = len(words)
+    return any(tuple(seq[i:i + n]) == words for i in range(len(seq) - n + 1))
+
+
 def _consistent(stated: str, recorded: str, scheme: Scheme) -> bool:
     if not recorded:
         return False
@@ -98,7 +158,17 @@ def check_wording(rec: Recommendation, scheme: Scheme) -> Wording | None:
         because = f"the text says {said} ({names}) but no strength is recorded."
     else:
         because = f"the text says {said} ({names}) but the recorded strength is {recorded}."
-    return Wording(rec.id, stated, phrases, recorded, agrees, because)
+    order = tuple(by_word_order(rec.text, scheme))
+    if order:
+        because += " " + "; ".join(f"only word order tells '{w}' (read as {read}) from {other}"
+                                   for w, read, other in order) \
+            + ": the text is read as the phrase it matches word for word, and the reading is a reviewer's to confirm."
+    return Wording(rec.id, stated, phrases, recorded, agrees, because, order)
+
+
+def word_order_readings(records: Iterable[Recommendation], scheme: Scheme) -> list[Wording]:
+    """Every recommendation whose strength phrase only word order tells from another strength's, in table order."""
+    return [w for w in (check_wording(r, scheme) for r in records) if w is not None and w.word_order]
 
 
 def wording_problems(records: Iterable[Recommendation], scheme: Scheme) -> list[Wording]:

@@ -151,6 +151,7 @@ class LevelRules:
         classes = self.classes
         lowers = self.scheme.choices.contradiction_lowers
         capped = ""
+        good_found = {classes[cid].finding for cid, _ in present if classes[cid].good}
         for rule, clauses in self.order:
             for clause, sets, qi in clauses:
                 matched: list[tuple[int, ...]] = []
@@ -161,7 +162,9 @@ class LevelRules:
                     matched.append(tuple(cid for cid, _ in got))
                 else:
                     if clause.consistent is not None and lowers:
-                        found = {classes[cid].finding for m in matched for cid in m}
+                        # Whether documentation contradicts itself is read on all of it: the rows the clause
+                        # counts and every other row of good quality (CONTRADICTION-LACKING).
+                        found = {classes[cid].finding for m in matched for cid in m} | good_found
                         if contradict(found) == clause.consistent:
                             continue
                     elif clause.consistent is False:
