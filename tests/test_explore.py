@@ -95,7 +95,7 @@ def test_view_shows_text_gradings_evidence_and_marked_references(bundled):
     assert v.reference_counts() == {"unresolved": 5, "likely": 1, "verified": 1}
     text = v.as_text()
     assert "Det anbefales (moderat grad)" in text
-    assert "level * (the printed * is used for the strength)" in text
+    assert "level * (the printed level * is used for the strength)" in text
     assert "NO justification recorded" in text and "L-LACKING" in text
     assert "[5] [unresolved:" in text and "[300]" in text and "likely identification" in text.lower()
     assert "Lateralfleksjon: Flere studier" in text

@@ -13,7 +13,7 @@ from ..errors import UnknownValueError
 from ..grade import Grading, reproduce
 from ..io.guideline import Guideline
 from ..render.references import FormattedReference, guideline_references, render_references
-from ..vocab import DESIGNS, JUDGEMENTS, LEVEL_SOURCES
+from ..vocab import DESIGNS, JUDGEMENTS
 
 # The diagnostic groups and phases are the guideline's own: its manifest's vocabularies, in their order (else the
 # values its table holds, in table order); groups() and phases() give them.
@@ -158,10 +158,7 @@ class RecommendationView:
             " (justified)" if g.comparison.justified else " (NO justification recorded)")
         lines += ["", f"Derived grading (scheme {g.scheme}):",
                   f"  level {g.derived_level}" + ("" if g.level_source == "derived" else
-                                                    f" (the printed {g.level_used} is used for the strength)"
-                                                    if g.level_source == "printed" else
-                                                    f" (the level {g.level_used}, {LEVEL_SOURCES[g.level_source]}, "
-                                                    f"is used for the strength)")
+                                                    f" ({g.level_used_text})")
                   + f", strength {g.derived_strength}, verdict {g.comparison.verdict}{just}",
                   wrap(g.rule()), "", f"Evidence ({len(self.evidence)} rows):"]
         labels = self.reference_labels or tuple(f"ref {r}" for r in self.evidence["reference"])

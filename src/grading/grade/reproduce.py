@@ -173,6 +173,16 @@ class Grading:
         """Printed levels that no reading of the cited evidence derives."""
         return self.readings.printed_unreached if self.readings else ()
 
+    @property
+    def level_used_text(self) -> str:
+        """Which level the strength is judged on, in words: printed, named in words, or derived."""
+        if self.level_source == "printed":
+            return f"the printed level {self.level_used} is used for the strength"
+        if self.level_source == "in_words":
+            return (f"the level {self.level_used}, named in words in the text "
+                    f"('{self.recommendation.published_level_words}'), is used for the strength")
+        return "no level is printed; the derived level is used for the strength"
+
     def _name(self, row: int) -> int | str:
         ref = self.studies[row].reference
         return ref if ref is not None else f"row {row + 1}"

@@ -262,7 +262,7 @@ class RevisePanel:
                            self.explanation):
                 widget.value = "—"
             return
-        used = f" (the printed level {g.level_used} is used for the strength)" if g.level_source == "printed" else ""
+        used = f" ({g.level_used_text})" if g.level_source != "derived" else ""
         self.derived_level.value = f"Derived level: <b>{html.escape(g.derived_level)}</b>{html.escape(used)}"
         own = self.scheme.strength(g.derived_strength).norwegian  # the scheme's own wording, where it has one
         self.derived_strength.value = (f"Derived strength: <b>{html.escape(g.carried)}</b>"
@@ -329,8 +329,7 @@ class RevisePanel:
 
 def explanation_list(g: Grading) -> str:
     """The explanation as a short list: level, strength and verdict, each with the rule that made it."""
-    used = (f"the printed level {g.level_used} is used for the strength" if g.level_source == "printed"
-            else "no level is printed; the derived level is used for the strength")
+    used = g.level_used_text
     items = [("Level", g.level.value, g.level.rule, g.level.says, f"{g.level.because} ({used}, PRINTED-LEVEL-FIRST)",
               g.level.choices),
              ("Strength", g.carried, g.strength.rule, g.strength.says, g.strength.because, g.strength.choices),

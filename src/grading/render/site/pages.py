@@ -114,11 +114,15 @@ def strength_badges(guideline: Guideline, published: str | None) -> list[Badge]:
 
 
 def level_badge(guideline: Guideline, g: Grading) -> Badge:
-    """The level a grading uses: printed, or '(derived)' where the guideline prints none."""
+    """The level a grading uses: printed, named in words in the text (LEVEL-IN-WORDS), or '(derived)'."""
     codes = guideline.scheme.level_codes
     rank = codes.index(g.level_used) if g.level_used in codes else -1
     if g.level_source == "printed":
         return Badge(g.level_used, "level", rank, "level printed in the guideline")
+    if g.level_source == "in_words":
+        words = g.recommendation.published_level_words
+        return Badge(f"{g.level_used} (in words)", "level", rank,
+                     f"level named in words in the guideline's text: “{words}”; no level is printed")
     return Badge(f"({g.level_used})", "derived", rank, "level derived from the evidence rows; none is printed")
 
 
