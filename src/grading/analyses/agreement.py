@@ -17,7 +17,7 @@ from ..revisions.apply import Revised, apply_revisions
 from ..revisions.votes import VOTES_DIR, Vote, current_votes, load_votes, order
 from ..scheme import Scheme
 from ..vocab import AGREED, NO_QUORUM, NOT_AGREED, OUTCOMES_OF_VOTES, STRONGER, VOTE_QUESTIONS
-from .wording import word_order_readings, wording_problems
+from .wording import check_wording
 
 # What the votes make of a recommendation's judgements (VOTES-REPLACE-TEXT); no quorum is read as unrecorded.
 JUDGEMENT_OF = {AGREED: "yes", NOT_AGREED: "no", NO_QUORUM: "unrecorded"}
@@ -235,8 +235,7 @@ def working_group_findings(guideline: Guideline, revised: Revised | None = None)
         out += [("no_without_comment", a.recommendation_id,
                  f"{v.member} ({v.file()}): " + ", ".join(q for q, x in v.judgements.items() if x == "no"))
                 for v in a.history if "no" in v.judgements.values() and not v.comment.strip()]
-    out += [("strength_wording", w.recommendation_id, w.because)
-            for w in wording_problems(current.records, current.scheme)]
-    out += [("wording_by_word_order", w.recommendation_id, w.because)
-            for w in word_order_readings(current.records, current.scheme)]
+    said = [w for w in (check_wording(r, current.scheme) for r in current.records) if w is not None]
+    out += [("strength_wording", w.recommendation_id, w.because) for w in said if not w.agrees]
+    out += [("wording_by_word_order", w.recommendation_id, w.because) for w in said if w.word_order]
     return out

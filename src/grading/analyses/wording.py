@@ -82,9 +82,18 @@ def _stem(word: str) -> str:
     return word[:-1] if len(word) > 4 and word.endswith("s") else word
 
 
-def _others(scheme: Scheme) -> tuple[tuple[tuple[str, ...], str, str], ...]:
-    """Every phrase's words (stemmed, in order) with its strength and the phrase."""
-    return tuple((tuple(map(_stem, _WORD.findall(p))), code, p) for p, code in phrase_table(scheme).items())
+def _candidates(scheme: Scheme) -> dict[str, tuple[tuple[str, ...], tuple[tuple[tuple[str, ...], str, str], ...]]]:
+    """For each strength phrase (lower case): its stemmed words, and the phrases of unrelated strengths that share a
+    word with it (stemmed words, strength, phrase) — the only ones word order could confuse it with."""
+    table = phrase_table(scheme)
+    words = {p: tuple(map(_stem, _WORD.findall(p))) for p in table}
+    parts = {code: set(scheme.parse_strength(code)) for code in set(table.values())}
+    out = {}
+    for p, code in table.items():
+        out[p] = (words[p], tuple((words[q], other, q) for q, other in table.items()
+                                  if not parts[other] & parts[code] and len(words[q]) > 1
+                                  and set(words[q]) & set(words[p])))
+    return out
 
 
 def by_word_order(text: str, scheme: Scheme) -> list[tuple[str, str, str]]:
@@ -95,31 +104,34 @@ def by_word_order(text: str, scheme: Scheme) -> list[tuple[str, str, str]]:
     table, pattern = scheme.worked_out("strength phrases", _phrases)
     if pattern is None:
         return []
-    others = scheme.worked_out("strength phrase words", _others)
-    tokens = [(m.start(), m.end(), _stem(m.group())) for m in _WORD.finditer(text)]
+    candidates = scheme.worked_out("strength phrase candidates", _candidates)
+    tokens: list[tuple[int, int, str]] | None = None
     out = []
     for m in pattern.finditer(text):
-        read = table[m.group(1).lower()]
-        near = set(scheme.parse_strength(read))
+        mine, others = candidates[m.group(1).lower()]
+        if not others:
+            continue
+        if tokens is None:
+            tokens = [(t.start(), t.end(), _stem(t.group())) for t in _WORD.finditer(text)]
         inside = [i for i, (a, b, _) in enumerate(tokens) if a >= m.start() and b <= m.end()]
         if not inside:
             continue
-        mine = [tokens[i][2] for i in inside]
+        near = {w for _, _, w in tokens[max(inside[0] - 6, 0):inside[-1] + 7]}
         for words, code, phrase in others:
-            if code in near or set(scheme.parse_strength(code)) & near or len(words) < 2:
+            if not set(words) <= near:
                 continue
             hit = ""
-            for start in range(inside[0] - len(words) + 1, inside[-1] + 1):
-                run = tokens[max(start, 0):start + len(words)]
-                if start >= 0 and len(run) == len(words) and sorted(w for _, _, w in run) == sorted(words) \
+            for start in range(max(inside[0] - len(words) + 1, 0), inside[-1] + 1):
+                run = tokens[start:start + len(words)]
+                if len(run) == len(words) and sorted(w for _, _, w in run) == sorted(words) \
                         and tuple(w for _, _, w in run) != words:
                     hit = text[run[0][0]:run[-1][1]]
                     break
-            if not hit and len(mine) == len(words) + 1 and not _in_order(words, mine) and \
+            if not hit and len(mine) == len(words) + 1 and not _in_order(words, list(mine)) and \
                     all(mine.count(w) >= words.count(w) for w in words):
                 hit = m.group(1)
             if hit:
-                out.append((hit, read, f"'{phrase}' ({code})"))
+                out.append((hit, table[m.group(1).lower()], f"'{phrase}' ({code})"))
                 break
     return out
 
