@@ -339,6 +339,18 @@ class Standing:
     counts: Appraisal | None
     why: str
 
+    def counts_for(self, a: Appraisal) -> str:
+        """Whether one of this reference's appraisals counts, and why: 'yes: ...', 'not yet: ...' or 'no: ...'."""
+        if a is self.counts:
+            return f"yes: {self.why}"
+        if self.counts is None:
+            return f"not yet: {self.why}"
+        if not a.reconciled and a not in self.independent:
+            return f"no: superseded by {a.member}'s later appraisal"
+        if a.reconciled:
+            return f"no: a later reconciled appraisal counts ({self.counts.member}, {self.counts.date})"
+        return f"with {self.counts.member}'s, which is applied: {self.why}"
+
 
 def standings(appraisals: Iterable[Appraisal], rules: AppraisalRules,
               instruments: Mapping[str, Instrument] | None = None) -> dict[str, Standing]:
