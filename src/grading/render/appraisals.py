@@ -133,8 +133,8 @@ def appraisals_intro(result: GradedGuideline) -> str:
     """What the section shows, how appraisals count, and whether this edition applies them."""
     n, counting = len(result.appraisals), len(result.counting)
     applied = ("This edition is graded with them applied" if result.appraised else
-               "This edition is graded by the quality the text states (`grading reproduce`, `site` and `export` "
-               "apply the appraisals with `--appraised`)")
+               "This edition is graded by the quality the text states (grading reproduce, site and export apply "
+               "the appraisals with --appraised)")
     return (f"{plural(n, 'appraisal')} saved by the working group ({APPRAISALS_DIR}/), {counting} of them "
             f"counting, by {result.appraisal_rules.describe()}. {applied}: an evidence row whose quality an "
             "appraisal sets reads 'appraised by the group (member, date, instrument)', never as what the text "
