@@ -15,15 +15,21 @@ def site(tmp_path_factory):
     return build_site(load_guideline(REPO), tmp_path_factory.mktemp("browser") / "site")
 
 
+def watch(page, base: str) -> tuple[list[str], list[str]]:
+    """The page's script errors, and every request for anything outside the site folder, as they happen."""
+    errors: list[str] = []
+    outside: list[str] = []
+    page.on("console", lambda m: errors.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
+    page.on("request", lambda r: None if r.url.startswith(base) else outside.append(r.url))
+    return errors, outside
+
+
 def test_a_student_opens_the_site_from_disk_follows_a_recommendation_and_searches_for_manipulasjon(site):
     expect, sync_playwright = playwright_or_skip()
     base = site.folder.resolve().as_uri() + "/"
-    errors: list[str] = []
-    outside: list[str] = []
     with chromium_page(sync_playwright, "site-search.png", 30_000) as page:
-        page.on("console", lambda m: errors.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
-        page.on("request", lambda r: None if r.url.startswith(base) else outside.append(r.url))
+        errors, outside = watch(page, base)
 
         page.goto(base + "index.html")
         expect(page.locator("h1")).to_contain_text("Korsryggsmerter")
@@ -97,12 +103,8 @@ def test_a_reviewer_opens_the_appraisals_page_from_disk_and_sees_the_plots_with_
     site = build_site(g, tmp_path / "site", appraised=True)
     expect, sync_playwright = playwright_or_skip()
     base = site.folder.resolve().as_uri() + "/"
-    errors: list[str] = []
-    outside: list[str] = []
     with chromium_page(sync_playwright, "site-appraisals.png", 30_000) as page:
-        page.on("console", lambda m: errors.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
-        page.on("request", lambda r: None if r.url.startswith(base) else outside.append(r.url))
+        errors, outside = watch(page, base)
         page.goto(base + "index.html")
         page.click('header nav a[href="appraisals.html"]')
         expect(page.locator("h1")).to_contain_text("appraisals")
