@@ -245,3 +245,43 @@ def test_validate_refuses_an_appraisal_of_a_reference_absent_from_the_bib(tmp_pa
 
 def test_the_repository_s_guideline_holds_no_saved_appraisals():
     assert load_appraisals(load_guideline(REPO)) == ()
+
+
+def test_the_fhir_export_appraised_carries_the_group_s_label_on_the_rows_it_set(appraised_root, tmp_path, capsys):
+    n, _ = _counted(appraised_root)
+    out = tmp_path / "g.fhir.json"
+    assert main(["export", str(out), "--format", "fhir", "--root", str(appraised_root), "--appraised"]) == 0
+    assert f"{n} counting appraisals applied" in capsys.readouterr().out
+    assert "appraised by the group (Kari Nordmann, 2026-11-26, AGREE II)" in out.read_text(encoding="utf-8")
+
+
+# --- the loop on a copy (what the Audit notebook walks) ----------------------------------------------------------
+
+def test_the_audit_loop_on_a_copy_settles_verdicts_by_the_worklist_s_top_references_and_leaves_the_source(tmp_path):
+    from grading.analyses.appraisals import instruments_for
+    from grading.analyses.audit import audit
+    from grading.analyses.worklist import worklist
+    from grading.io.scaffold import new_guideline
+    source = load_guideline(copy_guideline(tmp_path / "source"))
+    copy = load_guideline(new_guideline(tmp_path / "copy", source=source.root)[0])
+    top = [e for e in worklist(reproduce(copy)) if isinstance(e.reference, int)][:2]
+    keys = [copy.reference_key(e.reference) for e in top]
+    for key in keys:
+        instrument = instruments_for(copy, key)[0]
+        save_appraisal(copy, new_appraisal(key, instrument.name, "Kari Nordmann", instrument.overall[0]))
+    settled = [f for f in audit(copy) if f.kind == "settled_by_appraisal"]
+    decided = {rid for e in top for rid in e.decides}
+    assert settled and {f.subject for f in settled} <= decided
+    assert all(any(f"evidence/appraisals/{k}/" in p for k in keys) for f in settled for p in f.extra["appraisals"])
+    assert not (source.root / "evidence" / "appraisals").exists()
+
+
+def test_a_copy_of_a_guideline_of_one_s_own_carries_its_scheme_and_appraisal_rules(tmp_path):
+    from conftest import EXAMPLE
+    from grading.io.scaffold import new_guideline
+    from grading.scheme.instruments import load_appraisal_rules
+    folder, files = new_guideline(tmp_path / "copy", source=EXAMPLE)
+    assert {"scheme.toml", "scheme.appraisal.toml"} <= {str(f) for f in files}
+    g = load_guideline(folder)
+    rules = load_appraisal_rules(g.scheme)
+    assert not rules.default and rules.path == folder / "scheme.appraisal.toml"
