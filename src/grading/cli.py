@@ -83,8 +83,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_reproduce(args: argparse.Namespace) -> int:
     guideline = _load(args)
     if args.appraised:  # graded with the group's counting appraisals applied; said on stderr beside JSON
-        from .results import appraised_note, graded
-        result = graded(guideline, appraised=True)
+        from .results import appraised_note, graded_edition
+        result = graded_edition(guideline, None, (), appraised=True)  # the published edition: no revision read
         _write("reproduce", args.format, result.guideline, list(result.gradings))
         _say(f"Graded {appraised_note(result)}.", err=args.format == "json")
         return 0
