@@ -202,3 +202,26 @@ def vote_through_widgets(page, expect, root: Path, rec: str) -> None:
     data = json.loads(files[-1].read_text(encoding="utf-8"))
     assert data["member"] == "Per Hansen" and data["judgements"]["benefit_harm"] == "no"
     assert data["comment"] == "Advice alone helps few." and data["revision"]  # the revision saved before it
+
+
+# --- the working group's appraisals (the Revise panel's Appraise part) ------------------------------------------
+
+def appraise_through_widgets(page, expect, root: Path) -> None:
+    """Open the Appraise part, appraise ref 4 (the European guidelines) with AGREE II, save, and see it count."""
+    page.locator(".grading-parts .lm-TabBar-tab", has_text="Appraise").click()
+    page.fill(".grading-appraise-reference input", "4")
+    page.fill(".grading-appraise-member input", "Kari Nordmann")
+    page.select_option(".grading-appraise-instrument select",
+                       label="AGREE II: Appraisal of Guidelines for Research and Evaluation")
+    domain = page.locator(".grading-parts .grading-appraise-domain select").first
+    expect(domain).to_be_visible()
+    domain.select_option(label="6")
+    page.select_option(".grading-parts .grading-appraise-overall select", label="recommended for use")
+    page.locator(".grading-parts button.grading-appraise-save").click()
+    expect(page.locator(".grading-parts .grading-appraise-message")).to_contain_text("Saved")
+    expect(page.locator(".grading-parts .grading-appraise-standing")).to_contain_text(
+        "ref 4 (ref004): appraised by the group (Kari Nordmann")
+    files = list((root / "evidence" / "appraisals" / "ref004").glob("*.json"))
+    assert len(files) == 1
+    data = json.loads(files[0].read_text(encoding="utf-8"))
+    assert (data["instrument"], data["overall"], data["domains"]) == ("agree-ii", "yes", {"D1": "6"})

@@ -1,4 +1,5 @@
-"""End to end: the Revise notebook served by Voilà as an app (no code shown), driven in Chromium, saves a revision."""
+"""End to end: a copy of the Revise notebook, outside the repository, served by Voilà as an app (no code shown) on a
+copy of the guideline, driven in Chromium: it saves a revision, votes and an appraisal."""
 
 from __future__ import annotations
 
@@ -6,12 +7,14 @@ import hashlib
 import importlib.util
 import os
 import secrets
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 from browser import (
     BROWSER_PANEL,
+    appraise_through_widgets,
     chromium_page,
     free_port,
     playwright_or_skip,
@@ -36,14 +39,17 @@ def test_revise_app_in_voila_saves_a_revision(tmp_path):
     (root / "evidence" / "panel.csv").write_text(BROWSER_PANEL, encoding="utf-8")  # a panel of three, for votes
     label = f"{REC} {load_guideline(root).recommendations.loc[REC, 'topic_en']}"
     notebook_hash = hashlib.sha256(NOTEBOOK.read_bytes()).hexdigest()
+    app = tmp_path / "app" / NOTEBOOK.name  # a copy outside the repository, as a working group would keep it
+    app.parent.mkdir()
+    shutil.copyfile(NOTEBOOK, app)
     token, port = secrets.token_hex(16), free_port()
     base = f"http://127.0.0.1:{port}"
     env = dict(os.environ, GRADING_ROOT=str(root), JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
-               IPYTHONDIR=str(tmp_path / "ipython"))
+               IPYTHONDIR=str(tmp_path / "ipython"), PYTHONPATH=str(REPO / "src"))  # this checkout's package
     log = tmp_path / "voila.log"
     with open(log, "wb") as out:
         server = subprocess.Popen(
-            [sys.executable, "-m", "voila", str(NOTEBOOK), "--no-browser", f"--port={port}",
+            [sys.executable, "-m", "voila", str(app), "--no-browser", f"--port={port}",
              "--Voila.ip=127.0.0.1", f"--token={token}"],
             cwd=tmp_path, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             start_new_session=True)
@@ -55,6 +61,7 @@ def test_revise_app_in_voila_saves_a_revision(tmp_path):
             assert page.locator("text=revise_panel(").count() == 0  # the app shows no code
             revise_through_widgets(page, expect, label, root, REC)
             vote_through_widgets(page, expect, root, REC)
+            appraise_through_widgets(page, expect, root)
     finally:
         stop_process(server)
         assert hashlib.sha256(NOTEBOOK.read_bytes()).hexdigest() == notebook_hash

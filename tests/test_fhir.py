@@ -149,7 +149,7 @@ def test_the_json_export_holds_the_whole_guideline_in_its_documented_shape(bundl
     assert data["scheme"] == "norway-2007 (named by guideline.toml)"
     assert set(data) == {"format", "title", "folder", "language", "authors", "publisher", "year", "licence",
                          "edition", "scheme", "generated_by", "recommendations", "references", "glossary", "flags",
-                         "revisions", "votes", "findings"}
+                         "revisions", "votes", "findings", "appraisals"}
     assert data["language"] == "no" and data["year"] == 2007 and data["authors"][0] == "Even Lærum"
     assert data["votes"] == [] and all(r["agreement"] is None for r in data["recommendations"])
     assert len(data["recommendations"]) == 67 and counts["recommendations"] == 67

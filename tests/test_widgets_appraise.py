@@ -48,3 +48,21 @@ def test_a_form_left_incomplete_or_naming_no_reference_says_why_and_saves_nothin
     part.save.click()
     assert "absent from references.bib" in part.message.value
     assert load_appraisals(part.guideline) == ()
+
+
+def test_the_revise_panel_s_appraise_part_saves_into_the_copy_of_the_guideline_it_works_on(tmp_path):
+    from grading.ui.revise_panel import new_study_folder, revise_panel
+    g = load_guideline(copy_guideline(tmp_path / "g"))
+    panel = revise_panel(g, "7.1.1-10")
+    tabs = panel.editor.children[-1]
+    assert tabs.titles[-1] == "Appraise" and tabs.children[-1] is panel.appraise.box
+    part = panel.appraise
+    part.reference.value, part.member.value, part.instrument.value = "4", "Kari Nordmann", "agree-ii"
+    part.overall.value = "yes"
+    part.save.click()
+    (a,) = load_appraisals(g)
+    assert a.path is not None and a.path.is_relative_to(g.root) and a.reference == "ref004"
+    assert "ref 4 (ref004): appraised by the group (Kari Nordmann" in part.standing.value
+    assert "counts: one member&#x27;s appraisal (APPRAISAL-RECONCILED)" in part.standing.value
+    assert "(run the notebook in JupyterLab" in panel.appraise_view()._repr_mimebundle_()["text/plain"]
+    assert new_study_folder(g) is not None  # the repository's example, for a copy that has none of its own

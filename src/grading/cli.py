@@ -68,6 +68,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         _problem(p)
     revisions = saved_revisions(g)
     clashes = conflicts(g, revisions)
+    appraisals = _validate_appraisals(g)
     for c in clashes:
         _say(f"warning: {c}", err=True)
     _say(f"{g.root}: valid — {plural(len(g.recommendations), 'recommendation')}, "
@@ -75,12 +76,19 @@ def cmd_validate(args: argparse.Namespace) -> int:
          f"{plural(len(g.glossary), 'glossary term')}, {plural(len(g.flags), 'flag')}, "
          f"{plural(len(revisions), 'saved revision')} ({len(clashes)} in conflict). Scheme {g.scheme.describe()}.")
     _say(_validate_working_group(g))
+    _say(appraisals)
     return 0
 
 
 def cmd_reproduce(args: argparse.Namespace) -> int:
-    from .grade import reproduce
     guideline = _load(args)
+    if args.appraised:  # graded with the group's counting appraisals applied; said on stderr beside JSON
+        from .results import appraised_note, graded_edition
+        result = graded_edition(guideline, None, (), appraised=True)  # the published edition: no revision read
+        _write("reproduce", args.format, result.guideline, list(result.gradings))
+        _say(f"Graded {appraised_note(result)}.", err=args.format == "json")
+        return 0
+    from .grade import reproduce
     _write("reproduce", args.format, guideline, reproduce(guideline))
     return 0
 
@@ -232,7 +240,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_site(args: argparse.Namespace) -> int:
     from .render.site import build_site
     guideline = _load(args)
-    site = build_site(guideline, args.out, revised=args.revised, release=args.release)
+    site = build_site(guideline, args.out, revised=args.revised, release=args.release, appraised=args.appraised)
     _say_line(f"wrote {len(site.pages)} pages to {site.folder}/ ({site.edition}) — graded by scheme {site.scheme}; "
               f"open {site.index}")
     return 0
@@ -241,7 +249,7 @@ def cmd_site(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from .render.formats import writer
     guideline = _load(args)
-    path, counts = writer("export", args.format)(guideline, args.out, args.revised)
+    path, counts = writer("export", args.format)(guideline, args.out, args.revised, args.appraised)
     shown = ", ".join(f"{n} {what}" for what, n in counts.items())
     _say_line(f"wrote {path} ({args.format}: {shown}) — graded by scheme {guideline.scheme.describe()}")
     return 0
@@ -261,6 +269,7 @@ def add_publish_commands(sub, root_help: str) -> None:
     sp.add_argument("--release", default=None, metavar="NAME", help="build the release releases/NAME/ of the "
                                                                     "guideline folder, with its change log")
     sp.add_argument("--revised", action="store_true", help="apply the saved revisions in evidence/revisions/")
+    sp.add_argument("--appraised", action="store_true", help=APPRAISED_HELP)
     sp.set_defaults(func=cmd_site)
     ep = sub.add_parser("export", help="write the guideline for other programs: FHIR R5 or the toolkit's JSON",
                         description="Write the whole guideline as one file: --format fhir gives one FHIR R5 "
@@ -272,11 +281,14 @@ def add_publish_commands(sub, root_help: str) -> None:
     ep.add_argument("--root", type=Path, default=None, help=root_help)
     ep.add_argument("--scheme", default=None, help=SCHEME_HELP)
     ep.add_argument("--revised", action="store_true", help="apply the saved revisions in evidence/revisions/")
+    ep.add_argument("--appraised", action="store_true", help=APPRAISED_HELP)
     ep.set_defaults(func=cmd_export)
 
 
 FORMAT_HELP = {"scheme": "text: the scheme's table, level rules, named rules and choices; toml: the scheme file "
                           "itself, as --copy writes it"}
+APPRAISED_HELP = ("grade with the working group's counting appraisals in evidence/appraisals/ applied "
+                  "(APPRAISAL-MAPS-QUALITY; docs/appraisals.md); without it, the quality the text states")
 CROSSWALK_DEFAULT = "grade"  # the scheme `grading crosswalk` maps into when --scheme is not given
 SCHEME_HELP = ("the scheme to grade by: a bundled name (norway-2007) or a .toml path, e.g. an edited copy that "
                "`grading scheme --copy FILE` writes (default: the scheme guideline.toml names, else norway-2007; "
@@ -313,6 +325,7 @@ def parser() -> argparse.ArgumentParser:
                                 help="write the scheme file to FILE (a new file) to edit: a working group's own "
                                      "copy, to pass with --scheme FILE or name in guideline.toml "
                                      "(docs/schemes.md describes the format)")
+    subs["reproduce"].add_argument("--appraised", action="store_true", help=APPRAISED_HELP)
     subs["audit"].add_argument("--fragility", action="store_true",
                                help="for each recommendation, the smallest single-row change that moves its grading")
     ip = sub.add_parser("impact", help="which recommendations a new study would move",
@@ -392,6 +405,19 @@ def _validate_working_group(g: Guideline) -> str:
     voted = len({v.recommendation_id for v in votes})
     return (f"Working group: {who}; {len(votes)} votes on {voted} recommendations ({len(clashes)} to look at). "
             f"Strength wording: {stating} texts name their strength, {len(wrong)} disagree with the recorded one.")
+
+
+def _validate_appraisals(g: Guideline) -> str:
+    """Read every saved appraisal file (a damaged one, an unknown instrument, domain, judgement or reference is a
+    located error); return the summary line."""
+    from .revisions.appraisals import load_appraisals, standings
+    from .scheme.instruments import all_instruments, load_appraisal_rules
+    instruments = all_instruments()
+    appraisals = load_appraisals(g, instruments)
+    where = standings(appraisals, load_appraisal_rules(g.scheme, instruments), instruments)
+    counting = sum(s.counts is not None for s in where.values())
+    return (f"Appraisals: {len(appraisals)} saved on {len(where)} references, {counting} counting "
+            "(evidence/appraisals/).")
 
 
 def _release(g: Guideline, name: str) -> tuple[Guideline, dict]:

@@ -1,15 +1,15 @@
 """The pipeline's result: one guideline graded once — its records, gradings, audit, fragility, agreements, and its
 references resolved and numbered — handed to every renderer, which reads it and computes nothing of its own.
 
-What is costly (the audit, fragility, the votes) is worked out when first asked, so a renderer that shows none of
-it pays for none of it.
+What is costly (the audit, fragility, the votes, the group's appraisals) is worked out when first asked, so a
+renderer that shows none of it pays for none of it.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .analyses.agreement import Agreement, agreements, grade_voted, load_votes_and_panel
 from .analyses.audit import Finding, audit
@@ -20,7 +20,10 @@ from .io.panel import Panel
 from .records import EvidenceRow
 from .revisions import Revised, Revision, apply_revisions, saved_revisions
 from .revisions.apply import RecommendationDiff, diff
+from .revisions.appraisals import Agreement as AppraisalAgreement
+from .revisions.appraisals import Applied, Appraisal, Standing, applied_appraisals, load_appraisals, standings
 from .revisions.votes import Vote
+from .scheme.instruments import AppraisalRules, Instrument, all_instruments, load_appraisal_rules
 
 
 @dataclass(frozen=True, eq=False)
@@ -33,6 +36,9 @@ class GradedGuideline:
     revisions: tuple[Revision, ...]  # every saved revision, applied or not
     revised: Revised | None  # None for the published edition
     gradings: tuple[Grading, ...]  # one per recommendation, in table order
+    applied: tuple[Applied, ...] = ()  # the counting appraisals applied to the edition graded (with `appraised`)
+    appraised: bool = False  # graded with the group's counting appraisals applied
+    loaded: tuple[Appraisal, ...] | None = field(default=None, repr=False)  # the appraisals, when read already
 
     @property
     def edition(self) -> str:
@@ -91,6 +97,57 @@ class GradedGuideline:
         """What the applied revisions change, per recommendation (none for the published edition)."""
         return tuple(diff(self.revised)) if self.revised is not None else ()
 
+    # --- the working group's appraisals (docs/appraisals.md) ---------------------------------------------------
+
+    @functools.cached_property
+    def instruments(self) -> Mapping[str, Instrument]:
+        """The appraisal instruments, by name."""
+        return all_instruments()
+
+    @functools.cached_property
+    def appraisals(self) -> tuple[Appraisal, ...]:
+        """Every saved appraisal of the guideline, oldest first (read once, when first asked)."""
+        return self.loaded if self.loaded is not None else load_appraisals(self.published, self.instruments)
+
+    @functools.cached_property
+    def appraisal_rules(self) -> AppraisalRules:
+        """The scheme's appraisal rules (APPRAISAL-MAPS-QUALITY, APPRAISAL-RECONCILED)."""
+        return load_appraisal_rules(self.published.scheme, self.instruments)
+
+    @functools.cached_property
+    def appraisal_standings(self) -> Mapping[str, Standing]:
+        """Reference key -> where its appraisal stands: who appraised it, their agreement, what counts."""
+        return standings(self.appraisals, self.appraisal_rules, self.instruments)
+
+    @property
+    def counting(self) -> tuple[Appraisal, ...]:
+        """The appraisals that count (APPRAISAL-RECONCILED), one per reference."""
+        return tuple(s.counts for s in self.appraisal_standings.values() if s.counts is not None)
+
+    @property
+    def appraisal_agreements(self) -> tuple[tuple[str, AppraisalAgreement], ...]:
+        """(reference key, agreement) of every two members who appraised one reference with one instrument."""
+        return tuple((key, a) for key, s in self.appraisal_standings.items() for a in s.agreements)
+
+    @property
+    def shown_appraisals(self) -> tuple[Appraisal, ...]:
+        """What the pictures show: per reference, each member's latest independent appraisal and the latest
+        reconciled one."""
+        out: list[Appraisal] = []
+        for s in self.appraisal_standings.values():
+            out += s.independent
+            if s.counts is not None and s.counts.reconciled:
+                out.append(s.counts)
+        return tuple(out)
+
+    def appraised_by(self, row: EvidenceRow) -> Applied | None:
+        """The applied appraisal that set this evidence row's quality, or None where the row keeps the text's."""
+        for a in self.applied:
+            if row.key is not None and a.appraisal.reference.lower() == row.key.lower() \
+                    and row.quality_text.startswith(a.label):
+                return a
+        return None
+
     def rows(self, rec_id: str) -> tuple[EvidenceRow, ...]:
         """One recommendation's evidence rows, each with its reference resolved (key and number)."""
         return self.guideline.rows(rec_id)
@@ -105,16 +162,35 @@ class GradedGuideline:
         return self.guideline.citing
 
 
-def graded(published: Guideline, revised: bool = False) -> GradedGuideline:
-    """The guideline graded once, as published or (`revised`) with its saved revisions applied."""
+def graded(published: Guideline, revised: bool = False, appraised: bool = False) -> GradedGuideline:
+    """The guideline graded once, as published or (`revised`) with its saved revisions applied, and (`appraised`)
+    with the group's counting appraisals applied."""
     revisions = saved_revisions(published)
-    return graded_edition(published, apply_revisions(published, revisions) if revised else None, revisions)
+    return graded_edition(published, apply_revisions(published, revisions) if revised else None, revisions,
+                          appraised)
 
 
 def graded_edition(published: Guideline, revised: Revised | None,
-                   revisions: tuple[Revision, ...] | None = None) -> GradedGuideline:
-    """The guideline graded once as `revised` leaves it (from apply_revisions), or as published where None."""
+                   revisions: tuple[Revision, ...] | None = None, appraised: bool = False) -> GradedGuideline:
+    """The guideline graded once as `revised` leaves it (from apply_revisions), or as published where None; with
+    `appraised`, the group's counting appraisals applied to it (APPRAISAL-MAPS-QUALITY)."""
     if revisions is None:
         revisions = revised.revisions if revised is not None else saved_revisions(published)
     guideline = revised.guideline if revised is not None else published
-    return GradedGuideline(published, guideline, revisions, revised, tuple(reproduce(guideline)))
+    if not appraised:
+        return GradedGuideline(published, guideline, revisions, revised, tuple(reproduce(guideline)))
+    instruments = all_instruments()
+    loaded = load_appraisals(published, instruments)
+    guideline, applied = applied_appraisals(guideline, loaded, instruments=instruments)
+    return GradedGuideline(published, guideline, revisions, revised, tuple(reproduce(guideline)), applied, True,
+                           loaded)
+
+
+def appraised_note(result: GradedGuideline) -> str:
+    """'with the group's appraisals applied: 2 counting appraisals (of 4 saved) set 38 evidence rows', or '' where
+    the appraisals are not applied."""
+    if not result.appraised:
+        return ""
+    n, rows = len(result.applied), sum(len(a.rows) for a in result.applied)
+    return (f"with the group's appraisals applied: {n} counting appraisal{'s' if n != 1 else ''} "
+            f"(of {len(result.appraisals)} saved) set {rows} evidence row{'s' if rows != 1 else ''}")

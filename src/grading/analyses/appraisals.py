@@ -18,6 +18,7 @@ from ..revisions.appraisals import (
     applied_appraisals,
     load_appraisals,
     standings,
+    stated_designs,
 )
 from ..scheme.instruments import AppraisalRules, Instrument, all_instruments, load_appraisal_rules
 from ..vocab import VERDICTS
@@ -43,6 +44,17 @@ def subject_of(guideline: Guideline, key: str) -> str:
     """'ref 4' for a numbered entry, else its key."""
     number = guideline.number_of(key)
     return f"ref {number}" if number is not None else key
+
+
+def instruments_for(guideline: Guideline, reference: str,
+                    instruments: Mapping[str, Instrument] | None = None) -> list[Instrument]:
+    """The instruments for the designs the evidence rows state for a reference (its number or key); every
+    instrument where the rows state none."""
+    instruments = instruments if instruments is not None else all_instruments()
+    key = guideline.key_of(reference)
+    stated = stated_designs(guideline, key) if key is not None else set()
+    fitting = [i for i in instruments.values() if stated & set(i.designs)]
+    return fitting or list(instruments.values())
 
 
 def _who(guideline: Guideline, a: Appraisal, instruments: Mapping[str, Instrument]) -> str:

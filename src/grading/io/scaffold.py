@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 
 from ..errors import Problem, raise_if_errors
-from .manifest import MANIFEST
+from .manifest import MANIFEST, load_manifest, style_file_of
 
 PACKAGE = Path(__file__).resolve().parents[1]
 TEMPLATE = PACKAGE / "data" / "new-guideline"
@@ -37,9 +37,24 @@ def guideline_files(folder: Path) -> list[Path]:
     return files
 
 
-def new_guideline(folder: Path | str, example: bool = False) -> tuple[Path, list[Path]]:
-    """Write a guideline folder — the template, or with `example` a copy of the bundled guideline — into a new or
-    empty folder, all at once (nothing is left half-written); return it and the files written."""
+def named_files(folder: Path) -> list[Path]:
+    """The files inside a guideline folder its manifest names, relative to it: its own scheme file with the
+    appraisal rules beside it (`<stem>.appraisal.toml`) and its house style (.csl)."""
+    manifest, _ = load_manifest(folder)
+    named: list[Path] = []
+    if manifest.scheme and manifest.scheme.endswith(".toml"):
+        scheme = folder / manifest.scheme
+        named += [scheme, scheme.with_name(f"{scheme.stem}.appraisal.toml")]
+    style = style_file_of(manifest, folder)
+    named += [style] if style is not None else []
+    inside = folder.resolve()
+    return [p.resolve().relative_to(inside) for p in named if p.is_file() and p.resolve().is_relative_to(inside)]
+
+
+def new_guideline(folder: Path | str, example: bool = False, source: Path | None = None) -> tuple[Path, list[Path]]:
+    """Write a guideline folder — the template, with `example` a copy of the bundled guideline, or with `source` a
+    copy of that guideline folder (its own files, as guideline_files lists them) — into a new or empty folder, all
+    at once (nothing is left half-written); return it and the files written."""
     folder = Path(folder)
     target = folder.resolve()
     if target == PACKAGE or PACKAGE in target.parents:  # the template would then copy itself into every new folder
@@ -51,14 +66,15 @@ def new_guideline(folder: Path | str, example: bool = False) -> tuple[Path, list
         shown = ", ".join(sorted(p.name for p in folder.iterdir())[:5])
         raise_if_errors([Problem(str(folder), "is not empty: `grading new` writes only into a new or empty folder, "
                                  "never over files", found=shown, allowed="a new folder, or an empty one")])
-    source = bundled_source() if example else TEMPLATE
+    copied = source is not None or example  # a guideline's own files, not the template whole
+    source = source if source is not None else bundled_source() if example else TEMPLATE
     if source is None:
         raise_if_errors([Problem("grading new --example", "the bundled guideline is not installed with this package",
                                  allowed="a package built with `pip install .` from the repository, or a clone of it")])
     assert source is not None
     # The template is copied whole (its README too); the bundled guideline without the repository around it.
-    files = guideline_files(source) if example else sorted(p.relative_to(source) for p in source.rglob("*")
-                                                               if p.is_file() and "__pycache__" not in p.parts)
+    files = (guideline_files(source) + named_files(source) if copied else
+             sorted(p.relative_to(source) for p in source.rglob("*") if p.is_file() and "__pycache__" not in p.parts))
     parent = folder.resolve().parent
     if not parent.is_dir():
         raise_if_errors([Problem(str(folder), f"the folder {parent} does not exist", allowed="a folder to write in")])

@@ -1,12 +1,16 @@
 """Pictures of the group's appraisals after robvis (McGuinness & Higgins, Res Synth Methods 2021): a traffic-light
 plot (one row per reference, one column per domain and the overall judgement) and a summary plot (per domain, the
-share of references at each judgement). matplotlib is imported when a picture is drawn, never at import."""
+share of references at each judgement), and the pictures of a graded guideline's appraisals, each with its text
+alternative, for the site and the report. matplotlib is imported when a picture is drawn, never at import."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..analyses.appraisals import subject_of
+from ..results import GradedGuideline
 from ..revisions.appraisals import Appraisal
 from ..scheme.instruments import Instrument
 
@@ -113,3 +117,63 @@ def summary_plot(appraisals: Sequence[Appraisal], instrument: Instrument) -> Fig
                frameon=False)
     fig.tight_layout(rect=(0, 0.1, 1, 1))
     return fig
+
+
+@dataclass(frozen=True)
+class Picture:
+    """One picture of the group's appraisals: a file name (no folder), the figure, and its text alternative."""
+
+    file: str
+    figure: Figure
+    alt: str
+
+
+def _judged(a: Appraisal, instrument: Instrument) -> str:
+    """'D1 low, D2 some concerns, overall some concerns' — an appraisal's judgements in words."""
+    parts = [f"{d.key} {instrument.label(a.domains[d.key])}" for d in instrument.domains if d.key in a.domains]
+    return ", ".join([*parts, f"overall {instrument.label(a.overall)}"])
+
+
+def pictures(result: GradedGuideline) -> list[Picture]:
+    """Per instrument the group used, a traffic-light plot of each member's latest appraisal (and the reconciled
+    one) and a summary plot of the appraisals that count; none without appraisals."""
+    out = []
+    shown = result.shown_appraisals
+    for name, instrument in result.instruments.items():
+        rows = [a for a in shown if a.instrument == name]
+        if not rows:
+            continue
+        title = instrument.title.split(":")[0]
+        names = {a.reference: subject_of(result.published, a.reference) for a in rows}
+        who = "; ".join(f"{names[a.reference]} by {a.member}{' (reconciled)' if a.reconciled else ''}: "
+                        f"{_judged(a, instrument)}" for a in rows)
+        out.append(Picture(f"appraisals-{name}-traffic-light.png", traffic_light(rows, instrument, names),
+                           f"Traffic-light plot of {len(rows)} {title} appraisal{'s' if len(rows) != 1 else ''} "
+                           f"by the group, one row per appraisal and one column per domain: {who}."))
+        counting = [a for a in result.counting if a.instrument == name]
+        if counting:
+            shares = []
+            for d in (*instrument.domains, None):
+                found = [a.overall if d is None else a.domains.get(d.key, "") for a in counting]
+                scale = instrument.overall if d is None else d.judgements
+                said = ", ".join(f"{found.count(j)} {instrument.label(j)}" for j in scale if found.count(j))
+                shares.append(f"{'overall' if d is None else d.key}: {said or 'not judged'}")
+            out.append(Picture(f"appraisals-{name}-summary.png", summary_plot(counting, instrument),
+                               f"Summary plot of the {len(counting)} {title} appraisal"
+                               f"{'s' if len(counting) != 1 else ''} that count, the share at each judgement per "
+                               f"domain: {'; '.join(shares)}."))
+    return out
+
+
+def png(figure: Figure) -> bytes:
+    """The figure as PNG bytes."""
+    import io
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=100)
+    return buffer.getvalue()
+
+
+def data_uri(figure: Figure) -> str:
+    """The figure as a 'data:image/png;base64,...' address: a picture that loads nothing from anywhere."""
+    import base64
+    return "data:image/png;base64," + base64.b64encode(png(figure)).decode("ascii")

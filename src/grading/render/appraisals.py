@@ -1,12 +1,14 @@
 """The group's appraisals as text and JSON: who appraised what, their agreement, what counts, the verdicts settled
-and what to appraise next (what `grading appraisals` prints)."""
+and what to appraise next (what `grading appraisals` prints); and the table of them the site and the report show."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from ..analyses.appraisals import Loop, subject_of
 from ..io.guideline import Guideline
+from ..results import GradedGuideline
 from ..revisions.appraisals import APPRAISALS_DIR, Appraisal
 from ..scheme.instruments import Instrument, all_instruments
 from .text import plural
@@ -77,3 +79,63 @@ def loop_text(guideline: Guideline, loop: Loop, instruments: Mapping[str, Instru
         out.append("Appraise next (the worklist with these appraisals applied):")
         out += [f"  {i}. {e.describe()}" for i, e in enumerate(loop.next_up[:5], 1)]
     return "\n".join(out)
+
+
+NO_APPRAISALS = ("No appraisal by the working group is saved for this guideline: every quality shown is what the "
+                 "text states.")
+TABLE_HEADINGS = ("Reference", "Member", "Instrument", "Overall judgement", "Date", "Counts", "Domains",
+                  "Rationale")
+
+
+@dataclass(frozen=True)
+class AppraisalRow:
+    """One saved appraisal as the site's and the report's table show it."""
+
+    number: int | None  # the reference's number in the list, for a link
+    reference: str  # 'ref 4'
+    member: str
+    instrument: str  # 'AGREE II'
+    overall: str  # the judgement in words
+    date: str
+    counts: str  # 'yes: ...', 'not yet: ...', 'no: ...' (APPRAISAL-RECONCILED)
+    domains: str
+    rationale: str
+
+    def cells(self) -> tuple[str, ...]:
+        """The row's cells, in the order of TABLE_HEADINGS."""
+        return (self.reference, self.member, self.instrument, self.overall, self.date, self.counts, self.domains,
+                self.rationale)
+
+
+def appraisal_rows(result: GradedGuideline) -> list[AppraisalRow]:
+    """Every saved appraisal, reference by reference, oldest first: who, with what, what they found, whether it
+    counts."""
+    out = []
+    for key, s in result.appraisal_standings.items():
+        for a in s.appraisals:
+            ins = result.instruments.get(a.instrument)
+            name = ins.title.split(":")[0] if ins else a.instrument
+            domains = ", ".join(f"{k} {ins.label(v) if ins else v}" for k, v in a.domains.items())
+            out.append(AppraisalRow(result.published.number_of(key), subject_of(result.published, key),
+                                    a.member + (" (reconciled)" if a.reconciled else ""), name,
+                                    ins.label(a.overall) if ins else a.overall, a.date, s.counts_for(a), domains,
+                                    a.rationale))
+    return out
+
+
+def agreement_lines(result: GradedGuideline) -> list[tuple[int | None, str, str]]:
+    """(number, 'ref 129', 'Kari and Ola (rob-2): kappa 0.44 over 5 domains ...') of every two members' agreement."""
+    return [(result.published.number_of(key), subject_of(result.published, key), a.describe())
+            for key, a in result.appraisal_agreements]
+
+
+def appraisals_intro(result: GradedGuideline) -> str:
+    """What the section shows, how appraisals count, and whether this edition applies them."""
+    n, counting = len(result.appraisals), len(result.counting)
+    applied = ("This edition is graded with them applied" if result.appraised else
+               "This edition is graded by the quality the text states (grading reproduce, site and export apply "
+               "the appraisals with --appraised)")
+    return (f"{plural(n, 'appraisal')} saved by the working group ({APPRAISALS_DIR}/), {counting} of them "
+            f"counting, by {result.appraisal_rules.describe()}. {applied}: an evidence row whose quality an "
+            "appraisal sets reads 'appraised by the group (member, date, instrument)', never as what the text "
+            "stated.")

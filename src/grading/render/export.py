@@ -123,21 +123,38 @@ def guideline_json(published: Guideline | GradedGuideline, revised_wanted: bool 
         "revisions": revisions_json(result.revisions, result.revised),
         "votes": [{**v.as_json(), "file": v.file()} for v in result.votes],
         "findings": [{"kind": f.kind, "subject": f.subject, "detail": f.detail} for f in result.findings],
+        "appraisals": appraisals_json(result),
     }
 
 
-def export(guideline: Guideline, out: Path | str, fmt: str, revised: bool = False) -> tuple[Path, dict[str, int]]:
-    """Write the guideline as `fmt` ('json' or 'fhir') to `out`, atomically; return the path and what it holds."""
+def appraisals_json(result: GradedGuideline) -> dict[str, Any]:
+    """The group's appraisals: whether this edition applies them, and each saved one with whether it counts."""
+    return {"applied": result.appraised, "counting": len(result.counting),
+            "rows_set": sum(len(a.rows) for a in result.applied),
+            "saved": [{**a.as_json(), "file": str(a.path.relative_to(result.published.root)) if a.path else None,
+                       "counts": s.counts_for(a)}
+                      for s in result.appraisal_standings.values() for a in s.appraisals]}
+
+
+def export(guideline: Guideline, out: Path | str, fmt: str, revised: bool = False, appraised: bool = False
+           ) -> tuple[Path, dict[str, int]]:
+    """Write the guideline as `fmt` ('json' or 'fhir') to `out`, atomically, as published or `revised`, and
+    `appraised` with the group's counting appraisals applied; return the path and what it holds."""
     if fmt not in FORMATS:
         raise UnknownValueError("export format", fmt, FORMATS)
     out = Path(out)
     check_output(out, guideline)
+    result = graded(guideline, revised, appraised)
     if fmt == "fhir":
         from .fhir import fhir_json
-        text, counts = fhir_json(guideline, revised)
-        return write_atomic(out, text), counts
-    data = guideline_json(guideline, revised)
-    counts = {"recommendations": len(data["recommendations"]),
-              "evidence rows": sum(len(r["evidence"]) for r in data["recommendations"]),
-              "references": len(data["references"]), "revisions": len(data["revisions"]), "votes": len(data["votes"])}
-    return write_atomic(out, json.dumps(data, ensure_ascii=False, indent=2) + "\n"), counts
+        text, counts = fhir_json(result)
+    else:
+        data = guideline_json(result)
+        text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+        counts = {"recommendations": len(data["recommendations"]),
+                  "evidence rows": sum(len(r["evidence"]) for r in data["recommendations"]),
+                  "references": len(data["references"]), "revisions": len(data["revisions"]),
+                  "votes": len(data["votes"])}
+    if appraised:
+        counts["counting appraisals applied"] = len(result.applied)
+    return write_atomic(out, text), counts

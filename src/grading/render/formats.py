@@ -140,7 +140,8 @@ def scheme_toml(scheme: Scheme, root: Path | None) -> str:
     return text or ""
 
 
-# --- files: grading report (guideline, path, revised, release, protect), grading export (guideline, out, revised) --
+# --- files: grading report (guideline, path, revised, release, protect), grading export (guideline, out, revised,
+# appraised) ---------------------------------------------------------------------------------------------------------
 
 def report_writer(fmt: str) -> Callable[..., Path]:
     def write(guideline: Guideline, path: Path, revised: Revised | None, release: dict | None,
@@ -152,9 +153,9 @@ def report_writer(fmt: str) -> Callable[..., Path]:
 
 
 def export_writer(fmt: str) -> Callable[..., tuple[Path, dict[str, int]]]:
-    def write(guideline: Guideline, out: Path, revised: bool) -> tuple[Path, dict[str, int]]:
+    def write(guideline: Guideline, out: Path, revised: bool, appraised: bool = False) -> tuple[Path, dict[str, int]]:
         from .export import export
-        return export(guideline, out, fmt, revised=revised)
+        return export(guideline, out, fmt, revised=revised, appraised=appraised)
     write.__name__ = f"export_{fmt}"
     return write
 

@@ -1,4 +1,5 @@
-"""The guideline's three-column tables with their numbered reference list, as HTML and Markdown files."""
+"""The guideline's three-column tables with their numbered reference list and the working group's appraisals, as
+HTML and Markdown files."""
 
 from __future__ import annotations
 
@@ -14,8 +15,9 @@ from ..io.guideline import Guideline, read_paths
 from ..io.labels import label_key
 from ..results import GradedGuideline, graded_edition
 from ..revisions import Revised, Revision
+from .appraisals import NO_APPRAISALS, TABLE_HEADINGS, agreement_lines, appraisal_rows, appraisals_intro
 from .changes import changes_html, changes_markdown
-from .markdown import md_cell
+from .markdown import md_cell, md_escape
 from .page import html_page
 from .references import guideline_references, render_references
 from .text import verdict_line
@@ -148,7 +150,55 @@ td p { margin: 0 0 0.4rem 0; }
 .revision { font-size: 0.9em; background: #fff6d5; padding: 0.2rem 0.4rem; }
 ol.references li { margin-bottom: 0.3rem; }
 em.note { color: #a00; }
+figure.appraisal-plot img { max-width: 100%; height: auto; }
 """
+APPRAISALS_HEADING = "Appraisals by the working group"
+
+
+def _pictures(result: GradedGuideline) -> list[tuple[str, str]]:
+    """(data: address, text alternative) of each picture of the group's appraisals."""
+    from .appraisal_plots import data_uri, pictures
+    return [(data_uri(p.figure), p.alt) for p in pictures(result)]
+
+
+def appraisals_html(result: GradedGuideline) -> str:
+    """The report's section on the group's appraisals: pictures inlined, who appraised what, kappa; one calm line
+    when none is saved."""
+    esc = html.escape
+    out = ['<section id="appraisals">', f"<h2>{esc(APPRAISALS_HEADING)}</h2>"]
+    rows = appraisal_rows(result)
+    if not rows:
+        return "\n".join([*out, f"<p>{esc(NO_APPRAISALS)}</p>", "</section>"])
+    out.append(f'<p class="intro">{esc(appraisals_intro(result))}</p>')
+    out += [f'<figure class="appraisal-plot"><img src="{esc(uri, quote=True)}" alt="{esc(alt, quote=True)}">'
+            "</figure>" for uri, alt in _pictures(result)]
+    out += ["<table>", "<thead><tr>" + "".join(f"<th>{esc(h)}</th>" for h in TABLE_HEADINGS) + "</tr></thead>",
+            "<tbody>", *("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in r.cells()) + "</tr>" for r in rows),
+            "</tbody>", "</table>"]
+    agreed = agreement_lines(result)
+    if agreed:
+        out += ["<p>Agreement between members (Cohen's kappa):</p>", "<ul>",
+                *(f"<li>{esc(subject)}: {esc(text)}</li>" for _, subject, text in agreed), "</ul>"]
+    return "\n".join([*out, "</section>"])
+
+
+def appraisals_markdown(result: GradedGuideline) -> list[str]:
+    """The same section in Markdown, every cell escaped, the pictures inlined as data: addresses."""
+    out = [f"## {md_cell(APPRAISALS_HEADING)}", ""]
+    rows = appraisal_rows(result)
+    if not rows:
+        return [*out, md_cell(NO_APPRAISALS), ""]
+    out += [md_cell(appraisals_intro(result)), ""]
+    out += [x for uri, alt in _pictures(result) for x in (f"![{md_escape(alt)}]({uri})", "")]
+    out += ["| " + " | ".join(md_cell(h) for h in TABLE_HEADINGS) + " |", "|" + "---|" * len(TABLE_HEADINGS)]
+    out += ["| " + " | ".join(md_cell(c) for c in r.cells()) + " |" for r in rows]
+    out.append("")
+    agreed = agreement_lines(result)
+    if agreed:
+        out += ["Agreement between members (Cohen's kappa):", ""]
+        out += [f"- {md_escape(subject)}: {md_escape(text)}" for _, subject, text in agreed]
+        out.append("")
+    return out
 
 
 def to_html(guideline: Guideline, revised: Revised | None = None, title: str | None = None,
@@ -158,7 +208,8 @@ def to_html(guideline: Guideline, revised: Revised | None = None, title: str | N
     esc = html.escape
     words = guideline.manifest
     title = title if title is not None else words.heading
-    tables = section_tables(guideline, revised, sections)
+    result = graded_edition(guideline, revised)
+    tables = section_tables(result, sections=sections)
     out = [f"<h1>{esc(title)}</h1>", f'<p class="intro">{esc(_intro(guideline, tables, revised, release))}</p>']
     for t in tables:
         out += [f'<section id="{esc("s-" + t.section, quote=True)}">', f"<h2>{esc(t.heading)}</h2>", "<table>",
@@ -181,11 +232,12 @@ def to_html(guideline: Guideline, revised: Revised | None = None, title: str | N
         out += ["</tbody>", "</table>", "</section>"]
     if release is not None:
         out.append(changes_html(release).rstrip("\n"))
+    out.append(appraisals_html(result))
     listed = guideline_references(guideline, cited_numbers(tables))
     out += ['<section id="references">', f"<h2>{esc(words.references_heading)}</h2>",
             render_references(listed, "html").rstrip("\n") if listed else f"<p>{NO_REFERENCES}</p>",
             "</section>"]
-    return html_page(title, "\n".join(out), css=_CSS, lang=words.language)
+    return html_page(title, "\n".join(out), css=_CSS, lang=words.language, images=bool(result.appraisals))
 
 
 def to_markdown(guideline: Guideline, revised: Revised | None = None, title: str | None = None,
@@ -194,7 +246,8 @@ def to_markdown(guideline: Guideline, revised: Revised | None = None, title: str
     the guideline's manifest unless `title` is given."""
     words = guideline.manifest
     title = title if title is not None else words.heading
-    tables = section_tables(guideline, revised, sections)
+    result = graded_edition(guideline, revised)
+    tables = section_tables(result, sections=sections)
     out = [f"# {md_cell(title)}", "", md_cell(_intro(guideline, tables, revised, release)), ""]
     for t in tables:
         out += [f"## {md_cell(t.heading)}", "", "| " + " | ".join(md_cell(c) for c in words.columns) + " |",
@@ -210,6 +263,7 @@ def to_markdown(guideline: Guideline, revised: Revised | None = None, title: str
     if release is not None:  # the change log, its headings one level down
         out += ["#" + line if line.startswith("#") else line for line in changes_markdown(release).splitlines()]
         out.append("")
+    out += appraisals_markdown(result)
     refs = guideline_references(guideline, cited_numbers(tables))
     out += [f"## {md_cell(words.references_heading)}", "",
             render_references(refs, "md").strip("\n") if refs else NO_REFERENCES]

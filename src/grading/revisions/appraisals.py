@@ -163,6 +163,11 @@ def parse_domains(pairs: Iterable[str], file: str = "command line") -> dict[str,
     return out
 
 
+def stated_designs(guideline: Guideline, key: str) -> set[str]:
+    """The study designs the evidence rows citing a reference (by its key) state, 'unclear' and 'consensus' aside."""
+    return {r.design for r in guideline.evidence_rows if r.key == key} - {"unclear", "consensus", ""}
+
+
 def reference_problems(guideline: Guideline, appraisal: Appraisal, file: str,
                        instruments: Mapping[str, Instrument]) -> list[Problem]:
     """A reference absent from references.bib; on a save, also an instrument for other designs than the rows
@@ -172,7 +177,7 @@ def reference_problems(guideline: Guideline, appraisal: Appraisal, file: str,
         return [Problem(file, "names a reference absent from references.bib", column="reference",
                         found=appraisal.reference, allowed=_ALLOWED["reference"])]
     instrument = instruments.get(appraisal.instrument)
-    stated = {r.design for r in guideline.evidence_rows if r.key == key} - {"unclear", "consensus", ""}
+    stated = stated_designs(guideline, key)
     if instrument is not None and stated and not stated & set(instrument.designs):
         return [Problem(file, f"{instrument.name} is not for the design the evidence rows state for {key}",
                         column="instrument", found=", ".join(sorted(DESIGNS.get(d, d) for d in stated)),
@@ -338,6 +343,18 @@ class Standing:
     agreements: tuple[Agreement, ...]  # every pair of independent appraisals with the same instrument
     counts: Appraisal | None
     why: str
+
+    def counts_for(self, a: Appraisal) -> str:
+        """Whether one of this reference's appraisals counts, and why: 'yes: ...', 'not yet: ...' or 'no: ...'."""
+        if a is self.counts:
+            return f"yes: {self.why}"
+        if self.counts is None:
+            return f"not yet: {self.why}"
+        if not a.reconciled and a not in self.independent:
+            return f"no: superseded by {a.member}'s later appraisal"
+        if a.reconciled:
+            return f"no: a later reconciled appraisal counts ({self.counts.member}, {self.counts.date})"
+        return f"with {self.counts.member}'s, which is applied: {self.why}"
 
 
 def standings(appraisals: Iterable[Appraisal], rules: AppraisalRules,

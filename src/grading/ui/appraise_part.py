@@ -1,6 +1,7 @@
 """An appraisal form for the Revise app: a member picks a reference and an instrument, judges each of its domains and
 the overall judgement, and saves; the form is built from the instrument's file (scheme/instruments/), so every
-instrument gets its own domains and judgements. Not yet placed in the notebook (docs/appraisals.md, "Not yet")."""
+instrument gets its own domains and judgements. The Revise panel shows it as its Appraise part
+(revise_panel.RevisePanel.appraise_view)."""
 
 from __future__ import annotations
 

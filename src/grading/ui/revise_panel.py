@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from pathlib import Path
 
 import ipywidgets as w
 
@@ -25,6 +26,7 @@ from ..revisions.apply import (
 )
 from ..revisions.record import Revision, new_revision, row_problems, utc_now
 from ..vocab import AGREEMENT, DESIGNS, FINDINGS, JUDGEMENT_LABELS, JUDGEMENTS, QUALITIES
+from .appraise_part import AppraisePart
 from .votes_part import VotesPart
 
 
@@ -284,11 +286,14 @@ class RevisePanel:
         self.wording = _classed(w.HTML(), "wording")
         self.text_edit.observe(lambda _: self.update(), names="value")
         self.votes = VotesPart(guideline)
+        self.appraise = AppraisePart(guideline)
 
     def _parts(self) -> w.Tab:
-        """The recommendation's parts a member finds again: evidence and revision, votes, history."""
-        tabs = _classed(w.Tab(children=[self.revise_part, self.votes.box, self.votes.history]), "parts")
-        tabs.titles = ("Evidence", "Votes", "History")
+        """The recommendation's parts a member finds again: evidence and revision, votes, history, and the form
+        that appraises a reference it cites."""
+        tabs = _classed(w.Tab(children=[self.revise_part, self.votes.box, self.votes.history, self.appraise.box]),
+                        "parts")
+        tabs.titles = ("Evidence", "Votes", "History", "Appraise")
         return tabs
 
     def _revised_text(self) -> str | None:
@@ -307,6 +312,10 @@ class RevisePanel:
         else:
             self.wording.value = (f'<span style="color: #a00">Wording: {html.escape(found.because, quote=False)} '
                                   "Revise the wording or the strength (WORDING-STATES-STRENGTH).</span>")
+
+    def appraise_view(self) -> _Shown:
+        """The appraisal form and where the group's appraisals stand, for display in its own cell."""
+        return _Shown(self.appraise.box, "The appraisal form (run the notebook in JupyterLab to use it)")
 
     def votes_view(self) -> _Shown:
         """Every recommendation's votes as the panel has cast them, for display in its own cell."""
@@ -343,6 +352,14 @@ def explanation_list(g: Grading) -> str:
                   + (f" <i>Choices: {html.escape(', '.join(choices))}.</i>" if choices else "") + "</li>"
                   for what, value, rule, says, because, choices in items)
     return f'<ul class="grading-explanation-list">{lis}</ul>'
+
+
+def new_study_folder(guideline: Guideline) -> Path | None:
+    """The new study to try: the guideline folder's own new-study/, else the repository's example
+    (docs/examples/new-study) where the package runs from a clone; None when there is neither."""
+    from ..io.scaffold import REPOSITORY
+    found = (guideline.root / "new-study", REPOSITORY / "docs" / "examples" / "new-study")
+    return next((p for p in found if p.is_dir()), None)
 
 
 def revise_panel(guideline: Guideline, recommendation_id: str | None = None) -> RevisePanel:

@@ -13,7 +13,7 @@ from ...grade import summary
 from ...io.files import refuse_inputs
 from ...io.guideline import Guideline, read_paths
 from ...progress import progress
-from ...results import graded
+from ...results import GradedGuideline, appraised_note, graded
 from ..csl import plain
 from ..references import guideline_references
 from . import pages as P
@@ -77,8 +77,10 @@ def _replace_folder(built: Path, out: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def build_site(guideline: Guideline, out: Path | str, *, revised: bool = False, release: str | None = None) -> Site:
-    """Write the whole site for a guideline (as published, or `revised` by its saved revisions) into `out`.
+def build_site(guideline: Guideline, out: Path | str, *, revised: bool = False, release: str | None = None,
+               appraised: bool = False) -> Site:
+    """Write the whole site for a guideline (as published, or `revised` by its saved revisions; `appraised`, with
+    the group's counting appraisals applied) into `out`.
 
     With `release`, the release of that name (releases/NAME/, made by `grading release`) is built instead, with
     its change log; with `revised`, the change log is what the saved revisions and votes change since the latest
@@ -103,7 +105,7 @@ def build_site(guideline: Guideline, out: Path | str, *, revised: bool = False, 
     except OSError as e:  # a read-only or missing place: nothing was written
         raise OutputError(out, f"cannot write a folder beside it in {out.parent}: {e.strerror or e}") from None
     try:
-        written = _write_all(guideline, built, revised, release, log)
+        written, note = _write_all(guideline, built, revised, release, log, appraised)
         (built / MARKER).write_text("A site built by `grading site`; `grading site` may replace this folder.\n",
                                     encoding="utf-8")
         os.chmod(built, 0o755 & ~_umask())
@@ -114,7 +116,8 @@ def build_site(guideline: Guideline, out: Path | str, *, revised: bool = False, 
     except BaseException:
         shutil.rmtree(built, ignore_errors=True)
         raise
-    return Site(out, tuple(written), _edition(revised, release), guideline.scheme.describe())
+    return Site(out, tuple(written), ", ".join(filter(None, (_edition(revised, release), note))),
+                guideline.scheme.describe())
 
 
 def _umask() -> int:
@@ -129,15 +132,16 @@ def _edition(revised: bool, release: str | None) -> str:
 
 
 def _write_all(published: Guideline, folder: Path, revised_wanted: bool, release: str | None,
-               log: dict | None) -> list[str]:
-    result = graded(published, revised_wanted)
+               log: dict | None, appraised: bool = False) -> tuple[list[str], str]:
+    """Write every page and picture; return the pages written and what the appraisals applied (or '')."""
+    result = graded(published, revised_wanted, appraised)
     guideline, revised = result.guideline, result.revised
     gradings = list(result.gradings)
     fragile = result.fragility
     findings = list(result.findings)
     refs = guideline_references(guideline)
     pages = P.rec_pages(guideline, gradings, fragile, findings, result.revisions, revised, result.diffs,
-                        {r.number: r for r in refs}, result.agreements, result.voted)
+                        {r.number: r for r in refs}, result.agreements, result.voted, result.appraised_by)
     cited_by = guideline.citing
     file_of = {p.id: p.file for p in pages}
     titles = {r.number: plain(guideline.bibliography.field_of(r.key, "title")) for r in refs if r.key}
@@ -145,6 +149,9 @@ def _write_all(published: Guideline, folder: Path, revised_wanted: bool, release
     if revised is not None:
         edition += f" ({len(revised.applied)} of {len(revised.revisions)} revisions applied, " \
                    f"{len(revised.conflicts)} conflicting changes left out)"
+    note = appraised_note(result)
+    if note:
+        edition += f", {note}"
     from ...analyses.explore import groups as groups_of
     from ..plots import phase_columns
     common = {
@@ -170,6 +177,7 @@ def _write_all(published: Guideline, folder: Path, revised_wanted: bool, release
         ("audit.html", "audit.html", {"kinds": P.findings_by_kind(findings), "n": len(pages),
                                       "fragile": [fragile[p.id] for p in pages if fragile[p.id].fragile]}),
         ("search.html", "search.html", {}),
+        ("appraisals.html", "appraisals.html", _appraisals(result, folder)),
     ]
     if log is not None:
         jobs.append(("changes.html", "changes.html", {"log": log, "groups": P.change_groups(log)}))
@@ -184,7 +192,20 @@ def _write_all(published: Guideline, folder: Path, revised_wanted: bool, release
         (folder / name).write_text(html, encoding="utf-8")
     _map(guideline, gradings, fragile, folder)
     _assets(folder, guideline, pages, refs, titles)
-    return [name for name, _, _ in jobs]
+    return [name for name, _, _ in jobs], note
+
+
+def _appraisals(result: GradedGuideline, folder: Path) -> dict:
+    """The appraisals page's context; its pictures written beside it as PNG files."""
+    from ..appraisal_plots import pictures
+    from ..appraisals import NO_APPRAISALS, TABLE_HEADINGS, agreement_lines, appraisal_rows, appraisals_intro
+    shown = pictures(result)
+    for p in shown:
+        p.figure.savefig(folder / p.file, dpi=100)
+    settled = [f for f in result.findings if f.kind == "settled_by_appraisal"]
+    return {"rows": appraisal_rows(result), "headings": TABLE_HEADINGS, "agreements": agreement_lines(result),
+            "pictures": shown, "settled": settled, "none_saved": NO_APPRAISALS,
+            "intro": appraisals_intro(result) if result.appraisals else ""}
 
 
 def _map(guideline: Guideline, gradings, fragile, folder: Path) -> None:

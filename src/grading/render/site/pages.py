@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,8 +14,10 @@ from ...analyses.fragility import Fragility
 from ...errors import UnknownValueError
 from ...grade import Grading
 from ...io.guideline import Guideline
+from ...records import EvidenceRow
 from ...revisions import Revised, Revision
 from ...revisions.apply import RecommendationDiff, describe_change
+from ...revisions.appraisals import Applied
 from ...vocab import DESIGNS, FINDINGS, JUDGEMENT_LABELS, JUDGEMENTS, QUALITIES, VERDICTS
 from ..references import FormattedReference, guideline_references
 
@@ -145,11 +147,14 @@ def derived_badges(guideline: Guideline, g: Grading) -> tuple[Badge, ...]:
                   "strength the evidence carries, by the scheme's rules"),)
 
 
-def evidence_rows(guideline: Guideline) -> dict[str, list[dict[str, str]]]:
+def evidence_rows(guideline: Guideline, appraised_by: Callable[[EvidenceRow], Applied | None] | None = None
+                  ) -> dict[str, list[dict[str, str]]]:
     """Every recommendation's evidence rows as shown (codes with their English labels, the reference as the list
-    numbers it), read from the guideline's typed rows."""
+    numbers it), read from the guideline's typed rows; a row whose quality an appraisal set (`appraised_by`, from
+    grading.results) says so ('appraised'), with the text's own words on its quality apart ('text_words')."""
     out: dict[str, list[dict[str, str]]] = {}
     for row in guideline.evidence_rows:
+        applied = appraised_by(row) if appraised_by is not None else None
         shown = {"reference": row.reference, "number": "" if row.number is None else str(row.number),
                  "design": row.design, "quality": row.quality, "quality_text": row.quality_text,
                  "finding": row.finding, "effect_size": row.effect_size, "outcomes": ";".join(row.outcomes),
@@ -158,7 +163,10 @@ def evidence_rows(guideline: Guideline) -> dict[str, list[dict[str, str]]]:
                  "quality_label": QUALITIES.get(row.quality, row.quality),
                  "finding_label": FINDINGS.get(row.finding, row.finding) if not row.scope else
                  "not graded: the text speaks of the whole section's basis",
-                 "scope": row.scope}
+                 "scope": row.scope,
+                 "appraised": applied.label if applied else "",
+                 "text_words": row.quality_text[len(applied.label):].removeprefix("; the text: ") if applied
+                 else row.quality_text}
         out.setdefault(row.recommendation_id, []).append(shown)
     return out
 
@@ -193,9 +201,11 @@ def rec_pages(guideline: Guideline, gradings: list[Grading], fragility: Mapping[
               diffs: Iterable[RecommendationDiff] = (),
               formatted: Mapping[int, FormattedReference] | None = None,
               agreements: Mapping[str, Agreement] | None = None,
-              voted: Mapping[str, Grading] | None = None) -> list[RecPage]:
+              voted: Mapping[str, Grading] | None = None,
+              appraised_by: Callable[[EvidenceRow], Applied | None] | None = None) -> list[RecPage]:
     """The page of every recommendation, in table order (`formatted`: the references formatted already;
-    `agreements`: the votes per recommendation; `voted`: the gradings they give, from grading.results)."""
+    `agreements`: the votes per recommendation; `voted`: the gradings they give; `appraised_by`: the appraisal
+    that set a row's quality; all from grading.results)."""
     formatted, agreements, voted = formatted or {}, agreements or {}, voted or {}
     taken: set[str] = set()
     by_history = history(revisions, revised)
@@ -206,7 +216,7 @@ def rec_pages(guideline: Guideline, gradings: list[Grading], fragility: Mapping[
     recs = guideline.recommendations
     columns = [c for c in recs.columns if not str(c).startswith("_")]
     records = {row[0]: dict(zip(columns, row[1:])) for row in recs[["id", *columns]].itertuples(index=False)}
-    rows_of = evidence_rows(guideline)
+    rows_of = evidence_rows(guideline, appraised_by)
     pages = []
     for g in gradings:
         record = records[g.id]
