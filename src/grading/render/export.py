@@ -21,7 +21,7 @@ from .references import guideline_references
 from .version import toolkit_version
 
 FORMATS = ("json", "fhir")
-FORMAT = "grading-guideline/2"  # the shape docs/export.md describes; a change of shape changes this name
+FORMAT = "grading-guideline/3"  # the shape docs/export.md describes; a change of shape changes this name
 
 
 def check_output(out: Path, guideline: Guideline) -> None:
@@ -101,7 +101,7 @@ def revisions_json(revisions: tuple[Revision, ...], revised: Revised | None) -> 
 
 
 def guideline_json(published: Guideline | GradedGuideline, revised_wanted: bool = False) -> dict[str, Any]:
-    """The whole guideline as one JSON object (format grading-guideline/2, described in docs/export.md)."""
+    """The whole guideline as one JSON object (format grading-guideline/3, described in docs/export.md)."""
     result = published if isinstance(published, GradedGuideline) else graded(published, revised_wanted)
     guideline = result.guideline
     recs = []
