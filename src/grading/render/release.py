@@ -20,7 +20,7 @@ import pandas as pd
 from ..errors import RevisionError
 from ..io.files import fsync_dir
 from ..io.guideline import Guideline, load_guideline
-from ..io.tables import EVIDENCE_COLUMNS
+from ..io.tables import EVIDENCE_COLUMNS, EVIDENCE_SPEC
 from ..revisions.release import CHECKSUMS, PUBLISHED, RELEASES_DIR, base_state, change_log, now_state
 from .changes import changes_markdown
 
@@ -92,7 +92,10 @@ def _write_folder(dest: Path, root: Path, g: Guideline, log: dict) -> None:
         if (root / rel).is_file():
             shutil.copyfile(root / rel, dest / rel)
     _write_csv(dest / "evidence" / "recommendations.csv", g.recommendations)
-    _write_csv(dest / "evidence" / "evidence.csv", g.evidence[list(EVIDENCE_COLUMNS)])
+    # An optional column the tables leave empty throughout (scope, in most guidelines) is not written.
+    optional = {c.name for c in EVIDENCE_SPEC if c.optional}
+    columns = [c for c in EVIDENCE_COLUMNS if c not in optional or (g.evidence[c].astype(str) != "").any()]
+    _write_csv(dest / "evidence" / "evidence.csv", g.evidence[columns])
     (dest / "changes.json").write_text(json.dumps(log, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     (dest / "CHANGES.md").write_text(changes_markdown(log), encoding="utf-8")
     sums = "".join(f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.relative_to(dest).as_posix()}\n"
