@@ -80,7 +80,7 @@ def judge(rec: Recommendation, studies: tuple[Study, ...], scheme: Scheme) -> Ju
     use_printed = uses_printed(rec, scheme)
     levels = used_levels(published_levels(rec, scheme), level.value, scheme)
     found = findings_behind(level, studies, use_printed, scheme)
-    strengths, comparisons, decides = carried(asked(rec), levels, found, consensus_only(studies), scheme)
+    strengths, comparisons, decides = carried(asked(rec, scheme), levels, found, consensus_only(studies), scheme)
     return Judged(level, level_source(rec, scheme), levels, strengths, comparisons, decides)
 
 
@@ -115,9 +115,10 @@ class Asked(NamedTuple):
     judgements: tuple[str, ...]  # one per JUDGEMENTS (`derive.judged`)
 
 
-def asked(rec: Recommendation) -> Asked:
-    """What of a recommendation its strength and verdict read."""
-    return Asked(rec.direction, rec.published_strength or None, bool(rec.published_level),
+def asked(rec: Recommendation, scheme: Scheme) -> Asked:
+    """What of a recommendation its strength and verdict read (a level published in words counts as published:
+    LEVEL-IN-WORDS)."""
+    return Asked(rec.direction, rec.published_strength or None, bool(published_levels(rec, scheme)),
                  bool(rec.justification.strip()), judged(rec.judgements))
 
 

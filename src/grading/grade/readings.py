@@ -165,7 +165,7 @@ def _asks_found(c: Compiled, rec: Recommendation, findings: frozenset[str], cons
     use_printed = uses_printed(rec, scheme)
     levels_used = used_levels(published_levels(rec, scheme), "", scheme) if use_printed else ()
     every_found = c.frozen(findings & STATED_FINDINGS) if use_printed else NO_FINDINGS
-    what = asked(rec)
+    what = asked(rec, scheme)
     sig = c.sigs.setdefault((what, levels_used, consensus_only), len(c.sigs))
     return _Asks(c, what, sig, levels_used, every_found, use_printed, consensus_only)
 
