@@ -73,13 +73,16 @@ def test_7_1_1_19_reviews_are_of_low_methodological_quality(guideline, graded):
 def test_7_1_1_21_two_reviews_are_good_documentation(guideline, graded):
     # "to senere systematiske oversikter konkluderer med at det foreligger god dokumentasjon ... (41;322)"
     # (2418-2420): stated good on the rows; no statement on the documentation as a whole (4 "ikke kan trekke
-    # konklusjoner"). The rules still make two good reviews *** (part 2 of issue 21 is the rules').
+    # konklusjoner"). The rows' own words name ** (LEVEL-IN-WORDS), so two good reviews give ** (L-GOOD), not ***,
+    # and moderate agrees. Ref 4 finds too little to conclude (INSUFFICIENT-IS-NOT-SUPPORT); read as good, it makes
+    # the documentation contradictory (CONTRADICTION-LACKING): the verdict depends on 4's appraisal.
     for row in rows(guideline, "7.1.1-21", 41, 322):
         assert (row.quality, row.quality_text) == ("good", "god dokumentasjon")
     assert words(guideline, "7.1.1-21") == ("", "")
     g = graded["7.1.1-21"]
-    assert (g.derived_level, g.comparison.verdict, g.comparison.justified, g.certainty) == \
-        ("***", "weaker_than_evidence", False, "certain")
+    assert (g.derived_level, g.level.rule, g.comparison.verdict, g.certainty) == \
+        ("**", "L-GOOD", "agree", "depends_on_appraisal")
+    assert "LEVEL-IN-WORDS" in g.level.choices and g.to_appraise == (4,)
 
 
 def test_7_1_1_15_and_7_1_2_05_state_contradictory_documentation(guideline, graded):
@@ -90,10 +93,14 @@ def test_7_1_1_15_and_7_1_2_05_state_contradictory_documentation(guideline, grad
     assert words(guideline, "7.1.2-03") == ("motstridende dokumentasjon", "*")
     for row in rows(guideline, "7.1.2-05", 80, 276, 295):
         assert (row.quality, row.quality_text, row.finding) == ("unclear", "motstridende dokumentasjon", "conflicting")
-    assert (graded["7.1.1-15"].comparison.verdict, graded["7.1.1-15"].certainty) == ("agree", "depends_on_appraisal")
-    assert (graded["7.1.2-05"].comparison.verdict, graded["7.1.2-05"].certainty) == ("agree", "depends_on_appraisal")
+    # The words are the published level, printed in words (LEVEL-IN-WORDS): whatever each source's quality, the
+    # strength is judged on *, and no reading contradicts it.
+    for rid in ("7.1.1-15", "7.1.2-05", "7.1.2-03"):
+        assert (graded[rid].level_source, graded[rid].level_used) == ("in_words", "*")
+    assert (graded["7.1.1-15"].comparison.verdict, graded["7.1.1-15"].certainty) == ("agree", "certain")
+    assert (graded["7.1.2-05"].comparison.verdict, graded["7.1.2-05"].certainty) == ("agree", "certain")
     assert (graded["7.1.2-03"].comparison.verdict, graded["7.1.2-03"].certainty) == \
-        ("stronger_than_evidence", "depends_on_appraisal")
+        ("stronger_than_evidence", "certain")
 
 
 def test_7_1_3_03_and_7_1_3_07_same_words_same_coding(guideline, graded):
@@ -106,9 +113,10 @@ def test_7_1_3_03_and_7_1_3_07_same_words_same_coding(guideline, graded):
     assert coded == {("good", "god dokumentasjon", "no_effect", "none")}
     assert [r.design for r in rows(guideline, "7.1.3-03", 85, 86) + rows(guideline, "7.1.3-07", 221, 324)] == \
         ["unclear", "rct", "unclear", "unclear"]
-    assert (graded["7.1.3-03"].comparison.verdict, graded["7.1.3-03"].certainty) == ("agree", "certain")
-    assert (graded["7.1.3-07"].comparison.verdict, graded["7.1.3-07"].certainty) == \
-        ("stronger_than_evidence", "depends_on_appraisal")
+    # Graded on the level the words name (LEVEL-IN-WORDS), the two agree alike, certainly.
+    for rid in ("7.1.3-03", "7.1.3-07"):
+        assert (graded[rid].level_source, graded[rid].level_used) == ("in_words", "**")
+        assert (graded[rid].comparison.verdict, graded[rid].certainty) == ("agree", "certain")
 
 
 def test_6_4_01_carries_the_appraisals_section_6_4_states(guideline, graded):
