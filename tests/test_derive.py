@@ -271,9 +271,14 @@ def test_tens_long_lasting_is_no_longer_weaker_than_its_evidence_because_strong(
     # 7.1.1-25 (seed 2439-2444): "meget god dokumentasjon for at TENS ikke har bedre effekt enn placebo" (4).
     g = bundled["7.1.1-25"]
     assert (g.derived_level, g.derived_strength, g.derived_direction) == ("***", "not_recommended", "against")
-    assert "strong" not in g.readings.strengths and g.certainty == "certain"
-    # 'Ikke grunnlag' where the documentation is sufficient that TENS does not work: weaker, by NO-BASIS-COMPARED.
+    assert "strong" not in g.readings.strengths
+    # 'Ikke grunnlag' where the documentation is sufficient that TENS does not work: weaker, by NO-BASIS-COMPARED —
+    # under the default reading. A later review finds "grunnlaget for å konkludere er mangelfullt" (180): read as
+    # good, the documentation is contradictory (CONTRADICTION-LACKING), *, which carries 'no basis' — what the
+    # guideline published. The text does not state 180's quality, so the verdict depends on it.
     assert (g.comparison.verdict, g.comparison.rule) == ("weaker_than_evidence", "NO-BASIS-COMPARED")
+    assert g.certainty == "depends_on_appraisal" and g.to_appraise == (180,)
+    assert set(g.verdicts) == {"weaker_than_evidence", "agree"}
 
 
 def test_idet_good_documentation_that_it_is_not_effective_carries_anbefales_ikke(bundled):

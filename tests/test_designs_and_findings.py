@@ -1,5 +1,6 @@
-"""The design `study` and the findings `no_difference` and `insufficient` (issue 21): each row that carries one stands
-on seed lines holding the words that state it. evidence/notes/designs-and-findings.md lists the rows and the readings."""
+"""The design `study` and the findings `no_difference` and `insufficient` (issue 21): each row that carries one
+stands on seed lines holding the words that state it. evidence/notes/designs-and-findings.md lists the rows and the
+readings."""
 
 import csv
 import re

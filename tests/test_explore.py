@@ -195,6 +195,6 @@ def test_findings_table_puts_the_evidence_beside_each_finding(bundled):
     table = explore.findings_table(g, findings)
     assert len(table) == len(findings)
     row = table[table["subject"] == "6.2-02"].iloc[0]
-    assert row["kind"] == "unjustified_deviation" and row["evidence"].startswith("ref 5 unclear unclear benefit")
+    assert row["kind"] == "unjustified_deviation" and row["evidence"].startswith("ref 5 study unclear benefit")
     ref = table[table["subject"] == "ref 5"].iloc[0]
     assert ref["detail"] == "cited by 6.2-02" and ref["evidence"].startswith("Lateral flexion")

@@ -46,4 +46,7 @@ def test_reproduce_json_follows_the_contract_of_every_reading(capsys):
     mobility = rows["6.2-02"]
     assert (mobility["certainty"], mobility["to_appraise"], len(mobility["verdicts"])) == ("certain", [], 1)
     assert rows["6.2-05"]["published_levels"] == ["**", "*", "*"] and rows["6.2-05"]["levels_used"] == ["**", "*", "*"]
-    assert rows["7.2.1-01"]["derived_direction"] == "against" and rows["7.2.1-01"]["printed_levels_unreached"] == []
+    # 7.2.1-01: no difference from bed rest carries no direction of its own (NO-DIFFERENCE-IS-NOT-NO-EFFECT).
+    assert rows["7.2.1-01"]["derived_direction"] == "for" and rows["7.2.1-01"]["printed_levels_unreached"] == []
+    assert rows["6.2-05"]["certainty"] == "depends_on_choice" and rows["6.2-05"]["contested"] == [
+        {"choice": "PRINTED-LEVELS-EACH", "verdict": "agree"}]

@@ -139,15 +139,16 @@ class Guideline:
         return self._rows_by_rec.get(rec_id, ())
 
     def cited(self, rec_id: str) -> tuple[int, ...]:
-        """The reference numbers cited by one recommendation, in table order, each once."""
-        return tuple(dict.fromkeys(r.number for r in self.rows(rec_id) if r.number is not None))
+        """The reference numbers one recommendation's evidence cites, in table order, each once: the rows graded
+        for it, not a row that speaks of a whole section's basis (scope 'section', shown beside them)."""
+        return tuple(dict.fromkeys(r.number for r in self.rows(rec_id) if r.number is not None and not r.scope))
 
     @functools.cached_property
     def citing(self) -> Mapping[int, tuple[str, ...]]:
-        """Reference number -> the recommendations whose evidence rows cite it, in table order."""
+        """Reference number -> the recommendations whose graded evidence rows cite it, in table order."""
         out: dict[int, dict[str, None]] = {}
         for r in self.evidence_rows:
-            if r.number is not None:
+            if r.number is not None and not r.scope:
                 out.setdefault(r.number, {})[r.recommendation_id] = None
         return {n: tuple(ids) for n, ids in out.items()}
 

@@ -226,7 +226,7 @@ def derived_rating(g: Grading, scheme: Scheme, refs: _Refs, cites: list[dict[str
                                                            "strength." if g.level_source == "printed" else "")),
                  **({"relatedArtifact": cites} if cites else {})}
     if rows:
-        certainty["component"] = [_row_component(r, refs) for r in rows]
+        certainty["component"] = [_row_component(r, refs) for r in rows if not r.scope]  # the rows graded
     content = [_rating_system(scheme),
                {"informationType": "rating", "type": ebm("strength-of-recommendation", "Strength of Recommendation"),
                 "classifier": _grade_concepts(scheme, (g.derived_strength,), "strength"), "author": author,
