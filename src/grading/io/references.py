@@ -73,6 +73,12 @@ SUFFIXES = ", ".join(s for f in FORMATS for s in f.suffixes) + ", .txt (MEDLINE)
 ALLOWED = "a reference list as " + "; ".join(f.export for f in FORMATS)
 
 
+def suffix_known(name: str) -> bool:
+    """True when a file of this name would be read by its suffix (or, for .txt, by its content)."""
+    suffix = Path(name).suffix.lower()
+    return suffix == ".txt" or any(suffix in f.suffixes for f in FORMATS)
+
+
 def by_name(name: str) -> ReferenceFormat:
     """The format of this name (bibtex, ris, csljson, medline, endnote)."""
     return next(f for f in FORMATS if f.name == name)
