@@ -116,15 +116,17 @@ def cmd_crosswalk(args: argparse.Namespace) -> int:
 
 def cmd_references(args: argparse.Namespace) -> int:
     from .errors import raise_if_errors
-    from .io.bib import ENTRY_TYPES, NO_ENTRIES, load_bibliography
+    from .io.bib import ENTRY_TYPES, NO_ENTRIES
     from .io.manifest import DEFAULT_STYLE
+    from .io.references import load_references
     from .render.references import format_references
     from .render.text import plural
     title, lang = "References", None
     if args.bib:
-        # Any .bib, numbered as it numbers itself. Any entry type is read; one the style cannot format gets a note
-        # in the list instead of failing it. A repeated key keeps its first entry, as BibTeX does.
-        bib, problems = load_bibliography(args.bib, str(args.bib), known_types=None, keep_first=True)
+        # Any reference list (.bib, .ris, CSL-JSON, MEDLINE, EndNote XML), numbered as it numbers itself. Any entry
+        # type is read; one the style cannot format gets a note in the list instead of failing it. A repeated key
+        # keeps its first entry, as BibTeX does.
+        bib, problems = load_references(args.bib, str(args.bib), known_types=None, keep_first=True)
         raise_if_errors(problems)
         assert bib is not None
         refs = format_references(bib, style=args.style or DEFAULT_STYLE)
@@ -334,10 +336,14 @@ def parser() -> argparse.ArgumentParser:
     cp.add_argument("--root", type=Path, default=None, help=root_help)
     cp.add_argument("--format", choices=formats("crosswalk"), default=formats("crosswalk")[0])
     cp.set_defaults(func=cmd_crosswalk)
-    bp = sub.add_parser("references", help="render a reference list, numbered, from any .bib",
+    bp = sub.add_parser("references", help="render a reference list, numbered, from any .bib, .ris, CSL-JSON, "
+                                           "MEDLINE or EndNote XML file",
                         description="Render a numbered reference list; an entry that cannot be formatted carries "
                                     "a one-line note instead of failing the list.")
-    bp.add_argument("--bib", type=Path, default=None, help="a .bib file (default: the guideline's references.bib)")
+    bp.add_argument("--bib", type=Path, default=None,
+                    help="a reference list: .bib, .ris, .json/.csljson (CSL-JSON), .nbib/.medline/.txt (MEDLINE) or "
+                         ".xml (EndNote XML), chosen by its suffix or, where that says otherwise, its content "
+                         "(default: the guideline's own list, references.bib unless guideline.toml names another)")
     bp.add_argument("--root", type=Path, default=None, help=root_help)
     bp.add_argument("--format", choices=formats("references"), default=formats("references")[0])
     bp.add_argument("--style", default=None, help="a CSL style by name (vancouver, apa, american-medical-association, "

@@ -95,8 +95,8 @@ def format_of(path: Path, text: str, name: str) -> tuple[ReferenceFormat | None,
     its content's where the suffix names none (.txt: MEDLINE); None, with the problem, when neither tells."""
     suffix = path.suffix.lower()
     named = next((f for f in FORMATS if suffix in f.suffixes), None)
-    if named is not None and named.looks_like.search(text[:4000]):
-        return named, []
+    if named is not None and (named.looks_like.search(text[:4000]) or named.looks_like.search(text)):
+        return named, []  # its first record may stand after a long header
     seen = sniff(text)
     if seen is not None and named is not None:
         return seen, [Problem(name, f"named {suffix} but holds {seen.label} records: read as {seen.label}", line=1,
