@@ -97,10 +97,19 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 
 def cmd_impact(args: argparse.Namespace) -> int:
-    from .analyses.impact import impact, load_new_study
+    from .analyses.impact import batch_impact, impact, load_batch, load_new_study
+    if args.appraisal is None and not args.newstudy.is_file():  # a new-study folder: study.bib, appraisal.csv
+        guideline = _load(args)
+        study = load_new_study(args.newstudy, guideline)
+        _write("impact", args.format, guideline, study, impact(guideline, study))
+        return 0
+    if args.appraisal is None:
+        raise ValidationError([Problem(str(args.newstudy), "a file of new studies needs its appraisal table",
+                                       allowed="--appraisal CSV (a key column naming each record, then the "
+                                               "columns of a new study's appraisal.csv), or a new-study folder")])
     guideline = _load(args)
-    study = load_new_study(args.newstudy, guideline)
-    _write("impact", args.format, guideline, study, impact(guideline, study))
+    batch = load_batch(args.newstudy, args.appraisal, guideline)
+    _write("impact-batch", args.format, guideline, batch, batch_impact(guideline, batch))
     return 0
 
 
@@ -317,11 +326,17 @@ def parser() -> argparse.ArgumentParser:
                                      "(docs/schemes.md describes the format)")
     subs["audit"].add_argument("--fragility", action="store_true",
                                help="for each recommendation, the smallest single-row change that moves its grading")
-    ip = sub.add_parser("impact", help="which recommendations a new study would move",
+    ip = sub.add_parser("impact", help="which recommendations a new study, or a batch of them, would move",
                         description="Given a new-study folder (study.bib with one entry, appraisal.csv with its "
                                     "appraisal rows by topic), list every recommendation whose derived level, "
-                                    "strength or verdict would change. Example: docs/examples/new-study.")
-    ip.add_argument("newstudy", type=Path, help="the new-study folder")
+                                    "strength or verdict would change. Given a file of many records (.bib, .ris, "
+                                    "CSL-JSON, MEDLINE or EndNote XML) and --appraisal CSV keyed by record, list in "
+                                    "one table what each record alone and the whole batch together would move. "
+                                    "Examples: docs/examples/new-study, docs/examples/new-studies.")
+    ip.add_argument("newstudy", type=Path, help="the new-study folder, or a file of new studies' records")
+    ip.add_argument("--appraisal", type=Path, default=None, metavar="CSV",
+                    help="with a file of records: their appraisal rows, a `key` column naming each row's record "
+                         "(its key or citation number) and the columns of a new study's appraisal.csv")
     ip.add_argument("--root", type=Path, default=None, help=root_help)
     ip.add_argument("--format", choices=formats("impact"), default=formats("impact")[0])
     ip.set_defaults(func=cmd_impact)
