@@ -215,7 +215,7 @@ def load_guideline(root: Path | str | None = None, scheme: Scheme | str | Path |
     manifest, problems = load_manifest(root)
     if scheme is None:
         problems += scheme_problems(manifest, root)
-    required = (manifest.references, *REQUIRED_FILES[1:])
+    required = (manifest.references_file, *REQUIRED_FILES[1:])
     for rel in required:
         if (root / rel).exists() and not (root / rel).is_file():
             read_bytes(root / rel, rel, problems)  # says what it is instead (a folder, a pipe, a device), unread
@@ -224,7 +224,7 @@ def load_guideline(root: Path | str | None = None, scheme: Scheme | str | Path |
                                     + ", ".join(required) + "; " + HOW_TO_START))
     raise_if_errors(problems)
     scheme = guideline_scheme(scheme, manifest.scheme, root)  # given, else named by guideline.toml, else the default
-    bib, found = load_references(root / manifest.references, manifest.references, cached=True)
+    bib, found = load_references(root / manifest.references_file, manifest.references_file, cached=True)
     problems += found
     tables = {}
     for rel in REQUIRED_FILES[1:] + OPTIONAL_FILES:
@@ -256,7 +256,7 @@ def read_paths(guideline: Guideline) -> tuple[Path, ...]:
     """What a command on this guideline reads, so no output may replace it: its .bib, manifest and scheme file, the
     whole evidence folder (tables, notes, panel, votes, saved revisions) and its releases (never changed)."""
     root = guideline.root
-    paths = [root / guideline.manifest.references, root / MANIFEST, root / "evidence", root / "releases",
+    paths = [root / guideline.manifest.references_file, root / MANIFEST, root / "evidence", root / "releases",
              guideline.bibliography.path]
     style = style_file_of(guideline.manifest, root)  # the group's house style, a file of the guideline too
     return tuple(paths + ([guideline.scheme.path] if guideline.scheme.path is not None else [])
