@@ -21,6 +21,7 @@ ENDNOTE = {"article-journal": ("Journal Article", 17), "book": ("Book", 6), "cha
            "manuscript": ("Unpublished Work", 34), "webpage": ("Web Page", 12), "patent": ("Patent", 25),
            "dataset": ("Dataset", 59), "pamphlet": ("Pamphlet", 24), "entry-encyclopedia": ("Encyclopedia", 53),
            "periodical": ("Journal", 0), "article": ("Generic", 13)}
+SYNTHETIC_PMID = 90000000  # plus the entry's number: the PMID of an entry that has none (PubMed's all have one)
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -166,7 +167,7 @@ def medline(bib: Bibliography, types: tuple[str, ...] = ("article-journal",)) ->
     for number, item in enumerate(items(bib), start=1):
         if item["type"] not in types:
             continue
-        lines = [f"PMID- {item.get('PMID') or 90000000 + number}"]  # PubMed's records all carry one
+        lines = [f"PMID- {item.get('PMID') or SYNTHETIC_PMID + number}"]  # PubMed's records all carry one
         title = item.get("title", "")
         if title:
             lines.append(f"TI  - {title if title[-1] in '.?!' else title + '.'}")
