@@ -174,15 +174,32 @@ def load_bibliography_with(parse: Callable[[str, str], ParsedBib], path: Path, n
     """load_bibliography with the text parsed by `parse(text, sha256 of the bytes)`: the hook of a cache."""
     name = name or path.name
     problems: list[Problem] = []
+    read = read_list(path, name, problems, "one or more @type{key, ...} entries")
+    if read is None:
+        return None, problems
+    raw, text = read
+    return bibliography_of(parse, text, hashlib.sha256(raw).hexdigest(), path, name, problems, known_types,
+                           keep_first=keep_first)
+
+
+def read_list(path: Path, name: str, problems: list[Problem], allowed: str) -> tuple[bytes, str] | None:
+    """A reference list's bytes and UTF-8 text; None, with the problem, when it is unreadable or empty."""
     raw = read_bytes(path, name, problems)
     if raw is None:
-        return None, problems
+        return None
     text = decode_utf8(raw, name, problems, allowed="UTF-8 (export from the reference manager as UTF-8)")
     if text is None:
-        return None, problems
+        return None
     if not text.strip():
-        return None, [Problem(name, "the file is empty", line=1, allowed="one or more @type{key, ...} entries")]
-    sha256 = hashlib.sha256(raw).hexdigest()
+        problems.append(Problem(name, "the file is empty", line=1, allowed=allowed))
+        return None
+    return raw, text
+
+
+def bibliography_of(parse: Callable[[str, str], ParsedBib], text: str, sha256: str, path: Path, name: str,
+                    problems: list[Problem], known_types: Iterable[str] | None = ENTRY_TYPES, *,
+                    keep_first: bool = False) -> tuple[Bibliography | None, list[Problem]]:
+    """A .bib's text parsed by `parse` into a Bibliography, with its problems added to `problems`."""
     parsed = parse(text, sha256)
     other = _other_format(text, name) if not parsed.starts else None
     if other is not None:  # another manager's records: one error, not one "absent reference" per citation

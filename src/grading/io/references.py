@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import Problem
-from .bib import ENTRY_TYPES, Bibliography, load_bibliography
+from .bib import ENTRY_TYPES, Bibliography, bibliography_of, parse_bib, read_list
+from .cache import parse_bib_cached
 from .entries import Record, bibliography
-from .files import decode_utf8, read_bytes
 
 Reader = Callable[[str, str, list[Problem]], list[Record]]
 
@@ -121,27 +121,21 @@ def load_references(path: Path, name: str | None = None, known_types: Iterable[s
     .bib's parse through the cache."""
     name = name or path.name
     problems: list[Problem] = []
-    raw = read_bytes(path, name, problems)
-    if raw is None:
+    read = read_list(path, name, problems, ALLOWED)
+    if read is None:
         return None, problems
-    text = decode_utf8(raw, name, problems, allowed="UTF-8 (export from the reference manager as UTF-8)")
-    if text is None:
-        return None, problems
-    if not text.strip():
-        return None, [Problem(name, "the file is empty", line=1, allowed=ALLOWED)]
-    fmt, problems = format_of(path, text, name)
+    raw, text = read
+    fmt, found = format_of(path, text, name)
+    problems += found
     if fmt is None:
         return None, problems
+    sha256 = hashlib.sha256(raw).hexdigest()
     if fmt.read is None:
-        if cached:
-            from .cache import load_bibliography_cached
-            bib, found = load_bibliography_cached(path, name, known_types)
-        else:
-            bib, found = load_bibliography(path, name, known_types, keep_first=keep_first)
-        return bib, problems + found
+        parse = parse_bib_cached if cached else (lambda text, sha256: parse_bib(text))
+        return bibliography_of(parse, text, sha256, path, name, problems, known_types, keep_first=keep_first)
     records = fmt.read(text, name, problems)
     if not records and not any(p.severity == "error" for p in problems):
         problems.append(Problem(name, f"the file holds no {fmt.label} records", line=1, allowed=fmt.export))
-    bib = bibliography(records, path, name, hashlib.sha256(raw).hexdigest(), problems, known_types,
-                       keep_first=keep_first, number_field=fmt.number_field)
+    bib = bibliography(records, path, name, sha256, problems, known_types, keep_first=keep_first,
+                       number_field=fmt.number_field)
     return (bib if records else None), problems
