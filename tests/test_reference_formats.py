@@ -221,8 +221,9 @@ def test_xml_that_declares_entities_is_refused(tmp_path):
     path.write_text('<?xml version="1.0"?>\n<!DOCTYPE xml [<!ENTITY a "aaaa">]>\n<xml><records><record>'
                     "<rec-number>1</rec-number><titles><title>&a;</title></titles></record></records></xml>",
                     encoding="utf-8")
-    bib, problems = load_references(path)
-    assert bib is None and "refused" in problems[-1].message or "not well-formed" in problems[-1].message
+    bib, (p,) = load_references(path)
+    assert bib is None and p.message.startswith("refused: EntitiesForbidden") and p.line == 2
+    assert p.found == "<!DOCTYPE xml [<!ENT"
 
 
 def test_xml_that_is_not_well_formed_is_a_located_error(tmp_path):

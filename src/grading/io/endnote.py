@@ -60,8 +60,10 @@ def records(text: str, name: str, problems: list[Problem]) -> list[Record]:
                                 allowed=XML_ALLOWED))
         return []
     except DefusedXmlException as e:
+        at = text.find("<!")
         problems.append(Problem(name, f"refused: {type(e).__name__} (an XML entity or DTD EndNote never writes)",
-                                line=1, allowed=XML_ALLOWED))
+                                line=text.count("\n", 0, max(at, 0)) + 1, found=text[at:at + 20] if at >= 0 else None,
+                                allowed=XML_ALLOWED))
         return []
     found = root.findall(".//record") if root.tag != "record" else [root]
     lines = _record_lines(text)
