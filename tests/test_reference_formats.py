@@ -351,6 +351,21 @@ def test_the_whole_batch_together_can_move_what_no_record_moves_alone(tmp_path):
         ("newtrial", "7.1.1-27", "**"), ("newreview", "7.1.1-27", "**"), ("", "7.1.1-27", "***")]
 
 
+@pytest.mark.parametrize("fmt", ["ris", "csljson", "medline", "endnote"])
+def test_a_new_study_folder_may_hold_its_study_in_any_format(fmt, tmp_path):
+    from grading.analyses.impact import impact, load_new_study
+    folder = REPO / "docs" / "examples" / "new-study"
+    bib, _ = load_bibliography(folder / "study.bib")
+    write, suffix = WRITERS[fmt]
+    (tmp_path / f"study{suffix}").write_text(write(bib), encoding="utf-8")
+    shutil.copyfile(folder / "appraisal.csv", tmp_path / "appraisal.csv")
+    g = load_guideline(REPO)
+    study = load_new_study(tmp_path, g)
+    assert study.bibliography.path.name == f"study{suffix}"
+    assert [i.recommendation_id for i in impact(g, study)] == \
+        [i.recommendation_id for i in impact(g, load_new_study(folder, g))]
+
+
 def test_a_batch_row_naming_no_record_is_a_located_error(tmp_path, capsys):
     table = (NEW_STUDIES / "appraisal.csv").read_text(encoding="utf-8").replace("\nnewcohort,", "\nnewcohrot,")
     (tmp_path / "appraisal.csv").write_text(table, encoding="utf-8")

@@ -327,7 +327,8 @@ def parser() -> argparse.ArgumentParser:
     subs["audit"].add_argument("--fragility", action="store_true",
                                help="for each recommendation, the smallest single-row change that moves its grading")
     ip = sub.add_parser("impact", help="which recommendations a new study, or a batch of them, would move",
-                        description="Given a new-study folder (study.bib with one entry, appraisal.csv with its "
+                        description="Given a new-study folder (study.bib with one entry — or study.ris, "
+                                    ".json, .nbib, .xml — and appraisal.csv with its "
                                     "appraisal rows by topic), list every recommendation whose derived level, "
                                     "strength or verdict would change. Given a file of many records (.bib, .ris, "
                                     "CSL-JSON, MEDLINE or EndNote XML) and --appraisal CSV keyed by record, list in "

@@ -9,7 +9,7 @@ import pandas as pd
 
 from ..errors import Problem, raise_if_errors
 from ..grade import Grading, Recommendation, Study, grade
-from ..io.bib import Bibliography, load_bibliography
+from ..io.bib import Bibliography
 from ..io.guideline import Guideline
 from ..io.manifest import Manifest
 from ..io.tables import NEUTRAL, Column, check_columns, evidence_spec, read_table, recommendations_spec
@@ -59,19 +59,22 @@ class Impact:
 
 
 def load_new_study(folder: Path | str, guideline: Guideline | None = None) -> NewStudy:
-    """Read a new-study folder (study.bib with one entry, appraisal.csv), its values checked against the guideline's
-    vocabularies when one is given; raise ValidationError on bad input."""
+    """Read a new-study folder (study.bib — or study.ris, .json, .nbib, .xml — with one entry, and appraisal.csv),
+    its values checked against the guideline's vocabularies when one is given; raise ValidationError on bad input."""
+    from ..io.references import load_references
+
     folder = Path(folder)
     problems: list[Problem] = []
-    for name in ("study.bib", "appraisal.csv"):
-        if not (folder / name).is_file():
-            problems.append(Problem(f"{folder}/{name}", "is missing", allowed="a new-study folder holding "
-                                    "study.bib (one entry) and appraisal.csv"))
+    study = _study_file(folder)
+    for path in (study, folder / "appraisal.csv"):
+        if not path.is_file():
+            problems.append(Problem(f"{folder}/{path.name}", "is missing", allowed="a new-study folder holding "
+                                    "study.bib (one entry; or study.ris, .json, .nbib, .xml) and appraisal.csv"))
     raise_if_errors(problems)
-    bib, found = load_bibliography(folder / "study.bib", "study.bib")
+    bib, found = load_references(study, study.name)
     problems += found
     if bib is not None and len(bib.keys) != 1:
-        problems.append(Problem("study.bib", "must hold exactly one entry", found=str(len(bib.keys)),
+        problems.append(Problem(study.name, "must hold exactly one entry", found=str(len(bib.keys)),
                                 allowed="1"))
     frame, found = read_table(folder / "appraisal.csv", "appraisal.csv")
     problems += found
@@ -81,6 +84,16 @@ def load_new_study(folder: Path | str, guideline: Guideline | None = None) -> Ne
     raise_if_errors(problems)
     assert bib is not None and frame is not None  # else a problem was raised above
     return NewStudy(bib.keys[0], bib, frame)
+
+
+def _study_file(folder: Path) -> Path:
+    """The folder's study file: study.bib, else the first study.* in a registered reference format."""
+    from ..io.references import suffix_known
+
+    if (folder / "study.bib").is_file() or not folder.is_dir():
+        return folder / "study.bib"
+    found = sorted(p for p in folder.glob("study.*") if p.is_file() and suffix_known(p.name))
+    return found[0] if found else folder / "study.bib"
 
 
 def _matches(rec: Recommendation, row: dict) -> bool:
