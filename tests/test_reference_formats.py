@@ -9,6 +9,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import reference_converters as convert
 from conftest import REPO, require_shared
@@ -388,3 +390,25 @@ def test_the_batch_table_is_one_table_with_a_row_per_move(capsys):
     out = capsys.readouterr().out
     assert out.startswith("Batch studies.ris: 3 records, 3 appraised in 3 rows; 3 recommendations would move")
     assert "newtrial   Example 2026  7.1.1-27        * -> **" in out
+
+
+# --- whatever a file holds, the outcome is a list or located problems -----------------------------------------
+
+GOOD = {".ris": RIS_BAD.split("\n\n")[0] + "\nLB  - 3\nC1  - likely\n",
+        ".json": CSL_BAD, ".nbib": MEDLINE_BAD.split("\n\n")[0] + "\nPG  - 791-5\nAID - 10.1/x [doi]\n",
+        ".xml": ENDNOTE_BAD}
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(suffix=st.sampled_from(sorted(GOOD)), at=st.integers(min_value=0, max_value=2000),
+       cut=st.integers(min_value=0, max_value=40), insert=st.text(max_size=12))
+def test_an_edited_file_reads_or_is_located_problems(suffix, at, cut, insert, tmp_path):
+    text = GOOD[suffix]
+    at = at % (len(text) + 1)
+    path = tmp_path / f"edited{suffix}"
+    path.write_text(text[:at] + insert + text[at + cut:], encoding="utf-8", errors="replace")
+    bib, problems = load_references(path, known_types=None, keep_first=True)
+    assert bib is not None or any(p.severity == "error" for p in problems)
+    assert all(p.file == path.name and (p.line is None or p.line >= 1) for p in problems)
+    if bib is not None:
+        format_entries(bib)  # an entry the style cannot format gets a note, never an exception
