@@ -24,6 +24,7 @@ from .bib import ENTRY_TYPES, STATUSES, Bibliography, numbered, start_problems
 _MARKUP = re.compile(r"[{}\\~$]|--")
 _ESCAPES = (("\\", ""), ("{", ""), ("}", ""), ("%", "\\%"), ("$", "\\$"), ("&", "\\&"), ("#", "\\#"), ("_", "\\_"),
             ("~", "\\textasciitilde{}"))
+VERBATIM = frozenset({"doi", "url", "pmid", "isbn", "issn"})  # identifiers: links are made of them as written
 YEAR = re.compile(r"\s*(\d{4})")
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
@@ -161,7 +162,7 @@ def bibliography(records: Iterable[Record], path: Path, name: str, sha256: str, 
         if r.key.lower() in taken:
             continue  # a repeated key: the first record kept, as pybtex keeps the first entry
         taken.add(r.key.lower())
-        fields = {k: tex(v) for k, v in r.fields.items()}
+        fields = {k: v if k in VERBATIM else tex(v) for k, v in r.fields.items()}
         data.add_entry(r.key, Entry(r.type, fields, r.persons))
         lines[r.key] = r.line
     by_number, found = numbered(data, lines, name, number_field)

@@ -68,11 +68,8 @@ def _record(start: int, block: list[str], name: str, problems: list[Problem]) ->
     record.set("doi", raw.get("doi", ""))
     set_date(record, str(raw.get("publication_date", "")), "DP", name, problems)
     authors = raw.get("authors", [])
-    for author in authors:
-        if author.get("last_name"):
-            record.add_person("author", person(author["last_name"], author.get("first_name", "")))
-        else:
-            record.add_person("author", person_from_text(str(author.get("author", ""))))
+    for author in authors:  # FAU 'Last, First' read as BibTeX reads it, so 'van der Berg, Jan' keeps its particle
+        record.add_person("author", person_from_text(str(author.get("author", ""))))
     if not authors:  # records before 2002 have no FAU, and nbib reads an AU only after an FAU
         for line in block:
             if line.startswith("AU  - "):
