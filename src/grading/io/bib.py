@@ -309,7 +309,7 @@ def numbered(data: BibliographyData, lines: Mapping[str, int | None], name: str 
     for key, entry in data.entries.items():
         value = str(entry.fields.get(NUMBER_FIELD, "")).strip()
         if not value:
-            continue  # as BibTeX's own lists: an entry without a number is numbered by first citation
+            continue  # an entry without a number is numbered by first citation (Bibliography.numbering)
         if not WHOLE_NUMBER.match(value):
             problems.append(Problem(name, "citation number is not a whole number", line=lines.get(key),
                                     column=number_field, found=value,

@@ -50,7 +50,7 @@ def _record(start: int, block: list[str], name: str, problems: list[Problem]) ->
                                     found=line[:60], allowed=ALLOWED_LINE))
             return None
     try:
-        (raw,) = nbib.read("\n".join(block) + "\n\n") or [{}]
+        found = nbib.read("\n".join(block) + "\n\n")  # one record: the block holds no blank line
     except (MalformedLine, UnknownTagFormat, ValueError, OverflowError) as e:
         at, tag = _where(block, str(e))
         problems.append(Problem(name, "a value MEDLINE does not allow, so the record is left out",
@@ -58,6 +58,7 @@ def _record(start: int, block: list[str], name: str, problems: list[Problem]) ->
                                 allowed="PubMed's MEDLINE format (e.g. 'AID - 10.1000/x [doi]', "
                                         "'PMID- 7701392', 'IS  - 0362-2436 (Print)')"))
         return None
+    raw = found[0] if found else {}
     record = Record("", "article", start)
     title = str(raw.get("title", ""))
     record.set("title", title[:-1] if title.endswith(".") and not title.endswith("..") else title)

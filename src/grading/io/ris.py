@@ -27,8 +27,8 @@ def records(text: str, name: str, problems: list[Problem]) -> list[Record]:
 
     out = []
     for line, block in _blocks(text, name, problems):
-        (raw,) = rispy.loads("\n".join(block)) or [{}]
-        out.append(_record(raw, line, name, problems))
+        found = rispy.loads("\n".join(block))  # one record: the block runs from its TY to its ER
+        out.append(_record(found[0] if found else {}, line, name, problems))
     return out
 
 
