@@ -438,3 +438,34 @@ def test_particles_suffixes_and_organisations_read_as_bibtex_reads_them(fmt, tmp
     (key,) = back.keys
     assert csl_item(back.data.entries[key])[0]["author"] == csl_item(bib.data.entries["names"])[0]["author"]
     assert [(t, real(links)) for t, links in formatted(back, status=False)] == formatted(bib, status=False)
+
+
+# --- exports as reference managers write them (hand-written, tests/reference_formats/) --------------------------
+
+FIXTURES = Path(__file__).parent / "reference_formats"
+
+
+def test_a_pubmed_export_reads_every_common_tag():
+    bib, problems = load_references(FIXTURES / "pubmed-export.txt")
+    assert problems == [] and bib is not None and bib.keys == ("12973134", "7701392")
+    brox, abenhaim = (bib.fields(k) for k in bib.keys)
+    assert brox["title"].endswith("disc degeneration")  # PubMed's closing full stop left to the style
+    assert (brox["journal"], brox["volume"], brox["number"], brox["pages"]) == ("Spine", "28", "17", "1913-1921")
+    assert (brox["year"], brox["month"], brox["doi"], brox["pmid"]) == ("2003", "sep", "10.5555/spine.2003.1913",
+                                                                        "12973134")
+    assert bib.people("12973134")["author"] == ["Brox, Jens Ivar", "Sorensen, Roar", "Friis, Astrid"]
+    assert bib.people("7701392")["author"] == ["Abenhaim, L", "Rossignol, M"]  # before 2002: AU only, no FAU
+    assert abenhaim["pages"] == "791-795"
+    (ref, _) = format_entries(bib)
+    assert ref.links == ("https://doi.org/10.5555/spine.2003.1913", "https://pubmed.ncbi.nlm.nih.gov/12973134/")
+
+
+def test_a_zotero_ris_export_reads_as_its_bibtex_export_would():
+    bib, problems = load_references(FIXTURES / "zotero-export.ris")
+    assert problems == [] and bib is not None
+    (key,) = bib.keys
+    assert bib.entry_type(key) == "article" and bib.fields(key)["journal"] == "Spine"
+    assert (bib.fields(key)["month"], bib.fields(key)["pages"], bib.fields(key)["issn"]) == ("sep", "1913-1921",
+                                                                                           "1528-1159")
+    assert key == bib.keys[0] and key.startswith("brox2003-")  # no ID: generated from author, year and a hash
+    assert load_references(FIXTURES / "zotero-export.ris")[0].keys == (key,)  # the same key every time
