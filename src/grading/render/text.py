@@ -247,8 +247,11 @@ def cited_as(batch: Batch, key: str) -> str:
     if not key:
         return "(the whole batch together)"
     bib = batch.bibliography
-    names = bib.people(key).get("author") or bib.people(key).get("editor") or [""]
-    first = names[0].split(",")[0].strip("{} ") if "," in names[0] else names[0].strip("{} ").split(" ")[-1]
+    name = (bib.people(key).get("author") or bib.people(key).get("editor") or [""])[0].strip()
+    if name.startswith("{"):  # an organisation, as written
+        first = name.strip("{}")
+    else:  # a person's family name: 'Hansen, Kari' or 'Kari Hansen'
+        first = name.split(",")[0] if "," in name else name.split(" ")[-1]
     return " ".join(x for x in (first, bib.fields(key).get("year", "")) if x) or key
 
 
