@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from ..errors import Problem
+from ..progress import progress
 from .entries import Record, literal, month_name, person, set_date
 
 # CSL type -> BibTeX type: every type of CSL 1.0.2, those without a BibTeX counterpart read as @misc.
@@ -43,7 +44,7 @@ def records(text: str, name: str, problems: list[Problem]) -> list[Record]:
     items = data if isinstance(data, list) else [data]
     lines = _item_lines(text)
     out = []
-    for number, item in enumerate(items, start=1):
+    for number, item in progress(enumerate(items, start=1), len(items), "reading CSL-JSON items"):
         line = lines[number - 1] if number - 1 < len(lines) else 1
         if not isinstance(item, dict):
             problems.append(Problem(name, f"item {number} is not a JSON object", line=line,

@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 from ..errors import Problem
+from ..progress import progress
 from .entries import Record, generated_key, guideline_fields, pages, person_from_text, set_date
 
 # EndNote's reference type (its name attribute) -> BibTeX type.
@@ -68,7 +69,7 @@ def records(text: str, name: str, problems: list[Problem]) -> list[Record]:
     found = root.findall(".//record") if root.tag != "record" else [root]
     lines = _record_lines(text)
     out = []
-    for number, element in enumerate(found, start=1):
+    for number, element in progress(enumerate(found, start=1), len(found), "reading EndNote records"):
         line = lines[number - 1] if number - 1 < len(lines) else 1
         out.append(_record(element, number, line, name, problems))
     return out

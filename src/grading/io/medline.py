@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from ..errors import Problem
+from ..progress import progress
 from .entries import Record, generated_key, literal, pages, person, person_from_text, set_date
 
 _LINE = re.compile(r"^([ A-Z]{4})(-| ) (.*)$")  # nbib's own rule for a line: a four-character tag, '-', a space
@@ -16,7 +17,8 @@ ALLOWED_LINE = "'TAG - value' (a tag padded to four characters, e.g. 'PMID- 7701
 def records(text: str, name: str, problems: list[Problem]) -> list[Record]:
     """Every MEDLINE record of the text (records separated by blank lines); each bad one a located problem."""
     out = []
-    for start, block in _blocks(text):
+    blocks = _blocks(text)
+    for start, block in progress(blocks, len(blocks), "reading MEDLINE records"):
         record = _record(start, block, name, problems)
         if record is not None:
             out.append(record)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from ..errors import Problem
+from ..progress import progress
 from .entries import Record, generated_key, guideline_fields, pages, person_from_text, set_date
 
 # RIS type -> BibTeX type. The first RIS type given for a BibTeX type is the one a writer would use.
@@ -26,7 +27,8 @@ def records(text: str, name: str, problems: list[Problem]) -> list[Record]:
     import rispy
 
     out = []
-    for line, block in _blocks(text, name, problems):
+    blocks = _blocks(text, name, problems)
+    for line, block in progress(blocks, len(blocks), "reading RIS records"):
         found = rispy.loads("\n".join(block))  # one record: the block runs from its TY to its ER
         out.append(_record(found[0] if found else {}, line, name, problems))
     return out
