@@ -206,4 +206,5 @@ def batch_impact(guideline: Guideline, batch: Batch, scheme: Scheme | None = Non
 
 
 def _moved_to(i: Impact) -> tuple[str, str, str, str]:
+    """Where an impact leaves a recommendation: its id and derived level, strength and verdict after."""
     return i.recommendation_id, i.after.derived_level, i.after.derived_strength, i.after.comparison.verdict

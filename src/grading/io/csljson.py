@@ -55,6 +55,7 @@ def records(text: str, name: str, problems: list[Problem]) -> list[Record]:
 
 
 def _near(text: str, pos: int) -> str:
+    """The text around a position, on one line, to show where JSON breaks."""
     return text[max(0, pos - 20):pos + 20].replace("\n", " ")
 
 
@@ -84,6 +85,7 @@ def _item_lines(text: str) -> list[int]:
 
 
 def _text(value: Any) -> str:
+    """A CSL value as text: a string or number as written, anything else ''."""
     return str(value) if isinstance(value, (str, int, float)) and not isinstance(value, bool) else ""
 
 

@@ -38,6 +38,7 @@ XML_ALLOWED = "EndNote XML: <xml><records><record>...</record></records></xml> (
 
 
 def _parse(text: str) -> Any:
+    """The XML's root element, parsed by defusedxml (the standard parser where it is absent)."""
     try:
         from defusedxml.ElementTree import fromstring
     except ImportError:  # defusedxml is a dependency; the standard parser refuses external entities itself
@@ -92,6 +93,7 @@ def _text(element: Any, path: str) -> str:
 
 
 def _all(element: Any, path: str) -> list[str]:
+    """The text of every element at `path`, in order."""
     return [" ".join("".join(e.itertext()).split()) for e in element.findall(path)]
 
 

@@ -36,21 +36,25 @@ class ReferenceFormat:
 
 
 def _ris(text: str, name: str, problems: list[Problem]) -> list[Record]:
+    """RIS records, by io/ris.py (imported when a RIS file is read)."""
     from . import ris
     return ris.records(text, name, problems)
 
 
 def _csljson(text: str, name: str, problems: list[Problem]) -> list[Record]:
+    """CSL-JSON items, by io/csljson.py."""
     from . import csljson
     return csljson.records(text, name, problems)
 
 
 def _medline(text: str, name: str, problems: list[Problem]) -> list[Record]:
+    """MEDLINE records, by io/medline.py."""
     from . import medline
     return medline.records(text, name, problems)
 
 
 def _endnote(text: str, name: str, problems: list[Problem]) -> list[Record]:
+    """EndNote XML records, by io/endnote.py."""
     from . import endnote
     return endnote.records(text, name, problems)
 

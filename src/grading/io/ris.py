@@ -61,6 +61,7 @@ def _blocks(text: str, name: str, problems: list[Problem]) -> list[tuple[int, li
 
 
 def _first(raw: dict, *names: str) -> str:
+    """The first non-empty value among rispy's names for a tag (the first item of a list), or ''."""
     for name in names:
         value = raw.get(name)
         if isinstance(value, list):

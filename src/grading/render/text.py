@@ -231,10 +231,12 @@ def impact_json(moved: list[Impact]) -> str:
 
 
 def _change(before: str, after: str) -> str:
+    """'* -> **', or the value alone when it does not change."""
     return f"{before} -> {after}" if before != after else before
 
 
 def _impact_row(i: Impact) -> dict:
+    """One impact as JSON: the recommendation, before and after, the rule and the scheme."""
     return {"id": i.recommendation_id, "before": {"level": i.before.derived_level,
             "strength": i.before.derived_strength, "verdict": i.before.comparison.verdict},
             "after": {"level": i.after.derived_level, "strength": i.after.derived_strength,
