@@ -482,3 +482,11 @@ def test_validate_and_references_work_on_a_guideline_whose_list_is_ris(tmp_path,
     own = capsys.readouterr().out
     # the same numbers and texts; only an unresolved entry's note (its seed_context) is BibTeX's alone
     assert [re.sub(r"; cited for: .*(?=\\\]$)", "", line) for line in own.splitlines()] == from_ris.splitlines()
+
+
+def test_a_release_carries_the_list_in_its_own_format_and_loads(tmp_path, capsys):
+    root = guideline_with("ris", tmp_path)
+    assert main(["release", "2026-1", "--root", str(root)]) == 0
+    released = root / "releases" / "2026-1"
+    assert (released / "references.ris").read_bytes() == (root / "references.ris").read_bytes()
+    assert load_guideline(released).numbering == load_guideline(root).numbering
