@@ -13,6 +13,7 @@ from grading.cli import main, parser
 from grading.render.formats import FORMATS, formats, writer
 
 NEW_STUDY = REPO / "docs" / "examples" / "new-study"
+NEW_STUDIES = REPO / "docs" / "examples" / "new-studies"  # a batch: studies.ris and appraisal.csv keyed by record
 
 
 def format_choices() -> dict[str, tuple[str, ...]]:
@@ -24,8 +25,9 @@ def format_choices() -> dict[str, tuple[str, ...]]:
 
 def test_the_command_lines_choices_are_the_registrys():
     choices = format_choices()
-    assert choices == {command: formats(command) for command in FORMATS if command != "fragility"}
+    assert choices == {command: formats(command) for command in FORMATS if command not in ("fragility", "impact-batch")}
     assert formats("fragility") == formats("audit")  # `grading audit --fragility --format ...`
+    assert formats("impact-batch") == formats("impact")  # `grading impact FILE --appraisal CSV --format ...`
 
 
 def argv(command: str, fmt: str, tmp_path) -> list[str]:
@@ -35,6 +37,8 @@ def argv(command: str, fmt: str, tmp_path) -> list[str]:
         "audit": ["audit", *root],
         "fragility": ["audit", "--fragility", *root],
         "impact": ["impact", str(NEW_STUDY), *root],
+        "impact-batch": ["impact", str(NEW_STUDIES / "studies.ris"), "--appraisal", str(NEW_STUDIES / "appraisal.csv"),
+                         *root],
         "crosswalk": ["crosswalk", *root],
         "references": ["references", *root],
         "changes": ["changes", *root],

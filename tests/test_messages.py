@@ -74,8 +74,8 @@ def test_an_id_that_would_name_a_strange_folder_is_refused_at_the_api(rid, tmp_p
 
 def test_no_command_that_grades_nothing_says_it_graded_nothing(make_guideline, tmp_path, capsys):
     root = make_guideline(recs=[rec(strength="svak")], evidence=[ev()])
-    ris = tmp_path / "export.bib"
-    ris.write_text("TY  - JOUR\nTI  - A title\nER  - \n", encoding="utf-8")
+    ris = tmp_path / "export.bib"  # EndNote's tagged records, which no reader reads
+    ris.write_text("%0 Journal Article\n%T A title\n", encoding="utf-8")
     said = {}
     for argv in (["validate"], ["reproduce"], ["audit"], ["report", "--output", str(tmp_path / "r.html")],
                  ["references", "--bib", str(ris)]):

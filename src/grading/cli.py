@@ -105,10 +105,19 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 
 def cmd_impact(args: argparse.Namespace) -> int:
-    from .analyses.impact import impact, load_new_study
+    from .analyses.impact import batch_impact, impact, load_batch, load_new_study
+    if args.appraisal is None and not args.newstudy.is_file():  # a new-study folder: study.bib, appraisal.csv
+        guideline = _load(args)
+        study = load_new_study(args.newstudy, guideline)
+        _write("impact", args.format, guideline, study, impact(guideline, study))
+        return 0
+    if args.appraisal is None:
+        raise ValidationError([Problem(str(args.newstudy), "a file of new studies needs its appraisal table",
+                                       allowed="--appraisal CSV (a key column naming each record, then the "
+                                               "columns of a new study's appraisal.csv), or a new-study folder")])
     guideline = _load(args)
-    study = load_new_study(args.newstudy, guideline)
-    _write("impact", args.format, guideline, study, impact(guideline, study))
+    batch = load_batch(args.newstudy, args.appraisal, guideline)
+    _write("impact-batch", args.format, guideline, batch, batch_impact(guideline, batch))
     return 0
 
 
@@ -124,15 +133,17 @@ def cmd_crosswalk(args: argparse.Namespace) -> int:
 
 def cmd_references(args: argparse.Namespace) -> int:
     from .errors import raise_if_errors
-    from .io.bib import ENTRY_TYPES, NO_ENTRIES, load_bibliography
+    from .io.bib import ENTRY_TYPES, NO_ENTRIES
     from .io.manifest import DEFAULT_STYLE
+    from .io.references import load_references
     from .render.references import format_references
     from .render.text import plural
     title, lang = "References", None
     if args.bib:
-        # Any .bib, numbered as it numbers itself. Any entry type is read; one the style cannot format gets a note
-        # in the list instead of failing it. A repeated key keeps its first entry, as BibTeX does.
-        bib, problems = load_bibliography(args.bib, str(args.bib), known_types=None, keep_first=True)
+        # Any reference list (.bib, .ris, CSL-JSON, MEDLINE, EndNote XML), numbered as it numbers itself. Any entry
+        # type is read; one the style cannot format gets a note in the list instead of failing it. A repeated key
+        # keeps its first entry, as BibTeX does.
+        bib, problems = load_references(args.bib, str(args.bib), known_types=None, keep_first=True)
         raise_if_errors(problems)
         assert bib is not None
         refs = format_references(bib, style=args.style or DEFAULT_STYLE)
@@ -328,11 +339,18 @@ def parser() -> argparse.ArgumentParser:
     subs["reproduce"].add_argument("--appraised", action="store_true", help=APPRAISED_HELP)
     subs["audit"].add_argument("--fragility", action="store_true",
                                help="for each recommendation, the smallest single-row change that moves its grading")
-    ip = sub.add_parser("impact", help="which recommendations a new study would move",
-                        description="Given a new-study folder (study.bib with one entry, appraisal.csv with its "
+    ip = sub.add_parser("impact", help="which recommendations a new study, or a batch of them, would move",
+                        description="Given a new-study folder (study.bib with one entry — or study.ris, "
+                                    ".json, .nbib, .xml — and appraisal.csv with its "
                                     "appraisal rows by topic), list every recommendation whose derived level, "
-                                    "strength or verdict would change. Example: docs/examples/new-study.")
-    ip.add_argument("newstudy", type=Path, help="the new-study folder")
+                                    "strength or verdict would change. Given a file of many records (.bib, .ris, "
+                                    "CSL-JSON, MEDLINE or EndNote XML) and --appraisal CSV keyed by record, list in "
+                                    "one table what each record alone and the whole batch together would move. "
+                                    "Examples: docs/examples/new-study, docs/examples/new-studies.")
+    ip.add_argument("newstudy", type=Path, help="the new-study folder, or a file of new studies' records")
+    ip.add_argument("--appraisal", type=Path, default=None, metavar="CSV",
+                    help="with a file of records: their appraisal rows, a `key` column naming each row's record "
+                         "(its key or citation number) and the columns of a new study's appraisal.csv")
     ip.add_argument("--root", type=Path, default=None, help=root_help)
     ip.add_argument("--format", choices=formats("impact"), default=formats("impact")[0])
     ip.set_defaults(func=cmd_impact)
@@ -347,10 +365,14 @@ def parser() -> argparse.ArgumentParser:
     cp.add_argument("--root", type=Path, default=None, help=root_help)
     cp.add_argument("--format", choices=formats("crosswalk"), default=formats("crosswalk")[0])
     cp.set_defaults(func=cmd_crosswalk)
-    bp = sub.add_parser("references", help="render a reference list, numbered, from any .bib",
+    bp = sub.add_parser("references", help="render a reference list, numbered, from any .bib, .ris, CSL-JSON, "
+                                           "MEDLINE or EndNote XML file",
                         description="Render a numbered reference list; an entry that cannot be formatted carries "
                                     "a one-line note instead of failing the list.")
-    bp.add_argument("--bib", type=Path, default=None, help="a .bib file (default: the guideline's references.bib)")
+    bp.add_argument("--bib", type=Path, default=None,
+                    help="a reference list: .bib, .ris, .json/.csljson (CSL-JSON), .nbib/.medline/.txt (MEDLINE) or "
+                         ".xml (EndNote XML), chosen by its suffix or, where that says otherwise, its content "
+                         "(default: the guideline's own list, references.bib unless guideline.toml names another)")
     bp.add_argument("--root", type=Path, default=None, help=root_help)
     bp.add_argument("--format", choices=formats("references"), default=formats("references")[0])
     bp.add_argument("--style", default=None, help="a CSL style by name (vancouver, apa, american-medical-association, "

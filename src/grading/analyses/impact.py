@@ -9,7 +9,7 @@ import pandas as pd
 
 from ..errors import Problem, raise_if_errors
 from ..grade import Grading, Recommendation, Study, grade
-from ..io.bib import Bibliography, load_bibliography
+from ..io.bib import Bibliography
 from ..io.guideline import Guideline
 from ..io.manifest import Manifest
 from ..io.tables import NEUTRAL, Column, check_columns, evidence_spec, read_table, recommendations_spec
@@ -59,19 +59,22 @@ class Impact:
 
 
 def load_new_study(folder: Path | str, guideline: Guideline | None = None) -> NewStudy:
-    """Read a new-study folder (study.bib with one entry, appraisal.csv), its values checked against the guideline's
-    vocabularies when one is given; raise ValidationError on bad input."""
+    """Read a new-study folder (study.bib — or study.ris, .json, .nbib, .xml — with one entry, and appraisal.csv),
+    its values checked against the guideline's vocabularies when one is given; raise ValidationError on bad input."""
+    from ..io.references import load_references
+
     folder = Path(folder)
     problems: list[Problem] = []
-    for name in ("study.bib", "appraisal.csv"):
-        if not (folder / name).is_file():
-            problems.append(Problem(f"{folder}/{name}", "is missing", allowed="a new-study folder holding "
-                                    "study.bib (one entry) and appraisal.csv"))
+    study = _study_file(folder)
+    for path in (study, folder / "appraisal.csv"):
+        if not path.is_file():
+            problems.append(Problem(f"{folder}/{path.name}", "is missing", allowed="a new-study folder holding "
+                                    "study.bib (one entry; or study.ris, .json, .nbib, .xml) and appraisal.csv"))
     raise_if_errors(problems)
-    bib, found = load_bibliography(folder / "study.bib", "study.bib")
+    bib, found = load_references(study, study.name)
     problems += found
     if bib is not None and len(bib.keys) != 1:
-        problems.append(Problem("study.bib", "must hold exactly one entry", found=str(len(bib.keys)),
+        problems.append(Problem(study.name, "must hold exactly one entry", found=str(len(bib.keys)),
                                 allowed="1"))
     frame, found = read_table(folder / "appraisal.csv", "appraisal.csv")
     problems += found
@@ -81,6 +84,16 @@ def load_new_study(folder: Path | str, guideline: Guideline | None = None) -> Ne
     raise_if_errors(problems)
     assert bib is not None and frame is not None  # else a problem was raised above
     return NewStudy(bib.keys[0], bib, frame)
+
+
+def _study_file(folder: Path) -> Path:
+    """The folder's study file: study.bib, else the first study.* in a registered reference format."""
+    from ..io.references import suffix_known
+
+    if (folder / "study.bib").is_file() or not folder.is_dir():
+        return folder / "study.bib"
+    found = sorted(p for p in folder.glob("study.*") if p.is_file() and suffix_known(p.name))
+    return found[0] if found else folder / "study.bib"
 
 
 def _matches(rec: Recommendation, row: dict) -> bool:
@@ -114,3 +127,84 @@ def matched(guideline: Guideline, study: NewStudy) -> list[str]:
     """Ids of the recommendations the study's appraisal rows apply to, moved or not."""
     rows = study.appraisal.to_dict("records")
     return [rec.id for rec in guideline.records if any(_matches(rec, r) for r in rows)]
+
+
+# --- a batch: a file of many records and one appraisal table keyed by record ----------------------------------
+
+KEY_COLUMN = Column("key", None, "the key of a record in the batch file (RIS ID, CSL-JSON id, MEDLINE PMID, "
+                    "EndNote rec-number, BibTeX key) or its citation number", True)
+
+
+def batch_columns(guideline: Guideline | None = None) -> tuple[Column, ...]:
+    """A batch's appraisal CSV: a `key` naming the record, then the columns of a new study's appraisal.csv."""
+    spec = appraisal_columns(guideline.manifest, guideline.scheme) if guideline is not None else APPRAISAL_COLUMNS
+    return (KEY_COLUMN, *spec)
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Many new studies: the records of one reference file and their appraisal rows, each row keyed by record."""
+
+    path: Path
+    bibliography: Bibliography
+    appraisal: pd.DataFrame  # with `key` resolved to the record's own key
+
+    def studies(self) -> list[NewStudy]:
+        """One NewStudy per appraised record, in the file's order."""
+        rows = self.appraisal.groupby("key", sort=False)
+        keys = [k for k in self.bibliography.keys if k in rows.groups]
+        return [NewStudy(k, self.bibliography, rows.get_group(k).reset_index(drop=True)) for k in keys]
+
+
+@dataclass(frozen=True)
+class BatchImpact:
+    """One recommendation one record of a batch would move (key '' for the whole batch together)."""
+
+    key: str
+    impact: Impact
+
+
+def load_batch(references: Path | str, appraisal: Path | str, guideline: Guideline | None = None) -> Batch:
+    """Read a file of many records (any registered reference format) and an appraisal CSV keyed by record, the
+    values checked against the guideline's vocabularies when one is given; raise ValidationError on bad input."""
+    from ..io.references import load_references
+
+    references, appraisal = Path(references), Path(appraisal)
+    bib, problems = load_references(references, str(references), known_types=None)
+    frame, found = read_table(appraisal, str(appraisal))
+    problems += found
+    if frame is not None:
+        problems += check_columns(frame, batch_columns(guideline), str(appraisal))
+    if bib is not None and frame is not None and "key" in frame.columns:
+        keys = []
+        for cell, line, row in zip(frame["key"], frame["_line"], frame["_row"]):
+            key = bib.key_of(cell)
+            if cell and key is None:
+                shown = ", ".join(bib.keys[:5]) + (", …" if len(bib.keys) > 5 else "")
+                problems.append(Problem(str(appraisal), f"names no record of {references.name}", line=line, row=row,
+                                        column="key", found=cell, allowed=f"a record's key ({shown})"))
+            keys.append(key or cell)
+        frame["key"] = keys
+    raise_if_errors(problems)
+    assert bib is not None and frame is not None  # else a problem was raised above
+    return Batch(references, bib, frame)
+
+
+def batch_impact(guideline: Guideline, batch: Batch, scheme: Scheme | None = None) -> list[BatchImpact]:
+    """Every recommendation each appraised record would move alone, then (key '') each the whole batch together
+    would move otherwise than any one record alone; with progress shown for a long batch."""
+    from ..progress import progress
+
+    studies = batch.studies()
+    out = [BatchImpact(s.key, i) for s in progress(studies, len(studies), "grading each new study")
+           for i in impact(guideline, s, scheme)]
+    if len(studies) > 1:
+        alone = {_moved_to(m.impact) for m in out}
+        together = NewStudy("", batch.bibliography, batch.appraisal)
+        out += [BatchImpact("", i) for i in impact(guideline, together, scheme) if _moved_to(i) not in alone]
+    return out
+
+
+def _moved_to(i: Impact) -> tuple[str, str, str, str]:
+    """Where an impact leaves a recommendation: its id and derived level, strength and verdict after."""
+    return i.recommendation_id, i.after.derived_level, i.after.derived_strength, i.after.comparison.verdict

@@ -174,21 +174,54 @@ def load_bibliography_with(parse: Callable[[str, str], ParsedBib], path: Path, n
     """load_bibliography with the text parsed by `parse(text, sha256 of the bytes)`: the hook of a cache."""
     name = name or path.name
     problems: list[Problem] = []
+    read = read_list(path, name, problems, "one or more @type{key, ...} entries")
+    if read is None:
+        return None, problems
+    raw, text = read
+    return bibliography_of(parse, text, hashlib.sha256(raw).hexdigest(), path, name, problems, known_types,
+                           keep_first=keep_first)
+
+
+def read_list(path: Path, name: str, problems: list[Problem], allowed: str) -> tuple[bytes, str] | None:
+    """A reference list's bytes and UTF-8 text; None, with the problem, when it is unreadable or empty."""
     raw = read_bytes(path, name, problems)
     if raw is None:
-        return None, problems
+        return None
     text = decode_utf8(raw, name, problems, allowed="UTF-8 (export from the reference manager as UTF-8)")
     if text is None:
-        return None, problems
+        return None
     if not text.strip():
-        return None, [Problem(name, "the file is empty", line=1, allowed="one or more @type{key, ...} entries")]
-    sha256 = hashlib.sha256(raw).hexdigest()
+        problems.append(Problem(name, "the file is empty", line=1, allowed=allowed))
+        return None
+    return raw, text
+
+
+def bibliography_of(parse: Callable[[str, str], ParsedBib], text: str, sha256: str, path: Path, name: str,
+                    problems: list[Problem], known_types: Iterable[str] | None = ENTRY_TYPES, *,
+                    keep_first: bool = False) -> tuple[Bibliography | None, list[Problem]]:
+    """A .bib's text parsed by `parse` into a Bibliography, with its problems added to `problems`."""
     parsed = parse(text, sha256)
     other = _other_format(text, name) if not parsed.starts else None
     if other is not None:  # another manager's records: one error, not one "absent reference" per citation
         return None, problems + [other]
-    seen: dict[str, int] = {}
-    for kind, key, line in parsed.starts:
+    problems += start_problems(parsed.starts, name, known_types, keep_first=keep_first)
+    problems += [replace(p, file=name) for p in parsed.problems]
+    if parsed.data is None:
+        return None, problems
+    lines: dict[str, int] = {}
+    for _, key, line in parsed.starts:
+        lines.setdefault(key, line)  # a repeated key: pybtex keeps the first entry
+    return Bibliography(path, parsed.data, parsed.by_number, lines, sha256), problems
+
+
+def start_problems(starts: Iterable[tuple[str, str, int | None]], name: str,
+                   known_types: Iterable[str] | None = ENTRY_TYPES, *, keep_first: bool = False) -> list[Problem]:
+    """Every repeated key (case-insensitive) and unknown type among (type, key, line) entry starts: a repeated key is
+    a warning keeping the first entry with `keep_first` (as BibTeX does), an error without it."""
+    known = None if known_types is None else frozenset(known_types)
+    problems: list[Problem] = []
+    seen: dict[str, int | None] = {}
+    for kind, key, line in starts:
         if key.lower() in seen and keep_first:
             problems.append(Problem(name, f"repeated entry key (first on line {seen[key.lower()]}): the first entry "
                                     "is kept and this one left out, as BibTeX does", line=line, column="key",
@@ -198,16 +231,10 @@ def load_bibliography_with(parse: Callable[[str, str], ParsedBib], path: Path, n
                                     column="key", found=key, allowed="each key once"))
         else:
             seen[key.lower()] = line
-        if known_types is not None and kind not in known_types:
+        if known is not None and kind not in known:
             problems.append(Problem(name, "unknown entry type", line=line, column="type", found=f"@{kind}",
                                     allowed="a BibTeX or biblatex type such as @article, @book, @techreport, @misc"))
-    problems += [replace(p, file=name) for p in parsed.problems]
-    if parsed.data is None:
-        return None, problems
-    lines: dict[str, int] = {}
-    for _, key, line in parsed.starts:
-        lines.setdefault(key, line)  # a repeated key: pybtex keeps the first entry
-    return Bibliography(path, parsed.data, parsed.by_number, lines, sha256), problems
+    return problems
 
 
 def _other_format(text: str, name: str) -> Problem | None:
@@ -269,18 +296,27 @@ def parse_bib(text: str) -> ParsedBib:
     lines: dict[str, int] = {}
     for _, key, line in starts:
         lines.setdefault(key, line)  # a repeated key: pybtex keeps the first entry
+    by_number, found = numbered(data, lines)
+    return ParsedBib(tuple(starts), data, by_number, tuple(problems + found))
+
+
+def numbered(data: BibliographyData, lines: Mapping[str, int | None], name: str = "",
+             number_field: str = NUMBER_FIELD) -> tuple[dict[int, str], list[Problem]]:
+    """Citation number -> key from the entries' refnumber fields, with every bad or repeated number and unknown
+    identification status as a problem (`number_field` is what the file calls the number, for the message)."""
+    problems: list[Problem] = []
     by_number: dict[int, str] = {}
     for key, entry in data.entries.items():
         value = str(entry.fields.get(NUMBER_FIELD, "")).strip()
         if not value:
-            continue
+            continue  # an entry without a number is numbered by first citation (Bibliography.numbering)
         if not WHOLE_NUMBER.match(value):
             problems.append(Problem(name, "citation number is not a whole number", line=lines.get(key),
-                                    column=NUMBER_FIELD, found=value,
+                                    column=number_field, found=value,
                                     allowed="a whole number in digits 0-9, such as 321"))
         elif int(value) in by_number:
             problems.append(Problem(name, f"citation number already used by entry {by_number[int(value)]}",
-                                    line=lines.get(key), column=NUMBER_FIELD, found=value,
+                                    line=lines.get(key), column=number_field, found=value,
                                     allowed="each number once"))
         else:
             by_number[int(value)] = key
@@ -288,7 +324,7 @@ def parse_bib(text: str) -> ParsedBib:
         if status and status not in STATUSES:
             problems.append(Problem(name, "unknown identification status", line=lines.get(key),
                                     column="identification", found=status, allowed=", ".join(STATUSES)))
-    return ParsedBib(tuple(starts), data, dict(sorted(by_number.items())), tuple(problems))
+    return dict(sorted(by_number.items())), problems
 
 
 def _name_line(text: str, message: str, start: int) -> tuple[str, int | None, int]:

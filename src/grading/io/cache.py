@@ -40,9 +40,10 @@ def cache_dir() -> Path:
 
 
 # The source files a cached value is made by: a change to any of them makes every cache file stale.
-SOURCES = ("io/bib.py", "io/biblatex.py", "io/cache.py", "errors.py", "render/references.py", "render/csl.py")
+SOURCES = ("io/bib.py", "io/biblatex.py", "io/cache.py", "errors.py", "render/references.py", "render/csl.py",
+           "io/references.py", "io/entries.py", "io/ris.py", "io/csljson.py", "io/medline.py", "io/endnote.py")
 # The packages that parse and format (a formatted entry's style file is named in its cache kind).
-PACKAGES = ("pybtex", "citeproc-py")
+PACKAGES = ("pybtex", "citeproc-py", "rispy", "nbib", "defusedxml")
 
 
 @functools.lru_cache(maxsize=1)

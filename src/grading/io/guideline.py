@@ -15,11 +15,11 @@ from ..errors import Problem, UnknownValueError, raise_if_errors
 from ..records import EvidenceRow, Recommendation, Study
 from ..scheme import Scheme, check_grades_strengths, guideline_scheme
 from .bib import NUMBER_FIELD, WHOLE_NUMBER, Bibliography
-from .cache import load_bibliography_cached
 from .files import read_bytes
 from .latex import plain
 from .manifest import MANIFEST, Manifest, load_manifest, scheme_problems, style_file_of
 from .panel import panel_problems
+from .references import load_references
 from .tables import (
     counted_rows,
     duplicate_problems,
@@ -30,7 +30,7 @@ from .tables import (
     table_spec,
 )
 
-REQUIRED_FILES = ("references.bib", "evidence/recommendations.csv", "evidence/evidence.csv")
+REQUIRED_FILES = ("references.bib", "evidence/recommendations.csv", "evidence/evidence.csv")  # the list: its manifest's
 OPTIONAL_FILES = ("evidence/glossary.csv", "evidence/flags.csv", "evidence/panel.csv")
 HOW_TO_START = ("make one to fill in with `grading new FOLDER`, or get the guideline bundled "
                 "with the package with `grading new FOLDER --example`; then run inside FOLDER, pass --root FOLDER, "
@@ -236,15 +236,16 @@ def load_guideline(root: Path | str | None = None, scheme: Scheme | str | Path |
     manifest, problems = load_manifest(root)
     if scheme is None:
         problems += scheme_problems(manifest, root)
-    for rel in REQUIRED_FILES:
+    required = (manifest.references_file, *REQUIRED_FILES[1:])
+    for rel in required:
         if (root / rel).exists() and not (root / rel).is_file():
             read_bytes(root / rel, rel, problems)  # says what it is instead (a folder, a pipe, a device), unread
         elif not (root / rel).is_file():
             problems.append(Problem(rel, f"is missing from {root}", allowed="a guideline folder holding "
-                                    + ", ".join(REQUIRED_FILES) + "; " + HOW_TO_START))
+                                    + ", ".join(required) + "; " + HOW_TO_START))
     raise_if_errors(problems)
     scheme = guideline_scheme(scheme, manifest.scheme, root)  # given, else named by guideline.toml, else the default
-    bib, found = load_bibliography_cached(root / "references.bib", "references.bib")
+    bib, found = load_references(root / manifest.references_file, manifest.references_file, cached=True)
     problems += found
     tables = {}
     for rel in REQUIRED_FILES[1:] + OPTIONAL_FILES:
@@ -276,7 +277,7 @@ def read_paths(guideline: Guideline) -> tuple[Path, ...]:
     """What a command on this guideline reads, so no output may replace it: its .bib, manifest and scheme file, the
     whole evidence folder (tables, notes, panel, votes, saved revisions) and its releases (never changed)."""
     root = guideline.root
-    paths = [root / "references.bib", root / MANIFEST, root / "evidence", root / "releases",
+    paths = [root / guideline.manifest.references_file, root / MANIFEST, root / "evidence", root / "releases",
              guideline.bibliography.path]
     style = style_file_of(guideline.manifest, root)  # the group's house style, a file of the guideline too
     return tuple(paths + ([guideline.scheme.path] if guideline.scheme.path is not None else [])
@@ -306,7 +307,7 @@ def _cross_check(recs: pd.DataFrame | None, ev: pd.DataFrame | None, bib: Biblio
         keys = list(bib.data.entries)
         for ref, line, row in zip(ev["reference"], ev["_line"], ev["_row"]):
             if ref and bib.key_of(ref) is None:
-                problems.append(Problem(ename, "cited reference is absent from references.bib", line=line, row=row,
+                problems.append(Problem(ename, f"cited reference is absent from {bib.path.name}", line=line, row=row,
                                         column="reference", found=ref, allowed=_reference_allowed(ref, bib, keys)))
         problems += repeated_reference_problems(ev, bib.key_of, ename)
     return problems
@@ -320,5 +321,5 @@ def _reference_allowed(ref: str, bib: Bibliography, keys: list[str]) -> str:
         return where
     import difflib  # here: only a misspelt key needs it, and `grading reproduce` should not load it
     near = difflib.get_close_matches(ref, keys, n=1, cutoff=0.8)
-    return "the key of an entry in references.bib" + (f" (is it '{near[0]}'?)" if near else "") + \
+    return f"the key of an entry in {bib.path.name}" + (f" (is it '{near[0]}'?)" if near else "") + \
         f", or the number in an entry's {NUMBER_FIELD} field"

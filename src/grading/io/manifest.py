@@ -21,6 +21,7 @@ from .files import parse_toml, read_text
 from .labels import SECTION_ALLOWED, label_problem
 
 MANIFEST = "guideline.toml"
+REFERENCES = "references.bib"  # the reference list's file, unless the manifest's `references_file` names another
 DEFAULT_STYLE = "vancouver"  # Vancouver (ICMJE/NLM), the style medical guidelines cite in
 DEFAULT_COLUMNS = ("Recommendation", "Documentation", "Level")
 # Columns the bundled guideline fills for every row but another guideline may leave out of its tables;
@@ -31,8 +32,8 @@ SEPARATORS = {"phase": "/", "outcomes": ";"}  # how a cell names several values
 # Short names of CSL styles (the CSL styles package's file names otherwise).
 STYLE_ALIASES = {"vancouver": "nlm-citation-sequence", "icmje": "nlm-citation-sequence", "nlm": "nlm-citation-sequence"}
 _TOP = {"title": str, "year": int, "language": str, "scheme": str, "short_title": str, "authors": list,
-        "publisher": str, "licence": str, "citation_style": str, "required_columns": list, "sections": dict,
-        "vocabularies": dict, "report": dict}
+        "publisher": str, "licence": str, "citation_style": str, "references_file": str, "required_columns": list,
+        "sections": dict, "vocabularies": dict, "report": dict}
 _REPORT = {"columns": list, "references": str}
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*\Z")
 _EXAMPLE = "see the guideline.toml that `grading new FOLDER` writes, or evidence/README.md"
@@ -51,6 +52,7 @@ class Manifest:
     publisher: str = ""
     licence: str = ""
     citation_style: str = DEFAULT_STYLE  # a CSL style's name, or a .csl path relative to the folder
+    references_file: str = REFERENCES  # the reference list's file in the folder: .bib, .ris, .json, .nbib, .xml…
     required_columns: tuple[str, ...] = ()
     sections: Mapping[str, str] = field(default_factory=dict)
     # column -> allowed value -> its English label ('' where the manifest gives only the values)
@@ -172,13 +174,25 @@ def manifest_from_data(data: Mapping[str, Any], root: Path, path: Path | None = 
         style_file = _style_path(str(style), root)
         if style_file is not None:  # the group's own style: checked now, not found broken entry by entry later
             problems += csl_problems(style_file, str(style))
+    references = _references_file(str(get.get("references_file", REFERENCES)), bad)
     manifest = Manifest(
         title=str(get.get("title", "")).strip() or neutral(root).title, year=get.get("year"), language=language,
         scheme=get.get("scheme"), short_title=get.get("short_title", ""), authors=tuple(authors),
         publisher=get.get("publisher", ""), licence=get.get("licence", ""), citation_style=style,
         required_columns=tuple(required), sections=sections, vocabularies=vocabularies, columns=columns,
-        references_heading=heading, path=path)
+        references_heading=heading, references_file=references, path=path)
     return manifest
+
+
+def _references_file(name: str, bad: Any) -> str:
+    """The manifest's reference-list file: a name inside the folder whose suffix a registered format reads."""
+    from .references import SUFFIXES, suffix_known
+    inside = name and not Path(name).is_absolute() and ".." not in Path(name).parts and "\\" not in name
+    if not inside or not suffix_known(name):
+        bad(("references_file",), "not a reference list in the guideline folder", name,
+            f"a file name inside the folder ending in {SUFFIXES}, e.g. references.ris")
+        return REFERENCES
+    return name
 
 
 def scheme_problems(manifest: Manifest, root: Path) -> list[Problem]:

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     from ..analyses.audit import Finding
     from ..analyses.fragility import Fragility
-    from ..analyses.impact import Impact, NewStudy
+    from ..analyses.impact import Batch, BatchImpact, Impact, NewStudy
     from ..grade import Grading
     from ..io.guideline import Guideline
     from ..revisions import Revised
@@ -74,6 +74,18 @@ def impact_text(guideline: Guideline, study: NewStudy, moved: list[Impact]) -> s
 def impact_json(guideline: Guideline, study: NewStudy, moved: list[Impact]) -> str:
     from .text import impact_json as as_json
     return as_json(moved) + "\n"
+
+
+# --- grading impact FILE --appraisal CSV: (guideline, batch, moved) -------------------------------------------
+
+def batch_impact_text(guideline: Guideline, batch: Batch, moved: list[BatchImpact]) -> str:
+    from .text import batch_impact_text as text
+    return text(batch, moved, guideline.scheme) + "\n"
+
+
+def batch_impact_json(guideline: Guideline, batch: Batch, moved: list[BatchImpact]) -> str:
+    from .text import batch_impact_json as as_json
+    return as_json(batch, moved) + "\n"
 
 
 # --- grading crosswalk: (frame, the scheme mapped into) --------------------------------------------------------
@@ -180,6 +192,7 @@ FORMATS: Mapping[str, Mapping[str, Callable[..., Any]]] = {
     "audit": {"text": audit_text, "json": audit_json},
     "fragility": {"text": fragility_text, "json": fragility_json},  # grading audit --fragility
     "impact": {"text": impact_text, "json": impact_json},
+    "impact-batch": {"text": batch_impact_text, "json": batch_impact_json},  # grading impact FILE --appraisal CSV
     "crosswalk": {"table": crosswalk_table, "json": crosswalk_json},
     "references": {"text": references_text, "html": references_html, "md": references_md},
     "changes": {"text": changes_text, "md": changes_md, "json": changes_json},

@@ -44,21 +44,25 @@ _SAFE_URL = re.compile(r"^https?://", re.I)
 _SAFE_DOI = re.compile(r"^https://doi\.org/10\.", re.I)
 _DOI_URL = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)", re.I)
 _UNSAFE_CHARS = re.compile(r"[\s\"'<>]")
+_PMID = re.compile(r"[0-9]{1,9}\Z")  # PubMed's identifiers: ASCII digits only
 
 
 def safe_links(fields: Mapping[str, str]) -> tuple[str, ...]:
-    """Link targets from doi/url fields, keeping only http, https and doi targets; a url that is the DOI's own
-    address is the same link, given once."""
+    """Link targets from doi, pmid and url fields, keeping only http, https, doi and PubMed targets; a url that is
+    the DOI's or the PubMed record's own address is the same link, given once."""
     links = []
     doi = _DOI_URL.sub("", str(fields.get("doi", "")).strip())
     if doi:
         target = f"https://doi.org/{doi}"
         if _SAFE_DOI.match(target) and not _UNSAFE_CHARS.search(target):
             links.append(target)
+    pmid = str(fields.get("pmid", "")).strip()
+    if _PMID.match(pmid):
+        links.append(f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/")
     url = str(fields.get("url", "")).strip()
     if _SAFE_URL.match(url) and not _UNSAFE_CHARS.search(url):
         same_doi = doi and _DOI_URL.match(url) and _DOI_URL.sub("", url).lower() == doi.lower()
-        if not same_doi:
+        if not same_doi and url.rstrip("/") + "/" not in links:
             links.append(url)
     return tuple(links)
 

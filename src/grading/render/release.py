@@ -88,7 +88,7 @@ def make_release(guideline: Guideline, name: str, note: str = "") -> Path:
 
 def _write_folder(dest: Path, root: Path, g: Guideline, log: dict) -> None:
     (dest / "evidence").mkdir()
-    for rel in COPIED:
+    for rel in dict.fromkeys((g.manifest.references_file, *COPIED)):  # the reference list, whatever its format
         if (root / rel).is_file():
             shutil.copyfile(root / rel, dest / rel)
     _write_csv(dest / "evidence" / "recommendations.csv", g.recommendations)

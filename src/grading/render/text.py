@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from ..analyses.agreement import Agreement
     from ..analyses.audit import Finding
     from ..analyses.fragility import Fragility
-    from ..analyses.impact import Impact, NewStudy
+    from ..analyses.impact import Batch, BatchImpact, Impact, NewStudy
 
 VERDICT_SHORT = {AGREE: "agree", STRONGER: "STRONGER", WEAKER: "WEAKER", NOT_COMPARABLE: "n/c"}
 CERTAINTY_SHORT = {"certain": "certain", "depends_on_appraisal": "DEPENDS", "depends_on_choice": "CHOICE"}
@@ -234,9 +234,57 @@ def impact_text(study: NewStudy, matched: list[str], moved: list[Impact], scheme
 
 def impact_json(moved: list[Impact]) -> str:
     """A new study's impact as a JSON array, each naming the scheme that graded it."""
-    return json.dumps([{"id": i.recommendation_id, "before": {"level": i.before.derived_level,
-                        "strength": i.before.derived_strength, "verdict": i.before.comparison.verdict},
-                        "after": {"level": i.after.derived_level, "strength": i.after.derived_strength,
-                                  "verdict": i.after.comparison.verdict},
-                        "rule": i.after.rule(), "scheme": i.after.scheme} for i in moved],
+    return json.dumps([_impact_row(i) for i in moved], ensure_ascii=False, indent=2)
+
+
+def _change(before: str, after: str) -> str:
+    """'* -> **', or the value alone when it does not change."""
+    return f"{before} -> {after}" if before != after else before
+
+
+def _impact_row(i: Impact) -> dict:
+    """One impact as JSON: the recommendation, before and after, the rule and the scheme."""
+    return {"id": i.recommendation_id, "before": {"level": i.before.derived_level,
+            "strength": i.before.derived_strength, "verdict": i.before.comparison.verdict},
+            "after": {"level": i.after.derived_level, "strength": i.after.derived_strength,
+                      "verdict": i.after.comparison.verdict},
+            "rule": i.after.rule(), "scheme": i.after.scheme}
+
+
+def cited_as(batch: Batch, key: str) -> str:
+    """'Hansen 2024' — a record's first author and year, as a table names it; the whole batch for ''."""
+    if not key:
+        return "(the whole batch together)"
+    bib = batch.bibliography
+    name = (bib.people(key).get("author") or bib.people(key).get("editor") or [""])[0].strip()
+    if name.startswith("{"):  # an organisation, as written
+        first = name.strip("{}")
+    else:  # a person's family name: 'Hansen, Kari' or 'Kari Hansen'
+        first = name.split(",")[0] if "," in name else name.split(" ")[-1]
+    return " ".join(x for x in (first, bib.fields(key).get("year", "")) if x) or key
+
+
+def batch_impact_text(batch: Batch, moved: list[BatchImpact], scheme: Scheme) -> str:
+    """What a batch of new studies would change, one table: each record alone, then the whole batch together."""
+    studies = batch.studies()
+    alone = {m.impact.recommendation_id for m in moved if m.key}
+    together = {m.impact.recommendation_id for m in moved if not m.key}
+    head = (f"Batch {batch.path.name}: {plural(len(batch.bibliography.keys), 'record')}, "
+            f"{len(studies)} appraised in {plural(len(batch.appraisal), 'row')}; "
+            f"{plural(len(alone), 'recommendation')} would move by one record alone, "
+            f"{len(together)} more (or otherwise) by the whole batch together. "
+            f"Graded by scheme {scheme.describe()}.")
+    rows = [[m.key or "(all)", cited_as(batch, m.key), m.impact.recommendation_id,
+             _change(m.impact.before.derived_level, m.impact.after.derived_level),
+             _change(m.impact.before.derived_strength, m.impact.after.derived_strength),
+             _change(m.impact.before.comparison.verdict, m.impact.after.comparison.verdict),
+             m.impact.after.level.rule] for m in moved]
+    table = _table(["record", "study", "recommendation", "level", "strength", "verdict", "rule"], rows) \
+        if rows else "No recommendation would move."
+    return "\n".join(terminal_safe(line) for line in [head, "", *table.split("\n")])
+
+
+def batch_impact_json(batch: Batch, moved: list[BatchImpact]) -> str:
+    """A batch's impact as a JSON array: each row the record's key ('' for the whole batch) and the change."""
+    return json.dumps([{"key": m.key, "study": cited_as(batch, m.key), **_impact_row(m.impact)} for m in moved],
                       ensure_ascii=False, indent=2)
