@@ -171,7 +171,15 @@ def cmd_references(args: argparse.Namespace) -> int:
 def cmd_new(args: argparse.Namespace) -> int:
     from .io.manifest import load_manifest
     from .io.scaffold import new_guideline
-    folder, files = new_guideline(args.folder, example=args.example)
+    model = "levels"
+    if args.scheme:
+        from .errors import raise_if_errors
+        from .scheme import load_scheme
+        model = load_scheme(args.scheme).model
+        if args.example:
+            raise_if_errors([Problem("grading new", "--example copies the bundled guideline with its own scheme",
+                                     column="--scheme", found=str(args.scheme), allowed="--example or --scheme")])
+    folder, files = new_guideline(args.folder, example=args.example, model=model)
     shown = ", ".join(str(f) for f in files[:6]) + (f", … ({len(files)} files)" if len(files) > 6 else "")
     if args.example:
         title = load_manifest(folder)[0].heading
@@ -386,6 +394,9 @@ def parser() -> argparse.ArgumentParser:
     np_.add_argument("folder", type=Path, help="the folder to write (new, or empty)")
     np_.add_argument("--example", action="store_true",
                      help="copy the guideline bundled with the package instead of the empty template")
+    np_.add_argument("--scheme", default=None,
+                     help="the scheme to fill it in for: a bundled name or a .toml file; 'grade' writes a GRADE "
+                          "guideline (evidence/outcomes.csv, the evidence profiles)")
     np_.set_defaults(func=cmd_new)
     rp = sub.add_parser("report", help="write the guideline's tables with the numbered reference list",
                         description="Write the guideline's three-column tables per section, with the numbered "

@@ -48,6 +48,7 @@ class Recommendation:
     judgement_note: str = ""
     seed_lines: str = ""
     line: int | None = None  # in recommendations.csv
+    paradigm: str = ""  # GRADE: the situation that allows a strong recommendation on low certainty, '' when none named
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> Recommendation:
@@ -79,7 +80,7 @@ class Recommendation:
 
 _TEXT = ("id", "section", "topic", "text", "direction", "topic_en", "phase", "diagnostic_group", "published_strength",
          "published_strength_text", "published_level", "justification", "judgement_note", "seed_lines",
-         "published_level_words", "published_level_words_level")
+         "published_level_words", "published_level_words_level", "paradigm")
 
 
 @dataclass(frozen=True)
@@ -105,3 +106,28 @@ class EvidenceRow:
     def as_study(self) -> Study:
         """The appraised row grading works on."""
         return Study(self.design, self.quality, self.finding, self.number, self.quality_text)
+
+
+@dataclass(frozen=True)
+class OutcomeRow:
+    """One row of outcomes.csv: a recommendation's outcome and its body of evidence, as a GRADE evidence profile
+    holds it (certainty model): importance, design, studies, each domain's judgement, the effect and the certainty
+    the source prints."""
+
+    recommendation_id: str
+    outcome: str
+    importance: str = "unclear"  # critical, important, not_important or unclear
+    comparison: str = ""
+    design: str = ""  # rct or observational: where START-BY-DESIGN starts
+    studies: tuple[str, ...] = ()  # reference cells (keys or numbers)
+    n_studies: str = ""
+    participants: str = ""
+    domains: Mapping[str, str] = field(default_factory=dict)  # domain -> judgement as the source states it
+    effect_direction: str = "unclear"  # benefit, harm, no_difference or unclear
+    relative_effect: str = ""
+    absolute_effect: str = ""
+    narrative: str = ""
+    published_certainty: str = ""
+    footnotes: str = ""
+    source: str = ""
+    line: int | None = None  # in outcomes.csv

@@ -22,6 +22,12 @@ KINDS = {
                             "published strength and some do not",
     "depends_on_choice": "the verdict is the same under every reading of the unstated appraisal, but a contested "
                          "choice of the scheme (CONTESTED-CHOICES), turned the other way, changes it",
+    "discordant": "a strong recommendation on low or very low certainty that names none of the five situations GRADE "
+                  "allows it in (certainty model)",
+    "certainty_mismatch": "an outcome whose printed certainty differs from the one its domain judgements give, under "
+                          "every reading of the domains the source leaves unjudged (certainty model)",
+    "no_critical_outcome": "a recommendation none of whose outcomes is marked critical (certainty model)",
+    "strong_without_rationale": "a strong recommendation with no stated rationale (certainty model)",
     "printed_level_unreached": "a published level (printed, or named in words) that no reading of the cited "
                                "evidence derives",
     "appraise_first": "the appraisal worklist: references whose unstated appraisal can change the most verdicts, "
@@ -58,6 +64,35 @@ def _said(v: str) -> str:
     return VERDICTS.get(v, v)
 
 
+def _certainty_findings(g: Grading, found: dict[str, list[Finding]]) -> None:
+    """What a reviewer must look at in a recommendation graded by a certainty model (GRADE)."""
+    p = g.profile
+    assert p is not None
+    source = "printed" if p.published and p.used == p.published else "derived"
+    if p.discordant:
+        found["discordant"].append(Finding("discordant", g.id, f"{g.published} on {p.used} certainty ({source}); "
+                                           "names no paradigm", {"certainty": p.used, "paradigm": None}))
+    elif len(p.verdicts) > 1:
+        found["depends_on_appraisal"].append(Finding(
+            "depends_on_appraisal", g.id, f"{g.published} on derived certainty {p.overall_range[0]} to "
+            f"{p.overall_range[1]}: discordant under some readings; judge {', '.join(p.to_appraise)}",
+            {"verdicts": list(p.verdicts), "to_appraise": list(p.to_appraise)}))
+    for o in p.outcomes:
+        if o.differs:
+            moved = [f"{d.replace('_', ' ')} {j.replace('_', ' ')}" for d, j in o.row.domains.items()
+                     if j not in ("not_serious", "no", "unclear")]
+            found["certainty_mismatch"].append(Finding(
+                "certainty_mismatch", g.id, f"{o.row.outcome}: printed {o.row.published_certainty}, the domain "
+                f"judgements give {' to '.join(dict.fromkeys((o.highest, o.lowest)))} (starting at "
+                f"{o.row.design}; {', '.join(moved) or 'no domain rated down or up'})",
+                {"outcome": o.row.outcome, "printed": o.row.published_certainty, "derived": o.certainty.value}))
+    if p.outcomes and not any(o.row.importance == "critical" for o in p.outcomes):
+        found["no_critical_outcome"].append(Finding("no_critical_outcome", g.id, KINDS["no_critical_outcome"]))
+    if g.published_strength == "strong" and not g.justification.strip():
+        found["strong_without_rationale"].append(Finding("strong_without_rationale", g.id,
+                                                         KINDS["strong_without_rationale"]))
+
+
 def _published(g: Grading) -> str:
     """How a level was published: printed, or named in words (LEVEL-IN-WORDS)."""
     return "named in words" if g.level_source == "in_words" else "printed"
@@ -67,6 +102,9 @@ def verdict_findings(gradings: list[Grading], names: Callable[[int], str] | None
     """The verdicts a reviewer must look at, grouped in the order of KINDS, then the appraisal worklist."""
     found: dict[str, list[Finding]] = {k: [] for k in KINDS}
     for g in gradings:
+        if g.profile is not None:
+            _certainty_findings(g, found)
+            continue
         where = f"published {g.published}, evidence carries {g.carried} (level {g.level_used}, {g.level_source})"
         if g.certain_deviation:
             kind = "justified_deviation" if g.comparison.justified else "unjustified_deviation"
@@ -97,7 +135,7 @@ def audit(guideline: Guideline, gradings: list[Grading] | None = None) -> list[F
     """Every finding for a guideline, graded by its scheme, grouped by kind in the order of KINDS."""
     gradings = gradings if gradings is not None else reproduce(guideline)
     found = verdict_findings(gradings, guideline.reference_name)
-    with_rows = set(guideline.evidence["recommendation_id"])
+    with_rows = set(guideline.evidence["recommendation_id"]) | {o.recommendation_id for o in guideline.outcome_rows}
     found += [Finding("no_evidence", rid, KINDS["no_evidence"])
               for rid in guideline.recommendations["id"] if rid not in with_rows]
     cited: dict[int, list[str]] = {}

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..collector import quiet_collector
-from ..records import Recommendation, Study
+from ..records import OutcomeRow, Recommendation, Study
 from ..scheme import Scheme, check_grades_strengths
 from ..vocab import AGREE, DEVIATIONS, NOT_COMPARABLE, VERDICTS
+from .certainty import Profile, checked, profile
 from .derive import Comparison, Decision, derive_level
 from .judge import Judged, as_read, is_diagnostic, judge, level_source, printed_levels, published_levels, used_levels
 from .readings import Readings, every_reading
@@ -40,6 +42,7 @@ class Grading:
     # CONTESTED-CHOICES: (rule of a contested choice, the verdict with that choice turned the other way), for each
     # contested choice that changes the default reading's verdict.
     contested: tuple[tuple[str, str], ...] = ()
+    profile: Profile | None = None  # graded by a certainty model (GRADE): its outcomes and the discordance check
 
     @property
     def level(self) -> Decision:
@@ -135,6 +138,8 @@ class Grading:
     def certainty(self) -> str:
         """'certain' when every reading of the unstated appraisal and every setting of the contested choices give
         the verdict; else 'depends_on_appraisal', or 'depends_on_choice' when only a contested choice decides."""
+        if self.profile is not None:
+            return self.profile.certainty
         got = self.readings.certainty if self.readings else "certain"
         return "depends_on_choice" if got == "certain" and self.contested else got
 
@@ -146,11 +151,16 @@ class Grading:
     @property
     def verdicts(self) -> tuple[str, ...]:
         """Every verdict some reading reaches, the default reading's first."""
+        if self.profile is not None:
+            return self.profile.verdicts
         return self.readings.verdicts if self.readings else (self.comparison.verdict,)
 
     @property
     def to_appraise(self) -> tuple[int | str, ...]:
-        """The references (or 'row N' for a row citing none) whose unstated appraisal can change the verdict."""
+        """The references (or 'row N' for a row citing none) whose unstated appraisal can change the verdict; under a
+        certainty model, the 'outcome: domain' judgements the source leaves out."""
+        if self.profile is not None:
+            return self.profile.to_appraise
         return tuple(self._name(i) for i in self.readings.to_appraise) if self.readings else ()
 
     @property
@@ -189,6 +199,8 @@ class Grading:
 
     def rule(self) -> str:
         """The whole explanation: level, strength and verdict, each with the rule that made it, then the readings."""
+        if self.profile is not None:
+            return self._certainty_rule(self.profile)
         lvl = f"Level: {self.level.explain()}"
         j = self.judged
         if self.level_source == "printed" and len(j.levels_used) > 1:
@@ -214,6 +226,37 @@ class Grading:
         text = (f"{lvl}{used} Strength: {self.strength.explain()} "
                 f"Verdict: {self.comparison.verdict} by {self.comparison.rule} — {self.comparison.because}")
         return text + (" " + self.readings_text() if self.readings else "") + self.contested_text()
+
+    def _certainty_json(self, p: Profile) -> dict[str, Any]:
+        """What `grading reproduce --format json` adds for a recommendation graded by a certainty model (README:
+        the contract of issue 22)."""
+        return {"model": "grade",
+                "outcomes": [{"outcome": o.row.outcome, "importance": o.row.importance,
+                              "studies": list(o.row.studies), "n_studies": o.row.n_studies,
+                              "participants": o.row.participants, "design": o.row.design,
+                              "domains": dict(o.row.domains), "effect_direction": o.row.effect_direction,
+                              "relative_effect": o.row.relative_effect, "absolute_effect": o.row.absolute_effect,
+                              "narrative": o.row.narrative, "derived_certainty": o.certainty.value,
+                              "derived_certainty_range": [o.lowest, o.highest],
+                              "published_certainty": o.row.published_certainty or None, "rule": o.certainty.rule,
+                              "because": o.certainty.because} for o in p.outcomes],
+                "overall_certainty": p.overall.value, "overall_certainty_range": list(p.overall_range),
+                "published_certainty": p.published or None, "strength": self.published_strength,
+                "discordant": p.discordant, "paradigm": p.paradigm or None}
+
+    def _certainty_rule(self, p: Profile) -> str:
+        """The explanation under a certainty model: each outcome, the overall certainty, the strength's check."""
+        outcomes = " ".join(f"{o.row.outcome} ({o.row.importance}): {o.certainty.explain()}" for o in p.outcomes)
+        used = (f" The printed certainty {p.published} is used for the check (PRINTED-LEVEL-FIRST)."
+                if p.published and p.used == p.published else " The derived certainty is used for the check.")
+        text = (f"Outcomes: {outcomes or 'none recorded.'} Certainty: {self.level.explain()}{used} "
+                f"Strength: {self.strength.explain()} Verdict: {self.comparison.verdict} by {self.comparison.rule} — "
+                f"{self.comparison.because}")
+        if len(p.verdicts) > 1:
+            text += (f" Every reading of the domains the source leaves unjudged (DOMAINS-EVERY-READING) gives "
+                     f"certainty {p.overall_range[0]} to {p.overall_range[1]}, and the verdict depends on them: "
+                     f"{', '.join(p.to_appraise)}.")
+        return text
 
     def contested_text(self) -> str:
         """Which contested choice, turned the other way, gives another verdict (CONTESTED-CHOICES)."""
@@ -267,15 +310,20 @@ class Grading:
                           "reading": o.describe(self.studies)} for o in r.outcomes] if r else [],
             "printed_levels_unreached": list(self.printed_unreached),
             "contested": [{"choice": rule, "verdict": v} for rule, v in self.contested],
+            **(self._certainty_json(self.profile) if self.profile is not None else {"model": "levels"}),
             "justification": self.justification or None, "references": list(self.references),
             "rule": self.rule(), "scheme": self.scheme,
         }
 
 
-def grade(rec: Recommendation, studies: tuple[Study, ...], scheme: Scheme, *, every: bool = True) -> Grading:
+def grade(rec: Recommendation, studies: tuple[Study, ...], scheme: Scheme, *, every: bool = True,
+          outcomes: tuple[OutcomeRow, ...] = (), number_of: Callable[[str], int | None] | None = None) -> Grading:
     """Grade one recommendation from its evidence rows by a scheme; with `every`, over every reading too (the
-    default reading is then the walk's own, and the level's explanation is worked out when first asked)."""
+    default reading is then the walk's own, and the level's explanation is worked out when first asked). A scheme
+    with a certainty model (GRADE) grades its outcomes instead (`outcomes`; `number_of` numbers their studies)."""
     studies = tuple(studies)
+    if scheme.certainty is not None:
+        return grade_certainty(rec, studies, tuple(outcomes), scheme, number_of)
     refs = tuple(dict.fromkeys(s.reference for s in studies if s.reference is not None))
     if not every:
         j = judge(rec, studies, scheme)
@@ -290,6 +338,20 @@ def grade(rec: Recommendation, studies: tuple[Study, ...], scheme: Scheme, *, ev
     return Grading(rec, None, levels[decides], source, strengths[decides], comparisons[decides], refs,
                    scheme.describe(), studies, levels, strengths, comparisons, readings, level, scheme,
                    contested(rec, studies, scheme, comparisons[decides].verdict))
+
+
+def grade_certainty(rec: Recommendation, studies: tuple[Study, ...], outcomes: tuple[OutcomeRow, ...],
+                    scheme: Scheme, number_of: Callable[[str], int | None] | None = None) -> Grading:
+    """Grade one recommendation by a certainty model (GRADE): its outcomes rated, the overall certainty, and its
+    strength — the panel's judgement — checked for discordance."""
+    p = profile(rec, outcomes, scheme)
+    strength, comparison = checked(rec, p, scheme)
+    numbers = [number_of(k) if number_of else (int(k) if k.isdigit() else None) for o in outcomes for k in o.studies]
+    refs = tuple(dict.fromkeys([*(n for n in numbers if n is not None),
+                                *(s.reference for s in studies if s.reference is not None)]))
+    source = "printed" if p.published and p.used == p.published else "derived"
+    return Grading(rec, p.overall, p.used, source, strength, comparison, refs, scheme.describe(), studies,
+                   (p.used,), (strength,), (comparison,), None, p.overall.value, scheme, (), p)
 
 
 def contested(rec: Recommendation, studies: tuple[Study, ...], scheme: Scheme,
@@ -322,6 +384,9 @@ def reproduce(guideline: Guideline, scheme: Scheme | None = None, *, every: bool
     scheme = scheme or guideline.scheme
     check_grades_strengths(scheme, guideline.recommendations["published_level"])
     with quiet_collector():
+        if scheme.certainty is not None:
+            return [grade(rec, guideline.studies(rec.id), scheme, outcomes=guideline.outcomes_of(rec.id),
+                          number_of=guideline.number_of) for rec in guideline.records]
         return [grade(rec, guideline.studies(rec.id), scheme, every=every) for rec in guideline.records]
 
 

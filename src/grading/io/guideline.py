@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import Problem, UnknownValueError, raise_if_errors
-from ..records import EvidenceRow, Recommendation, Study
+from ..records import EvidenceRow, OutcomeRow, Recommendation, Study
 from ..scheme import Scheme, check_grades_strengths, guideline_scheme
 from .bib import NUMBER_FIELD, WHOLE_NUMBER, Bibliography
 from .files import read_bytes
@@ -31,7 +31,7 @@ from .tables import (
 )
 
 REQUIRED_FILES = ("references.bib", "evidence/recommendations.csv", "evidence/evidence.csv")  # the list: its manifest's
-OPTIONAL_FILES = ("evidence/glossary.csv", "evidence/flags.csv", "evidence/panel.csv")
+OPTIONAL_FILES = ("evidence/glossary.csv", "evidence/flags.csv", "evidence/panel.csv", "evidence/outcomes.csv")
 HOW_TO_START = ("make one to fill in with `grading new FOLDER`, or get the guideline bundled "
                 "with the package with `grading new FOLDER --example`; then run inside FOLDER, pass --root FOLDER, "
                 "or set GRADING_ROOT=FOLDER")
@@ -54,6 +54,39 @@ class Guideline:
     # Number -> key of every entry: its refnumber, else in order of first citation in the published evidence.
     # Fixed at load, so a revision that cites another entry never renumbers the list.
     numbering: Mapping[int, str] = field(default_factory=dict)
+    outcomes: pd.DataFrame = field(default_factory=pd.DataFrame)  # evidence/outcomes.csv: GRADE evidence profiles
+
+    @functools.cached_property
+    def outcome_rows(self) -> tuple[OutcomeRow, ...]:
+        """Every row of outcomes.csv as a typed record, in table order (a certainty model's evidence profiles)."""
+        o = self.outcomes
+        if o.empty:
+            return ()
+        c = self.scheme.certainty
+        domains = (*c.domains_down, *c.domains_up) if c else ()
+        out = []
+        for row in o.to_dict("records"):
+            cell = functools.partial(_row_cell, row)
+            line = row.get("_line")
+            out.append(OutcomeRow(
+                cell("recommendation_id"), cell("outcome"), cell("importance") or "unclear", cell("comparison"),
+                cell("design"), tuple(p.strip() for p in cell("studies").split(";") if p.strip()), cell("n_studies"),
+                cell("participants"), {d: cell(d) or "unclear" for d in domains},
+                cell("effect_direction") or "unclear", cell("relative_effect"), cell("absolute_effect"),
+                cell("narrative"), cell("published_certainty"), cell("footnotes"), cell("source"),
+                int(line) if str(line).isdigit() else None))
+        return tuple(out)
+
+    @functools.cached_property
+    def _outcomes_by_rec(self) -> dict[str, tuple[OutcomeRow, ...]]:
+        by_rec: dict[str, list[OutcomeRow]] = {}
+        for row in self.outcome_rows:
+            by_rec.setdefault(row.recommendation_id, []).append(row)
+        return {rid: tuple(rows) for rid, rows in by_rec.items()}
+
+    def outcomes_of(self, rec_id: str) -> tuple[OutcomeRow, ...]:
+        """One recommendation's outcomes with their bodies of evidence (certainty model), in table order."""
+        return self._outcomes_by_rec.get(rec_id, ())
 
     @functools.cached_property
     def records(self) -> tuple[Recommendation, ...]:
@@ -186,6 +219,11 @@ class Guideline:
         return self.bibliography.numbered_by()
 
 
+def _row_cell(row: Mapping[str, object], key: str) -> str:
+    """One cell of a table row as text: '' for a missing one."""
+    return _cell(row.get(key))
+
+
 def _cell(value: object) -> str:
     """A table cell as text: '' for a missing one."""
     return "" if value is None or (isinstance(value, float) and value != value) else str(value)
@@ -263,6 +301,7 @@ def load_guideline(root: Path | str | None = None, scheme: Scheme | str | Path |
         # A scheme that cannot grade these strengths is the one problem to report, not every cell it cannot read.
         check_grades_strengths(scheme, recs["published_level"])
     problems += _cross_check(recs, ev, bib, scheme)
+    problems += _outcome_problems(tables.get("evidence/outcomes.csv"), recs, bib, scheme)
     problems += panel_problems(tables.get("evidence/panel.csv"), recs)  # the working group's panel (io/panel.py)
     raise_if_errors(problems)
     empty = pd.DataFrame()
@@ -270,7 +309,8 @@ def load_guideline(root: Path | str | None = None, scheme: Scheme | str | Path |
     cited = dict.fromkeys(k for k in map(bib.key_of, ev["reference"]) if k is not None)
     return Guideline(root, recs.set_index("id", drop=False), ev, bib,
                      tables.get("evidence/glossary.csv", empty), tables.get("evidence/flags.csv", empty), scheme,
-                     tuple(p for p in problems if p.severity != "error"), manifest, bib.numbering(cited))
+                     tuple(p for p in problems if p.severity != "error"), manifest, bib.numbering(cited),
+                     tables.get("evidence/outcomes.csv", empty))
 
 
 def read_paths(guideline: Guideline) -> tuple[Path, ...]:
@@ -282,6 +322,33 @@ def read_paths(guideline: Guideline) -> tuple[Path, ...]:
     style = style_file_of(guideline.manifest, root)  # the group's house style, a file of the guideline too
     return tuple(paths + ([guideline.scheme.path] if guideline.scheme.path is not None else [])
                  + ([style] if style is not None else []))
+
+
+def _outcome_problems(outcomes: pd.DataFrame | None, recs: pd.DataFrame | None, bib: Bibliography | None,
+                      scheme: Scheme) -> list[Problem]:
+    """An outcome row for no recommendation, citing a reference the list lacks; outcomes under a scheme with no
+    certainty model (they would be ignored)."""
+    name = "evidence/outcomes.csv"
+    if outcomes is None or outcomes.empty or recs is None or "recommendation_id" not in outcomes.columns:
+        return []
+    if scheme.certainty is None:
+        return [Problem(name, f"evidence profiles are graded by a certainty model, and scheme {scheme.name} has none",
+                        found=scheme.describe(), allowed="a scheme with model = \"certainty\" (bundled: grade), named "
+                        "in guideline.toml; or no outcomes.csv", severity="warning")]
+    problems = []
+    ids = set(recs["id"]) if "id" in recs.columns else set()
+    for rid, studies, line, row in zip(outcomes["recommendation_id"], outcomes["studies"], outcomes["_line"],
+                                       outcomes["_row"]):
+        if rid not in ids:
+            problems.append(Problem(name, "the outcome is for a recommendation that does not exist", line=line,
+                                    row=row, column="recommendation_id", found=rid,
+                                    allowed="an id from evidence/recommendations.csv"))
+        for ref in (p.strip() for p in str(studies).split(";") if p.strip()):
+            if bib is not None and bib.key_of(ref) is None:
+                problems.append(Problem(name, "the outcome cites a reference the reference list lacks", line=line,
+                                        row=row, column="studies", found=ref,
+                                        allowed="a key or citation number of an entry in the reference list"))
+    return problems
 
 
 def _cross_check(recs: pd.DataFrame | None, ev: pd.DataFrame | None, bib: Bibliography | None,

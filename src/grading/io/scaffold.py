@@ -12,6 +12,7 @@ from .manifest import MANIFEST, load_manifest, style_file_of
 
 PACKAGE = Path(__file__).resolve().parents[1]
 TEMPLATE = PACKAGE / "data" / "new-guideline"
+TEMPLATE_CERTAINTY = PACKAGE / "data" / "new-guideline-grade"  # `grading new FOLDER --scheme grade`
 # The bundled guideline as a wheel carries it: setup.py copies it there from the repository's root, its one copy
 # in git. Run from a clone (an editable install), the repository's root is the source instead.
 PACKAGED = PACKAGE / "data" / "bundled-guideline"
@@ -51,10 +52,12 @@ def named_files(folder: Path) -> list[Path]:
     return [p.resolve().relative_to(inside) for p in named if p.is_file() and p.resolve().is_relative_to(inside)]
 
 
-def new_guideline(folder: Path | str, example: bool = False, source: Path | None = None) -> tuple[Path, list[Path]]:
-    """Write a guideline folder — the template, with `example` a copy of the bundled guideline, or with `source` a
-    copy of that guideline folder (its own files, as guideline_files lists them) — into a new or empty folder, all
-    at once (nothing is left half-written); return it and the files written."""
+def new_guideline(folder: Path | str, example: bool = False, source: Path | None = None,
+                  model: str = "levels") -> tuple[Path, list[Path]]:
+    """Write a guideline folder — the template (of the scheme model `model`: 'levels', or 'certainty' for GRADE),
+    with `example` a copy of the bundled guideline, or with `source` a copy of that guideline folder (its own files,
+    as guideline_files lists them) — into a new or empty folder, all at once (nothing is left half-written); return
+    it and the files written."""
     folder = Path(folder)
     target = folder.resolve()
     if target == PACKAGE or PACKAGE in target.parents:  # the template would then copy itself into every new folder
@@ -67,7 +70,8 @@ def new_guideline(folder: Path | str, example: bool = False, source: Path | None
         raise_if_errors([Problem(str(folder), "is not empty: `grading new` writes only into a new or empty folder, "
                                  "never over files", found=shown, allowed="a new folder, or an empty one")])
     copied = source is not None or example  # a guideline's own files, not the template whole
-    source = source if source is not None else bundled_source() if example else TEMPLATE
+    source = source if source is not None else bundled_source() if example else \
+        TEMPLATE_CERTAINTY if model == "certainty" else TEMPLATE
     if source is None:
         raise_if_errors([Problem("grading new --example", "the bundled guideline is not installed with this package",
                                  allowed="a package built with `pip install .` from the repository, or a clone of it")])

@@ -160,6 +160,42 @@ def recommendations_spec(scheme: Scheme, manifest: Manifest = NEUTRAL) -> tuple[
         _col("agree_benefit_harm", _yes_no, True),
         _optional("judgement_note", manifest),
         _optional("seed_lines", manifest, _seed),
+        # A certainty model (GRADE): the situation named that allows a strong recommendation on low certainty.
+        _col("paradigm", _enum(tuple(p.code for p in scheme.certainty.paradigms) if scheme.certainty else (),
+                               empty=True), optional=True),
+        _col("source", optional=True),  # where in its source the row comes from (a guideline not from the seed)
+    )
+
+
+DOWN_JUDGEMENTS = ("not_serious", "serious", "very_serious", "unclear")
+EFFECT_DIRECTIONS = ("benefit", "harm", "no_difference", "unclear")
+
+
+def outcomes_spec(scheme: Scheme, manifest: Manifest = NEUTRAL) -> tuple[Column, ...]:
+    """The columns of outcomes.csv (a certainty model's evidence profiles); the domains and their judgements are
+    the scheme's [certainty] table's."""
+    c = scheme.certainty
+    designs = tuple(c.start) if c else ("rct", "observational")
+    down = tuple(c.down) + ("unclear",) if c else DOWN_JUDGEMENTS
+    up = tuple(c.up) + ("unclear",) if c else ("no", "yes", "very_large", "unclear")
+    importance = (*c.importance, "unclear") if c else ("critical", "important", "not_important", "unclear")
+    levels = scheme.level_codes
+    number = ((lambda v: v == "" or v.replace(",", "").isdigit()), "a whole number, or empty")
+    return (
+        _col("recommendation_id", required=True),
+        _col("outcome", required=True),
+        _col("importance", _enum(importance), True),
+        _col("comparison"),
+        _col("design", _enum(designs), True),
+        _col("studies", ((lambda v: v == "" or all(REFERENCE.match(p.strip()) for p in v.split(";"))),
+                         "reference keys or citation numbers joined by ';', or empty")),
+        _col("n_studies", number), _col("participants", number),
+        *(_col(d, _enum(down), True) for d in (c.domains_down if c else ())),
+        *(_col(d, _enum(up), True) for d in (c.domains_up if c else ())),
+        _col("effect_direction", _enum(EFFECT_DIRECTIONS), True),
+        _col("relative_effect"), _col("absolute_effect"), _col("narrative"),
+        _col("published_certainty", _enum(levels, empty=True)),
+        _col("footnotes"), _col("source"),
     )
 
 
@@ -167,7 +203,8 @@ def table_spec(file_name: str, scheme: Scheme, manifest: Manifest = NEUTRAL) -> 
     """The column specification of one of a guideline's tables, by file name (None for another file)."""
     specs = {"recommendations.csv": lambda: recommendations_spec(scheme, manifest),
              "evidence.csv": lambda: evidence_spec(manifest), "glossary.csv": lambda: glossary_spec(manifest),
-             "flags.csv": lambda: flags_spec(manifest), "panel.csv": lambda: PANEL_SPEC}
+             "flags.csv": lambda: flags_spec(manifest), "panel.csv": lambda: PANEL_SPEC,
+             "outcomes.csv": lambda: outcomes_spec(scheme, manifest)}
     return specs[file_name]() if file_name in specs else None
 
 

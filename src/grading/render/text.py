@@ -77,6 +77,8 @@ def gradings_table(gradings: list[Grading]) -> str:
 
 def summary_text(gradings: list[Grading]) -> str:
     """The reproduction in a few sentences of numbers: what is certain under every reading, then the default."""
+    if gradings and all(g.profile is not None for g in gradings):
+        return certainty_summary_text(gradings)
     s = summary(gradings)
     dev = s["certain_deviations_justified"] + s["certain_deviations_unjustified"]
     return (f"{s['recommendations']} recommendations: under every reading of the appraisal the text leaves unstated "
@@ -94,6 +96,24 @@ def summary_text(gradings: list[Grading]) -> str:
             + (f" ({s['levels_in_words']} of them with a level named in words)" if s['levels_in_words'] else "")
             + f"; of {s['printed_levels']} printed levels, {s['printed_levels_reproduced']} are reproduced "
             f"exactly from the evidence rows under the default reading.\n{graded_by(gradings)}")
+
+
+def certainty_summary_text(gradings: list[Grading]) -> str:
+    """The summary of a guideline graded by a certainty model (GRADE): concordance, and printed certainties."""
+    profiles = [g.profile for g in gradings if g.profile is not None]
+    discordant = sum(p.discordant for p in profiles)
+    depends = sum(p.certainty != "certain" for p in profiles)
+    printed = [p for p in profiles if p.published]
+    outcomes = [o for p in profiles for o in p.outcomes]
+    differ = sum(o.differs for o in outcomes)
+    shown = sum(bool(o.row.published_certainty) for o in outcomes)
+    return (f"{len(gradings)} recommendations graded by a certainty model (GRADE): {discordant} discordant (strong on "
+            f"low or very low certainty, naming none of GRADE's five situations: DISCORDANT), {depends} whose "
+            f"concordance depends on domains the source leaves unjudged (DOMAINS-EVERY-READING), "
+            f"{len(gradings) - discordant - depends} concordant.\n"
+            f"Certainty: {len(printed)} recommendations print one; {len(outcomes)} outcomes, of which {shown} print a "
+            f"certainty and {differ} of those differ from every reading of their domain judgements.\n"
+            f"{graded_by(gradings)}")
 
 
 def verdict_line(g: Grading) -> str:

@@ -10,7 +10,7 @@ from .load import (
     guideline_scheme,
     load_scheme,
 )
-from .model import Choices, Clause, Grade, LevelRule, Rule, Scheme
+from .model import Certainty, Choices, Clause, Grade, LevelRule, Paradigm, Rule, Scheme
 
-__all__ = ["BUNDLED", "DEFAULT", "DOC", "Choices", "Clause", "Grade", "LevelRule", "Rule", "Scheme", "bundled_names",
-           "check_grades_strengths", "gradeable", "guideline_scheme", "load_scheme"]
+__all__ = ["BUNDLED", "DEFAULT", "DOC", "Certainty", "Choices", "Clause", "Grade", "LevelRule", "Paradigm", "Rule",
+           "Scheme", "bundled_names", "check_grades_strengths", "gradeable", "guideline_scheme", "load_scheme"]

@@ -10,11 +10,14 @@ from ..errors import Problem, raise_if_errors
 from ..io.files import read_toml
 from ..vocab import DESIGNS, JUDGEMENTS, QUALITIES
 from .lines import Lines
-from .model import Choices, Clause, Grade, LevelRule, Rule, Scheme
+from .model import Certainty, Choices, Clause, Grade, LevelRule, Paradigm, Rule, Scheme
 
 BUNDLED = Path(__file__).parent / "bundled"
 DEFAULT = "norway-2007"
-SECTIONS = ("name", "title", "sets", "choices", "levels", "strengths", "ladder", "level_rules", "rules", "mappings")
+SECTIONS = ("name", "title", "sets", "choices", "levels", "strengths", "ladder", "level_rules", "rules", "mappings",
+            "model", "certainty", "paradigms")
+MODELS = ("levels", "certainty")
+JUDGEMENTS_DOWN = ("not_serious", "serious", "very_serious")
 MAPPING_KINDS = ("strength",)
 DOC = "docs/schemes.md"  # the scheme file format, for a reader who installed the toolkit with pip
 _EXAMPLE = f"as {DOC} describes (`grading scheme --copy FILE` writes a scheme to start from)"
@@ -332,8 +335,79 @@ def scheme_from_data(data: dict, name: str, problems: list[Problem], path: Path 
                        scodes, out, codes)
     mappings = _mappings(_table(data, "mappings", out, "[mappings.strength] of published = mapped strength"),
                          scodes, out)
+    model = data.get("model", "levels")
+    if model not in MODELS:
+        out("unknown model", (None, None, "model"), column="model", found=_shown(model), allowed=", ".join(MODELS))
+    certainty = _certainty(data, codes, scodes, rules, out) if model == "certainty" else None
     return Scheme(str(data.get("name", path.stem if path else name)), str(data.get("title", "")), levels, strengths,
-                  tuple(level_rules), ladder, rules, sets, choices, mappings, path)
+                  tuple(level_rules), ladder, rules, sets, choices, mappings, path, certainty=certainty)
+
+
+def _certainty(data: dict, codes: set[str], scodes: set[str], rules: dict, out: _Found) -> Certainty | None:
+    """[certainty] and [[paradigms]] of a scheme whose model is 'certainty' (GRADE)."""
+    raw = _table(data, "certainty", out, "a [certainty] table: start, down, up, domains, importance, "
+                                         "discordant_below, strong (docs/schemes.md)")
+    ok = True
+
+    def steps(key: str) -> dict[str, int]:
+        nonlocal ok
+        table = raw.get(key, {})
+        if not (isinstance(table, dict) and table and all(isinstance(v, int) and not isinstance(v, bool) and v >= 0
+                                                          for v in table.values())):
+            out(f"[certainty] {key} must map each judgement to a number of steps", ("certainty", None, key),
+                column=f"certainty.{key}", found=_shown(table), allowed='e.g. { not_serious = 0, serious = 1 }')
+            ok = False
+            return {}
+        return dict(table)
+
+    def texts(key: str) -> tuple[str, ...]:
+        nonlocal ok
+        value = raw.get(key, [])
+        if not (isinstance(value, list) and value and all(isinstance(v, str) for v in value)):
+            out(f"[certainty] {key} must be a list of names", ("certainty", None, key), column=f"certainty.{key}",
+                found=_shown(value), allowed='a list of text, e.g. ["risk_of_bias", "imprecision"]')
+            ok = False
+            return ()
+        return tuple(value)
+
+    start = raw.get("start", {})
+    if not (isinstance(start, dict) and start and all(v in codes for v in start.values())):
+        out("[certainty] start must map each design to a level of the scheme", ("certainty", None, "start"),
+            column="certainty.start", found=_shown(start), allowed=f"levels: {', '.join(sorted(codes))}")
+        ok = False
+    down, up = steps("down"), steps("up")
+    domains_down, domains_up, importance = texts("domains_down"), texts("domains_up"), texts("importance")
+    below, strong = raw.get("discordant_below", ""), raw.get("strong", "")
+    if below not in codes:
+        out("[certainty] discordant_below must be a level", ("certainty", None, "discordant_below"),
+            column="certainty.discordant_below", found=_shown(below), allowed=", ".join(sorted(codes)))
+        ok = False
+    if strong not in scodes:
+        out("[certainty] strong must be a strength", ("certainty", None, "strong"), column="certainty.strong",
+            found=_shown(strong), allowed=", ".join(sorted(scodes)))
+        ok = False
+    paradigms = []
+    for i, p in enumerate(_list(data, "paradigms", out)):
+        if not (isinstance(p, dict) and isinstance(p.get("code"), str) and isinstance(p.get("english"), str)):
+            out(f"paradigms[{i + 1}] is not a paradigm", ("paradigms", i), column="paradigms", found=_shown(p),
+                allowed="a [[paradigms]] table with code and english")
+            continue
+        paradigms.append(Paradigm(p["code"], p["english"]))
+    same = raw.get("same_direction_highest", False)
+    if not isinstance(same, bool):
+        out("[certainty] same_direction_highest must be true or false", ("certainty", None, "same_direction_highest"),
+            column="certainty.same_direction_highest", found=_shown(same), allowed="true or false")
+        ok = False
+    known = set(raw) - {"start", "down", "up", "domains_down", "domains_up", "importance", "discordant_below",
+                        "strong", "same_direction_highest"}
+    for key in sorted(known):
+        out("unknown key in [certainty]", ("certainty", None, key), column=f"certainty.{key}", found=key,
+            allowed="start, down, up, domains_down, domains_up, importance, discordant_below, strong, "
+                    "same_direction_highest")
+    if not ok:
+        return None
+    return Certainty(dict(start), down, up, domains_down, domains_up, importance, below, strong, tuple(paradigms),
+                     same)
 
 
 def _mappings(raw: dict, strengths: set[str], out: _Found) -> dict[str, dict[str, str]]:
@@ -354,9 +428,10 @@ def _mappings(raw: dict, strengths: set[str], out: _Found) -> dict[str, dict[str
 
 
 def gradeable(scheme: Scheme) -> bool:
-    """True for a scheme a guideline can be graded by: levels, strengths and a [ladder] from the one to the other.
-    A scheme without them (grade, cost-b13) serves only as a crosswalk target."""
-    return bool(scheme.levels and scheme.strengths and scheme.ladder)
+    """True for a scheme a guideline can be graded by: levels, strengths and a [ladder] from the one to the other,
+    or a certainty model (GRADE: model = "certainty"). A scheme with neither (cost-b13) serves only as a crosswalk
+    target."""
+    return bool(scheme.levels and scheme.strengths and (scheme.ladder or scheme.certainty is not None))
 
 
 def bundled_by_use() -> tuple[list[str], list[str]]:

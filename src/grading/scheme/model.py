@@ -55,6 +55,30 @@ class LevelRule:
 
 
 @dataclass(frozen=True)
+class Paradigm:
+    """One situation in which GRADE guidance allows a strong recommendation on low or very low certainty."""
+
+    code: str
+    english: str
+
+
+@dataclass(frozen=True)
+class Certainty:
+    """How a certainty model (GRADE) rates a body of evidence: its [certainty] table (model = "certainty")."""
+
+    start: Mapping[str, str]  # design (rct, observational) -> the level a body of such evidence starts at
+    down: Mapping[str, int]  # judgement of a downgrading domain -> steps down (RATE-DOWN)
+    up: Mapping[str, int]  # judgement of an upgrading domain -> steps up (RATE-UP)
+    domains_down: tuple[str, ...]  # risk_of_bias, inconsistency, indirectness, imprecision, publication_bias
+    domains_up: tuple[str, ...]  # large_effect, dose_response, plausible_confounding
+    importance: tuple[str, ...]  # critical, important, not_important (OVERALL-LOWEST-CRITICAL reads 'critical')
+    discordant_below: str  # a strong recommendation on certainty at or below this level is discordant
+    strong: str  # the strength code GRADE's discordance is about
+    paradigms: tuple[Paradigm, ...] = ()
+    same_direction_highest: bool = False  # SAME-DIRECTION-HIGHEST
+
+
+@dataclass(frozen=True)
 class Choices:
     """The interpretive choices a scheme file declares in [choices]; a group reading it otherwise edits them."""
 
@@ -119,11 +143,18 @@ class Scheme:
     choices: Choices
     mappings: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     path: Path | None = None
+    certainty: Certainty | None = None  # model = "certainty" (GRADE): how outcomes are rated; None: the levels model
     changed: tuple[tuple[str, str], ...] = ()  # (choice, new value) of a modified copy, in the order made
     # Where the scheme came from, in words a reader understands: 'named by guideline.toml', 'given with --scheme',
     # 'the default: guideline.toml names no scheme', 'bundled with the toolkit'. Not part of what the scheme is:
     # the same file read from two places is the same scheme.
     origin: str = field(default="", compare=False)
+
+    @property
+    def model(self) -> str:
+        """Which model the scheme grades by: 'levels' (a level from the evidence rows, a ladder to a strength:
+        2007) or 'certainty' (certainty per outcome from its domains, strength the panel's judgement: GRADE)."""
+        return "certainty" if self.certainty is not None else "levels"
 
     # --- grades ---------------------------------------------------------------------------------------
     def level(self, code: str) -> Grade:

@@ -1,0 +1,144 @@
+"""GRADE as a model a guideline is graded by (issue 22): each outcome's certainty from its design and domains, the
+certainty behind a recommendation from its critical outcomes, and the strength — the panel's judgement — checked
+for discordance. Named cases from GRADE's own guidance; every decision names its rule."""
+
+import json
+
+import pytest
+
+from conftest import record, scheme
+from grading.analyses.audit import audit
+from grading.cli import main
+from grading.grade import grade
+from grading.grade.certainty import overall_certainty, rate_outcome
+from grading.io.guideline import load_guideline
+from grading.records import OutcomeRow
+
+GRADE = scheme("grade")
+DOWN = ("risk_of_bias", "inconsistency", "indirectness", "imprecision", "publication_bias")
+UP = ("large_effect", "dose_response", "plausible_confounding")
+
+
+def outcome(name="pain", design="rct", importance="critical", direction="benefit", printed="", **judged):
+    domains = {d: "not_serious" for d in DOWN} | {d: "no" for d in UP} | judged
+    return OutcomeRow("1-a", name, importance, "placebo", design, (), "3", "300", domains, direction,
+                      published_certainty=printed)
+
+
+def test_trials_rated_down_for_risk_of_bias_and_imprecision_are_low():
+    r = rate_outcome(outcome(risk_of_bias="serious", imprecision="serious"), GRADE)
+    assert (r.certainty.value, r.certainty.rule) == ("low", "RATE-DOWN")
+    assert "START-BY-DESIGN" in r.certainty.because and "risk of bias serious (-1)" in r.certainty.because
+
+
+def test_a_large_effect_in_observational_studies_rates_up():
+    r = rate_outcome(outcome(design="observational", large_effect="yes"), GRADE)
+    assert (r.certainty.value, r.certainty.rule) == ("moderate", "RATE-UP")
+    assert rate_outcome(outcome(design="observational", large_effect="very_large"), GRADE).certainty.value == "high"
+
+
+def test_very_serious_counts_two_steps_and_certainty_never_falls_below_very_low():
+    assert rate_outcome(outcome(inconsistency="very_serious"), GRADE).certainty.value == "low"
+    r = rate_outcome(outcome(risk_of_bias="very_serious", imprecision="very_serious"), GRADE)
+    assert r.certainty.value == "very_low" and "FLOOR-AND-CEILING" in r.certainty.because
+
+
+def test_an_unjudged_domain_is_read_either_way():
+    r = rate_outcome(outcome(publication_bias="unclear"), GRADE)
+    assert (r.certainty.value, r.lowest, r.highest) == ("high", "low", "high")
+    assert r.unjudged == ("publication_bias",) and "DOMAINS-EVERY-READING" in r.certainty.because
+
+
+def test_the_overall_certainty_follows_the_lowest_critical_outcome():
+    rated = (rate_outcome(outcome("pain", imprecision="serious"), GRADE),
+             rate_outcome(outcome("function", risk_of_bias="serious", imprecision="serious"), GRADE),
+             rate_outcome(outcome("harms", importance="important", risk_of_bias="very_serious",
+                                  imprecision="very_serious", direction="harm"), GRADE))
+    assert overall_certainty(rated, GRADE) == ("low", "OVERALL-LOWEST-CRITICAL")
+    # GRADE's refinement, as a named choice: all critical outcomes point one way, the highest of them decides.
+    refined = GRADE.__class__(**{**GRADE.__dict__, "certainty": GRADE.certainty.__class__(
+        **{**GRADE.certainty.__dict__, "same_direction_highest": True})})
+    assert overall_certainty(rated, refined) == ("moderate", "SAME-DIRECTION-HIGHEST")
+
+
+def test_a_strong_recommendation_on_low_certainty_without_a_paradigm_is_discordant_spinal_manipulation():
+    # ACP 2017, recommendation 1: spinal manipulation for acute low back pain, strong, low-quality evidence.
+    rec = record(id="1-d", strength="strong", level="low", direction="for")
+    g = grade(rec, (), GRADE, outcomes=(outcome(risk_of_bias="serious", imprecision="serious"),))
+    assert (g.comparison.verdict, g.comparison.rule, g.profile.discordant) == ("stronger_than_evidence", "DISCORDANT",
+                                                                              True)
+    assert g.strength.rule == "PANEL-JUDGEMENT" and g.certainty == "certain"
+    data = g.as_dict()
+    assert (data["model"], data["discordant"], data["paradigm"], data["overall_certainty"]) == \
+        ("grade", True, None, "low")
+    assert data["outcomes"][0]["domains"]["risk_of_bias"] == "serious"
+
+
+@pytest.mark.parametrize("paradigm", [p.code for p in GRADE.certainty.paradigms])
+def test_each_of_the_five_situations_makes_a_strong_recommendation_on_low_certainty_concordant(paradigm):
+    rec = record(id="1-a", strength="strong", level="low", direction="for", paradigm=paradigm)
+    g = grade(rec, (), GRADE, outcomes=(outcome(risk_of_bias="serious", imprecision="serious"),))
+    assert (g.comparison.verdict, g.comparison.rule, g.profile.discordant) == ("agree", "CONCORDANT", False)
+    assert g.as_dict()["paradigm"] == paradigm
+
+
+def test_conditional_on_low_and_strong_on_moderate_are_concordant():
+    low = (outcome(risk_of_bias="serious", imprecision="serious"),)
+    assert grade(record(strength="conditional", level="low"), (), GRADE, outcomes=low).comparison.verdict == "agree"
+    assert grade(record(strength="strong", level="moderate"), (), GRADE, outcomes=low).comparison.verdict == "agree"
+
+
+def test_discordance_that_depends_on_an_unjudged_domain_says_so():
+    rec = record(strength="strong", level="", direction="for")
+    g = grade(rec, (), GRADE, outcomes=(outcome(risk_of_bias="serious", publication_bias="unclear"),))
+    assert g.certainty == "depends_on_appraisal" and g.to_appraise == ("pain: publication bias",)
+    assert set(g.verdicts) == {"agree", "stronger_than_evidence"}
+
+
+@pytest.fixture
+def grade_guideline(tmp_path):
+    folder = tmp_path / "g"
+    assert main(["new", str(folder), "--scheme", "grade"]) == 0
+    return folder
+
+
+def test_grading_new_with_the_grade_scheme_writes_a_guideline_that_validates_and_reproduces(grade_guideline, capsys):
+    assert (grade_guideline / "evidence" / "outcomes.csv").is_file()
+    assert main(["validate", "--root", str(grade_guideline)]) == 0
+    capsys.readouterr()
+    assert main(["reproduce", "--root", str(grade_guideline), "--format", "json"]) == 0
+    (row,) = json.loads(capsys.readouterr().out)
+    assert row["model"] == "grade" and row["outcomes"][0]["importance"] == "critical"
+
+
+def test_the_audit_lists_discordant_recommendations_and_printed_certainties_the_domains_do_not_give(
+        grade_guideline, capsys):
+    recs = grade_guideline / "evidence" / "recommendations.csv"
+    recs.write_text(recs.read_text(encoding="utf-8").replace(",for,conditional,moderate,", ",for,strong,low,"),
+                    encoding="utf-8")
+    outs = grade_guideline / "evidence" / "outcomes.csv"
+    text = outs.read_text(encoding="utf-8")
+    outs.write_text(text.replace(",unclear,no,no,no,benefit,", ",not_serious,no,no,no,benefit,")
+                    .replace(",moderate,\"EXAMPLE: risk", ",high,\"EXAMPLE: risk"), encoding="utf-8")
+    g = load_guideline(grade_guideline)
+    found = {f.kind: f for f in audit(g)}
+    assert found["discordant"].subject == "1.1-01"
+    assert "printed high, the domain judgements give moderate" in found["certainty_mismatch"].detail
+    capsys.readouterr()
+    assert main(["audit", "--root", str(grade_guideline), "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    kinds = {f["kind"] for f in (data["findings"] if isinstance(data, dict) else data)}
+    assert {"discordant", "certainty_mismatch"} <= kinds
+
+
+def test_an_unknown_domain_judgement_is_a_located_error(grade_guideline, capsys):
+    outs = grade_guideline / "evidence" / "outcomes.csv"
+    outs.write_text(outs.read_text(encoding="utf-8").replace(",serious,not_serious,", ",grave,not_serious,", 1),
+                    encoding="utf-8")
+    assert main(["validate", "--root", str(grade_guideline)]) == 2
+    err = capsys.readouterr().err
+    assert "outcomes.csv" in err and "risk_of_bias" in err and "grave" in err and "serious" in err
+
+
+def test_the_2007_scheme_keeps_its_model():
+    assert scheme().model == "levels" and GRADE.model == "certainty"
