@@ -123,9 +123,9 @@ def test_bundled_summary_counts_levels_derived_where_none_printed_whatever_print
     assert plain["printed_levels"] + unprinted == len(g.recommendations)
 
 
-# --- 4. grade and cost-b13 are crosswalk targets, not a guideline's scheme -----------------------------------------
+# --- 4. cost-b13 is a crosswalk target, not a guideline's scheme; grade grades by outcomes -------------------------
 
-@pytest.mark.parametrize("scheme,lacks", [("grade", "no [ladder]"), ("cost-b13", "no [[strengths]] and no [ladder]")])
+@pytest.mark.parametrize("scheme,lacks", [("cost-b13", "no [[strengths]] and no [ladder]")])
 def test_a_crosswalk_only_scheme_named_by_the_manifest_is_refused_plainly(scheme, lacks, tmp_path):
     root = copy_of(EXAMPLE, tmp_path, scheme)
     for command in ("reproduce", "validate"):
@@ -135,17 +135,18 @@ def test_a_crosswalk_only_scheme_named_by_the_manifest_is_refused_plainly(scheme
         first = r.stderr.splitlines()[0]
         assert first.startswith(f"error: {scheme}.toml, column ")  # located: the scheme file and what it lacks
         assert f"scheme {scheme} cannot grade a guideline: it has {lacks}" in first
-        assert "(bundled: norway-2007)" in first and "cost-b13 and grade serve only as crosswalk targets" in first
+        assert "(bundled: norway-2007, grade)" in first and "cost-b13 serve only as crosswalk targets" in first
         assert f"`grading crosswalk --scheme {scheme} --from-scheme norway-2007`" in first
         assert "docs/schemes.md" in first
         assert f"{scheme} (named by guideline.toml)" in first
 
 
-def test_a_crosswalk_only_scheme_given_with_scheme_is_refused_plainly(capsys):
+def test_the_grade_scheme_given_for_a_guideline_of_printed_2007_levels_says_how_to_see_it_under_grade(capsys):
+    # grade grades by evidence profiles (issue 22); the 2007 guideline prints levels *, ** and ***.
     assert main(["reproduce", "--root", str(REPO), "--scheme", "grade"]) == 2
     err = capsys.readouterr().err
-    assert "scheme grade cannot grade a guideline: it has no [ladder]" in err and "grading crosswalk" in err
-    assert "it has strengths" not in err and "no strengths" not in err
+    assert "scheme grade grades by certainty per outcome (GRADE: evidence/outcomes.csv)" in err
+    assert "`grading crosswalk --scheme grade`" in err and "norway-2007" in err and "Traceback" not in err
 
 
 # --- 5. docs/schemes.md documents the format and cannot silently rot -----------------------------------------------

@@ -436,7 +436,7 @@ def gradeable(scheme: Scheme) -> bool:
 
 def bundled_by_use() -> tuple[list[str], list[str]]:
     """The bundled schemes a guideline can be graded by, and those that serve only as crosswalk targets."""
-    schemes = [load_scheme(n) for n in bundled_names()]
+    schemes = sorted((load_scheme(n) for n in bundled_names()), key=lambda s: s.model != "levels")
     return [s.name for s in schemes if gradeable(s)], [s.name for s in schemes if not gradeable(s)]
 
 
@@ -464,7 +464,18 @@ def check_grades_strengths(scheme: Scheme, printed_levels: object) -> None:
                             f"--scheme; to see the guideline under {scheme.name}, `grading crosswalk --scheme "
                             f"{target}{from_scheme}`")))
     codes = set(scheme.level_codes)
-    for level in sorted({str(v) for v in printed_levels} - codes - {""}):  # type: ignore[attr-defined]
+    unknown = sorted({str(v) for v in printed_levels} - codes - {""})  # type: ignore[attr-defined]
+    if unknown and scheme.certainty is not None:
+        grading, _ = bundled_by_use()
+        others = [g for g in grading if g != scheme.name]
+        problems.append(Problem(
+            name, f"scheme {scheme.name} grades by certainty per outcome (GRADE: evidence/outcomes.csv), and this "
+                  f"guideline prints levels of another scheme ({', '.join(unknown)})", column="levels",
+            found=scheme.describe(),
+            allowed=pointed(f"the scheme the guideline was graded by ({', '.join(others)}, or a copy of it); to see "
+                            f"it under {scheme.name} as a mapping, `grading crosswalk --scheme {scheme.name}`")))
+        unknown = []
+    for level in unknown:
         problems.append(Problem(name, "the guideline prints a level the scheme does not have", column="levels",
                                 found=level, allowed=pointed(", ".join(sorted(codes)))))
     raise_if_errors(problems)
