@@ -15,8 +15,8 @@ from ...grade import summary
 from ...io.files import refuse_inputs
 from ...io.guideline import Guideline, read_paths
 from ...progress import progress
-from ...vocab import DIRECTIONS
 from ...results import GradedGuideline, appraised_note, graded
+from ...vocab import DIRECTIONS
 from ..csl import plain
 from ..references import guideline_references
 from . import pages as P

@@ -330,8 +330,8 @@ def rec_pages(guideline: Guideline, gradings: list[Grading], fragility: Mapping[
         judged = tuple((JUDGEMENT_LABELS[j], g.recommendation.judgements.get(j, "unrecorded")) for j in JUDGEMENTS)
         pages.append(RecPage(g.id, page_name(g.id, taken), g, record, section_title(guideline, g.section), rows,
                              docs, refs, fragility.get(g.id), tuple(by_history.get(g.id, ())), by_diff.get(g.id),
-                             optional_fields(g, guideline), tuple(by_subject.get(g.id, ())), judged, badges(guideline, g),
-                             derived_badges(guideline, g), agreements.get(g.id),
+                             optional_fields(g, guideline), tuple(by_subject.get(g.id, ())), judged,
+                             badges(guideline, g), derived_badges(guideline, g), agreements.get(g.id),
                              voted.get(g.id), grading_words(guideline, g), *reader_content(g)))
     return pages
 
@@ -467,7 +467,7 @@ def evidence_grid(guideline: Guideline, pages: list[RecPage], columns: list[str]
     cells = map_cells(guideline, [p.grading for p in pages])
     out: list[MapRow] = []
     last_group = None
-    for (row, group, topic), frame in cells.groupby(["row", "group", "topic_en"], sort=True):
+    for (_row, group, topic), frame in cells.groupby(["row", "group", "topic_en"], sort=True):
         if group != last_group:
             out.append(MapRow(group_label(guideline, str(group)) or "no diagnostic group named", True))
             last_group = group
