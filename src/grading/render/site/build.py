@@ -20,6 +20,7 @@ from ...vocab import DIRECTIONS
 from ..csl import plain
 from ..references import guideline_references
 from . import pages as P
+from .pdf import PDF_FILE, print_pdf
 from .search import entries, script
 
 HERE = Path(__file__).resolve().parent
@@ -42,6 +43,7 @@ class Site:
     pages: tuple[str, ...]
     edition: str
     scheme: str
+    pdf: Path | None = None  # the whole guideline as PDF, where asked for (--pdf)
 
     @property
     def index(self) -> Path:
@@ -66,6 +68,8 @@ def _environment(guideline: Guideline):
         except GradingError:
             return ()
 
+    codes = P.code_words(guideline)
+    env.filters["worded"] = lambda text: P.worded(text, codes)
     env.globals.update(csp=CSP, verdict_label=P.verdict_label, summary_lines=summary_lines, phase_words=phase_words,
                        strength_parts=strength_parts, strength_words=lambda v: P.strength_words(guideline, v),
                        map_level=lambda g: level_label(g.level_used, g.level_source))
@@ -100,13 +104,14 @@ def _replace_folder(built: Path, out: Path) -> None:
 
 
 def build_site(guideline: Guideline, out: Path | str, *, revised: bool = False, release: str | None = None,
-               appraised: bool = False) -> Site:
+               appraised: bool = False, pdf: bool = False) -> Site:
     """Write the whole site for a guideline (as published, or `revised` by its saved revisions; `appraised`, with
     the group's counting appraisals applied) into `out`.
 
     With `release`, the release of that name (releases/NAME/, made by `grading release`) is built instead, with
     its change log; with `revised`, the change log is what the saved revisions and votes change since the latest
-    release (or the published guideline)."""
+    release (or the published guideline). With `pdf`, the print page is also printed by Chromium to
+    guideline.pdf in the folder (render/site/pdf.py)."""
     from ...revisions.release import base_state, change_log, now_state, read_change_log, release_state
     out = Path(out)
     if out.is_symlink():  # a link to a served site: the site is written where it points, and the link stays
@@ -127,7 +132,9 @@ def build_site(guideline: Guideline, out: Path | str, *, revised: bool = False, 
     except OSError as e:  # a read-only or missing place: nothing was written
         raise OutputError(out, f"cannot write a folder beside it in {out.parent}: {e.strerror or e}") from None
     try:
-        written, note = _write_all(guideline, built, revised, release, log, appraised)
+        written, note = _write_all(guideline, built, revised, release, log, appraised, pdf)
+        if pdf:
+            print_pdf(built / "print.html", built / PDF_FILE)
         (built / MARKER).write_text("A site built by `grading site`; `grading site` may replace this folder.\n",
                                     encoding="utf-8")
         os.chmod(built, 0o755 & ~_umask())
@@ -139,7 +146,7 @@ def build_site(guideline: Guideline, out: Path | str, *, revised: bool = False, 
         shutil.rmtree(built, ignore_errors=True)
         raise
     return Site(out, tuple(written), ", ".join(filter(None, (_edition(revised, release), note))),
-                guideline.scheme.describe())
+                guideline.scheme.describe(), out / PDF_FILE if pdf else None)
 
 
 def _umask() -> int:
@@ -154,7 +161,7 @@ def _edition(revised: bool, release: str | None) -> str:
 
 
 def _write_all(published: Guideline, folder: Path, revised_wanted: bool, release: str | None,
-               log: dict | None, appraised: bool = False) -> tuple[list[str], str]:
+               log: dict | None, appraised: bool = False, pdf: bool = False) -> tuple[list[str], str]:
     """Write every page and picture; return the pages written and what the appraisals applied (or '')."""
     result = graded(published, revised_wanted, appraised)
     guideline, revised = result.guideline, result.revised
@@ -182,7 +189,7 @@ def _write_all(published: Guideline, folder: Path, revised_wanted: bool, release
         "title": P.guideline_title(guideline), "scheme": guideline.scheme.describe(), "edition": edition,
         "file_of": file_of, "show_status": P.reconstructed(guideline), "has_changes": log is not None,
         "release": release, "lang": guideline.manifest.language, "version": f"grading {toolkit_version()}",
-        "ref_lang": _reference_languages(guideline, refs),
+        "ref_lang": _reference_languages(guideline, refs), "pdf_file": PDF_FILE if pdf else "",
     }
     about = P.about(guideline, edition, version)
     columns = phase_columns(guideline)

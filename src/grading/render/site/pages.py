@@ -502,3 +502,23 @@ def standings(pages: Iterable[RecPage]) -> list[tuple[str, str, str, list[RecPag
     pages = list(pages)
     return [(anchor, heading, what, [p for p in pages if p.standing in keys])
             for anchor, heading, what, keys in STANDING_GROUPS]
+
+
+def code_words(guideline: Guideline) -> dict[str, str]:
+    """Every code a reader could meet in the toolkit's explanations, with its words: the scheme's strengths
+    ('no_basis' -> 'no basis to recommend'), the verdicts, the certainties and the outcomes."""
+    scheme = guideline.scheme
+    out = {code: (scheme.strength(code).english or code).lower() for code in scheme.strength_codes}
+    out.update(VERDICTS)
+    out.update({"depends_on_appraisal": "depends on appraisal", "depends_on_choice": "depends on a contested choice"})
+    for outcome in guideline.manifest.values("outcomes") or ():
+        out.setdefault(outcome, guideline.manifest.label("outcomes", outcome) or outcome.replace("_", " "))
+    return {code: words for code, words in out.items() if "_" in code}  # a one-word code is a word already
+
+
+def worded(text: object, codes: Mapping[str, str]) -> str:
+    """A text of the toolkit's with every code in `codes` (from code_words) put in words."""
+    if not codes:
+        return str(text)
+    pattern = re.compile(r"\b(" + "|".join(re.escape(c) for c in sorted(codes, key=len, reverse=True)) + r")\b")
+    return pattern.sub(lambda m: codes[m.group(1)], str(text))
