@@ -242,3 +242,22 @@ def test_a_reviewer_opens_the_appraisals_page_from_disk_and_sees_the_plots_with_
             "appraised by the group (Kari Nordmann")
     assert errors == []
     assert outside == []
+
+
+def test_grading_site_pdf_prints_the_whole_guideline_with_chromium(tmp_path, make_guideline, capsys):
+    from conftest import ev, rec
+    from grading.cli import main
+    playwright_or_skip()
+    root = make_guideline(recs=[rec(id="4.1-01", section="4.1", text="Do X."), rec(id="4.2-01", section="4.2",
+                                                                                     text="Do Y.")],
+                          evidence=[ev(rid="4.1-01", reference="7"), ev(rid="4.2-01", reference="8")])
+    out = tmp_path / "site"
+    assert main(["site", str(out), "--root", str(root), "--pdf"]) == 0
+    said = capsys.readouterr().out
+    pdf = out / "guideline.pdf"
+    assert f"the whole guideline as {pdf}" in said
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")
+    assert len(__import__("re").findall(rb"/Type\s*/Page[^s]", data)) >= 2  # each section starts a page
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert '<a href="guideline.pdf">PDF</a>' in index
