@@ -71,7 +71,8 @@ def _environment(guideline: Guideline):
     codes = P.code_words(guideline)
     env.filters["worded"] = lambda text: P.worded(text, codes)
     env.globals.update(csp=CSP, verdict_label=P.verdict_label, summary_lines=summary_lines, phase_words=phase_words,
-                       strength_parts=strength_parts, strength_words=lambda v: P.strength_words(guideline, v),
+                       strength_parts=strength_parts, reference_note=P.reference_note,
+                       strength_words=lambda v: P.strength_words(guideline, v),
                        map_level=lambda g: level_label(g.level_used, g.level_source))
     return env
 

@@ -522,3 +522,15 @@ def worded(text: object, codes: Mapping[str, str]) -> str:
         return str(text)
     pattern = re.compile(r"\b(" + "|".join(re.escape(c) for c in sorted(codes, key=len, reverse=True)) + r")\b")
     return pattern.sub(lambda m: codes[m.group(1)], str(text))
+
+
+def reference_note(ref: FormattedReference) -> str:
+    """What the site says beside an entry, calmly: for an unresolved one what the text says it is cited for; the
+    note of a likely one without the words its small label already says."""
+    from ..references import LIKELY_NOTE, UNRESOLVED_NOTE
+    note = ref.note
+    if note.startswith(UNRESOLVED_NOTE):
+        what = note[len(UNRESOLVED_NOTE):].removeprefix("; cited for: ")
+        return f"Not yet identified. The guideline cites it for: {what}" if what else "Not yet identified."
+    parts = [p for p in note.split("; ") if p and p != LIKELY_NOTE]
+    return "; ".join(parts)
