@@ -253,7 +253,7 @@ def _map(guideline: Guideline, gradings, fragile, folder: Path) -> None:
     """The evidence map as a picture, fragile gradings outlined."""
     from ..plots import evidence_map
     fig = evidence_map(guideline, gradings, fragile={k for k, f in fragile.items() if f.fragile})
-    fig.savefig(folder / MAP_FILE, dpi=100)
+    fig.savefig(folder / MAP_FILE, dpi=100, bbox_inches="tight")  # the title and legend whole, never clipped
 
 
 def _assets(folder: Path, guideline: Guideline, pages, refs, titles) -> None:
