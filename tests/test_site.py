@@ -430,6 +430,8 @@ def test_what_the_group_writes_for_readers_shows_in_layers_and_an_empty_field_sh
     assert READER["plain_summary"] in index and READER["benefits_harms"] in index  # under the index's layers
     printed = words(site.folder / "print.html")
     assert READER["rationale"] in printed and READER["translation"] in printed
+    found = [e for e in index_entries(site.folder) if "keep moving" in e["also"].lower()]
+    assert [e["url"] for e in found] == ["rec/4.1-01.html"]  # the search finds the plain-language words too
 
 
 def test_the_front_page_says_what_the_manifest_says_and_how_to_cite_it(reader_site):
