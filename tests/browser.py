@@ -106,12 +106,13 @@ def playwright_or_skip():
 
 
 @contextmanager
-def chromium_page(sync_playwright, screenshot: str, timeout_ms: int):
-    """A page in headless Debian Chromium; a full-page screenshot is kept in tests/artifacts/ whatever happens."""
+def chromium_page(sync_playwright, screenshot: str, timeout_ms: int, bypass_csp: bool = False):
+    """A page in headless Debian Chromium; a full-page screenshot is kept in tests/artifacts/ whatever happens
+    (`bypass_csp`: the page's policy lets the test inject a checker such as axe-core)."""
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1800})
+            page = browser.new_page(viewport={"width": 1400, "height": 1800}, bypass_csp=bypass_csp)
             page.set_default_timeout(timeout_ms)
             try:
                 yield page

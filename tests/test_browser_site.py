@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from browser import chromium_page, playwright_or_skip
+from browser import chromium_page, playwright_or_skip, require
 from conftest import REPO
+
+AXE = Path(__file__).resolve().parent / "js" / "node_modules" / "axe-core" / "axe.min.js"
+# The pages a reader of a published guideline meets first: the index, a recommendation, the map, the references,
+# the audit; and the rest of the site at phone width.
+AXE_PAGES = ("index.html", "rec/7.1.1-11.html", "map.html", "references.html", "audit.html")
+EVERY_PAGE = (*AXE_PAGES, "phases.html", "glossary.html", "flags.html", "scheme.html", "search.html?q=manipulasjon",
+              "appraisals.html", "print.html", "rec/6.2-05.html", "rec/7.1.3-01.html")
 
 
 @pytest.fixture(scope="module")
@@ -23,6 +32,116 @@ def watch(page, base: str) -> tuple[list[str], list[str]]:
     page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
     page.on("request", lambda r: None if r.url.startswith(base) else outside.append(r.url))
     return errors, outside
+
+
+def offline(page) -> list[str]:
+    """Abort every request for anything but a file on this machine; return the list of those attempted."""
+    attempted: list[str] = []
+
+    def route(r) -> None:
+        if r.request.url.startswith("file://"):
+            r.continue_()
+        else:
+            attempted.append(r.request.url)
+            r.abort()
+    page.route("**/*", route)
+    return attempted
+
+
+def test_the_site_passes_axe_asks_nothing_of_the_network_and_fits_a_phone(site):
+    expect, sync_playwright = playwright_or_skip()
+    require(AXE.is_file(), f"{AXE} is missing (npm ci --prefix tests/js)")
+    base = site.folder.resolve().as_uri() + "/"
+    with chromium_page(sync_playwright, "site-axe.png", 30_000, bypass_csp=True) as page:
+        attempted = offline(page)
+        serious: dict[str, list[str]] = {}
+        for name in AXE_PAGES:
+            page.goto(base + name)
+            page.add_script_tag(path=str(AXE))
+            found = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+                                  ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3)"
+                                  ".map(n => n.target.join(' '))}))")
+            bad = [f"{v['id']} ({v['impact']}): {v['nodes']}" for v in found if v["impact"] in ("serious", "critical")]
+            if bad:
+                serious[name] = bad
+        assert serious == {}
+        # axe itself reads the stylesheets with requests file:// refuses: the site's own errors are watched from here
+        page.goto("about:blank")
+        phone = page
+        phone.set_viewport_size({"width": 390, "height": 844})
+        errors, _ = watch(phone, base)
+        wide = {}
+        for name in EVERY_PAGE:
+            phone.goto(base + name)
+            width = phone.evaluate("document.documentElement.scrollWidth")
+            if width > 390:
+                wide[name] = width
+        assert wide == {}
+    assert attempted == [] and errors == []
+
+
+def test_the_front_page_leads_with_the_guideline_and_filters_its_recommendations(site):
+    from grading import load_guideline
+    from grading.render.site.pages import how_to_cite
+    g = load_guideline(REPO)
+    m = g.manifest
+    expect, sync_playwright = playwright_or_skip()
+    base = site.folder.resolve().as_uri() + "/"
+    with chromium_page(sync_playwright, "site-front.png", 30_000) as page:
+        errors, _ = watch(page, base)
+        attempted = offline(page)
+        page.goto(base + "index.html")
+        about = page.locator("section.about")
+        expect(about.locator("h1")).to_have_text(m.title)
+        expect(about.locator("h1")).to_have_attribute("lang", m.language)
+        expect(about).to_contain_text(m.publisher)
+        expect(about).to_contain_text(str(m.year))
+        expect(about.locator("p.citation")).to_have_text(how_to_cite(g))
+        assert m.publisher in how_to_cite(g) and str(m.year) in how_to_cite(g)
+        cards = page.locator("article.rec")
+        total = len(g.records)
+        expect(cards).to_have_count(total)
+        expect(page.locator("#filter-status")).to_have_text(f"Showing all {total} recommendations.")
+        # the first thing of each recommendation is its text; key information and evidence open below it
+        first = cards.first
+        assert first.locator("p.text").is_visible() and not first.locator(".evidence-line").is_visible()
+        first.locator("summary").click()
+        expect(first.locator(".evidence-line")).to_contain_text("derived from the evidence")
+        # filters narrow the list without a reload, and combine
+        page.select_option("#filters select[name=section]", "7.1.1")
+        in_section = sum(r.section == "7.1.1" for r in g.records)
+        expect(page.locator("article.rec:visible")).to_have_count(in_section)
+        page.select_option("#filters select[name=phase]", "akutt")
+        both = sum(r.section == "7.1.1" and "akutt" in r.phases for r in g.records)
+        expect(page.locator("article.rec:visible")).to_have_count(both)
+        expect(page.locator("#filter-status")).to_have_text(f"Showing {both} of {total} recommendations.")
+        page.click("#filters button[type=reset]")
+        expect(page.locator("article.rec:visible")).to_have_count(total)
+        page.select_option("#filters select[name=strength]", "strong")
+        strong = sum("strong" in g.scheme.parse_strength(r.published_strength) for r in g.records)
+        expect(page.locator("article.rec:visible")).to_have_count(strong)
+        page.select_option("#filters select[name=direction]", "against")
+        expect(page.locator("article.rec:visible")).to_have_count(
+            sum("strong" in g.scheme.parse_strength(r.published_strength) and r.direction == "against"
+                for r in g.records))
+    assert attempted == [] and errors == []
+
+
+def test_without_javascript_every_recommendation_is_listed_and_no_filter_shows(site):
+    expect, sync_playwright = playwright_or_skip()
+    base = site.folder.resolve().as_uri() + "/"
+    with sync_playwright() as pw:
+        from browser import CHROMIUM, CHROMIUM_ARGS
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_context(java_script_enabled=False).new_page()
+            attempted = offline(page)
+            page.goto(base + "index.html")
+            expect(page.locator("#filters")).to_be_hidden()
+            expect(page.locator("article.rec:visible")).to_have_count(page.locator("article.rec").count())
+            assert attempted == []
+        finally:
+            browser.close()
 
 
 def test_a_student_opens_the_site_from_disk_follows_a_recommendation_and_searches_for_manipulasjon(site):
@@ -60,8 +179,9 @@ def test_a_student_opens_the_site_from_disk_follows_a_recommendation_and_searche
         expect(page).to_have_url(base + "rec/7.1.1-11.html")
         page.click('a[href="../references.html#ref-117"]')
         expect(page.locator("#ref-117")).to_contain_text("Hadler")
-        page.goto(base + "map.html")
-        assert page.locator("img.map").evaluate("img => img.complete && img.naturalWidth > 0")
+        page.goto(base + "map.html")  # the map is a grid of links: a cell opens its recommendation
+        page.click('table.evidence-map a[href="rec/7.1.1-11.html"]')
+        expect(page).to_have_url(base + "rec/7.1.1-11.html")
     assert errors == []
     assert outside == []
 
@@ -123,3 +243,22 @@ def test_a_reviewer_opens_the_appraisals_page_from_disk_and_sees_the_plots_with_
             "appraised by the group (Kari Nordmann")
     assert errors == []
     assert outside == []
+
+
+def test_grading_site_pdf_prints_the_whole_guideline_with_chromium(tmp_path, make_guideline, capsys):
+    from conftest import ev, rec
+    from grading.cli import main
+    playwright_or_skip()
+    root = make_guideline(recs=[rec(id="4.1-01", section="4.1", text="Do X."), rec(id="4.2-01", section="4.2",
+                                                                                     text="Do Y.")],
+                          evidence=[ev(rid="4.1-01", reference="7"), ev(rid="4.2-01", reference="8")])
+    out = tmp_path / "site"
+    assert main(["site", str(out), "--root", str(root), "--pdf"]) == 0
+    said = capsys.readouterr().out
+    pdf = out / "guideline.pdf"
+    assert f"the whole guideline as {pdf}" in said
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")
+    assert len(__import__("re").findall(rb"/Type\s*/Page[^s]", data)) >= 2  # each section starts a page
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert '<a href="guideline.pdf">PDF</a>' in index

@@ -16,7 +16,7 @@ from grading.errors import GradingError, OutputError, UnknownValueError
 from grading.render.release import make_release
 from grading.render.site import CSP, build_site
 from grading.render.site import build as B
-from grading.render.site.pages import optional_fields, page_name
+from grading.render.site.pages import code_words, optional_fields, page_name, worded
 from grading.render.site.search import VARIABLE
 from grading.revisions import Change, new_revision, save_revision
 
@@ -47,7 +47,7 @@ def bundled_site(tmp_path_factory):
 def test_every_recommendation_of_the_bundled_guideline_has_its_page_linked_from_the_index(bundled_site):
     g, site = bundled_site
     index = parse(site.index)
-    linked = {h for h in index.links() if h.startswith("rec/")}
+    linked = {h.split("#")[0] for h in index.links() if h.startswith("rec/")}
     assert linked == {f"rec/{rid}.html" for rid in g.recommendations["id"]}
     for rid, text in zip(g.recommendations["id"], g.recommendations["text"]):
         page = parse(site.folder / "rec" / f"{rid}.html")
@@ -111,7 +111,7 @@ def test_the_reference_list_names_every_recommendation_citing_each_reference(bun
         assert shown == cited.get(int(number), set()), number
         if int(number) not in cited:
             assert "Not cited by any evidence row." in body
-    assert 'class="badge status-unresolved"' in html and 'class="badge status-likely"' in html
+    assert 'class="badge small status-unresolved"' in html and 'class="badge small status-likely"' in html
     assert len(page.ids & {f"ref-{n}" for n in g.bibliography.by_number}) == len(g.bibliography.by_number)
 
 
@@ -131,8 +131,9 @@ def test_the_audit_page_lists_every_finding_of_the_audit(bundled_site):
     g, site = bundled_site
     text = words(site.folder / "audit.html").replace(" :", ":")
     findings = audit(g)
+    codes = code_words(g)  # the page puts the codes of the toolkit's words in words ('no_basis' -> 'no basis ...')
     for f in findings:
-        assert f"{f.subject}: {' '.join(f.detail.split())}" in text
+        assert f"{f.subject}: {' '.join(worded(f.detail, codes).split())}" in text
     n = sum(f.kind == "unjustified_deviation" for f in findings)
     assert n >= 1 and f"Unjustified deviation ({n})" in text  # under every reading (issue 12)
 
@@ -193,7 +194,9 @@ def test_nothing_hostile_in_the_data_runs_or_escapes_its_field(hostile, tmp_path
             assert not [k for k in attrs if k.startswith("on")], (path, tag, attrs)
             assert tag not in ("img", "iframe", "object", "embed", "b", "i") or tag == "img" and path.name == "map.html"
             if tag == "script":
-                assert path.name == "search.html" and attrs["src"] in ("assets/search-index.js", "assets/search.js")
+                assert (path.name, attrs["src"]) in {("search.html", "assets/search-index.js"),
+                                                     ("search.html", "assets/search.js"),
+                                                     ("index.html", "assets/filter.js")}
             if "href" in attrs:
                 assert not attrs["href"].lower().startswith(("javascript:", "data:")), attrs
         text = "".join(page.text)
@@ -271,7 +274,7 @@ def test_the_votes_of_the_working_group_show_on_the_recommendations_page(tmp_pat
     assert "The working group's votes" in page and "from a panel of 5" in page
     assert "Ola Berg: validity yes, applicability yes, benefit_harm no — shown, not counted: recused" in page
     assert "benefit harm 0 3 0 1 not agreed by AGREEMENT-SHARE" in page and "harms not weighed" in page
-    assert "With the agreement the votes give, the evidence carries no_basis" in page
+    assert "With the agreement the votes give, the evidence carries No basis to recommend" in page
     assert "The working group's votes" not in words(site.folder / "rec" / "7.1.1-10.html")
     assert "Recused vote (1)" in words(site.folder / "audit.html")
 
@@ -324,10 +327,11 @@ def test_fields_later_gradings_carry_are_shown_when_present(tmp_path, make_guide
     monkeypatch.setattr(R, "reproduce", lambda guideline: [WithCertainty(**x.__dict__) for x in real(guideline)])
     site = build_site(g, tmp_path / "out")
     text = words(site.folder / "rec" / "7.1.3-01.html")
-    assert "Certainty of the verdict depends_on_appraisal" in text and "To appraise 91, 321" in text
+    assert "Certainty of the verdict depends on appraisal the text does not state" in text
+    assert "To appraise 91, 321" in text and "depends_on_appraisal" not in text
     plain = dict(optional_fields(real(g)[0]))  # a grading over every reading carries them all
-    assert plain["Certainty of the verdict"] == "certain" and "To appraise" not in plain
-    assert plain["Range of the level"] == "**, **" and "Range of the verdict" not in plain
+    assert plain["Certainty of the verdict"] == "certain: the same under every reading" and "To appraise" not in plain
+    assert plain["Range of the level"] == "**" and "Range of the verdict" not in plain
 
 
 def test_grading_site_through_main_on_another_scheme(tmp_path, capsys, make_guideline):
@@ -367,3 +371,142 @@ def test_a_site_where_no_folder_can_be_made_is_a_located_error_and_writes_nothin
     err = capsys.readouterr().err
     assert "cannot write" in err and "Traceback" not in err
     assert blocker.read_text(encoding="utf-8") == "not a folder"
+
+
+READER = {"plain_summary": "Keep moving: staying active helps most people get better sooner.",
+          "benefits_harms": "Less pain after four weeks; no serious harms reported.",
+          "certainty_of_evidence": "Moderate: two good trials.",
+          "values_preferences": "Most patients prefer to stay at work.",
+          "resources": "No cost beyond the consultation.",
+          "practical_info": "Advise a daily walk, building up over two weeks.",
+          "rationale": "The trials agree, and the harms are few.",
+          "translation": "Stay active and keep up your daily activities.",
+          "translation_language": "en"}
+MANIFEST = """title = "Korsrygg i allmennpraksis"
+year = 2026
+language = "no"
+authors = ["Kari Nordmann", "Ola Nordmann"]
+publisher = "Helsedirektoratet"
+licence = "CC BY 4.0"
+"""
+LANG_BIB = """
+@article{ref001, refnumber = {1}, author = {Berg, Siri}, title = {Aktiv behandling}, journal = {Tidsskr Nor Legeforen},
+  year = {2020}, langid = {norwegian}}
+@article{ref002, refnumber = {2}, author = {Smith, Ann}, title = {Staying active}, journal = {BMJ}, year = {2021}}
+"""
+
+
+@pytest.fixture
+def reader_site(tmp_path, make_guideline):
+    from conftest import REC_HEADER, write_csv
+    root = make_guideline(recs=[rec(id="4.1-01", section="4.1"), rec(id="4.1-02", section="4.1")],
+                          evidence=[ev(rid="4.1-01", reference="1"), ev(rid="4.1-02", reference="2")], bib=LANG_BIB)
+    write_csv(root / "evidence" / "recommendations.csv", [*REC_HEADER, *READER],
+              [rec(id="4.1-01", section="4.1", text="Vær i aktivitet.", **READER),
+               rec(id="4.1-02", section="4.1", text="Unngå sengeleie.", **{k: "" for k in READER})])
+    (root / "guideline.toml").write_text(MANIFEST, encoding="utf-8")
+    g = load_guideline(root)
+    return g, build_site(g, tmp_path / "site")
+
+
+def test_what_the_group_writes_for_readers_shows_in_layers_and_an_empty_field_shows_nothing(reader_site):
+    g, site = reader_site
+    assert g.recommendation("4.1-01").plain_summary == READER["plain_summary"]
+    text = words(site.folder / "rec" / "4.1-01.html")
+    order = ["Vær i aktivitet.", "Translation by the working group (en)", READER["translation"], "In plain language",
+             READER["plain_summary"], "Key information", "Benefits and harms", READER["benefits_harms"],
+             "Certainty of the evidence", "Values and preferences", "Resources and other considerations",
+             "Practical information", READER["practical_info"], "Rationale", READER["rationale"],
+             "The published grading", "What its evidence carries", "Evidence ("]
+    at = [text.index(w) for w in order]
+    assert at == sorted(at), [w for w, a, b in zip(order[1:], at, at[1:]) if b < a]
+    html = (site.folder / "rec" / "4.1-01.html").read_text(encoding="utf-8")
+    assert '<blockquote class="rec-translation" lang="en">' in html
+    empty = words(site.folder / "rec" / "4.1-02.html")
+    for heading in ("Translation", "In plain language", "Key information", "Benefits and harms", "Practical "
+                    "information", "Rationale"):
+        assert heading not in empty, heading
+    index = words(site.index)
+    assert READER["plain_summary"] in index and READER["benefits_harms"] in index  # under the index's layers
+    printed = words(site.folder / "print.html")
+    assert READER["rationale"] in printed and READER["translation"] in printed
+    found = [e for e in index_entries(site.folder) if "keep moving" in e["also"].lower()]
+    assert [e["url"] for e in found] == ["rec/4.1-01.html"]  # the search finds the plain-language words too
+
+
+def test_the_front_page_says_what_the_manifest_says_and_how_to_cite_it(reader_site):
+    g, site = reader_site
+    text = words(site.index)
+    for fact in ("Publisher Helsedirektoratet", "Year 2026", "Edition as published", "Licence CC BY 4.0",
+                 "Authors Kari Nordmann, Ola Nordmann", "Version built "):
+        assert fact in text, fact
+    assert "Nordmann K, Nordmann O. Korsrygg i allmennpraksis. Helsedirektoratet; 2026." in text
+    html = site.index.read_text(encoding="utf-8")
+    assert '<h1 id="guideline-title" lang="no">Korsrygg i allmennpraksis</h1>' in html
+    assert "Korsryggsmerter" not in html and "FORMI" not in html  # nothing of the bundled guideline's hard-coded
+
+
+def test_a_reference_title_carries_its_entrys_language_and_none_where_the_entry_names_none(reader_site):
+    _, site = reader_site
+    html = (site.folder / "references.html").read_text(encoding="utf-8")
+    first = re.search(r'<li id="ref-1".*?</li>', html, re.S).group(0)
+    second = re.search(r'<li id="ref-2".*?</li>', html, re.S).group(0)
+    assert 'class="ref-text" lang="no"' in first and "lang=" not in second
+
+
+CODES = ("depends_on_appraisal", "depends_on_choice", "no_basis", "not_recommended", "stronger_than_evidence",
+         "weaker_than_evidence", "not_comparable", "True", "False", "sick_leave")
+
+
+def test_a_reader_meets_words_not_codes_and_rule_codes_only_behind_why(bundled_site):
+    g, site = bundled_site
+    for path in site.folder.rglob("*.html"):
+        if path.name == "scheme.html":
+            continue  # the scheme's own page documents its file: codes are what it names
+        text = words(path)
+        for code in CODES:
+            assert not re.search(rf"\b{code}\b", text), (path.name, code)
+    html = (site.folder / "rec" / "6.2-03.html").read_text(encoding="utf-8")
+    outside_why = re.sub(r'<details class="why">.*?</details>', "", html, flags=re.S)
+    assert "<code>" not in outside_why.split('<section id="evidence">')[0]  # rule codes only behind "why?"
+    assert "Weak to moderate" in html and "Svak grad / Moderat grad" in html  # a range in words, one badge
+    index = words(site.index)
+    assert "stronger than evidence" not in index and "no justification" not in index  # the audit's framing only
+
+
+def test_a_derived_level_is_never_shown_as_the_published_one(bundled_site):
+    g, site = bundled_site
+    derived = [x for x in __import__("grading").reproduce(g) if x.level_source == "derived"]
+    assert derived
+    for x in derived:
+        html = (site.folder / "rec" / f"{x.id}.html").read_text(encoding="utf-8")
+        badges = re.search(r'<p class="grades">(.*?)</p>', html, re.S).group(1)
+        assert "level" not in badges, x.id  # the published badges name no level where none is published
+        assert "Level derived from the evidence" in html and "not printed" in html
+
+
+def test_the_audit_page_groups_every_recommendation_in_the_every_reading_framing(bundled_site):
+    from grading import reproduce, summary
+    g, site = bundled_site
+    s = summary(reproduce(g))
+    text = words(site.folder / "audit.html")
+    certain_deviate = s["certain_deviations_justified"] + s["certain_deviations_unjustified"]
+    for heading, n in (("Certain: agrees with its evidence", s["certain_agree"]),
+                       ("Certain: differs from its evidence", certain_deviate),
+                       ("Depends on appraisal", s["depends_on_appraisal"]),
+                       ("Depends on a contested choice", s["depends_on_choice"])):
+        assert f"{heading} ({n})" in text, heading
+    html = (site.folder / "audit.html").read_text(encoding="utf-8")
+    listed = re.findall(r'<ul class="standing-list">(.*?)</ul>', html, re.S)
+    ids = re.findall(r'href="rec/([^"#]+)\.html"', "".join(listed))
+    assert sorted(ids) == sorted(g.recommendations["id"])  # every recommendation in exactly one group
+
+
+def test_every_strength_badge_meets_wcag_aa_contrast(bundled_site):
+    _, site = bundled_site
+    css = (site.folder / "assets" / "scheme.css").read_text(encoding="utf-8")
+    pairs = re.findall(r"background: (#[0-9a-f]{6}); color: (#[0-9a-f]{6})", css)
+    assert len(pairs) == len(load_guideline(REPO).scheme.strengths)
+    for background, ink in pairs:
+        assert B.contrast(background, ink) >= 4.5, (background, ink)
+    assert B.contrast("#1a9850", "#ffffff") < 4.5 <= B.contrast("#1a9850", B._ink("#1a9850"))

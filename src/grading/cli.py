@@ -259,9 +259,11 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_site(args: argparse.Namespace) -> int:
     from .render.site import build_site
     guideline = _load(args)
-    site = build_site(guideline, args.out, revised=args.revised, release=args.release, appraised=args.appraised)
-    _say_line(f"wrote {len(site.pages)} pages to {site.folder}/ ({site.edition}) — graded by scheme {site.scheme}; "
-              f"open {site.index}")
+    site = build_site(guideline, args.out, revised=args.revised, release=args.release, appraised=args.appraised,
+                      pdf=args.pdf)
+    pdf = f" and the whole guideline as {site.pdf}" if site.pdf else ""
+    _say_line(f"wrote {len(site.pages)} pages to {site.folder}/{pdf} ({site.edition}) — graded by scheme "
+              f"{site.scheme}; open {site.index}")
     return 0
 
 
@@ -289,6 +291,8 @@ def add_publish_commands(sub, root_help: str) -> None:
                                                                     "guideline folder, with its change log")
     sp.add_argument("--revised", action="store_true", help="apply the saved revisions in evidence/revisions/")
     sp.add_argument("--appraised", action="store_true", help=APPRAISED_HELP)
+    sp.add_argument("--pdf", action="store_true", help="also print the whole guideline to guideline.pdf in the "
+                                                       "folder, with the machine's Chromium (docs/site.md)")
     sp.set_defaults(func=cmd_site)
     ep = sub.add_parser("export", help="write the guideline for other programs: FHIR R5 or the toolkit's JSON",
                         description="Write the whole guideline as one file: --format fhir gives one FHIR R5 "

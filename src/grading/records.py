@@ -49,11 +49,21 @@ class Recommendation:
     seed_lines: str = ""
     line: int | None = None  # in recommendations.csv
     paradigm: str = ""  # GRADE: the situation that allows a strong recommendation on low certainty, '' when none named
+    # What a reader gets beside the recommendation, where the group writes it (READER_FIELDS; empty: not shown).
+    plain_summary: str = ""
+    benefits_harms: str = ""
+    certainty_of_evidence: str = ""
+    values_preferences: str = ""
+    resources: str = ""
+    practical_info: str = ""
+    rationale: str = ""
+    translation: str = ""
+    translation_language: str = ""
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> Recommendation:
         """A record from a table row (a dict of the CSV's columns; missing optional columns are empty)."""
-        text = {k: ("" if row.get(k) is None else str(row.get(k))) for k in _TEXT}
+        text = {k: ("" if row.get(k) is None else str(row.get(k))) for k in (*_TEXT, *READER_FIELDS)}
         line = row.get("_line")
         levels = tuple(p for p in str(row.get("published_levels") or "").split(";") if p)
         return cls(**text, published_levels=levels or ((text["published_level"],) if text["published_level"] else ()),
@@ -69,6 +79,7 @@ class Recommendation:
     def as_row(self) -> dict[str, str]:
         """The record as a row of recommendations.csv."""
         row = {k: getattr(self, k) for k in _TEXT}
+        row.update({k: getattr(self, k) for k in READER_FIELDS if getattr(self, k)})  # optional: only where written
         row["published_levels"] = ";".join(self.published_levels)
         return {**row, **{j: self.judgements.get(j, "unrecorded") for j in JUDGEMENTS}}
 
@@ -81,6 +92,11 @@ class Recommendation:
 _TEXT = ("id", "section", "topic", "text", "direction", "topic_en", "phase", "diagnostic_group", "published_strength",
          "published_strength_text", "published_level", "justification", "judgement_note", "seed_lines",
          "published_level_words", "published_level_words_level", "paradigm")
+
+# The optional reader columns of recommendations.csv (evidence/README.md, "What a reader gets"), in the order a
+# recommendation's page shows them.
+READER_FIELDS = ("plain_summary", "benefits_harms", "certainty_of_evidence", "values_preferences", "resources",
+                 "practical_info", "rationale", "translation", "translation_language")
 
 
 @dataclass(frozen=True)

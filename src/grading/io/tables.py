@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..errors import Problem
+from ..records import READER_FIELDS
 from ..vocab import AGREEMENT, DESIGNS, DIRECTIONS, EFFECT_SIZES, FINDINGS, QUALITIES
 from .files import decode_utf8, read_bytes
 from .labels import ID_ALLOWED, SECTION_ALLOWED, fold_label, is_label, is_rec_id, under_section
@@ -160,6 +161,10 @@ def recommendations_spec(scheme: Scheme, manifest: Manifest = NEUTRAL) -> tuple[
         _col("agree_benefit_harm", _yes_no, True),
         _optional("judgement_note", manifest),
         _optional("seed_lines", manifest, _seed),
+        # what a reader gets beside the recommendation (evidence/README.md); empty where the group writes none
+        *(_col(name, optional=True) for name in READER_FIELDS if name != "translation_language"),
+        _col("translation_language", ((lambda v: v == "" or re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", v)
+                                       is not None), "a language tag such as en or nb, or empty"), optional=True),
         # A certainty model (GRADE): the situation named that allows a strong recommendation on low certainty.
         _col("paradigm", _enum(tuple(p.code for p in scheme.certainty.paradigms) if scheme.certainty else (),
                                empty=True), optional=True),

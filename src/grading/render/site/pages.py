@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ...analyses.agreement import Agreement
@@ -99,10 +99,35 @@ class RecPage:
     derived_badges: tuple[Badge, ...] = ()
     agreement: Agreement | None = None  # the working group's votes, where there are any
     voted: Grading | None = None  # the grading with the agreement the votes give (VOTES-REPLACE-TEXT)
+    words: Mapping[str, str] = field(default_factory=dict)  # strength, carried, level range, standing: in words
+    reader: tuple[tuple[str, str, str], ...] = ()  # (anchor, heading, text) of the reader content written
+    key_information: tuple[tuple[str, str], ...] = ()  # (heading, text) of the key information written
+
+    @property
+    def standing(self) -> str:
+        """Where the verdict stands over every reading: a key of STANDING_WORDS."""
+        return self.words.get("standing", "")
+
+
+def strength_words(guideline: Guideline, value: str | None) -> str:
+    """A strength in the scheme's English words: 'Strong', a printed range 'Strong to moderate', or ''."""
+    scheme = guideline.scheme
+    try:
+        parts = scheme.parse_strength(value)
+    except UnknownValueError:  # a strength this scheme cannot read is shown as written
+        return str(value or "")
+    names = [scheme.strength(p).english or p for p in parts]
+    return " to ".join([names[0], *(n.lower() for n in names[1:])]) if names else ""
+
+
+def _rank(guideline: Guideline, code: str) -> int:
+    codes = guideline.scheme.strength_codes
+    return codes.index(code) if code in codes else -1
 
 
 def strength_badges(guideline: Guideline, published: str | None) -> list[Badge]:
-    """One badge per grade of a published strength ('strong/moderate' gives two), or 'no strength'."""
+    """The published strength as one badge in words ('Strong to moderate' for a printed range), coloured by its
+    first grade; 'no strength printed' where none is."""
     scheme = guideline.scheme
     try:
         parts = scheme.parse_strength(published)
@@ -110,41 +135,78 @@ def strength_badges(guideline: Guideline, published: str | None) -> list[Badge]:
         return [Badge(str(published), "strength")]
     if not parts:
         return [Badge("no strength printed", "none")]
-    codes = scheme.strength_codes
-    return [Badge(scheme.strength(p).english or p, "strength", codes.index(p), scheme.strength(p).norwegian)
-            for p in parts]
+    norwegian = " / ".join(scheme.strength(p).norwegian for p in parts if scheme.strength(p).norwegian)
+    return [Badge(strength_words(guideline, published), "strength", _rank(guideline, parts[0]),
+                  f"published strength: {norwegian}" if norwegian else "published strength")]
 
 
-def level_badge(guideline: Guideline, g: Grading) -> Badge:
-    """The level a grading uses: printed, named in words in the text (LEVEL-IN-WORDS), or '(derived)'."""
+def level_badge(guideline: Guideline, g: Grading) -> Badge | None:
+    """The level as published: printed, or named in words in the text (LEVEL-IN-WORDS); None where the guideline
+    publishes none (a level derived from the evidence is never shown as the published one)."""
     codes = guideline.scheme.level_codes
     rank = codes.index(g.level_used) if g.level_used in codes else -1
     if g.level_source == "printed":
-        return Badge(g.level_used, "level", rank, "level printed in the guideline")
+        return Badge(f"level {g.level_used}", "level", rank, "level of documentation printed in the guideline")
     if g.level_source == "in_words":
         words = g.recommendation.published_level_words
-        return Badge(f"{g.level_used} (in words)", "level", rank,
+        return Badge(f"level {g.level_used} (in words)", "level", rank,
                      f"level named in words in the guideline's text: “{words}”; no level is printed")
-    return Badge(f"({g.level_used})", "derived", rank, "level derived from the evidence rows; none is printed")
+    return None
+
+
+DIRECTION_WORDS = {"for": "for", "against": "against", "none": "no recommendation either way"}
 
 
 def direction_badge(direction: str) -> Badge:
-    label = {"for": "for", "against": "against", "none": "no recommendation"}.get(direction, direction)
-    return Badge(label, "direction", title="direction of the recommendation")
+    """The direction of a recommendation, in words."""
+    return Badge(DIRECTION_WORDS.get(direction, direction), "direction", title="direction of the recommendation")
 
 
 def badges(guideline: Guideline, g: Grading) -> tuple[Badge, ...]:
-    """The published strength, the level used and the direction, as badges."""
-    return (*strength_badges(guideline, g.published_strength), level_badge(guideline, g),
+    """The published strength, the level as published (where it is) and the direction, as badges."""
+    level = level_badge(guideline, g)
+    return (*strength_badges(guideline, g.published_strength), *([level] if level else []),
             direction_badge(g.direction))
 
 
+def carried_words(guideline: Guideline, g: Grading) -> str:
+    """What the evidence carries over every reading, in words: 'Weak to strong', or one strength."""
+    span = g.strength_range
+    if span is None or span[0] == span[1]:
+        return strength_words(guideline, g.derived_strength)
+    return f"{strength_words(guideline, span[0])} to {strength_words(guideline, span[1]).lower()}"
+
+
+def level_range_words(g: Grading) -> str:
+    """The level the rows derive over every reading: '**', or '* to ***'."""
+    span = g.level_range
+    return g.derived_level if span is None or span[0] == span[1] else f"{span[0]} to {span[1]}"
+
+
 def derived_badges(guideline: Guideline, g: Grading) -> tuple[Badge, ...]:
-    codes = guideline.scheme.strength_codes
-    s = g.derived_strength
-    label = guideline.scheme.strength(s).english if s in codes else s
-    return (Badge(f"derived: {label}", "strength", codes.index(s) if s in codes else -1,
-                  "strength the evidence carries, by the scheme's rules"),)
+    """What the evidence carries over every reading, as one badge labelled as derived from the evidence."""
+    low = (g.strength_range or (g.derived_strength,))[0]
+    return (Badge(f"{carried_words(guideline, g)} (derived from the evidence)", "strength",
+                  _rank(guideline, low), "the strength the evidence rows carry by the scheme's rules, over every "
+                  "reading of the appraisal the text leaves unstated; not the guideline's own grading"),)
+
+
+# Where a verdict stands over every reading of the unstated appraisal (the audit's framing), in words.
+STANDING_WORDS = {"certain_agree": "agrees with its evidence under every reading",
+                  "certain_justified": "differs from its evidence under every reading; the guideline records why",
+                  "certain_unjustified": "differs from its evidence under every reading; no reason is recorded",
+                  "depends_on_appraisal": "depends on appraisal the text does not state",
+                  "depends_on_choice": "depends on a contested choice of the scheme",
+                  "not_comparable": "cannot be compared with its evidence"}
+CERTAINTY_WORDS = {"certain": "certain: the same under every reading",
+                   "depends_on_appraisal": "depends on appraisal the text does not state",
+                   "depends_on_choice": "depends on a contested choice of the scheme"}
+
+
+def standing_of(g: Grading) -> str:
+    """Where a grading stands over every reading: a key of STANDING_WORDS."""
+    from ..plots import standing  # the one split of the verdicts, shared with the agreement plot
+    return standing(g)
 
 
 def evidence_rows(guideline: Guideline, appraised_by: Callable[[EvidenceRow], Applied | None] | None = None
@@ -171,17 +233,58 @@ def evidence_rows(guideline: Guideline, appraised_by: Callable[[EvidenceRow], Ap
     return out
 
 
-def optional_fields(g: Grading) -> tuple[tuple[str, str], ...]:
-    """The optional fields a Grading carries (None where absent), as (label, text)."""
+def optional_fields(g: Grading, guideline: Guideline | None = None) -> tuple[tuple[str, str], ...]:
+    """The optional fields a Grading carries (None where absent), as (label, words): a certainty and a verdict in
+    words, a range as 'strong to moderate' (strengths in the scheme's words where `guideline` is given)."""
     out = []
     for name, label in OPTIONAL_GRADING_FIELDS:
         value = getattr(g, name, None)
         if value is None or value == () or value == "":
             continue
-        if isinstance(value, (list, tuple, set, frozenset)):
+        if name == "certainty":
+            value = CERTAINTY_WORDS.get(str(value), str(value))
+        elif name == "verdict_range":
+            value = ", ".join(VERDICTS.get(str(v), str(v)) for v in value)
+        elif name in ("level_range", "strength_range") and isinstance(value, tuple):
+            shown = [strength_words(guideline, str(v)) if guideline and name == "strength_range" else str(v)
+                     for v in value]
+            value = shown[0] if len(set(shown)) == 1 else f"{shown[0]} to {shown[-1].lower()}"
+        elif isinstance(value, (list, tuple, set, frozenset)):
             value = ", ".join(str(v) for v in value)
         out.append((label, str(value)))
     return tuple(out)
+
+
+# The reader content of a recommendation (records.READER_FIELDS) as its page heads it, MAGICapp's sections.
+READER_HEADINGS = {"plain_summary": "In plain language", "practical_info": "Practical information",
+                   "rationale": "Rationale"}
+KEY_INFORMATION = {"benefits_harms": "Benefits and harms", "certainty_of_evidence": "Certainty of the evidence",
+                   "values_preferences": "Values and preferences", "resources": "Resources and other considerations"}
+
+
+def reader_content(g: Grading) -> tuple[tuple[tuple[str, str, str], ...], tuple[tuple[str, str], ...]]:
+    """What the group wrote for readers beside the recommendation: (anchor, heading, text) and the key information
+    as (heading, text), each only where its cell holds something."""
+    r = g.recommendation
+    reader = tuple((name.replace("_", "-"), heading, getattr(r, name).strip())
+                   for name, heading in READER_HEADINGS.items() if getattr(r, name).strip())
+    key = tuple((heading, getattr(r, name).strip()) for name, heading in KEY_INFORMATION.items()
+                if getattr(r, name).strip())
+    return reader, key
+
+
+def grading_words(guideline: Guideline, g: Grading) -> dict[str, str]:
+    """A grading in words for the pages: the published strength, what the evidence carries, the level range, the
+    standing over every reading and the default reading's verdict."""
+    verdict = VERDICTS.get(g.comparison.verdict, g.comparison.verdict)
+    if g.deviates:
+        verdict += ", reason recorded" if g.comparison.justified else ", no justification recorded"
+    standing = standing_of(g)
+    return {"strength": strength_words(guideline, g.published_strength) or "no strength printed",
+            "carried": carried_words(guideline, g), "levels": level_range_words(g), "standing": standing,
+            "standing_words": STANDING_WORDS.get(standing, standing), "verdict": verdict,
+            "direction": DIRECTION_WORDS.get(g.direction, g.direction),
+            "derived": strength_words(guideline, g.derived_strength)}
 
 
 def history(revisions: Iterable[Revision], revised: Revised | None) -> dict[str, list[HistoryEntry]]:
@@ -227,9 +330,9 @@ def rec_pages(guideline: Guideline, gradings: list[Grading], fragility: Mapping[
         judged = tuple((JUDGEMENT_LABELS[j], g.recommendation.judgements.get(j, "unrecorded")) for j in JUDGEMENTS)
         pages.append(RecPage(g.id, page_name(g.id, taken), g, record, section_title(guideline, g.section), rows,
                              docs, refs, fragility.get(g.id), tuple(by_history.get(g.id, ())), by_diff.get(g.id),
-                             optional_fields(g), tuple(by_subject.get(g.id, ())), judged, badges(guideline, g),
-                             derived_badges(guideline, g), agreements.get(g.id),
-                             voted.get(g.id)))
+                             optional_fields(g, guideline), tuple(by_subject.get(g.id, ())), judged,
+                             badges(guideline, g), derived_badges(guideline, g), agreements.get(g.id),
+                             voted.get(g.id), grading_words(guideline, g), *reader_content(g)))
     return pages
 
 
@@ -299,3 +402,135 @@ def change_groups(log: Mapping[str, Any]) -> list[tuple[str, list[tuple[Mapping[
 
 def verdict_label(verdict: str) -> str:
     return VERDICTS.get(verdict, verdict)
+
+
+@dataclass(frozen=True)
+class About:
+    """What the front page says of the guideline before its recommendations, all from the manifest and results."""
+
+    title: str
+    facts: tuple[tuple[str, str], ...]  # (label, value) of what the manifest and the build say
+    citation: str  # how to cite the guideline, in its manifest's citation style
+    language: str
+
+
+def _person(name: str) -> dict[str, str]:
+    """A manifest author ('Even Lærum') as a CSL name: the last word the family name."""
+    given, _, family = name.strip().rpartition(" ")
+    return {"family": family, "given": given} if given else {"literal": family}
+
+
+def how_to_cite(guideline: Guideline) -> str:
+    """The guideline itself as its manifest's citation style formats it (a plain fallback where the style fails)."""
+    from ..csl import fallback_text, format_item
+    m = guideline.manifest
+    item: dict[str, Any] = {"id": "guideline", "type": "report", "title": m.title}
+    if m.authors:
+        item["author"] = [_person(a) for a in m.authors]
+    if m.publisher:
+        item["publisher"] = m.publisher
+    if m.year:
+        item["issued"] = {"date-parts": [[int(m.year)]]}
+    try:
+        from ...io.manifest import citation_style_file
+        text = format_item(item, citation_style_file(m.citation_style, guideline.root))
+    except Exception:  # noqa: BLE001 — a style that cannot format the guideline still leaves a plain citation
+        text = ""
+    return text.removeprefix("1. ").removeprefix("1 ") or fallback_text(item)
+
+
+def about(guideline: Guideline, edition: str, version: str) -> About:
+    """The guideline's title, publisher, edition, year, version, licence and citation, from the manifest and the
+    build; a field the manifest leaves empty says so."""
+    m = guideline.manifest
+    facts = (("Publisher", m.publisher or "not stated"), ("Year", str(m.year) if m.year else "not stated"),
+             ("Edition", edition), ("Version", version),
+             ("Authors", ", ".join(m.authors) if m.authors else "not stated"),
+             ("Licence", m.licence or "not stated in the guideline"))
+    return About(m.title, facts, how_to_cite(guideline), m.language)
+
+
+@dataclass(frozen=True)
+class MapRow:
+    """One row of the evidence map: a diagnostic group's heading (`cells` empty) or a topic with its cells, one
+    tuple of recommendation pages per phase column."""
+
+    title: str
+    group: bool
+    cells: tuple[tuple[RecPage, ...], ...] = ()
+
+
+def evidence_grid(guideline: Guideline, pages: list[RecPage], columns: list[str]) -> list[MapRow]:
+    """The evidence map as rows of linked cells (topics against phases), in the picture's order."""
+    from ..plots import group_label, map_cells
+    by_id = {p.id: p for p in pages}
+    cells = map_cells(guideline, [p.grading for p in pages])
+    out: list[MapRow] = []
+    last_group = None
+    for (_row, group, topic), frame in cells.groupby(["row", "group", "topic_en"], sort=True):
+        if group != last_group:
+            out.append(MapRow(group_label(guideline, str(group)) or "no diagnostic group named", True))
+            last_group = group
+        shown = tuple(tuple(by_id[i] for i in frame[frame["column"] == c]["id"] if i in by_id)
+                      for c in range(len(columns)))
+        out.append(MapRow(str(topic) or "no topic named", False, shown))
+    return out
+
+
+# The audit page's groups, in the every-reading framing: (anchor, heading, what it means, the standings it holds).
+STANDING_GROUPS = (
+    ("certain-agree", "Certain: agrees with its evidence",
+     "Under every reading of the unstated appraisal, the evidence carries the published strength.",
+     ("certain_agree",)),
+    ("certain-deviate", "Certain: differs from its evidence",
+     "Under every reading, the published strength is stronger or weaker than its evidence carries; where the "
+     "guideline records a reason, it is on the recommendation's page.", ("certain_justified", "certain_unjustified")),
+    ("depends-on-appraisal", "Depends on appraisal",
+     "Some readings of the appraisal the text leaves unstated carry the published strength and some do not: "
+     "appraising the references named settles it.", ("depends_on_appraisal",)),
+    ("depends-on-choice", "Depends on a contested choice",
+     "The same under every reading of the appraisal, but a contested choice of the scheme, turned the other way, "
+     "changes it.", ("depends_on_choice",)),
+    ("not-comparable", "Cannot be compared",
+     "The published strength and what the evidence carries cannot be set against each other (no strength printed, "
+     "or no direction).", ("not_comparable",)),
+)
+
+
+def standings(pages: Iterable[RecPage]) -> list[tuple[str, str, str, list[RecPage]]]:
+    """The recommendations grouped as the audit page shows them, in the every-reading framing."""
+    pages = list(pages)
+    return [(anchor, heading, what, [p for p in pages if p.standing in keys])
+            for anchor, heading, what, keys in STANDING_GROUPS]
+
+
+def code_words(guideline: Guideline) -> dict[str, str]:
+    """Every code a reader could meet in the toolkit's explanations, with its words: the scheme's strengths
+    ('no_basis' -> 'no basis to recommend'), the verdicts, the certainties and the outcomes."""
+    scheme = guideline.scheme
+    out = {code: (scheme.strength(code).english or code).lower() for code in scheme.strength_codes}
+    out.update(VERDICTS)
+    out.update({"depends_on_appraisal": "depends on appraisal", "depends_on_choice": "depends on a contested choice"})
+    for outcome in guideline.manifest.values("outcomes") or ():
+        out.setdefault(outcome, guideline.manifest.label("outcomes", outcome) or outcome.replace("_", " "))
+    return {code: words for code, words in out.items() if "_" in code}  # a one-word code is a word already
+
+
+def worded(text: object, codes: Mapping[str, str]) -> str:
+    """A text of the toolkit's with every code in `codes` (from code_words) put in words."""
+    if not codes:
+        return str(text)
+    pattern = re.compile(r"\b(" + "|".join(re.escape(c) for c in sorted(codes, key=len, reverse=True)) + r")\b")
+    return pattern.sub(lambda m: codes[m.group(1)], str(text))
+
+
+def reference_note(ref: FormattedReference) -> str:
+    """What the site says beside an entry, calmly: for an unresolved one what the text says it is cited for; the
+    note of a likely one without the words its small label already says."""
+    from ..references import LIKELY_NOTE, UNRESOLVED_NOTE
+    note = ref.note
+    if note.startswith(UNRESOLVED_NOTE):
+        what = note[len(UNRESOLVED_NOTE):].removeprefix("; cited for: ")
+        return f"Not yet identified. The guideline cites it for: {what}" if what else "Not yet identified."
+    parts = [p for p in note.split("; ") if p and p != LIKELY_NOTE]
+    return "; ".join(parts)

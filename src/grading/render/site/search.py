@@ -32,7 +32,8 @@ def entries(pages: Iterable[RecPage], glossary: pd.DataFrame, references: Iterab
         out.append({"kind": "recommendation", "title": f"{p.id} {_text(r.get('topic'))} ({_text(r.get('topic_en'))})",
                     "text": _text(r.get("text")),
                     "also": " ".join(_text(r.get(k)) for k in ("topic", "topic_en", "phase", "diagnostic_group"))
-                    + " " + p.section_title,
+                    + " " + p.section_title + "".join(f" {text}" for _, _, text in p.reader)
+                    + " " + p.grading.recommendation.translation,
                     "url": f"rec/{p.file}"})
     if not glossary.empty:
         for i, row in enumerate(glossary.to_dict("records")):
