@@ -17,6 +17,7 @@ from ..collector import quiet_collector
 from ..grade import Recommendation, Study
 from ..grade.readings import quick, quick_each
 from ..progress import progress
+from ..records import OutcomeRow
 from ..scheme import Scheme
 from ..vocab import AGREE, NOT_COMPARABLE, VERDICTS
 
@@ -66,12 +67,40 @@ class Change:
 
 
 @dataclass(frozen=True)
+class DomainChange:
+    """One domain judgement of one outcome moved one step (certainty model), and what it does to the grading."""
+
+    kind: str  # 'domain'
+    row: int  # position among the recommendation's outcomes (from 0)
+    outcome: str
+    domain: str
+    judgement: tuple[str, str]  # before, after
+    level: tuple[str, str]  # the overall certainty, before and after
+    strength: tuple[str, str]
+    verdict: tuple[str, str]
+    study: None = None  # no evidence row: a domain of an outcome
+
+    @property
+    def carried(self) -> bool:
+        """True when, after the change, the recommendation is concordant."""
+        return self.verdict[1] == AGREE
+
+    def describe(self) -> str:
+        """'risk of bias serious -> not serious on outcome 1 (pain): certainty low -> moderate, discordant -> ...'."""
+        moved = [f"certainty {self.level[0]} -> {self.level[1]}"] if self.level[0] != self.level[1] else []
+        moved.append(f"{VERDICTS[self.verdict[0]]} -> {VERDICTS[self.verdict[1]]}")
+        return (f"{self.domain.replace('_', ' ')} {self.judgement[0].replace('_', ' ')} -> "
+                f"{self.judgement[1].replace('_', ' ')} on outcome {self.row + 1} ({self.outcome}): "
+                + ", ".join(moved))
+
+
+@dataclass(frozen=True)
 class Fragility:
     """How far one recommendation's published strength is from being carried, or from being lost, by its evidence."""
 
     recommendation_id: str
     verdict: str  # under the scheme's default reading, on the level the rows carry
-    changes: tuple[Change, ...]  # the single-row changes that turn the verdict into agreement or out of it
+    changes: tuple[Change | DomainChange, ...]  # the single changes that turn the verdict into agreement or out of it
     tried: int
     scheme: str = ""  # the scheme and reading it was measured by
 
@@ -152,8 +181,43 @@ def fragility(rec: Recommendation, studies: tuple[Study, ...], scheme: Scheme) -
     return Fragility(rec.id, base.verdict, tuple(found), len(changes), scheme.describe())
 
 
+def certainty_fragility(rec: Recommendation, outcomes: tuple[OutcomeRow, ...], scheme: Scheme) -> Fragility:
+    """Under a certainty model (GRADE): try every domain judgement of every outcome moved one step; keep those that
+    turn the recommendation concordant or discordant, measured on the derived certainty (a printed one set aside)."""
+    from ..grade.reproduce import grade_certainty
+    m = scheme.certainty
+    assert m is not None
+    rec = rec.but(published_level="")
+    base = grade_certainty(rec, (), outcomes, scheme)
+    if base.comparison.verdict == NOT_COMPARABLE:
+        return Fragility(rec.id, base.comparison.verdict, (), 0, scheme.describe())
+    found, tried = [], 0
+    for i, o in enumerate(outcomes):
+        for domain in (*m.domains_down, *m.domains_up):
+            scale = list(m.down if domain in m.domains_down else m.up)
+            now = o.domains.get(domain, "unclear")
+            if now not in scale:
+                continue  # unjudged: read either way already (DOMAINS-EVERY-READING)
+            steps = [scale[j] for j in (scale.index(now) - 1, scale.index(now) + 1) if 0 <= j < len(scale)]
+            for judgement in steps:
+                tried += 1
+                changed = tuple(replace(x, domains={**x.domains, domain: judgement}) if k == i else x
+                                for k, x in enumerate(outcomes))
+                after = grade_certainty(rec, (), changed, scheme)
+                if (after.comparison.verdict == AGREE) != (base.comparison.verdict == AGREE):
+                    found.append(DomainChange("domain", i, o.outcome, domain, (now, judgement),
+                                              (base.level_used, after.level_used),
+                                              (base.derived_strength, after.derived_strength),
+                                              (base.comparison.verdict, after.comparison.verdict)))
+    return Fragility(rec.id, base.comparison.verdict, tuple(found), tried, scheme.describe())
+
+
 def fragility_all(guideline: Guideline, scheme: Scheme | None = None) -> list[Fragility]:
     """Fragility of every recommendation of a guideline, in table order, by its scheme (or the one given)."""
+    if (scheme or guideline.scheme).certainty is not None:
+        scheme = scheme or guideline.scheme
+        with quiet_collector():
+            return [certainty_fragility(rec, guideline.outcomes_of(rec.id), scheme) for rec in guideline.records]
     scheme = measured_by(scheme or guideline.scheme)
     with quiet_collector():
         return [fragility(rec, guideline.studies(rec.id), scheme)

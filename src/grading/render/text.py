@@ -237,7 +237,8 @@ def fragility_json(found: list[Fragility]) -> str:
     return json.dumps([{"id": f.recommendation_id, "standing": f.standing, "fragile": f.fragile,
                         "within_reach": f.within_reach, "verdict": f.verdict, "tried": f.tried,
                         "summary": f.summary(), "scheme": f.scheme,
-                        "changes": [{"kind": c.kind, "row": c.row + 1, "reference": c.study.reference,
+                        "changes": [{"kind": c.kind, "row": c.row + 1,
+                                     "reference": c.study.reference if c.study else None,
                                      "level": list(c.level), "strength": list(c.strength),
                                      "verdict": list(c.verdict)} for c in f.changes]} for f in found],
                       ensure_ascii=False, indent=2)

@@ -266,6 +266,9 @@ def _assets(folder: Path, guideline: Guideline, pages, refs, titles) -> None:
     # Badge colours follow the evidence map's, strongest first; a stylesheet, as the policy allows no inline style.
     colours = list(strength_colours(guideline.scheme).values())
     css = [f".badge.strength.rank-{i} {{ background: {c}; color: {_ink(c)}; }}" for i, c in enumerate(colours)]
+    if any(p.sof for p in pages):  # great_tables' stylesheet for the Summary of Findings tables (certainty model)
+        from ..sof import sof_css
+        css.append(sof_css())
     (assets / "scheme.css").write_text("\n".join(css) + "\n", encoding="utf-8")
     index = entries(pages, guideline.glossary, refs, titles)
     (assets / "search-index.js").write_text(script(index), encoding="utf-8")

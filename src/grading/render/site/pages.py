@@ -20,6 +20,7 @@ from ...revisions.apply import RecommendationDiff, describe_change
 from ...revisions.appraisals import Applied
 from ...vocab import DESIGNS, FINDINGS, JUDGEMENT_LABELS, JUDGEMENTS, QUALITIES, VERDICTS
 from ..references import FormattedReference, guideline_references
+from ..sof import sof_fragment
 
 EVIDENCE_FIELDS = ("reference", "design", "quality", "quality_text", "finding", "effect_size", "outcomes",
                    "documentation", "seed_lines")
@@ -102,6 +103,7 @@ class RecPage:
     words: Mapping[str, str] = field(default_factory=dict)  # strength, carried, level range, standing: in words
     reader: tuple[tuple[str, str, str], ...] = ()  # (anchor, heading, text) of the reader content written
     key_information: tuple[tuple[str, str], ...] = ()  # (heading, text) of the key information written
+    sof: str = ""  # the Summary of Findings table (certainty model), great_tables' HTML without its stylesheet
 
     @property
     def standing(self) -> str:
@@ -332,7 +334,8 @@ def rec_pages(guideline: Guideline, gradings: list[Grading], fragility: Mapping[
                              docs, refs, fragility.get(g.id), tuple(by_history.get(g.id, ())), by_diff.get(g.id),
                              optional_fields(g, guideline), tuple(by_subject.get(g.id, ())), judged,
                              badges(guideline, g), derived_badges(guideline, g), agreements.get(g.id),
-                             voted.get(g.id), grading_words(guideline, g), *reader_content(g)))
+                             voted.get(g.id), grading_words(guideline, g), *reader_content(g),
+                             sof_fragment(g, guideline.scheme)))
     return pages
 
 
