@@ -45,7 +45,7 @@ class AppraisePart:
                                   "appraise-rationale")
         self.reconciled = _classed(w.Checkbox(description="reconciled: the members' agreed appraisal",
                                               style=_style()), "appraise-reconciled")
-        self.save = _classed(w.Button(description="Save appraisal", button_style="primary", icon="check"),
+        self.save = _classed(w.Button(description="Save appraisal", button_style="primary"),
                              "appraise-save")
         self.message = _classed(w.HTML(), "appraise-message")
         self.standing = _classed(w.HTML(), "appraise-standing")
