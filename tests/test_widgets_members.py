@@ -142,3 +142,38 @@ def test_without_a_guideline_the_notebook_says_so_in_words(tmp_path, monkeypatch
     assert "cannot be opened" in bundle["text/html"]
     for view in (panel.changes_view, panel.appraise_view, panel.votes_view, panel.panel_view, panel.new_study_view):
         assert "no guideline is open" in view()
+
+
+def test_published_and_revised_side_by_side_and_a_decision_record_to_print(guideline):
+    import base64
+    import re
+
+    from grading.render.page import CSP
+    panel = revise_panel(guideline, "7.1.1-11")
+    assert "As published" in panel.compare.value and "No saved revision changes" in panel.compare.value
+    panel.rows[0].quality.value = "good"
+    panel.text_edit.value = "A revised wording of the recommendation."
+    panel.author.value, panel.rationale.value = "Kari Nordmann", "The group re-read the trials."
+    panel.save.click()
+    assert "A revised wording of the recommendation. <b>(changed)</b>" in panel.compare.value
+    record = panel.record.value
+    assert "@media print" in record and 'class="grading-record-print"' in record
+    assert "Decision record: 7.1.1-11" in record and "The group re-read the trials." in record
+    assert "by Kari Nordmann" in record and "No panel, so no votes." in record
+    (page,) = re.findall(r'href="data:text/html;charset=utf-8;base64,([^"]+)"', record)
+    text = base64.b64decode(page).decode("utf-8")
+    assert text.startswith("<!DOCTYPE html>") and CSP in text and "<script" not in text
+    assert "<title>Decision record 7.1.1-11</title>" in text
+    tabs = panel.editor.children[-1]
+    assert tabs.children[tabs.titles.index("Decision record")] is panel.record
+
+
+def test_the_record_follows_a_vote(guideline):
+    save_panel(guideline, [{"member": "Kari", "role": "chair"}, {"member": "Per", "role": "GP"}], "Kari", "")
+    panel = revise_panel(guideline, "7.1.1-11")
+    v = panel.votes
+    v.member.value = "Kari"
+    for dd in v.choices.values():
+        dd.value = "yes"
+    v.cast.click()
+    assert "1 of 2 entitled members voted" in panel.record.value and "validity yes" in panel.record.value

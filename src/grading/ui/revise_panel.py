@@ -28,6 +28,7 @@ from ..revisions.record import Revision, new_revision, row_problems, utc_now
 from ..vocab import AGREEMENT, DESIGNS, FINDINGS, JUDGEMENT_LABELS, JUDGEMENTS, QUALITIES
 from .appraise_part import AppraisePart
 from .panel_part import PanelPart
+from .record_view import record_view, side_by_side
 from .votes_part import VotesPart
 
 
@@ -141,7 +142,7 @@ class RevisePanel:
             self.verdict, self.every_reading, self.wording,
             self.explanation, self.justification, self.author, self.rationale, self.message, self.save,
             self.saved_path])
-        self.editor = w.VBox([w.HBox([self.rec_select, self.reload]), self.rec_text, self._parts()])
+        self.editor = w.VBox([w.HBox([self.rec_select, self.reload]), self.rec_text, self.compare, self._parts()])
         self.select(recommendation_id or self.rec_select.value)
 
     def _repr_mimebundle_(self, **kwargs):
@@ -207,6 +208,16 @@ class RevisePanel:
             self._quiet = False
         self._build_rows()
         self.votes.show(recommendation_id, self.revised)
+        self.compare.value = side_by_side(self.revised, recommendation_id)
+        self._show_record()
+
+    def _votes_again(self) -> None:
+        """Read the panel and votes again (after the panel changed) and show the record they make."""
+        self.votes.show(self.rec_select.value, self.revised)
+        self._show_record()
+
+    def _show_record(self) -> None:
+        self.record.value = record_view(self.revised, self.rec_select.value, self.votes.agreement(), self.votes.panel)
 
     def row_name(self, row: dict, new: bool = False) -> str:
         """How a member knows an evidence row: 'ref 321 (van Tulder et al. 2006: Title …)', or 'new row'."""
@@ -329,14 +340,17 @@ class RevisePanel:
         self.text_edit.observe(lambda _: self.update(), names="value")
         self.votes = VotesPart(guideline)
         self.appraise = AppraisePart(guideline)
-        self.panel_part = PanelPart(guideline, on_saved=lambda: self.votes.show(self.rec_select.value, self.revised))
+        self.panel_part = PanelPart(guideline, on_saved=self._votes_again)
+        self.compare = _classed(w.HTML(), "side-by-side")  # published beside revised
+        self.record = _classed(w.HTML(), "decision-record")
+        self.votes.cast.on_click(lambda _: self._show_record())  # after the vote is saved: the record follows it
 
     def _parts(self) -> w.Tab:
         """The recommendation's parts a member finds again: evidence and revision, votes, history, and the form
         that appraises a reference it cites."""
         tabs = _classed(w.Tab(children=[self.revise_part, self.votes.box, self.votes.history, self.appraise.box,
-                                        self.panel_part.box]), "parts")
-        tabs.titles = ("Evidence", "Votes", "History", "Appraise", "Panel")
+                                        self.panel_part.box, self.record]), "parts")
+        tabs.titles = ("Evidence", "Votes", "History", "Appraise", "Panel", "Decision record")
         return tabs
 
     def _revised_text(self) -> str | None:
