@@ -219,12 +219,13 @@ class RevisePanel:
     def _show_record(self) -> None:
         self.record.value = record_view(self.revised, self.rec_select.value, self.votes.agreement(), self.votes.panel)
 
-    def row_name(self, row: dict, new: bool = False) -> str:
-        """How a member knows an evidence row: 'ref 321 (van Tulder et al. 2006: Title …)', or 'new row'."""
+    def row_name(self, row: dict, n: int, new: bool = False) -> str:
+        """How a member knows evidence row n (from 0): 'ref 321 (van Tulder et al. 2006: Title …)', 'row 2 (no
+        reference)', or 'new row 3'."""
         if new:
-            return "new row"
+            return f"new row {n + 1}"
         if not row["reference"]:
-            return "no reference"
+            return f"row {n + 1} (no reference)"
         number = self.published.number_of(row["reference"])
         return self.published.reference_name(number) if number is not None else f"reference {row['reference']}"
 
@@ -232,7 +233,7 @@ class RevisePanel:
         self.rows = []
         rows: list[w.Widget] = []
         for n, (origin, row) in enumerate(self._working):
-            name = self.row_name(row, origin is None)
+            name = self.row_name(row, n, origin is None)
             short = name.split(":")[0] + ")" if ":" in name else name  # 'ref 321 (van Tulder et al. 2006)'
             picks = {col: _classed(w.Dropdown(options=list(options), value=row[col], style=_unlabelled(),
                                               description=f"{col.title()} of {short}",
