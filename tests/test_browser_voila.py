@@ -14,6 +14,7 @@ import subprocess
 from pathlib import Path
 
 from browser import (
+    ARTIFACTS,
     BROWSER_PANEL,
     appraise_through_widgets,
     chromium_page,
@@ -79,7 +80,7 @@ def speaks_to_members(page, expect) -> None:
     """A proper title; no developer's words, file paths or prompts to run cells; rows with headings and names."""
     expect(page).to_have_title("Revise the guideline")
     body = page.locator("body").inner_text()
-    for word in ("GRADING_ROOT", "3-revise", "Run this cell", "evidence/", ".csv", "references.bib"):
+    for word in ("GRADING_ROOT", "3-revise", "Run this cell", "evidence/", ".csv", ".toml", "references.bib"):
         assert word not in body, word
     expect(page.locator(".grading-row-headings")).to_contain_text("Design")
 
@@ -91,6 +92,8 @@ def rows_name_their_reference(page, expect) -> None:
     quality = page.locator(".grading-quality-0 select")
     expect(quality).to_have_accessible_name(re.compile(r"^Quality of ref 321 \(.+\)$"))
     expect(page.locator("button.grading-remove-0")).to_have_text(re.compile(r"^Remove ref 321 \(.+\)$"))
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "revise-voila-evidence.png"), full_page=True)
 
 
 def assert_no_error_box(page) -> None:

@@ -3,6 +3,7 @@ the panel set up in the app and saved as votes are, the quorum in words, and no 
 
 from __future__ import annotations
 
+import os
 import threading
 
 import pytest
@@ -177,3 +178,25 @@ def test_the_record_follows_a_vote(guideline):
         dd.value = "yes"
     v.cast.click()
     assert "1 of 2 entitled members voted" in panel.record.value and "validity yes" in panel.record.value
+
+
+def test_the_app_serves_through_the_package_template_which_drops_every_cdn(tmp_path):
+    from grading.ui.app import SHARE, TEMPLATE, main, voila_command, voila_environment
+    folder = SHARE / "voila" / "templates" / TEMPLATE
+    template = (folder / "index.html.j2").read_text(encoding="utf-8")
+    assert (folder / "conf.json").is_file() and "html_head_js_mermaidjs" in template and "'://' not in line" in template
+    env = voila_environment({"JUPYTER_PATH": "/elsewhere"})
+    assert env["JUPYTER_PATH"].split(os.pathsep) == [str(SHARE), "/elsewhere"]
+    assert voila_command("x.ipynb", ["--port=1"])[-3:] == ["x.ipynb", f"--template={TEMPLATE}", "--port=1"]
+    assert main([str(tmp_path / "missing.ipynb")]) == 2
+
+
+def test_the_revise_notebook_has_a_title_and_speaks_to_members():
+    import json
+
+    from conftest import REPO
+    nb = json.loads((REPO / "notebooks" / "3-revise.ipynb").read_text(encoding="utf-8"))
+    assert nb["metadata"]["title"] == "Revise the guideline"
+    shown = "".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+    for word in ("GRADING_ROOT", "Run this cell", "evidence/", ".csv", "references.bib", "grading vote"):
+        assert word not in shown, word

@@ -14,6 +14,7 @@ from ..io.guideline import Guideline
 from ..io.panel import Panel
 from ..render.page import html_page
 from ..revisions.apply import Revised, describe_change
+from ..scheme import Scheme
 from ..vocab import JUDGEMENT_LABELS, JUDGEMENTS, OUTCOMES_OF_VOTES
 
 _esc = html.escape
@@ -26,6 +27,11 @@ PAGE_CSS = ("body { font-family: sans-serif; max-width: 50em; margin: 2em auto; 
             "table { border-collapse: collapse; width: 100%; } th, td { border: 1px solid #999; padding: 4px 6px; "
             "text-align: left; vertical-align: top; } .grading-side-by-side td { width: 50%; }")
 TABLE = 'border="1" style="border-collapse: collapse; width: 100%"'
+
+
+def scheme_words(scheme: Scheme) -> str:
+    """The scheme as a member knows it: its name and title, not the file that named it."""
+    return f"{scheme.name}: {scheme.title}" if scheme.title else scheme.name
 
 
 def _grading(guideline: Guideline, rid: str) -> Grading:
@@ -57,7 +63,7 @@ def record_body(revised: Revised, rid: str, agreement: Agreement | None, panel: 
     rec, grading = g.recommendation(rid), _grading(g, rid)
     made = made or datetime.now(UTC)
     out = [f"<h2>Decision record: {_esc(rid)} {_esc(rec.topic_en or rec.topic)}</h2>",
-           f"<p>{_esc(g.manifest.heading)}. Graded by scheme {_esc(g.scheme.describe())}. Record made "
+           f"<p>{_esc(g.manifest.heading)}. Graded by scheme {_esc(scheme_words(g.scheme))}. Record made "
            f"{made:%Y-%m-%d %H:%M} UTC.</p>",
            "<h3>The recommendation</h3>", side_by_side(revised, rid),
            "<h3>The grading</h3>",

@@ -28,7 +28,7 @@ from ..revisions.record import Revision, new_revision, row_problems, utc_now
 from ..vocab import AGREEMENT, DESIGNS, FINDINGS, JUDGEMENT_LABELS, JUDGEMENTS, QUALITIES
 from .appraise_part import AppraisePart
 from .panel_part import PanelPart
-from .record_view import record_view, side_by_side
+from .record_view import record_view, scheme_words, side_by_side
 from .votes_part import VotesPart
 
 
@@ -110,7 +110,7 @@ class RevisePanel:
         self.verdict = _classed(w.HTML(), "verdict")
         self.every_reading = _classed(w.HTML(), "every-reading")  # the range over readings, and its certainty
         self.explanation = _classed(w.HTML(), "explanation")
-        self.graded_by = _classed(w.HTML(f"Graded by scheme <b>{html.escape(self.scheme.describe())}</b>"),
+        self.graded_by = _classed(w.HTML(f"Graded by scheme <b>{html.escape(scheme_words(self.scheme))}</b>"),
                                   "graded-by")
         self.justification = _classed(w.Textarea(description="Justification", layout=w.Layout(width="90%"),
                                                  style={"description_width": "initial"}), "justification")
@@ -151,7 +151,7 @@ class RevisePanel:
 
     def heading(self) -> str:
         """The guideline's title and the scheme that grades it, for the notebook's first line."""
-        return f"{self.published.manifest.heading}. Graded by scheme {self.scheme.describe()}."
+        return f"{self.published.manifest.heading}. Graded by scheme {scheme_words(self.scheme)}."
 
     def new_study_view(self) -> str:
         """What the new study to try (new_study_folder) would change, in words; or why there is none."""
@@ -164,7 +164,8 @@ class RevisePanel:
             study = load_new_study(folder, self.published)
         except GradingError as e:
             return f"The new study cannot be read:\n{e}"
-        return impact_text(study, matched(self.published, study), impact(self.published, study), self.scheme)
+        text = impact_text(study, matched(self.published, study), impact(self.published, study), self.scheme)
+        return text.replace(self.scheme.describe(), scheme_words(self.scheme))  # the scheme, not the file naming it
 
     def changes_view(self) -> _Shown:
         """The revised guideline against the published one, for display in its own cell."""
