@@ -439,25 +439,11 @@ class Unavailable:
         """What the notebook says instead of the guideline's title."""
         return "No guideline to revise."
 
-    def changes_view(self) -> str:
-        """Nothing to compare: the panel is not open."""
-        return "Nothing to compare: no guideline is open."
+    def view(self) -> str:
+        """What each of the notebook's views shows in place of its part: that no guideline is open."""
+        return "Nothing to show here: no guideline is open."
 
-    def appraise_view(self) -> str:
-        """Nothing to appraise: the panel is not open."""
-        return "Nothing to appraise: no guideline is open."
-
-    def votes_view(self) -> str:
-        """No votes: the panel is not open."""
-        return "No votes: no guideline is open."
-
-    def panel_view(self) -> str:
-        """No working group to set up: the panel is not open."""
-        return "No working group to set up: no guideline is open."
-
-    def new_study_view(self) -> str:
-        """No new study to try: the panel is not open."""
-        return "No new study to try: no guideline is open."
+    changes_view = appraise_view = votes_view = panel_view = new_study_view = view
 
 
 def revise_panel(guideline: Guideline | None = None, recommendation_id: str | None = None) -> RevisePanel | Unavailable:
