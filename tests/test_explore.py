@@ -215,3 +215,15 @@ def test_show_keeps_every_row_and_the_whole_of_long_text(bundled):
     strong = explore.scheme_grades(g.scheme, "strengths").loc["strong", "definition"]
     assert strong in repr(explore.show(explore.scheme_grades(g.scheme, "strengths")))
     assert list(explore.scheme_grades(g.scheme).columns) == ["name", "definition"]
+
+
+def test_output_folder_is_the_one_named_or_a_new_temporary_one(tmp_path):
+    named = explore.output_folder(tmp_path / "a" / "reports")
+    assert named == tmp_path / "a" / "reports" and named.is_dir()
+    first, second = explore.output_folder(), explore.output_folder()
+    try:
+        assert first != second and first.is_dir() and first.name.startswith("grading-reports-")
+        assert not any(first.iterdir())
+    finally:
+        first.rmdir()
+        second.rmdir()

@@ -419,10 +419,12 @@ def explanation_list(g: Grading) -> str:
 
 
 def new_study_folder(guideline: Guideline) -> Path | None:
-    """The new study to try: the guideline folder's own new-study/, else the repository's example
-    (docs/examples/new-study) where the package runs from a clone; None when there is neither."""
-    from ..io.scaffold import REPOSITORY
-    found = (guideline.root / "new-study", REPOSITORY / "docs" / "examples" / "new-study")
+    """The new study to try: the guideline folder's own new-study/, else the example the package carries
+    (data/new-study, packaged from docs/examples/new-study), else the repository's where the package runs from a
+    clone; None when there is none."""
+    from ..io.scaffold import PACKAGE, REPOSITORY
+    found = (guideline.root / "new-study", PACKAGE / "data" / "new-study",
+             REPOSITORY / "docs" / "examples" / "new-study")
     return next((p for p in found if p.is_dir()), None)
 
 
