@@ -441,9 +441,12 @@ class Unavailable:
         """What the notebook says instead of the guideline's title."""
         return "No guideline to revise."
 
-    def view(self) -> str:
+    def __str__(self) -> str:
+        return self.why
+
+    def view(self) -> Unavailable:
         """What each of the notebook's views shows in place of its part: that no guideline is open."""
-        return "Nothing to show here: no guideline is open."
+        return Unavailable("Nothing to show here: no guideline is open.")
 
     changes_view = appraise_view = votes_view = panel_view = new_study_view = view
 
