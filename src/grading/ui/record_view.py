@@ -72,7 +72,9 @@ def record_body(revised: Revised, rid: str, agreement: Agreement | None, panel: 
            f"{_esc(grading.strength.because)}); verdict: {_esc(grading.comparison.verdict.replace('_', ' '))} "
            f"({_esc(grading.comparison.rule)}: {_esc(grading.comparison.because)}).</p>",
            "<h3>The evidence</h3>", _evidence_table(g, rid),
-           "<h3>The group's judgements</h3>",
+           "<h3>The judgements recorded</h3>",
+           "<p>As the text and the saved revisions record them; where the votes below reach a quorum, their "
+           "agreement replaces these when the strength is derived (VOTES-REPLACE-TEXT).</p>",
            "<ul>" + "".join(f"<li>{_esc(JUDGEMENT_LABELS[j])}: {_esc(rec.judgements[j])}</li>" for j in JUDGEMENTS)
            + "</ul>" + (f"<p>Justification: {_esc(rec.justification)}</p>" if rec.justification else ""),
            "<h3>Revisions</h3>", _revisions(revised, rid),
