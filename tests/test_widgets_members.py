@@ -92,6 +92,7 @@ def test_a_recusal_from_nothing_is_refused_in_words_and_nothing_is_written(guide
     part.editor.value = "Per"
     part.save.click()
     assert "Not saved" in part.message.value and "NO-SUCH-TOPIC" in part.message.value
+    assert "the panel" in part.message.value and "panel.csv" not in part.message.value
     assert not (guideline.root / "evidence" / "panel.csv").exists()
 
 

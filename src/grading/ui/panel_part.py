@@ -12,7 +12,7 @@ import ipywidgets as w
 
 from ..errors import GradingError
 from ..io.guideline import Guideline
-from ..io.panel import load_panel
+from ..io.panel import PANEL_FILE, load_panel
 from ..revisions.panel_edit import COLUMNS, panel_rows, panel_text, save_panel
 
 
@@ -108,8 +108,9 @@ class PanelPart:
         """Save the panel the widgets describe; say so, or every problem in words."""
         try:
             save_panel(self.guideline, self.values(), self.editor.value, self.based_on)
-        except GradingError as e:
-            self.message.value = _words(f"Not saved: {e}")
+        except GradingError as e:  # told as the panel, not as the file that holds it
+            self.message.value = _words(f"Not saved: {e}".replace(f"{PANEL_FILE} (unsaved)", "the panel")
+                                        .replace(str(PANEL_FILE), "the panel"))
             return
         self.load()
         self.message.value = f"Panel saved: {len(self.rows)} members. The earlier panel is kept."
