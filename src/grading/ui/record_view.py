@@ -30,8 +30,11 @@ TABLE = 'border="1" style="border-collapse: collapse; width: 100%"'
 
 
 def scheme_words(scheme: Scheme) -> str:
-    """The scheme as a member knows it: its name and title, not the file that named it."""
-    return f"{scheme.name}: {scheme.title}" if scheme.title else scheme.name
+    """The scheme as a member knows it: its name and title, and what a modified copy changed; not the file that
+    named it."""
+    words = f"{scheme.name}: {scheme.title}" if scheme.title else scheme.name
+    changed = ", ".join(f"{k} = {v}" for k, v in dict(scheme.changed).items())
+    return f"{words} (modified: {changed})" if changed else words
 
 
 def _grading(guideline: Guideline, rid: str) -> Grading:
