@@ -47,8 +47,9 @@ bench: $(BIN)/.installed
 site: $(BIN)/.installed
 	$(BIN)/grading site site
 
+# The Revise notebook as an app, through the package's Voilà template (it loads nothing from outside the machine).
 app: $(BIN)/.installed
-	$(BIN)/voila notebooks/3-revise.ipynb
+	$(BIN)/python -m grading.ui.app notebooks/3-revise.ipynb
 
 clean:
 	rm -rf $(VENV)

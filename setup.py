@@ -1,5 +1,6 @@
-"""Build hook: the wheel carries the bundled guideline (for `grading new FOLDER --example`), copied at build time
-from the repository's root, where its one copy in git lives and where the tests and notebooks read it."""
+"""Build hook: the wheel carries the bundled guideline (for `grading new FOLDER --example`) and the Revise
+notebook's example new study, copied at build time from the repository, where their one copy in git lives and where
+the tests and notebooks read them."""
 
 import shutil
 from pathlib import Path
@@ -9,6 +10,8 @@ from setuptools.command.build_py import build_py
 
 ROOT = Path(__file__).resolve().parent
 PACKAGED = Path("grading") / "data" / "bundled-guideline"
+NEW_STUDY = Path("docs") / "examples" / "new-study"  # the Revise notebook's example study, packaged beside it
+PACKAGED_STUDY = Path("grading") / "data" / "new-study"
 
 
 def guideline_files(folder: Path) -> list[Path]:
@@ -33,6 +36,11 @@ class BuildWithGuideline(build_py):
         for rel in guideline_files(ROOT):
             (target / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(ROOT / rel, target / rel)
+        study = Path(self.build_lib) / PACKAGED_STUDY
+        study.mkdir(parents=True, exist_ok=True)
+        for path in sorted((ROOT / NEW_STUDY).glob("*")):
+            if path.is_file():
+                shutil.copyfile(path, study / path.name)
 
 
 if __name__ == "__main__":  # as the build runs it; tests import this file for guideline_files

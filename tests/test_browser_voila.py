@@ -1,18 +1,21 @@
 """End to end: a copy of the Revise notebook, outside the repository, served by Voilà as an app (no code shown) on a
-copy of the guideline, driven in Chromium: it saves a revision, votes and an appraisal."""
+copy of the guideline, driven in Chromium: it saves a revision, votes and an appraisal. Every request to anywhere
+but the app's own server is aborted and recorded: the app loads nothing from outside the machine."""
 
 from __future__ import annotations
 
 import hashlib
 import importlib.util
 import os
+import re
 import secrets
 import shutil
 import subprocess
-import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 from browser import (
+    ARTIFACTS,
     BROWSER_PANEL,
     appraise_through_widgets,
     chromium_page,
@@ -26,42 +29,112 @@ from browser import (
 )
 from conftest import copy_guideline
 from grading.io.guideline import load_guideline
+from grading.ui.app import voila_command, voila_environment
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOK = REPO / "notebooks" / "3-revise.ipynb"
 REC = "7.1.1-01"
 
 
-def test_revise_app_in_voila_saves_a_revision(tmp_path):
+@contextmanager
+def served_app(tmp_path: Path, grading_root: Path, screenshot: str):
+    """A copy of the Revise notebook outside the repository, served by Voilà through the package's template on
+    `grading_root`, open in Chromium; every request to anywhere else is aborted and recorded in the list yielded."""
     expect, sync_playwright = playwright_or_skip()
     require(importlib.util.find_spec("voila") is not None, "voila is not installed (pip install voila)")
-    root = copy_guideline(tmp_path / "guideline")
-    (root / "evidence" / "panel.csv").write_text(BROWSER_PANEL, encoding="utf-8")  # a panel of three, for votes
-    label = f"{REC} {load_guideline(root).recommendations.loc[REC, 'topic_en']}"
     notebook_hash = hashlib.sha256(NOTEBOOK.read_bytes()).hexdigest()
     app = tmp_path / "app" / NOTEBOOK.name  # a copy outside the repository, as a working group would keep it
     app.parent.mkdir()
     shutil.copyfile(NOTEBOOK, app)
     token, port = secrets.token_hex(16), free_port()
     base = f"http://127.0.0.1:{port}"
-    env = dict(os.environ, GRADING_ROOT=str(root), JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
-               IPYTHONDIR=str(tmp_path / "ipython"), PYTHONPATH=str(REPO / "src"))  # this checkout's package
+    env = voila_environment(dict(os.environ, GRADING_ROOT=str(grading_root), IPYTHONDIR=str(tmp_path / "ipython"),
+                                 JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"), PYTHONPATH=str(REPO / "src")))
     log = tmp_path / "voila.log"
     with open(log, "wb") as out:
         server = subprocess.Popen(
-            [sys.executable, "-m", "voila", str(app), "--no-browser", f"--port={port}",
-             "--Voila.ip=127.0.0.1", f"--token={token}"],
+            voila_command(app, ["--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1", f"--token={token}"]),
             cwd=tmp_path, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             start_new_session=True)
     try:
         wait_for_port(server, port, log, "Voilà")
-        with chromium_page(sync_playwright, "revise-voila.png", 120_000) as page:
+        with chromium_page(sync_playwright, screenshot, 120_000) as page:
+            outside: list[str] = []
+            page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base)
+                       else (outside.append(route.request.url), route.abort()))
             page.goto(f"{base}/?token={token}", timeout=180_000)
-            expect(page.locator(".grading-rec-select select")).to_be_visible(timeout=180_000)
-            assert page.locator("text=revise_panel(").count() == 0  # the app shows no code
-            revise_through_widgets(page, expect, label, root, REC)
-            vote_through_widgets(page, expect, root, REC)
-            appraise_through_widgets(page, expect, root)
+            yield page, expect, outside
+            assert_no_error_box(page)
+            assert outside == [], f"the app asked for {outside}"
     finally:
         stop_process(server)
         assert hashlib.sha256(NOTEBOOK.read_bytes()).hexdigest() == notebook_hash
+
+
+def test_revise_app_in_voila_saves_a_revision(tmp_path):
+    root = copy_guideline(tmp_path / "guideline")
+    (root / "evidence" / "panel.csv").write_text(BROWSER_PANEL, encoding="utf-8")  # a panel of three, for votes
+    label = f"{REC} {load_guideline(root).recommendations.loc[REC, 'topic_en']}"
+    with served_app(tmp_path, root, "revise-voila.png") as (page, expect, _):
+        expect(page.locator(".grading-rec-select select")).to_be_visible(timeout=180_000)
+        assert page.locator("text=revise_panel(").count() == 0  # the app shows no code
+        speaks_to_members(page, expect)
+        revise_through_widgets(page, expect, label, root, REC)
+        rows_name_their_reference(page, expect)
+        vote_through_widgets(page, expect, root, REC)
+        appraise_through_widgets(page, expect, root)
+
+
+def test_a_member_sets_up_the_panel_in_the_app(tmp_path):
+    root = copy_guideline(tmp_path / "guideline")
+    with served_app(tmp_path, root, "revise-voila-panel.png") as (page, expect, _):
+        expect(page.locator(".grading-rec-select select")).to_be_visible(timeout=180_000)
+        page.locator(".grading-parts .lm-TabBar-tab", has_text="Panel").click()
+        part = page.locator(".grading-parts")
+        expect(part.locator(".grading-panel-message")).to_contain_text("No panel yet")
+        for n, (name, role, recused) in enumerate((("Kari Nordmann", "chair", ""),
+                                                   ("Ola Berg", "chiropractor", "MANIPULASJON"))):
+            part.locator("button.grading-panel-add").click()
+            part.locator(f".grading-panel-member-{n} input").fill(name)
+            part.locator(f".grading-panel-role-{n} input").fill(role)
+            part.locator(f".grading-panel-recused-{n} input").fill(recused)
+        part.locator(".grading-panel-editor input").fill("Kari Nordmann")
+        part.locator("button.grading-panel-save").click()
+        expect(part.locator(".grading-panel-message")).to_contain_text("Panel saved: 2 members")
+        expect(part.locator("button.grading-panel-remove-1")).to_have_text("Remove Ola Berg")
+        page.locator(".grading-parts .lm-TabBar-tab", has_text="Votes").click()
+        expect(page.locator(".grading-tally")).to_contain_text("No votes yet; 2 members on the panel")
+    text = (root / "evidence" / "panel.csv").read_text(encoding="utf-8")
+    assert text == "member,role,interests,recused\nKari Nordmann,chair,,\nOla Berg,chiropractor,,MANIPULASJON\n"
+
+
+def test_without_a_guideline_the_app_says_so_in_words(tmp_path):
+    with served_app(tmp_path, tmp_path / "nowhere", "revise-voila-nowhere.png") as (page, expect, _):
+        expect(page.locator(".grading-unavailable").first).to_contain_text("cannot be opened", timeout=180_000)
+        expect(page.locator("body")).to_contain_text("no guideline is open")
+
+
+def speaks_to_members(page, expect) -> None:
+    """A proper title; no developer's words, file paths or prompts to run cells; rows with headings and names."""
+    expect(page).to_have_title("Revise the guideline")
+    body = page.locator("body").inner_text()
+    for word in ("GRADING_ROOT", "3-revise", "Run this cell", "evidence/", ".csv", ".toml", "references.bib"):
+        assert word not in body, word
+    expect(page.locator(".grading-row-headings")).to_contain_text("Design")
+
+
+def rows_name_their_reference(page, expect) -> None:
+    """Each row's dropdowns and remove button are named after its reference, as a screen reader reads them."""
+    expect(page.locator(".grading-row-label-0")).to_contain_text(re.compile(r"^ref 321 \(.+: .+\)"))
+    expect(page.locator(".grading-row-documentation-0")).not_to_be_empty()
+    quality = page.locator(".grading-quality-0 select")
+    expect(quality).to_have_accessible_name(re.compile(r"^Quality of ref 321 \(.+\)$"))
+    expect(page.locator("button.grading-remove-0")).to_have_text(re.compile(r"^Remove ref 321 \(.+\)$"))
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "revise-voila-evidence.png"), full_page=True)
+
+
+def assert_no_error_box(page) -> None:
+    """No cell's error reached the page: no standard-error output, no traceback."""
+    assert page.locator('[data-mime-type="application/vnd.jupyter.stderr"]').count() == 0
+    assert "Traceback" not in page.locator("body").inner_text()

@@ -6,13 +6,13 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 
 import pytest
 
 from conftest import EXAMPLE, REPO, copy_guideline
 from grading.cli import main
 from grading.io.guideline import load_guideline
+from test_notebooks_outside import NOTEBOOKS, run_notebooks, written_folder
 
 # Words only the bundled guideline uses: its title, its years, its phases and groups, its report's headings, its
 # scheme's Norwegian names. None may reach an output of another guideline.
@@ -71,35 +71,14 @@ def test_the_example_is_what_its_folder_says():
     assert all(g.key_of(r) == r for r in g.evidence["reference"] if r)
 
 
-NOTEBOOKS = sorted(p.name for p in (REPO / "notebooks").glob("*.ipynb"))
-
-
 @pytest.fixture(scope="module")
 def executed_with_the_example(tmp_path_factory):
-    """Every notebook executed with GRADING_ROOT at a copy of the example: name -> the text of its outputs."""
-    import nbformat
-    from nbclient import NotebookClient
-
-    root = tmp_path_factory.mktemp("example") / "neck-pain"
+    """Every notebook, copied outside the repository, executed there with GRADING_ROOT at a copy of the example:
+    name -> the text of its outputs."""
+    folder = tmp_path_factory.mktemp("example")
+    root = folder / "neck-pain"
     shutil.copytree(EXAMPLE, root)
-    old = os.environ.get("GRADING_ROOT")
-    os.environ["GRADING_ROOT"] = str(root)
-    texts = {}
-    try:
-        for name in NOTEBOOKS:
-            nb = nbformat.read(REPO / "notebooks" / name, as_version=4)
-            NotebookClient(nb, timeout=600, kernel_name="python3",
-                           resources={"metadata": {"path": str(REPO / "notebooks")}}).execute()
-            parts = []
-            for cell in nb.cells:
-                for o in cell.get("outputs", []):
-                    parts.append(o.get("text", ""))
-                    parts += [v if isinstance(v, str) else "".join(v) for k, v in o.get("data", {}).items()
-                              if k.startswith("text/")]
-            texts[name] = "\n".join(parts)
-    finally:
-        os.environ.pop("GRADING_ROOT") if old is None else os.environ.__setitem__("GRADING_ROOT", old)
-    return root, texts
+    return root, run_notebooks(folder / "notebooks", root)
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
@@ -108,8 +87,10 @@ def test_each_notebook_shows_the_example_and_no_word_of_the_bundled_guideline(ex
     text = texts[name]
     assert not bundled_words(text), bundled_words(text)
     assert "neck-pain-example" in text or "Neck pain in primary care" in text
+    assert "Traceback" not in text
     if name.startswith("5-"):
-        report = (root / "reports" / "guideline-published.md").read_text(encoding="utf-8")
+        assert not (root / "reports").exists()  # nothing written into the guideline's folder unasked
+        report = (written_folder(text) / "guideline-published.md").read_text(encoding="utf-8")
         assert "## 4.2 Non-specific neck pain: treatment" in report and not bundled_words(report)
 
 
@@ -118,17 +99,19 @@ def test_the_revise_app_serves_the_example_in_voila(tmp_path):
     import importlib.util
 
     from browser import chromium_page, free_port, playwright_or_skip, require, stop_process, wait_for_port
+    from grading.ui.app import voila_command, voila_environment
     expect, sync_playwright = playwright_or_skip()
     require(importlib.util.find_spec("voila") is not None, "voila is not installed (pip install voila)")
     root = tmp_path / "neck-pain"
     shutil.copytree(EXAMPLE, root)
     port = free_port()
-    env = dict(os.environ, GRADING_ROOT=str(root), JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
-               IPYTHONDIR=str(tmp_path / "ipython"))
+    env = voila_environment(dict(os.environ, GRADING_ROOT=str(root), JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
+                                 IPYTHONDIR=str(tmp_path / "ipython")))
     log = tmp_path / "voila.log"
     with open(log, "wb") as out:
-        server = subprocess.Popen([sys.executable, "-m", "voila", str(REPO / "notebooks" / "3-revise.ipynb"),
-                                   "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1", "--token=example"],
+        server = subprocess.Popen(voila_command(REPO / "notebooks" / "3-revise.ipynb",
+                                                ["--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
+                                                 "--token=example"]),
                                   cwd=tmp_path, env=env, stdout=out, stderr=subprocess.STDOUT,
                                   stdin=subprocess.DEVNULL, start_new_session=True)
     try:

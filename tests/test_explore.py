@@ -145,8 +145,12 @@ def test_browser_widget_offers_every_filter(bundled):
     assert [c.description for c in controls] == ["group", "phase", "strength", "level", "topic"]
     phase = controls[1]
     assert ("(no phase named)", "") in [tuple(o) for o in phase.options]
-    out = box.children[2]
-    assert "6.2-01" in out.outputs[0]["data"]["text/plain"]
+    count, out = box.children[2:]
+    assert count.value == f"{len(g.recommendations)} of {len(g.recommendations)} recommendations"
+    shown = out.outputs[0]["data"]["text/plain"]
+    assert "6.2-01" in shown and all(rid in shown for rid in g.recommendations.index)  # every row, none cut
+    assert all(rid in out.outputs[0]["data"]["text/html"] for rid in g.recommendations.index)
+    assert out.layout.overflow == "auto"
     phase.value = "akutt"
     assert len(out.outputs) == 1
     shown = out.outputs[0]["data"]["text/plain"]
@@ -198,3 +202,28 @@ def test_findings_table_puts_the_evidence_beside_each_finding(bundled):
     assert row["kind"] == "unjustified_deviation" and row["evidence"].startswith("ref 5 study unclear benefit")
     ref = table[table["subject"] == "ref 5"].iloc[0]
     assert ref["detail"] == "cited by 6.2-02" and ref["evidence"].startswith("Lateral flexion")
+
+
+def test_show_keeps_every_row_and_the_whole_of_long_text(bundled):
+    g, gs = bundled
+    table = explore.show(explore.browse(g, gs))
+    assert len(table) == len(g.recommendations)
+    assert all(rid in repr(table) and rid in table._repr_html_() for rid in g.recommendations.index)
+    flags = explore.show(explore.flags(g, "red"))
+    longest = max(explore.flags(g, "red")["flag_en"], key=len)
+    assert len(longest) > 90 and longest in repr(flags) and "white-space: normal" in flags._repr_html_()
+    strong = explore.scheme_grades(g.scheme, "strengths").loc["strong", "definition"]
+    assert strong in repr(explore.show(explore.scheme_grades(g.scheme, "strengths")))
+    assert list(explore.scheme_grades(g.scheme).columns) == ["name", "definition"]
+
+
+def test_output_folder_is_the_one_named_or_a_new_temporary_one(tmp_path):
+    named = explore.output_folder(tmp_path / "a" / "reports")
+    assert named == tmp_path / "a" / "reports" and named.is_dir()
+    first, second = explore.output_folder(), explore.output_folder()
+    try:
+        assert first != second and first.is_dir() and first.name.startswith("grading-reports-")
+        assert not any(first.iterdir())
+    finally:
+        first.rmdir()
+        second.rmdir()

@@ -92,7 +92,8 @@ def test_the_revise_panel_follows_it(both, tmp_path):
     from grading import revise_panel
     _, lenient = both
     panel = revise_panel(lenient, MANIPULATION)
-    assert LENIENT in panel.graded_by.value
+    shown = panel.graded_by.value  # the scheme and what its copy changed; the app names no file
+    assert "<b>norway-2007: " in shown and "(modified: unclear_quality_is_good = true)</b>" in shown
     assert f"<b>{level_of(reproduce(lenient), MANIPULATION)}</b>" in panel.derived_level.value
 
 

@@ -35,7 +35,7 @@ def vote(panel, member, comment="", **answers):
 def test_the_panel_has_parts_a_member_finds_again(guideline):
     panel = revise_panel(guideline, MANIPULATION)
     (tabs,) = [c for c in panel.editor.children if "grading-parts" in c._dom_classes]
-    assert tabs.titles == ("Evidence", "Votes", "History", "Appraise")
+    assert tabs.titles == ("Evidence", "Votes", "History", "Appraise", "Panel", "Decision record")
     assert panel.votes.box in tabs.children and panel.votes.history in tabs.children
 
 
@@ -91,7 +91,7 @@ def test_a_later_vote_supersedes_and_the_history_keeps_both(guideline):
 
 def test_without_a_panel_the_votes_part_says_what_to_add(tmp_path):
     panel = revise_panel(load_guideline(copy_guideline(tmp_path / "g")), MANIPULATION)
-    assert panel.votes.cast.disabled and "No panel: list the working group in evidence/panel.csv" in \
+    assert panel.votes.cast.disabled and "No panel yet: set up the working group in the Panel part" in \
         panel.votes.message.value
     assert "No panel" in panel.votes_view().widget.value
 

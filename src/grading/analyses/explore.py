@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import tempfile
 import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 
 import pandas as pd
 
@@ -13,6 +15,7 @@ from ..errors import UnknownValueError
 from ..grade import Grading, reproduce
 from ..io.guideline import Guideline
 from ..render.references import FormattedReference, guideline_references, render_references
+from ..scheme import Scheme
 from ..vocab import DESIGNS, JUDGEMENTS
 
 # The diagnostic groups and phases are the guideline's own: its manifest's vocabularies, in their order (else the
@@ -277,3 +280,57 @@ def findings_table(guideline: Guideline, findings) -> pd.DataFrame:
             behind = evidence_summary(guideline, f.subject)
         rows.append({"kind": f.kind, "subject": f.subject, "detail": f.detail, "evidence": behind})
     return pd.DataFrame(rows, columns=["kind", "subject", "detail", "evidence"])
+
+
+def output_folder(where: str | Path | None = None) -> Path:
+    """The folder a notebook writes its files to: the one given (made when missing), else a new temporary folder
+    (grading-reports-…); never the guideline's own folder unless asked."""
+    if where is None:
+        return Path(tempfile.mkdtemp(prefix="grading-reports-"))
+    folder = Path(where).expanduser()
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+# --- showing tables whole ------------------------------------------------------------------------------------
+
+# JupyterLab lays tables out at a fixed width and cuts long cells; a table shown by `show` wraps its text instead,
+# keeps every row and column, and scrolls sideways inside its own box when it is wider than the page.
+TABLE_CSS = ("<style>.grading-table { table-layout: auto !important; border-collapse: collapse; } "
+             ".grading-table td, .grading-table th { white-space: normal !important; text-align: left !important; "
+             "vertical-align: top !important; max-width: 38em; overflow-wrap: break-word; } "
+             ".grading-table thead th { white-space: nowrap !important; }</style>")
+
+
+class Table:
+    """A table a notebook shows whole: every row and column, long text wrapped rather than cut off."""
+
+    def __init__(self, frame: pd.DataFrame):
+        self.frame = frame
+
+    def _repr_html_(self) -> str:
+        body = self.frame.to_html(classes="grading-table", max_rows=None, max_cols=None, border=0)
+        return f'{TABLE_CSS}<div style="overflow-x: auto; max-width: 100%">{body}</div>'
+
+    def __repr__(self) -> str:
+        with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.max_colwidth", None,
+                               "display.width", 1000):
+            return repr(self.frame)
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+
+def show(frame: pd.DataFrame) -> Table:
+    """A table shown whole in a notebook (the red flags, the scheme's definitions, every recommendation)."""
+    return Table(frame)
+
+
+def scheme_grades(scheme: Scheme, which: str = "levels") -> pd.DataFrame:
+    """The scheme's levels or strengths in its own words: code, name and definition."""
+    if which not in ("levels", "strengths"):
+        raise UnknownValueError("grade kind", which, ("levels", "strengths"))
+    grades = scheme.levels if which == "levels" else scheme.strengths
+    key = which.removesuffix("s")
+    return pd.DataFrame([{key: g.code, "name": g.norwegian or g.english, "definition": g.definition}
+                         for g in grades], columns=[key, "name", "definition"]).set_index(key)

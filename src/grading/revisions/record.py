@@ -237,6 +237,12 @@ def write_record(root: Path, folder: Path, data: Mapping[str, object], name: Cal
     """Write a revision's or a vote's JSON as a new file in `folder` (made if missing), atomically and never over
     another; return its path. A failure is a RevisionError naming the folder: nothing was written."""
     raw = (json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+    return write_record_bytes(root, folder, raw, name, what)
+
+
+def write_record_bytes(root: Path, folder: Path, raw: bytes, name: Callable[[], str], what: str) -> Path:
+    """Write a record's bytes as a new file in `folder` (made if missing), atomically and never over another;
+    return its path. A failure is a RevisionError naming the folder: nothing was written."""
     if len(raw) > MAX_BYTES:  # the write keeps the read's limit: a file every later command refuses is never saved
         raise RevisionError(f"{_rel(folder, root)}: the {what} was not saved: it would take {len(raw):,} bytes, more "
                             f"than the {MAX_BYTES:,} every command reads back; nothing was written — split the change "

@@ -45,7 +45,7 @@ class AppraisePart:
                                   "appraise-rationale")
         self.reconciled = _classed(w.Checkbox(description="reconciled: the members' agreed appraisal",
                                               style=_style()), "appraise-reconciled")
-        self.save = _classed(w.Button(description="Save appraisal", button_style="primary", icon="check"),
+        self.save = _classed(w.Button(description="Save appraisal", button_style="primary"),
                              "appraise-save")
         self.message = _classed(w.HTML(), "appraise-message")
         self.standing = _classed(w.HTML(), "appraise-standing")
@@ -89,8 +89,17 @@ class AppraisePart:
     def show(self) -> None:
         """Where every appraisal stands, the members' agreement and the verdicts settled, as text."""
         try:
-            text = loop_text(self.guideline, appraisal_loop(self.guideline, instruments=self.instruments),
-                             self.instruments)
+            loop = appraisal_loop(self.guideline, instruments=self.instruments)
+            text = members_words(loop_text(self.guideline, loop, self.instruments), bool(loop.standings))
         except GradingError as e:  # a damaged appraisal file: say where, keep the form usable
             text = f"The saved appraisals cannot be read:\n{e}"
         self.standing.value = f"<pre>{html.escape(text)}</pre>"
+
+
+def members_words(text: str, any_saved: bool) -> str:
+    """The loop as `grading appraisals` prints it, told to a member: its opening line (a folder and the commands) in
+    the app's words."""
+    lines = text.split("\n")
+    opening = "The group's appraisals, and what each settles:" if any_saved else \
+        "No appraisal is saved yet: appraise a reference with the form above."
+    return "\n".join([opening, *lines[1 + (not any_saved):]])

@@ -27,6 +27,8 @@ from ..revisions.apply import (
 from ..revisions.record import Revision, new_revision, row_problems, utc_now
 from ..vocab import AGREEMENT, DESIGNS, FINDINGS, JUDGEMENT_LABELS, JUDGEMENTS, QUALITIES
 from .appraise_part import AppraisePart
+from .panel_part import PanelPart
+from .record_view import record_view, scheme_words, side_by_side
 from .votes_part import VotesPart
 
 
@@ -63,6 +65,21 @@ def _classed(widget: w.Widget, name: str) -> w.Widget:
     return widget
 
 
+ROW_WIDTHS = {"label": "360px", "reference": "110px", "design": "170px", "quality": "100px", "finding": "120px"}
+HEADINGS = {"label": "Reference", "design": "Design", "quality": "Quality", "finding": "Finding"}
+
+
+def _unlabelled() -> dict:
+    """A description that names the control for a screen reader, the column heading standing for it on screen."""
+    return {"description_width": "0px"}
+
+
+def _row_headings() -> w.HBox:
+    """The evidence table's column headings, as wide as its columns."""
+    return _classed(w.HBox([w.HTML(f"<b>{h}</b>", layout=w.Layout(width=ROW_WIDTHS[k])) for k, h in HEADINGS.items()]),
+                    "row-headings")
+
+
 class RevisePanel:
     """The Revise panel for one guideline: widgets wired to grading.revise and grading.grade."""
 
@@ -77,10 +94,9 @@ class RevisePanel:
                                               style={"description_width": "initial"}), "rec-select")
         self.rec_text = _classed(w.HTML(), "rec-text")
         self.rows_box = w.VBox()
-        self.add_row = _classed(w.Button(description="Add evidence row", icon="plus", layout=w.Layout(width="auto")),
-                                "add-row")
-        self.reload = _classed(w.Button(description="Reload", icon="refresh", tooltip="Read the saved revisions "
-                                        "again and discard unsaved edits"), "reload")
+        self.add_row = _classed(w.Button(description="Add evidence row", layout=w.Layout(width="auto")), "add-row")
+        self.reload = _classed(w.Button(description="Reload", tooltip="Read the saved revisions again and discard "
+                                        "unsaved edits"), "reload")
         self.judgements = {j: _classed(w.Dropdown(options=AGREEMENT, description=JUDGEMENT_LABELS[j],
                                                   style={"description_width": "initial"}),
                                        j.replace("_", "-"))
@@ -94,7 +110,7 @@ class RevisePanel:
         self.verdict = _classed(w.HTML(), "verdict")
         self.every_reading = _classed(w.HTML(), "every-reading")  # the range over readings, and its certainty
         self.explanation = _classed(w.HTML(), "explanation")
-        self.graded_by = _classed(w.HTML(f"Graded by scheme <b>{html.escape(self.scheme.describe())}</b>"),
+        self.graded_by = _classed(w.HTML(f"Graded by scheme <b>{html.escape(scheme_words(self.scheme))}</b>"),
                                   "graded-by")
         self.justification = _classed(w.Textarea(description="Justification", layout=w.Layout(width="90%"),
                                                  style={"description_width": "initial"}), "justification")
@@ -102,7 +118,7 @@ class RevisePanel:
         self.rationale = _classed(w.Textarea(description="Rationale", layout=w.Layout(width="90%"),
                                              style={"description_width": "initial"}), "rationale")
         self.message = _classed(w.HTML(), "message")
-        self.save = _classed(w.Button(description="Save revision", button_style="primary", icon="save"), "save")
+        self.save = _classed(w.Button(description="Save revision", button_style="primary"), "save")
         self.saved_path = _classed(w.HTML(), "saved-path")
         self.changes = _classed(w.HTML(), "diff")
         self.rows: list[RowWidgets] = []
@@ -126,12 +142,30 @@ class RevisePanel:
             self.verdict, self.every_reading, self.wording,
             self.explanation, self.justification, self.author, self.rationale, self.message, self.save,
             self.saved_path])
-        self.editor = w.VBox([w.HBox([self.rec_select, self.reload]), self.rec_text, self._parts()])
+        self.editor = w.VBox([w.HBox([self.rec_select, self.reload]), self.rec_text, self.compare, self._parts()])
         self.select(recommendation_id or self.rec_select.value)
 
     def _repr_mimebundle_(self, **kwargs):
         return _Shown(self.editor, f"Revise panel for {len(self.published.recommendations)} recommendations "
                       "(run the notebook in JupyterLab to use it)")._repr_mimebundle_(**kwargs)
+
+    def heading(self) -> str:
+        """The guideline's title and the scheme that grades it, for the notebook's first line."""
+        return f"{self.published.manifest.heading}. Graded by scheme {scheme_words(self.scheme)}."
+
+    def new_study_view(self) -> str:
+        """What the new study to try (new_study_folder) would change, in words; or why there is none."""
+        from ..analyses.impact import impact, load_new_study, matched
+        from ..render.text import impact_text
+        folder = new_study_folder(self.published)
+        if folder is None:
+            return "No new study to try: the guideline keeps none beside its evidence (a folder named new-study)."
+        try:
+            study = load_new_study(folder, self.published)
+        except GradingError as e:
+            return f"The new study cannot be read:\n{e}"
+        text = impact_text(study, matched(self.published, study), impact(self.published, study), self.scheme)
+        return text.replace(self.scheme.describe(), scheme_words(self.scheme))  # the scheme, not the file naming it
 
     def changes_view(self) -> _Shown:
         """The revised guideline against the published one, for display in its own cell."""
@@ -175,33 +209,54 @@ class RevisePanel:
             self._quiet = False
         self._build_rows()
         self.votes.show(recommendation_id, self.revised)
+        self.compare.value = side_by_side(self.revised, recommendation_id)
+        self._show_record()
+
+    def _votes_again(self) -> None:
+        """Read the panel and votes again (after the panel changed) and show the record they make."""
+        self.votes.show(self.rec_select.value, self.revised)
+        self._show_record()
+
+    def _show_record(self) -> None:
+        self.record.value = record_view(self.revised, self.rec_select.value, self.votes.agreement(), self.votes.panel)
+
+    def row_name(self, row: dict, n: int, new: bool = False) -> str:
+        """How a member knows evidence row n (from 0): 'ref 321 (van Tulder et al. 2006: Title …)', 'row 2 (no
+        reference)', or 'new row 3'."""
+        if new:
+            return f"new row {n + 1}"
+        if not row["reference"]:
+            return f"row {n + 1} (no reference)"
+        number = self.published.number_of(row["reference"])
+        return self.published.reference_name(number) if number is not None else f"reference {row['reference']}"
 
     def _build_rows(self) -> None:
         self.rows = []
+        rows: list[w.Widget] = []
         for n, (origin, row) in enumerate(self._working):
-            number = self.published.number_of(row["reference"]) if row["reference"] else None
-            label = (f"ref {number or row['reference']}" if row["reference"] else "no reference") \
-                if origin is not None else "new row"  # the list's number: a key such as hansen_2021 is long
+            name = self.row_name(row, n, origin is None)
+            short = name.split(":")[0] + ")" if ":" in name else name  # 'ref 321 (van Tulder et al. 2006)'
+            picks = {col: _classed(w.Dropdown(options=list(options), value=row[col], style=_unlabelled(),
+                                              description=f"{col.title()} of {short}",
+                                              layout=w.Layout(width=ROW_WIDTHS[col])), f"{col}-{n}")
+                     for col, options in (("design", DESIGNS), ("quality", QUALITIES), ("finding", FINDINGS))}
             rw = RowWidgets(
-                _classed(w.HTML(f'<span title="{html.escape(row["documentation"], quote=True)}">{label}</span>',
-                                layout=w.Layout(width="110px")), f"row-label-{n}"),
-                _classed(w.Text(row["reference"], placeholder="key or no.", layout=w.Layout(width="80px")),
+                _classed(w.HTML(html.escape(name), layout=w.Layout(width=ROW_WIDTHS["label"])), f"row-label-{n}"),
+                _classed(w.Text(row["reference"], placeholder="key or no.", description=f"Reference of {short}",
+                                style=_unlabelled(), layout=w.Layout(width=ROW_WIDTHS["reference"])),
                          f"reference-{n}"),
-                _classed(w.Dropdown(options=list(DESIGNS), value=row["design"], layout=w.Layout(width="170px")),
-                         f"design-{n}"),
-                _classed(w.Dropdown(options=list(QUALITIES), value=row["quality"], layout=w.Layout(width="100px")),
-                         f"quality-{n}"),
-                _classed(w.Dropdown(options=list(FINDINGS), value=row["finding"], layout=w.Layout(width="120px")),
-                         f"finding-{n}"),
-                _classed(w.Button(description="Remove", icon="trash", layout=w.Layout(width="100px")),
-                         f"remove-{n}"))
+                picks["design"], picks["quality"], picks["finding"],
+                _classed(w.Button(description=f"Remove {short}", layout=w.Layout(width="auto")), f"remove-{n}"))
             rw.reference.layout.display = None if origin is None else "none"
             for col in ("reference", "design", "quality", "finding"):
                 getattr(rw, col).observe(lambda ch, n=n, col=col: self._edit(n, col, ch["new"]), names="value")
             rw.remove.on_click(lambda _, n=n: self._remove(n))
             self.rows.append(rw)
-        self.rows_box.children = [w.HBox([r.label, r.reference, r.design, r.quality, r.finding, r.remove])
-                                  for r in self.rows] or [w.HTML("<i>No evidence rows.</i>")]
+            words = (f'<div class="grading-row-documentation" style="margin: 0 0 8px 12px; color: #444">'
+                     f"{html.escape(row['documentation'])}</div>") if row["documentation"] else ""
+            rows.append(w.VBox([w.HBox([rw.label, rw.reference, rw.design, rw.quality, rw.finding, rw.remove]),
+                                _classed(w.HTML(words), f"row-documentation-{n}")]))
+        self.rows_box.children = [_row_headings(), *rows] if rows else [w.HTML("<i>No evidence rows.</i>")]
         self.update()
 
     def _edit(self, n: int, column: str, value: str) -> None:
@@ -287,13 +342,17 @@ class RevisePanel:
         self.text_edit.observe(lambda _: self.update(), names="value")
         self.votes = VotesPart(guideline)
         self.appraise = AppraisePart(guideline)
+        self.panel_part = PanelPart(guideline, on_saved=self._votes_again)
+        self.compare = _classed(w.HTML(), "side-by-side")  # published beside revised
+        self.record = _classed(w.HTML(), "decision-record")
+        self.votes.cast.on_click(lambda _: self._show_record())  # after the vote is saved: the record follows it
 
     def _parts(self) -> w.Tab:
         """The recommendation's parts a member finds again: evidence and revision, votes, history, and the form
         that appraises a reference it cites."""
-        tabs = _classed(w.Tab(children=[self.revise_part, self.votes.box, self.votes.history, self.appraise.box]),
-                        "parts")
-        tabs.titles = ("Evidence", "Votes", "History", "Appraise")
+        tabs = _classed(w.Tab(children=[self.revise_part, self.votes.box, self.votes.history, self.appraise.box,
+                                        self.panel_part.box, self.record]), "parts")
+        tabs.titles = ("Evidence", "Votes", "History", "Appraise", "Panel", "Decision record")
         return tabs
 
     def _revised_text(self) -> str | None:
@@ -317,6 +376,10 @@ class RevisePanel:
         """The appraisal form and where the group's appraisals stand, for display in its own cell."""
         return _Shown(self.appraise.box, "The appraisal form (run the notebook in JupyterLab to use it)")
 
+    def panel_view(self) -> _Shown:
+        """The working group's panel, to set up and change, for display in its own cell."""
+        return _Shown(self.panel_part.box, "The working group's panel (run the notebook in JupyterLab to change it)")
+
     def votes_view(self) -> _Shown:
         """Every recommendation's votes as the panel has cast them, for display in its own cell."""
         return _Shown(self.votes.overview, "The working group's votes (run the notebook in JupyterLab to see them)")
@@ -333,7 +396,8 @@ class RevisePanel:
             self.message.value = _pre(f"Not saved: {e}", "grading-blocks")
             return
         self.select(rev.recommendation_id)
-        self.saved_path.value = f"Saved: <code>{html.escape(str(path))}</code>"
+        self.saved_path.value = (f"Saved: revision <code>{html.escape(path.name)}</code> of "
+                                 f"{html.escape(rev.recommendation_id)}, beside the group's earlier ones.")
 
 
 def explanation_list(g: Grading) -> str:
@@ -355,13 +419,48 @@ def explanation_list(g: Grading) -> str:
 
 
 def new_study_folder(guideline: Guideline) -> Path | None:
-    """The new study to try: the guideline folder's own new-study/, else the repository's example
-    (docs/examples/new-study) where the package runs from a clone; None when there is neither."""
-    from ..io.scaffold import REPOSITORY
-    found = (guideline.root / "new-study", REPOSITORY / "docs" / "examples" / "new-study")
+    """The new study to try: the guideline folder's own new-study/, else the example the package carries
+    (data/new-study, packaged from docs/examples/new-study), else the repository's where the package runs from a
+    clone; None when there is none."""
+    from ..io.scaffold import PACKAGE, REPOSITORY
+    found = (guideline.root / "new-study", PACKAGE / "data" / "new-study",
+             REPOSITORY / "docs" / "examples" / "new-study")
     return next((p for p in found if p.is_dir()), None)
 
 
-def revise_panel(guideline: Guideline, recommendation_id: str | None = None) -> RevisePanel:
-    """The Revise panel for a guideline, opened at one recommendation (the first when none is given)."""
+class Unavailable:
+    """What the Revise notebook shows in place of the panel when there is no guideline to revise: why, in words."""
+
+    def __init__(self, why: str):
+        self.why = why
+
+    def _repr_mimebundle_(self, **kwargs):
+        return {"text/plain": self.why, "text/html": _pre(self.why, "grading-unavailable")}
+
+    def heading(self) -> str:
+        """What the notebook says instead of the guideline's title."""
+        return "No guideline to revise."
+
+    def __str__(self) -> str:
+        return self.why
+
+    def view(self) -> Unavailable:
+        """What each of the notebook's views shows in place of its part: that no guideline is open."""
+        return Unavailable("Nothing to show here: no guideline is open.")
+
+    changes_view = appraise_view = votes_view = panel_view = new_study_view = view
+
+
+def revise_panel(guideline: Guideline | None = None, recommendation_id: str | None = None) -> RevisePanel | Unavailable:
+    """The Revise panel for a guideline (the one the notebook's folder or $GRADING_ROOT names when none is given),
+    opened at one recommendation (the first when none is given); when the guideline cannot be read, what is wrong in
+    words (Unavailable), never an error."""
+    if guideline is None:
+        from ..io.guideline import load_guideline
+        try:
+            guideline = load_guideline()
+        except GradingError as e:
+            return Unavailable(f"The guideline cannot be opened, so there is nothing to revise yet.\n{e}")
+    if guideline.recommendations.empty:
+        return Unavailable(f"{guideline.manifest.heading} has no recommendations yet, so there is nothing to revise.")
     return RevisePanel(guideline, recommendation_id)

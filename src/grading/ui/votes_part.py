@@ -9,7 +9,7 @@ import ipywidgets as w
 from ..analyses.agreement import Agreement, agreements, grade_voted, load_votes_and_panel
 from ..errors import GradingError
 from ..io.guideline import Guideline
-from ..io.panel import PANEL_FILE, Panel
+from ..io.panel import Panel
 from ..revisions.apply import Revised, describe_change
 from ..revisions.votes import Vote, new_vote, save_vote, vote_conflicts
 from ..vocab import OUTCOMES_OF_VOTES, VOTE_CHOICES, VOTE_QUESTIONS
@@ -48,7 +48,7 @@ class VotesPart:
                                             description="Proposed strength", style=_style()), "vote-strength")
         self.comment = _classed(w.Textarea(description="Comment", placeholder="required with a no: say why",
                                            layout=w.Layout(width="90%"), style=_style()), "vote-comment")
-        self.cast = _classed(w.Button(description="Cast vote", button_style="primary", icon="check"), "vote-cast")
+        self.cast = _classed(w.Button(description="Cast vote", button_style="primary"), "vote-cast")
         self.message = _classed(w.HTML(), "vote-message")
         self.tally = _classed(w.HTML(), "tally")
         self.ballots = _classed(w.HTML(), "ballots")
@@ -112,7 +112,7 @@ class VotesPart:
         """Say what a vote still needs, or whose vote it will be and whether it counts."""
         blocks = [self.error] if self.error else []
         if self.panel is None and not self.error:
-            blocks.append(f"No panel: list the working group in {PANEL_FILE} (see evidence/README.md) to vote.")
+            blocks.append("No panel yet: set up the working group in the Panel part to vote.")
         member = self.panel.member(self.member.value) if self.panel and self.member.value else None
         if self.panel is not None and member is None:
             blocks.append("Choose your name.")
@@ -147,7 +147,7 @@ class VotesPart:
         member = self.member.value
         self.show(self.rid, self.revised)
         self.member.value = member
-        self.message.value = f"Vote saved: <code>{html.escape(str(path))}</code>"
+        self.message.value = f"Vote saved: <code>{html.escape(path.name)}</code>, beside the earlier votes."
 
     def _history_html(self, a: Agreement | None) -> str:
         revs = [r for r in (self.revised.revisions if self.revised else ()) if r.recommendation_id == self.rid]
@@ -187,7 +187,16 @@ def _tally_html(a: Agreement | None, panel: Panel | None, error: str) -> str:
         f'<tr class="grading-tally-{q.replace("_", "-")}"><td>{html.escape(LABELS[q])}</td><td>{t.yes}</td>'
         f"<td>{t.no}</td><td>{t.abstain}</td><td>{t.recused}</td><td><b>{OUTCOMES_OF_VOTES[t.outcome]}</b></td>"
         f"<td>{html.escape(t.rule)}: {html.escape(t.because)}</td></tr>" for q, t in a.tallies.items())
-    return f'<table border="1" style="border-collapse: collapse"><tr>{head}</tr>{rows}</table>'
+    return f'<table border="1" style="border-collapse: collapse"><tr>{head}</tr>{rows}</table>' + quorum_line(a)
+
+
+def quorum_line(a: Agreement) -> str:
+    """Whether a quorum decided the tally, in words: '1 of 2 entitled members voted: no quorum yet.'"""
+    voted = sum(b.counted for b in a.ballots)
+    decided = any(t.outcome != "no_quorum" for t in a.tallies.values())
+    words = "a quorum decided it" if decided else "no quorum yet, so nothing is decided"
+    return (f'<p class="grading-quorum">{voted} of {a.entitled} entitled member{"s" if a.entitled != 1 else ""} '
+            f"voted: {words}.</p>")
 
 
 def _ballots_html(a: Agreement | None, panel: Panel | None, g: Guideline, rid: str) -> str:
@@ -213,7 +222,7 @@ def _ballots_html(a: Agreement | None, panel: Panel | None, g: Guideline, rid: s
 
 def _overview_html(found: dict[str, Agreement], panel: Panel | None) -> str:
     if panel is None:
-        return "<i>No panel (evidence/panel.csv), so no votes.</i>"
+        return "<i>No panel yet (set it up in the Panel part), so no votes.</i>"
     if not found:
         return f"<i>No votes yet; {len(panel)} members on the panel.</i>"
     head = "<tr><th>recommendation</th>" + "".join(f"<th>{html.escape(LABELS[q])}</th>" for q in VOTE_QUESTIONS) \
