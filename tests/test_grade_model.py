@@ -142,3 +142,60 @@ def test_an_unknown_domain_judgement_is_a_located_error(grade_guideline, capsys)
 
 def test_the_2007_scheme_keeps_its_model():
     assert scheme().model == "levels" and GRADE.model == "certainty"
+
+
+def test_the_report_of_a_grade_guideline_carries_its_summary_of_findings_in_both_formats(grade_guideline, tmp_path):
+    html_out, md_out = tmp_path / "r.html", tmp_path / "r.md"
+    assert main(["report", "--root", str(grade_guideline), "--output", str(html_out)]) == 0
+    assert main(["report", "--root", str(grade_guideline), "--output", str(md_out)]) == 0
+    page, md = html_out.read_text(encoding="utf-8"), md_out.read_text(encoding="utf-8")
+    assert '<section id="summary-of-findings">' in page and "⊕⊕⊕◯" in page and "450 (3 studies)" in page
+    assert "<link" not in page and "@import" not in page  # great_tables' stylesheet inlined, nothing fetched
+    sof = md.split("## Summary of findings", 1)[1]
+    assert "| pain | critical | 450 (3 studies) | ⊕⊕⊕◯ Moderate" in sof
+    assert "moderate to very low" in sof and "very\\_low" not in sof  # words, not codes
+
+
+def test_the_2007_report_has_no_summary_of_findings(tmp_path):
+    out = tmp_path / "r.md"
+    assert main(["report", "--output", str(out)]) == 0
+    assert "Summary of findings" not in out.read_text(encoding="utf-8")
+
+
+def _strong(folder):
+    """The example made strong, with no certainty printed for it: its strength is checked on the derived one."""
+    recs = folder / "evidence" / "recommendations.csv"
+    recs.write_text(recs.read_text(encoding="utf-8").replace(",for,conditional,moderate,", ",for,strong,,"),
+                    encoding="utf-8")
+
+
+def test_a_new_trial_that_brings_very_serious_risk_of_bias_makes_a_strong_recommendation_discordant(
+        grade_guideline, tmp_path, capsys):
+    _strong(grade_guideline)
+    study = tmp_path / "study"
+    study.mkdir()
+    (study / "study.bib").write_text("@article{New2026, author={Hansen, Kari}, title={A new trial}, journal={J},"
+                                     " year={2026}}\n", encoding="utf-8")
+    outs = (grade_guideline / "evidence" / "outcomes.csv").read_text(encoding="utf-8").splitlines()
+    # the pain outcome as it reads with the new trial added: risk of bias very serious, publication bias judged
+    pain = outs[1].replace(",serious,not_serious,not_serious,not_serious,unclear,",
+                           ",very_serious,not_serious,not_serious,not_serious,not_serious,")
+    (study / "outcomes.csv").write_text("\n".join([outs[0], pain]) + "\n", encoding="utf-8")
+    assert main(["impact", str(study), "--root", str(grade_guideline), "--format", "json"]) == 0
+    (moved,) = json.loads(capsys.readouterr().out)
+    # before: trials, risk of bias serious -> moderate, strong on moderate: concordant; after: two steps down -> low
+    assert moved["id"] == "1.1-01" and moved["before"]["level"] == "moderate" and moved["after"]["level"] == "low"
+    assert moved["discordant"] == {"before": False, "after": True}
+    assert main(["impact", str(study), "--root", str(grade_guideline)]) == 0
+    out = capsys.readouterr().out
+    assert "its 1 outcome row apply to 1" in out and "certainty moderate -> low, becomes discordant" in out
+
+
+def test_a_new_study_for_a_grade_guideline_needs_its_outcome_rows(grade_guideline, tmp_path, capsys):
+    study = tmp_path / "study"
+    study.mkdir()
+    (study / "study.bib").write_text("@article{New2026, title={A new trial}, year={2026}}\n", encoding="utf-8")
+    (study / "appraisal.csv").write_text("topic,design,quality,finding\nEXAMPLE,rct,good,benefit\n", encoding="utf-8")
+    assert main(["impact", str(study), "--root", str(grade_guideline)]) == 2
+    err = capsys.readouterr().err
+    assert "outcomes.csv" in err and "is missing" in err and "Traceback" not in err

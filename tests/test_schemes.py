@@ -131,3 +131,33 @@ def test_what_is_worked_out_from_a_scheme_is_kept_with_that_object_and_a_modifie
     assert scheme == load_scheme("norway-2007")
     copy = pickle.loads(pickle.dumps(scheme))
     assert copy == scheme and "_worked_out" not in copy.__dict__ and compiled(copy).scheme is copy
+
+
+def test_a_grade_guideline_crosswalks_into_the_2007_scheme_labelled_as_a_mapping(tmp_path, capsys):
+    from grading.cli import main
+    folder = tmp_path / "g"
+    assert main(["new", str(folder), "--scheme", "grade"]) == 0
+    recs = folder / "evidence" / "recommendations.csv"
+    text = recs.read_text(encoding="utf-8")
+    second = text.splitlines()[1].replace("1.1-01", "1.1-02").replace(",for,conditional,", ",against,strong,")
+    recs.write_text(text + second + "\n", encoding="utf-8")
+    (m1, m2) = crosswalk(load_guideline(folder), "norway-2007")
+    # 1.1-01: one critical outcome, trials, risk of bias serious -> moderate -> ** (publication bias unjudged: the
+    # default reading, not serious); conditional for -> the range Moderat to Svak grad
+    assert (m1.level, m1.level_rule, m1.strength) == ("**", "LEVEL-FROM-CERTAINTY", "moderate/weak for")
+    assert m1.strength_rule == "NORWAY-STRENGTH-MAP" and m1.note == NOTE
+    assert m2.strength == "not_recommended against"  # no outcome rows: no certainty, so no level
+    assert m2.level == "" and "no outcome" in m2.level_because
+    capsys.readouterr()
+    assert main(["crosswalk", "--root", str(folder)]) == 0  # the default target is the other model's scheme
+    assert "Every norway-2007 grade above is a mapping" in capsys.readouterr().out
+
+
+def test_a_mapping_to_an_unknown_level_is_a_located_error(tmp_path):
+    from grading.errors import GradingError
+    text = (REPO / "src/grading/scheme/bundled/norway-2007.toml").read_text(encoding="utf-8")
+    path = tmp_path / "s.toml"
+    path.write_text(text.replace('very_low = "*"', 'very_low = "****"'), encoding="utf-8")
+    with pytest.raises(GradingError) as e:
+        load_scheme(path)
+    assert "mappings.certainty" in str(e.value) and "****" in str(e.value)

@@ -116,6 +116,11 @@ def cmd_impact(args: argparse.Namespace) -> int:
                                        allowed="--appraisal CSV (a key column naming each record, then the "
                                                "columns of a new study's appraisal.csv), or a new-study folder")])
     guideline = _load(args)
+    if guideline.scheme.certainty is not None:  # a row rates a body of evidence, not one record of a batch
+        raise ValidationError([Problem(str(args.appraisal), "a batch's appraisal rows are rows of evidence, and "
+                                       f"this guideline is graded by certainty ({guideline.scheme.name})",
+                                       allowed="a new-study folder per study: study.bib and outcomes.csv, the "
+                                               "outcome rows as they read with the study added")])
     batch = load_batch(args.newstudy, args.appraisal, guideline)
     _write("impact-batch", args.format, guideline, batch, batch_impact(guideline, batch))
     return 0
@@ -125,9 +130,10 @@ def cmd_crosswalk(args: argparse.Namespace) -> int:
     from .analyses.crosswalk import crosswalk_frame
     from .scheme import load_scheme
     from .scheme.load import given_origin
-    target = load_scheme(args.scheme, given_origin(args.scheme) if args.scheme != CROSSWALK_DEFAULT else
-                         "the crosswalk's default")
-    _write("crosswalk", args.format, crosswalk_frame(_load(args, "from_scheme"), target), args.scheme)
+    guideline = _load(args, "from_scheme")
+    name = args.scheme or next(n for n in CROSSWALK_DEFAULT if n != guideline.scheme.name)
+    target = load_scheme(name, given_origin(name) if args.scheme else "the crosswalk's default")
+    _write("crosswalk", args.format, crosswalk_frame(guideline, target), name)
     return 0
 
 
@@ -312,7 +318,8 @@ FORMAT_HELP = {"scheme": "text: the scheme's table, level rules, named rules and
                           "itself, as --copy writes it"}
 APPRAISED_HELP = ("grade with the working group's counting appraisals in evidence/appraisals/ applied "
                   "(APPRAISAL-MAPS-QUALITY; docs/appraisals.md); without it, the quality the text states")
-CROSSWALK_DEFAULT = "grade"  # the scheme `grading crosswalk` maps into when --scheme is not given
+# The scheme `grading crosswalk` maps into when --scheme is not given: the first the guideline is not graded by.
+CROSSWALK_DEFAULT = ("grade", "norway-2007")
 SCHEME_HELP = ("the scheme to grade by: a bundled name (norway-2007) or a .toml path, e.g. an edited copy that "
                "`grading scheme --copy FILE` writes (default: the scheme guideline.toml names, else norway-2007; "
                "docs/schemes.md describes the format)")
@@ -369,8 +376,8 @@ def parser() -> argparse.ArgumentParser:
     for name in ("validate", "reproduce", "audit", "impact"):
         subs[name].add_argument("--scheme", default=None, help=SCHEME_HELP)
     cp = sub.add_parser("crosswalk", help="the guideline under another grading scheme, labelled as a mapping")
-    cp.add_argument("--scheme", default=CROSSWALK_DEFAULT, help="a bundled scheme (grade, cost-b13, norway-2007) or a "
-                                                      ".toml path (default: grade)")
+    cp.add_argument("--scheme", default=None, help="a bundled scheme (grade, cost-b13, norway-2007) or a .toml path "
+                                                 "(default: grade; for a guideline graded by grade, norway-2007)")
     cp.add_argument("--from-scheme", default=None, help="the scheme the guideline's published grades are read by "
                                                         "(default: the scheme guideline.toml names, else "
                                                         "norway-2007)")

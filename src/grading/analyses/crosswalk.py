@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..grade import derive_level
+from ..grade import Grading, derive_level, reproduce
 from ..io.guideline import Guideline
 from ..scheme import Scheme, load_scheme
 
@@ -29,22 +29,41 @@ class Mapped:
 
 
 def map_strength(published: str | None, direction: str, scheme: Scheme, source: Scheme) -> tuple[str | None, str]:
-    """Map a strength published under `source` into a scheme's strengths; (None, why) where it has no mapping."""
-    table = scheme.mappings.get("strength", {})
+    """Map a strength published under `source` into a scheme's strengths ([mappings.against] for a recommendation
+    against, where the scheme has one); (None, why) where it has no mapping."""
     parts = source.parse_strength(published)
+    against = direction == "against" or (bool(parts) and parts[0] == source.choices.not_recommended)
+    table = scheme.mappings.get("against" if against and "against" in scheme.mappings else "strength", {})
     if not table:
         return None, f"{scheme.name} grades evidence only: no strength of recommendation"
     if not parts or parts[0] not in table:
         return None, f"no {scheme.name} strength for published '{published or 'none'}'"
     rule = next((r for r in scheme.rules if r.endswith("STRENGTH-MAP")), "mapping")
-    against = direction == "against" or parts[0] == source.choices.not_recommended
     return f"{table[parts[0]]} {'against' if against else 'for'}", rule
+
+
+def _level_from_certainty(g: Grading, scheme: Scheme) -> tuple[str, str, str]:
+    """(level, rule, because): a certainty-model grading's derived certainty mapped by [mappings.certainty]."""
+    table = scheme.mappings.get("certainty", {})
+    certainty = g.profile.overall.value if g.profile is not None and g.profile.outcomes else ""
+    rule = next((r for r in scheme.rules if r == "LEVEL-FROM-CERTAINTY"), "mapping")
+    if not table:
+        return "", "mapping", f"{scheme.name} declares no [mappings.certainty]: no level for a certainty"
+    if certainty not in table:
+        return "", rule, "no outcome rows: no certainty to map" if not certainty else f"no level for '{certainty}'"
+    return table[certainty], rule, f"derived certainty {certainty.replace('_', ' ')} mapped to {table[certainty]}"
 
 
 def crosswalk(guideline: Guideline, scheme: Scheme | str) -> list[Mapped]:
     """Every recommendation's level derived under another scheme and its published strength mapped into it."""
     scheme = load_scheme(scheme)
     out = []
+    if guideline.scheme.model == "certainty":  # GRADE into a levels scheme: the certainty, not the rows, maps
+        for g in reproduce(guideline):
+            level, rule, because = _level_from_certainty(g, scheme)
+            strength, why = map_strength(g.published_strength or None, g.direction, scheme, guideline.scheme)
+            out.append(Mapped(g.id, scheme.describe(), level, rule, because, strength, why, g.direction))
+        return out
     for rec in guideline.records:
         d = derive_level(guideline.studies(rec.id), scheme)
         strength, why = map_strength(rec.published_strength or None, rec.direction, scheme, guideline.scheme)

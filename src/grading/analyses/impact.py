@@ -12,7 +12,16 @@ from ..grade import Grading, Recommendation, Study, grade
 from ..io.bib import Bibliography
 from ..io.guideline import Guideline
 from ..io.manifest import Manifest
-from ..io.tables import NEUTRAL, Column, check_columns, evidence_spec, read_table, recommendations_spec
+from ..io.tables import (
+    NEUTRAL,
+    Column,
+    check_columns,
+    evidence_spec,
+    outcomes_spec,
+    read_table,
+    recommendations_spec,
+)
+from ..records import OutcomeRow
 from ..scheme import Scheme
 
 
@@ -32,11 +41,19 @@ APPRAISAL_COLUMNS: tuple[Column, ...] = appraisal_columns()
 
 @dataclass(frozen=True)
 class NewStudy:
-    """A study not yet in the guideline: its bibliography entry and its appraisal rows."""
+    """A study not yet in the guideline: its bibliography entry and its appraisal rows (levels model), or the
+    outcome rows of the evidence profiles as they read with the study added (certainty model)."""
 
     key: str
     bibliography: Bibliography
     appraisal: pd.DataFrame
+    outcomes: tuple[OutcomeRow, ...] = ()
+
+    @property
+    def rows(self) -> str:
+        """'3 appraisal rows' or '2 outcome rows': what the study brings, as a sentence names it."""
+        n, what = (len(self.outcomes), "outcome") if self.outcomes else (len(self.appraisal), "appraisal")
+        return f"{n} {what} row{'' if n == 1 else 's'}"
 
 
 @dataclass(frozen=True)
@@ -48,9 +65,13 @@ class Impact:
     after: Grading
 
     def describe(self) -> str:
-        """'7.1.1-10: level * -> **, strength weak -> moderate, verdict ... (rule)'."""
+        """'7.1.1-10: level * -> **, strength weak -> moderate, verdict ... (rule)'; a certainty model's grading
+        names its certainty and discordance instead."""
         b, a = self.before, self.after
-        parts = [f"level {b.derived_level} -> {a.derived_level}"] if b.derived_level != a.derived_level else []
+        what = "certainty" if a.profile is not None else "level"
+        parts = [f"{what} {b.derived_level} -> {a.derived_level}"] if b.derived_level != a.derived_level else []
+        if b.profile is not None and a.profile is not None and b.profile.discordant != a.profile.discordant:
+            parts.append("becomes discordant" if a.profile.discordant else "no longer discordant")
         if b.derived_strength != a.derived_strength:
             parts.append(f"strength {b.derived_strength} -> {a.derived_strength}")
         if b.comparison.verdict != a.comparison.verdict:
@@ -66,11 +87,18 @@ def load_new_study(folder: Path | str, guideline: Guideline | None = None) -> Ne
     folder = Path(folder)
     problems: list[Problem] = []
     study = _study_file(folder)
-    for path in (study, folder / "appraisal.csv"):
+    certainty = guideline is not None and guideline.scheme.certainty is not None
+    rows = folder / ("outcomes.csv" if certainty else "appraisal.csv")
+    for path in (study, rows):
         if not path.is_file():
             problems.append(Problem(f"{folder}/{path.name}", "is missing", allowed="a new-study folder holding "
-                                    "study.bib (one entry; or study.ris, .json, .nbib, .xml) and appraisal.csv"))
+                                    "study.bib (one entry; or study.ris, .json, .nbib, .xml) and "
+                                    + ("outcomes.csv (the outcome rows as they read with the study added: the "
+                                       "guideline is graded by certainty)" if certainty else "appraisal.csv")))
     raise_if_errors(problems)
+    if certainty:
+        assert guideline is not None
+        return _new_outcomes(study, rows, guideline)
     bib, found = load_references(study, study.name)
     problems += found
     if bib is not None and len(bib.keys) != 1:
@@ -84,6 +112,28 @@ def load_new_study(folder: Path | str, guideline: Guideline | None = None) -> Ne
     raise_if_errors(problems)
     assert bib is not None and frame is not None  # else a problem was raised above
     return NewStudy(bib.keys[0], bib, frame)
+
+
+def _new_outcomes(study: Path, rows: Path, guideline: Guideline) -> NewStudy:
+    """A new study for a guideline graded by certainty: its entry and outcome rows, checked as outcomes.csv is."""
+    from ..io.guideline import outcome_records
+    from ..io.references import load_references
+
+    bib, problems = load_references(study, study.name)
+    if bib is not None and len(bib.keys) != 1:
+        problems.append(Problem(study.name, "must hold exactly one entry", found=str(len(bib.keys)), allowed="1"))
+    frame, found = read_table(rows, "outcomes.csv")
+    problems += found
+    if frame is not None:
+        problems += check_columns(frame, outcomes_spec(guideline.scheme, guideline.manifest), "outcomes.csv")
+        known = set(guideline.recommendations["id"])
+        problems += [Problem("outcomes.csv", "the outcome is for a recommendation that does not exist", line=line,
+                             row=row, column="recommendation_id", found=rid, allowed="an id in recommendations.csv")
+                     for rid, line, row in zip(frame["recommendation_id"], frame["_line"], frame["_row"])
+                     if rid not in known]
+    raise_if_errors(problems)
+    assert bib is not None and frame is not None  # else a problem was raised above
+    return NewStudy(bib.keys[0], bib, pd.DataFrame(), outcome_records(frame, guideline.scheme))
 
 
 def _study_file(folder: Path) -> Path:
@@ -108,6 +158,8 @@ def _matches(rec: Recommendation, row: dict) -> bool:
 def impact(guideline: Guideline, study: NewStudy, scheme: Scheme | None = None) -> list[Impact]:
     """Every recommendation whose derived level, strength or verdict the new study would change."""
     scheme = scheme or guideline.scheme
+    if scheme.certainty is not None:
+        return _certainty_impact(guideline, study, scheme)
     rows = study.appraisal.to_dict("records")
     out = []
     for rec in guideline.records:
@@ -123,8 +175,41 @@ def impact(guideline: Guideline, study: NewStudy, scheme: Scheme | None = None) 
     return out
 
 
+def with_outcomes(before: tuple[OutcomeRow, ...], new: list[OutcomeRow]) -> tuple[OutcomeRow, ...]:
+    """A recommendation's outcomes with a new study's rows: a row for an outcome already there replaces it (GRADE
+    rates the body of evidence, which the study joins), a row for another outcome is added."""
+    by_name = {o.outcome.casefold(): o for o in new}
+    kept = tuple(by_name.pop(o.outcome.casefold(), o) for o in before)
+    return kept + tuple(by_name.values())
+
+
+def _certainty_impact(guideline: Guideline, study: NewStudy, scheme: Scheme) -> list[Impact]:
+    """Every recommendation whose derived certainty, discordance or verdict the new outcome rows would change."""
+    out = []
+    for rec in guideline.records:
+        new = [o for o in study.outcomes if o.recommendation_id == rec.id]
+        if not new:
+            continue
+        studies, before_rows = guideline.studies(rec.id), guideline.outcomes_of(rec.id)
+        before = grade(rec, studies, scheme, outcomes=before_rows, number_of=guideline.number_of)
+        after = grade(rec, studies, scheme, outcomes=with_outcomes(before_rows, new), number_of=guideline.number_of)
+        if _moved(before) != _moved(after):
+            out.append(Impact(rec.id, before, after))
+    return out
+
+
+def _moved(g: Grading) -> tuple:
+    """What a new study can move in a certainty model's grading."""
+    p = g.profile
+    assert p is not None
+    return p.overall.value, p.overall_range, p.discordant, g.comparison.verdict
+
+
 def matched(guideline: Guideline, study: NewStudy) -> list[str]:
-    """Ids of the recommendations the study's appraisal rows apply to, moved or not."""
+    """Ids of the recommendations the study's appraisal (or outcome) rows apply to, moved or not."""
+    if study.outcomes:
+        ids = {o.recommendation_id for o in study.outcomes}
+        return [rec.id for rec in guideline.records if rec.id in ids]
     rows = study.appraisal.to_dict("records")
     return [rec.id for rec in guideline.records if any(_matches(rec, r) for r in rows)]
 

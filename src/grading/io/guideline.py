@@ -59,23 +59,7 @@ class Guideline:
     @functools.cached_property
     def outcome_rows(self) -> tuple[OutcomeRow, ...]:
         """Every row of outcomes.csv as a typed record, in table order (a certainty model's evidence profiles)."""
-        o = self.outcomes
-        if o.empty:
-            return ()
-        c = self.scheme.certainty
-        domains = (*c.domains_down, *c.domains_up) if c else ()
-        out = []
-        for row in o.to_dict("records"):
-            cell = functools.partial(_row_cell, row)
-            line = row.get("_line")
-            out.append(OutcomeRow(
-                cell("recommendation_id"), cell("outcome"), cell("importance") or "unclear", cell("comparison"),
-                cell("design"), tuple(p.strip() for p in cell("studies").split(";") if p.strip()), cell("n_studies"),
-                cell("participants"), {d: cell(d) or "unclear" for d in domains},
-                cell("effect_direction") or "unclear", cell("relative_effect"), cell("absolute_effect"),
-                cell("narrative"), cell("published_certainty"), cell("footnotes"), cell("source"),
-                int(line) if str(line).isdigit() else None))
-        return tuple(out)
+        return outcome_records(self.outcomes, self.scheme)
 
     @functools.cached_property
     def _outcomes_by_rec(self) -> dict[str, tuple[OutcomeRow, ...]]:
@@ -217,6 +201,26 @@ class Guideline:
     def numbered_by(self) -> str:
         """How the reference list is numbered: 'refnumber', 'first citation', or 'refnumber, then first citation'."""
         return self.bibliography.numbered_by()
+
+
+def outcome_records(frame: pd.DataFrame, scheme: Scheme) -> tuple[OutcomeRow, ...]:
+    """The rows of an outcomes.csv table as typed records, in table order, with the scheme's domains."""
+    if frame.empty:
+        return ()
+    c = scheme.certainty
+    domains = (*c.domains_down, *c.domains_up) if c else ()
+    out = []
+    for row in frame.to_dict("records"):
+        cell = functools.partial(_row_cell, row)
+        line = row.get("_line")
+        out.append(OutcomeRow(
+            cell("recommendation_id"), cell("outcome"), cell("importance") or "unclear", cell("comparison"),
+            cell("design"), tuple(p.strip() for p in cell("studies").split(";") if p.strip()), cell("n_studies"),
+            cell("participants"), {d: cell(d) or "unclear" for d in domains},
+            cell("effect_direction") or "unclear", cell("relative_effect"), cell("absolute_effect"),
+            cell("narrative"), cell("published_certainty"), cell("footnotes"), cell("source"),
+            int(line) if str(line).isdigit() else None))
+    return tuple(out)
 
 
 def _row_cell(row: Mapping[str, object], key: str) -> str:

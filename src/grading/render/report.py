@@ -20,11 +20,16 @@ from .changes import changes_html, changes_markdown
 from .markdown import md_cell, md_escape
 from .page import html_page
 from .references import guideline_references, render_references
+from .sof import COLUMNS as SOF_COLUMNS
+from .sof import sof_css, sof_fragment, sof_frame
 from .text import verdict_line
 
 FORMATS = ("html", "md")
 NO_LEVEL = "–"  # shown where the guideline prints no level
 NO_REFERENCES = "No references are cited."
+SOF_HEADING = "Summary of findings"
+SOF_INTRO = ("Per recommendation graded by certainty, its outcomes in GRADE's layout: the certainty printed where the "
+             "guideline prints one, beside the one its domain judgements give.")
 # The title, section titles, table headings and the reference list's heading are the guideline's own, from its
 # manifest (guideline.toml).
 
@@ -201,6 +206,22 @@ def appraisals_markdown(result: GradedGuideline) -> list[str]:
     return out
 
 
+def _profiled(result: GradedGuideline, tables: list[SectionTable]) -> list[Grading]:
+    """The gradings shown in the tables that carry an evidence profile (certainty model), in table order."""
+    shown = [r.id for t in tables for r in t.rows]
+    return [g for g in (result.grading(i) for i in shown) if g.profile is not None and g.profile.outcomes]
+
+
+def sof_markdown(g: Grading, result: GradedGuideline) -> list[str]:
+    """One recommendation's Summary of Findings as a Markdown table, every cell escaped."""
+    frame = sof_frame(g, result.guideline.scheme)
+    out = [f"### {md_cell(g.id)} {md_cell(g.recommendation.topic_en or g.topic)}", "",
+           md_cell(g.recommendation.text), "", "| " + " | ".join(md_cell(c) for c in SOF_COLUMNS) + " |",
+           "|" + "---|" * len(SOF_COLUMNS)]
+    out += ["| " + " | ".join(md_cell(str(v)) for v in row) + " |" for row in frame.itertuples(index=False)]
+    return out + [""]
+
+
 def to_html(guideline: Guideline, revised: Revised | None = None, title: str | None = None,
             sections: Iterable[str] | None = None, release: dict | None = None) -> str:
     """A self-contained HTML page (inline CSS, no scripts or external assets), every field escaped; titled by the
@@ -230,6 +251,11 @@ def to_html(guideline: Guideline, revised: Revised | None = None, title: str | N
             out.append(f'<tr id="{esc("rec-" + r.id, quote=True)}"><td>{rec}</td><td>{docs}</td>'
                        f'<td class="level">{level}</td></tr>')
         out += ["</tbody>", "</table>", "</section>"]
+    profiled = _profiled(result, tables)
+    if profiled:
+        out += ['<section id="summary-of-findings">', f"<h2>{esc(SOF_HEADING)}</h2>",
+                f'<p class="intro">{esc(SOF_INTRO)}</p>', *(sof_fragment(g, result.guideline.scheme)
+                                                            for g in profiled), "</section>"]
     if release is not None:
         out.append(changes_html(release).rstrip("\n"))
     out.append(appraisals_html(result))
@@ -237,7 +263,8 @@ def to_html(guideline: Guideline, revised: Revised | None = None, title: str | N
     out += ['<section id="references">', f"<h2>{esc(words.references_heading)}</h2>",
             render_references(listed, "html").rstrip("\n") if listed else f"<p>{NO_REFERENCES}</p>",
             "</section>"]
-    return html_page(title, "\n".join(out), css=_CSS, lang=words.language, images=bool(result.appraisals))
+    css = _CSS + (sof_css() if profiled else "")
+    return html_page(title, "\n".join(out), css=css, lang=words.language, images=bool(result.appraisals))
 
 
 def to_markdown(guideline: Guideline, revised: Revised | None = None, title: str | None = None,
@@ -260,6 +287,11 @@ def to_markdown(guideline: Guideline, revised: Revised | None = None, title: str
             level = (r.level or NO_LEVEL) + (f"\n({r.level_note})" if r.level_note else "")
             out.append(f"| {md_cell(rec)} | {md_cell(docs)} | {md_cell(level)} |")
         out.append("")
+    profiled = _profiled(result, tables)
+    if profiled:
+        out += [f"## {SOF_HEADING}", "", SOF_INTRO, ""]
+        for g in profiled:
+            out += sof_markdown(g, result)
     if release is not None:  # the change log, its headings one level down
         out += ["#" + line if line.startswith("#") else line for line in changes_markdown(release).splitlines()]
         out.append("")

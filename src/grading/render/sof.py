@@ -19,6 +19,11 @@ COLUMNS = ("Outcome", "Importance", "№ of participants (studies)", "Certainty 
            "Relative effect (95% CI)", "Anticipated absolute effects", "What happens", "Footnotes")
 
 
+def words(code: str) -> str:
+    """A certainty code as a reader says it: 'very_low' → 'very low'."""
+    return code.replace("_", " ")
+
+
 def certainty_cell(o: RatedOutcome, scheme: Scheme) -> str:
     """'⊕⊕◯◯ Low (printed; the domains give low: risk of bias serious, imprecision serious)'."""
     printed = o.row.published_certainty
@@ -26,7 +31,7 @@ def certainty_cell(o: RatedOutcome, scheme: Scheme) -> str:
     label = scheme.level(shown).english if shown in scheme.level_codes else shown
     moved = [f"{d.replace('_', ' ')} {j.replace('_', ' ')}" for d, j in o.row.domains.items()
              if j not in ("not_serious", "no", "unclear")]
-    derived = o.certainty.value if o.lowest == o.highest else f"{o.highest} to {o.lowest}"
+    derived = words(o.certainty.value) if o.lowest == o.highest else f"{words(o.highest)} to {words(o.lowest)}"
     why = f"the domains give {derived}" + (f": {', '.join(moved)}" if moved else "")
     return f"{SYMBOLS.get(shown, '')} {label} ({'printed; ' if printed else 'derived; '}{why})".strip()
 

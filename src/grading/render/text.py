@@ -246,7 +246,7 @@ def fragility_json(found: list[Fragility]) -> str:
 
 def impact_text(study: NewStudy, matched: list[str], moved: list[Impact], scheme: Scheme) -> str:
     """What a new study would change, with the rule, under the scheme that graded it."""
-    lines = [f"New study {study.key}: its {len(study.appraisal)} appraisal rows apply to {len(matched)} "
+    lines = [f"New study {study.key}: its {study.rows} apply to {len(matched)} "
              f"recommendations ({', '.join(matched) or 'none'}); {len(moved)} would move. "
              f"Graded by scheme {scheme.describe()}."]
     lines += [f"  {i.describe()}" for i in moved]
@@ -269,7 +269,9 @@ def _impact_row(i: Impact) -> dict:
             "strength": i.before.derived_strength, "verdict": i.before.comparison.verdict},
             "after": {"level": i.after.derived_level, "strength": i.after.derived_strength,
                       "verdict": i.after.comparison.verdict},
-            "rule": i.after.rule(), "scheme": i.after.scheme}
+            "rule": i.after.rule(), "scheme": i.after.scheme,
+            **({"discordant": {"before": i.before.profile.discordant, "after": i.after.profile.discordant}}
+               if i.before.profile is not None and i.after.profile is not None else {})}
 
 
 def cited_as(batch: Batch, key: str) -> str:

@@ -18,7 +18,7 @@ SECTIONS = ("name", "title", "sets", "choices", "levels", "strengths", "ladder",
             "model", "certainty", "paradigms")
 MODELS = ("levels", "certainty")
 JUDGEMENTS_DOWN = ("not_serious", "serious", "very_serious")
-MAPPING_KINDS = ("strength",)
+MAPPING_KINDS = ("strength", "against", "certainty")  # docs/schemes.md, "Crosswalk"
 DOC = "docs/schemes.md"  # the scheme file format, for a reader who installed the toolkit with pip
 _EXAMPLE = f"as {DOC} describes (`grading scheme --copy FILE` writes a scheme to start from)"
 BUNDLED_ORIGIN = "bundled with the toolkit"
@@ -334,7 +334,7 @@ def scheme_from_data(data: dict, name: str, problems: list[Problem], path: Path 
     choices = _choices(_table(data, "choices", out, f"a table of interpretive choices, {_EXAMPLE}"), bool(ladder),
                        scodes, out, codes)
     mappings = _mappings(_table(data, "mappings", out, "[mappings.strength] of published = mapped strength"),
-                         scodes, out)
+                         scodes, codes, out)
     model = data.get("model", "levels")
     if model not in MODELS:
         out("unknown model", (None, None, "model"), column="model", found=_shown(model), allowed=", ".join(MODELS))
@@ -410,19 +410,24 @@ def _certainty(data: dict, codes: set[str], scodes: set[str], rules: dict, out: 
                      same)
 
 
-def _mappings(raw: dict, strengths: set[str], out: _Found) -> dict[str, dict[str, str]]:
-    """[mappings.strength]: a strength published under another scheme -> one of this scheme's strengths."""
+def _mappings(raw: dict, strengths: set[str], levels: set[str], out: _Found) -> dict[str, dict[str, str]]:
+    """[mappings.strength] and [mappings.against]: a strength published under another scheme (for, against) -> one of
+    this scheme's strengths or a range of two ('moderate/weak'); [mappings.certainty]: a certainty of a certainty
+    model -> one of this scheme's levels."""
     mappings = {}
     for kind, table in raw.items():
         if kind not in MAPPING_KINDS or not isinstance(table, dict):
             out("unknown mapping", ("mappings", None, kind), column=f"mappings.{kind}", found=_shown(table),
-                allowed="[mappings.strength], a table of published = mapped strength")
+                allowed="[mappings.strength], [mappings.against] or [mappings.certainty], each a table of "
+                        "other scheme's grade = this scheme's grade")
             continue
+        allowed, what = (levels, "level") if kind == "certainty" else (strengths, "strength")
         for source, target in table.items():
-            if not isinstance(target, str) or target not in strengths:
-                out("a mapping names an unknown strength", (f"mappings.{kind}", None, source),
+            parts = target.split("/") if isinstance(target, str) and kind != "certainty" else [target]
+            if not isinstance(target, str) or len(parts) > 2 or any(t not in allowed for t in parts):
+                out(f"a mapping names an unknown {what}", (f"mappings.{kind}", None, source),
                     column=f"mappings.{kind}", found=f"{source} = {target!r}"[:60],
-                    allowed=", ".join(sorted(strengths)) or "(no [[strengths]] declared)")
+                    allowed=", ".join(sorted(allowed)) or f"(no {what}s declared)")
         mappings[kind] = {k: v for k, v in table.items() if isinstance(v, str)}
     return mappings
 
