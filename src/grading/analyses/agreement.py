@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from ..errors import Problem, raise_if_errors
-from ..grade import Grading, grade
+from ..grade import Grading, grade_in
 from ..io.guideline import Guideline
 from ..io.panel import PANEL_FILE, Panel, load_panel
 from ..records import Recommendation
@@ -189,7 +189,7 @@ def voted_guideline(guideline: Guideline, found: Mapping[str, Agreement]) -> Gui
 
 def grade_voted(guideline: Guideline, rid: str, agreement: Agreement | None) -> Grading:
     """One recommendation graded with the agreement its votes give (the text's judgements where none)."""
-    return grade(with_votes(guideline.recommendation(rid), agreement), guideline.studies(rid), guideline.scheme)
+    return grade_in(guideline, with_votes(guideline.recommendation(rid), agreement))
 
 
 # --- audit -------------------------------------------------------------------------------------------------

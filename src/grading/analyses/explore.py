@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import tempfile
 import textwrap
 from collections.abc import Mapping
@@ -334,3 +335,36 @@ def scheme_grades(scheme: Scheme, which: str = "levels") -> pd.DataFrame:
     key = which.removesuffix("s")
     return pd.DataFrame([{key: g.code, "name": g.norwegian or g.english, "definition": g.definition}
                          for g in grades], columns=[key, "name", "definition"]).set_index(key)
+
+
+class SummariesOfFindings:
+    """Every Summary of Findings table of a guideline graded by certainty, shown one after another in a notebook;
+    a sentence saying why there is none for a guideline graded by levels."""
+
+    def __init__(self, gradings: list[Grading], scheme: Scheme):
+        self.gradings = [g for g in gradings if g.profile is not None and g.profile.outcomes]
+        self.scheme = scheme
+
+    def _repr_html_(self) -> str:
+        from ..render.sof import sof_html
+        if not self.gradings:
+            return f"<p>{html.escape(str(self))}</p>"
+        return "\n".join(sof_html(g, self.scheme) for g in self.gradings)
+
+    def __str__(self) -> str:
+        if self.gradings:
+            n = len(self.gradings)
+            return f"{n} Summary of Findings table{'' if n == 1 else 's'} (shown as tables in a notebook)"
+        return (f"No Summary of Findings: the guideline is graded by scheme {self.scheme.name}, by levels of "
+                "documentation, with no outcomes rated for certainty." if self.scheme.certainty is None else
+                "No Summary of Findings: no recommendation has outcome rows yet (evidence/outcomes.csv).")
+
+    __repr__ = __str__
+
+    def __len__(self) -> int:
+        return len(self.gradings)
+
+
+def summaries_of_findings(gradings: list[Grading], scheme: Scheme) -> SummariesOfFindings:
+    """The Summary of Findings tables of every recommendation graded by certainty (GRADE's layout)."""
+    return SummariesOfFindings(gradings, scheme)

@@ -10,7 +10,7 @@ from .derive import (
                      effect_size_category,
                      outcome_judgement,
 )
-from .reproduce import Grading, grade, reproduce, summary
+from .reproduce import Grading, grade, grade_in, reproduce, summary
 
 __all__ = ["Comparison", "Decision", "Grading", "Recommendation", "Study", "compare", "derive_level",
-           "derive_strength", "effect_size_category", "grade", "outcome_judgement", "reproduce", "summary"]
+           "derive_strength", "effect_size_category", "grade", "grade_in", "outcome_judgement", "reproduce", "summary"]

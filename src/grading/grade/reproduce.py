@@ -379,6 +379,14 @@ def choice_rule(choice: str) -> str:
     return choice.upper().replace("_", "-")
 
 
+def grade_in(guideline: Guideline, rec: Recommendation, studies: tuple[Study, ...] | None = None) -> Grading:
+    """One recommendation of a guideline graded by its scheme: its evidence rows (or `studies`) and, under a
+    certainty model, its outcomes — the one call every part that grades a single recommendation makes."""
+    studies = guideline.studies(rec.id) if studies is None else studies
+    return grade(rec, studies, guideline.scheme, outcomes=guideline.outcomes_of(rec.id),
+                 number_of=guideline.number_of)
+
+
 def reproduce(guideline: Guideline, scheme: Scheme | None = None, *, every: bool = True) -> list[Grading]:
     """Grade every recommendation of a guideline, in table order, by its scheme (or the one given)."""
     scheme = scheme or guideline.scheme

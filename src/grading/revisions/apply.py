@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import Problem, RevisionError, raise_if_errors
-from ..grade import Grading, grade
+from ..grade import Grading, grade_in
 from ..io.files import exclusive_lock
 from ..io.guideline import Guideline, studies_from_rows
 from ..io.tables import EVIDENCE_COLUMNS, counted_rows
@@ -242,7 +242,7 @@ def preview(revised: Revised, revision: Revision) -> tuple[Grading, tuple[Confli
         rec = rec.but(published_level_words_level="")
     counted = counted_rows(pd.DataFrame(rows, columns=list(EVIDENCE_COLUMNS)), revised.guideline.key_of)
     studies = tuple(studies_from_rows(counted, revised.guideline.number_of))
-    return grade(rec, studies, revised.guideline.scheme), mine
+    return grade_in(revised.guideline, rec, studies), mine
 
 
 def reference_problems(guideline: Guideline, revision: Revision) -> list[str]:
@@ -297,8 +297,7 @@ def diff(revised: Revised) -> list[RecommendationDiff]:
         if rid not in touched:
             continue
         old, new = revised.published.recommendation(rid), revised.guideline.recommendation(rid)
-        before = grade(old, revised.published.studies(rid), revised.published.scheme)
-        after = grade(new, revised.guideline.studies(rid), revised.guideline.scheme)
+        before, after = grade_in(revised.published, old), grade_in(revised.guideline, new)
         pairs = [("text", old.text, new.text),
                  ("published strength", before.published_strength, after.published_strength),
                  ("level named in words", old.published_level_words_level, new.published_level_words_level),

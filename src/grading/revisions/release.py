@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..analyses.agreement import Agreement, agreements, load_votes_and_panel, voted_guideline
 from ..errors import Problem, UnknownValueError, raise_if_errors
-from ..grade import Grading, grade
+from ..grade import Grading, grade_in
 from ..io.files import read_text
 from ..io.guideline import Guideline, load_guideline
 from ..io.tables import EVIDENCE_COLUMNS
@@ -41,8 +41,7 @@ class State:
     created: str = ""
 
     def grading(self, rid: str) -> Grading:
-        g = self.guideline
-        return grade(g.recommendation(rid), g.studies(rid), g.scheme)
+        return grade_in(self.guideline, self.guideline.recommendation(rid))
 
 
 @dataclass(frozen=True)

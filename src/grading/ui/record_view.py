@@ -9,7 +9,7 @@ import html
 from datetime import UTC, datetime
 
 from ..analyses.agreement import Agreement
-from ..grade import Grading, grade
+from ..grade import Grading, grade_in
 from ..io.guideline import Guideline
 from ..io.panel import Panel
 from ..render.page import html_page
@@ -38,7 +38,7 @@ def scheme_words(scheme: Scheme) -> str:
 
 
 def _grading(guideline: Guideline, rid: str) -> Grading:
-    return grade(guideline.recommendation(rid), guideline.studies(rid), guideline.scheme)
+    return grade_in(guideline, guideline.recommendation(rid))
 
 
 def side_by_side(revised: Revised, rid: str) -> str:

@@ -12,6 +12,7 @@ from ..errors import GradingError
 from ..grade import Grading
 from ..io.guideline import Guideline
 from ..io.tables import EVIDENCE_COLUMNS, evidence_spec
+from ..render.sof import sof_html
 from ..render.text import verdict_line
 from ..revisions.apply import (
     apply_revisions,
@@ -110,6 +111,7 @@ class RevisePanel:
         self.verdict = _classed(w.HTML(), "verdict")
         self.every_reading = _classed(w.HTML(), "every-reading")  # the range over readings, and its certainty
         self.explanation = _classed(w.HTML(), "explanation")
+        self.sof = _classed(w.HTML(), "summary-of-findings")  # a certainty model's evidence profile, GRADE's layout
         self.graded_by = _classed(w.HTML(f"Graded by scheme <b>{html.escape(scheme_words(self.scheme))}</b>"),
                                   "graded-by")
         self.justification = _classed(w.Textarea(description="Justification", layout=w.Layout(width="90%"),
@@ -139,7 +141,7 @@ class RevisePanel:
             w.HTML("<b>The working group's judgements</b>"), w.HBox(list(self.judgements.values())), self.strength,
             self.text_edit,
             w.HTML("<b>Grading with these changes</b>"), self.graded_by, self.derived_level, self.derived_strength,
-            self.verdict, self.every_reading, self.wording,
+            self.verdict, self.every_reading, self.sof, self.wording,
             self.explanation, self.justification, self.author, self.rationale, self.message, self.save,
             self.saved_path])
         self.editor = w.VBox([w.HBox([self.rec_select, self.reload]), self.rec_text, self.compare, self._parts()])
@@ -318,9 +320,13 @@ class RevisePanel:
             for widget in (self.derived_level, self.derived_strength, self.verdict, self.every_reading,
                            self.explanation):
                 widget.value = "—"
+            self.sof.value = ""
             return
         used = f" ({g.level_used_text})" if g.level_source != "derived" else ""
-        self.derived_level.value = f"Derived level: <b>{html.escape(g.derived_level)}</b>{html.escape(used)}"
+        what = "certainty" if g.profile is not None else "level"
+        shown = g.derived_level.replace("_", " ")
+        self.derived_level.value = f"Derived {what}: <b>{html.escape(shown)}</b>{html.escape(used)}"
+        self.sof.value = sof_html(g, self.scheme)  # '' under the levels model
         own = self.scheme.strength(g.derived_strength).norwegian  # the scheme's own wording, where it has one
         self.derived_strength.value = (f"Derived strength: <b>{html.escape(g.carried)}</b>"
                                        + (f" ({html.escape(own)})" if own else ""))
