@@ -87,12 +87,15 @@ def _implied():
     # insufficient), so each outcome reaches every level and no printed quality can differ from all readings.
     all_unjudged = all(o["design"] == "rct" and all(o[d] == "unclear" for d in DOWN + UP) for o in OUTCOMES)
     mismatch = set() if all_unjudged else None
-    # DISCORDANT reads the printed quality of the recommendation where there is one, else the derived one. A
-    # strong recommendation printing none is high under the default reading and low or insufficient under
-    # others: it depends on appraisal. A strong one printing low or insufficient would be discordant outright.
+    # DISCORDANT reads the printed quality of the recommendation where there is one; else (PRINTED-OUTCOME-
+    # CERTAINTY) each outcome's printed quality where printed and its derived one elsewhere, the lowest of them
+    # (no outcome is critical, so all count). An outcome printed low caps every reading at low: a strong
+    # recommendation with one is discordant outright. One with no printed quality at all would depend on appraisal.
     strong = [r for r in RECS if r["published_strength"] == "strong"]
-    discordant = {r["id"] for r in strong if r["published_level"] in ("low", "insufficient")}
-    depends = {r["id"] for r in strong if not r["published_level"] and by_rec[r["id"]]}
+    printed = {rid: {o["published_certainty"] for o in outs} - {""} for rid, outs in by_rec.items()}
+    discordant = {r["id"] for r in strong if r["published_level"] in ("low", "insufficient")
+                  or (not r["published_level"] and printed[r["id"]] & {"low", "insufficient"})}
+    depends = {r["id"] for r in strong if not r["published_level"] and by_rec[r["id"]] and not printed[r["id"]]}
     # No outcome is marked critical (ACP rates no importance).
     no_critical = {rid for rid, outs in by_rec.items() if outs and not any(o["importance"] == "critical" for o in outs)}
     without_rationale = {r["id"] for r in strong if not r["justification"].strip()}
@@ -102,7 +105,7 @@ def _implied():
 def test_the_audit_says_what_the_rows_imply(guideline):
     all_unjudged, mismatch, discordant, depends, no_critical, without_rationale = _implied()
     assert all_unjudged and mismatch == set()
-    assert discordant == set() and depends == {"1-01", "2-01"}
+    assert discordant == {"1-01", "2-01"} and depends == set()
     assert no_critical == {"1-01", "1-02", "2-01", "3-01"} and without_rationale == set()
     found = audit(guideline)
     subjects = {kind: {f.subject for f in found if f.kind == kind} for kind in
@@ -118,8 +121,8 @@ def test_the_audit_says_what_the_rows_imply(guideline):
 
 
 def test_the_strong_recommendations_rest_partly_on_outcomes_printed_low():
-    """What a reader of the rows sees and the toolkit does not yet say (README, "What the toolkit cannot yet
-    say", 1): both strong recommendations have outcomes whose printed quality is low."""
+    """What a reader of the rows sees, and why the audit lists both strong recommendations as discordant: each has
+    outcomes whose printed quality is low."""
     lowest = {}
     order = ("high", "moderate", "low", "insufficient")
     for o in OUTCOMES:
@@ -148,7 +151,15 @@ def test_the_fhir_export_runs(tmp_path):
     assert main(["export", str(tmp_path / "acp.fhir.json"), "--root", str(ACP), "--format", "fhir"]) == 0
 
 
-@pytest.mark.xfail(strict=True, reason="toolkit gap (README 4): the audit counts citations in evidence.csv only, "
-                                       "not the studies of outcomes.csv")
 def test_no_reference_cited_by_an_outcome_is_reported_uncited(guideline):
     assert not [f for f in audit(guideline) if f.kind == "uncited_reference"]
+
+
+def test_the_summary_of_findings_names_each_comparison_and_draws_acp_s_insufficient(guideline):
+    from grading.render.sof import COMPARISON, sof_frame, symbols
+    g = {x.id: x for x in reproduce(guideline)}["1-01"]
+    frame = sof_frame(g, guideline.scheme)
+    rows = [o for o in OUTCOMES if o["recommendation_id"] == "1-01"]
+    assert len({o["comparison"] for o in rows}) > 1  # the rows compare with different things ...
+    assert list(frame[COMPARISON]) == [o["comparison"] or "—" for o in rows]  # ... so each row says with what
+    assert symbols("insufficient", guideline.scheme) == "⊕◯◯◯" and symbols("high", guideline.scheme) == "⊕⊕⊕⊕"

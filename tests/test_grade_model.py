@@ -180,6 +180,7 @@ def test_a_new_trial_that_brings_very_serious_risk_of_bias_makes_a_strong_recomm
     # the pain outcome as it reads with the new trial added: risk of bias very serious, publication bias judged
     pain = outs[1].replace(",serious,not_serious,not_serious,not_serious,unclear,",
                            ",very_serious,not_serious,not_serious,not_serious,not_serious,")
+    pain = pain.replace(',moderate,"EXAMPLE: risk', ',,"EXAMPLE: risk')  # the new body's certainty is not printed
     (study / "outcomes.csv").write_text("\n".join([outs[0], pain]) + "\n", encoding="utf-8")
     assert main(["impact", str(study), "--root", str(grade_guideline), "--format", "json"]) == 0
     (moved,) = json.loads(capsys.readouterr().out)
@@ -199,3 +200,23 @@ def test_a_new_study_for_a_grade_guideline_needs_its_outcome_rows(grade_guidelin
     assert main(["impact", str(study), "--root", str(grade_guideline)]) == 2
     err = capsys.readouterr().err
     assert "outcomes.csv" in err and "is missing" in err and "Traceback" not in err
+
+
+def test_outcome_certainties_printed_where_the_recommendation_prints_none_stand_for_their_outcomes_acp():
+    # ACP 2017 prints a quality per treatment, none per recommendation (PRINTED-OUTCOME-CERTAINTY).
+    rec = record(strength="strong", level="", direction="for")
+    every = (outcome("pain", printed="moderate", publication_bias="unclear"),
+             outcome("function", printed="low", publication_bias="unclear"))
+    g = grade(rec, (), GRADE, outcomes=every)
+    assert (g.profile.published, g.profile.published_from, g.profile.used) == ("low", "outcomes", "low")
+    assert g.certainty == "certain" and g.comparison.rule == "DISCORDANT"
+    assert "printed for its outcomes, PRINTED-OUTCOME-CERTAINTY" in g.comparison.because
+    # one outcome unprinted: printed low still caps every reading of the other at low, so still certain
+    some = (every[0], outcome("function", printed="low"), outcome("harms", publication_bias="unclear"))
+    g = grade(rec, (), GRADE, outcomes=some)
+    assert (g.profile.published, g.profile.published_from) == ("", "some outcomes")
+    assert g.profile.used == "low" and g.certainty == "certain" and g.profile.discordant
+    # printed moderate beside an unprinted outcome whose unjudged domain may lower it: depends on that domain
+    g = grade(rec, (), GRADE, outcomes=(every[0], outcome("harms", risk_of_bias="serious", publication_bias="unclear")))
+    assert g.profile.used == "moderate" and g.certainty == "depends_on_appraisal"
+    assert g.to_appraise == ("harms: publication bias",)

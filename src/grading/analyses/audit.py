@@ -37,7 +37,7 @@ KINDS = {
     "no_evidence": "recommendation has no evidence rows",
     "unresolved_reference": "cited reference whose identity is unresolved",
     "likely_reference": "cited reference identified only as likely",
-    "uncited_reference": "reference in the .bib that no evidence row cites",
+    "uncited_reference": "reference in the .bib that no evidence row (or outcome) cites",
     **VOTE_KINDS,  # the working group's votes and the texts' strength wording (analyses/agreement.py)
 }
 
@@ -68,9 +68,8 @@ def _certainty_findings(g: Grading, found: dict[str, list[Finding]]) -> None:
     """What a reviewer must look at in a recommendation graded by a certainty model (GRADE)."""
     p = g.profile
     assert p is not None
-    source = "printed" if p.published and p.used == p.published else "derived"
     if p.discordant:
-        found["discordant"].append(Finding("discordant", g.id, f"{g.published} on {p.used} certainty ({source}); "
+        found["discordant"].append(Finding("discordant", g.id, f"{g.published} on {p.used} certainty ({p.used_from}); "
                                            "names no paradigm", {"certainty": p.used, "paradigm": None}))
     elif len(p.verdicts) > 1:
         found["depends_on_appraisal"].append(Finding(
@@ -143,6 +142,10 @@ def audit(guideline: Guideline, gradings: list[Grading] | None = None) -> list[F
         number = guideline.number_of(ref) if ref else None
         if number is not None:
             cited.setdefault(number, []).append(rid)
+    for o in guideline.outcome_rows:  # a certainty model's outcomes cite their studies
+        for number in (guideline.number_of(k) for k in o.studies):
+            if number is not None:
+                cited.setdefault(number, []).append(o.recommendation_id)
     for status in ("unresolved", "likely"):
         for n in sorted(cited):
             if guideline.reference_status(n) == status:

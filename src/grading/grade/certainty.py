@@ -30,6 +30,10 @@ class RatedOutcome:
         return bool(self.row.published_certainty) and self.row.published_certainty not in self.reachable
 
 
+PRINTED_WHERE = {"recommendation": "printed", "outcomes": "printed for its outcomes",
+                 "some outcomes": "printed for some of its outcomes, derived for the rest"}
+
+
 @dataclass(frozen=True)
 class Profile:
     """A recommendation's evidence profile graded by a certainty model: its rated outcomes, the certainty behind it
@@ -38,17 +42,26 @@ class Profile:
     outcomes: tuple[RatedOutcome, ...]
     overall: Decision  # derived, unjudged domains read as not serious
     overall_range: tuple[str, str]  # lowest, highest over every reading of the unjudged domains
-    published: str  # the certainty the guideline prints for the recommendation, '' when none
+    published: str  # the certainty the guideline prints for the recommendation (or, PRINTED-OUTCOME-CERTAINTY,
+    # the one its critical outcomes' printed certainties give), '' when none
     used: str  # the certainty the strength is checked against: the printed one, else the derived one
     discordant: bool
     paradigm: str
     verdicts: tuple[str, ...]  # every verdict some reading reaches, the default reading's first
     to_appraise: tuple[str, ...]  # 'outcome: domain' pairs whose judgement can change the verdict
+    published_from: str = ""  # 'recommendation' or 'outcomes': where the printed certainty is printed
 
     @property
     def certainty(self) -> str:
         """'certain' when every reading of the unjudged domains gives the verdict, else 'depends_on_appraisal'."""
         return "certain" if len(self.verdicts) <= 1 else "depends_on_appraisal"
+
+    @property
+    def used_from(self) -> str:
+        """Where the certainty the strength is checked against comes from, in words."""
+        if not self.published_from or (self.published and self.used != self.published):
+            return "derived"
+        return PRINTED_WHERE[self.published_from]
 
     @property
     def critical(self) -> tuple[RatedOutcome, ...]:
@@ -112,16 +125,40 @@ def _unclamped(order: tuple[str, ...], start: str, steps: int) -> str:
 def overall_certainty(rated: tuple[RatedOutcome, ...], scheme: Scheme, which: str = "certainty") -> tuple[str, str]:
     """The certainty behind a recommendation from its outcomes (OVERALL-LOWEST-CRITICAL; SAME-DIRECTION-HIGHEST as
     the scheme chooses), and the rule: `which` is 'certainty', 'lowest' or 'highest' of each outcome's reading."""
-    m = _model(scheme)
     order = _order(scheme)
     critical = tuple(o for o in rated if o.row.importance == "critical") or rated
     if not critical:
         return order[-1], "OVERALL-LOWEST-CRITICAL"
     values = [o.certainty.value if which == "certainty" else getattr(o, which) for o in critical]
+    return _combine(critical, values, scheme)
+
+
+def _combine(critical: tuple[RatedOutcome, ...], values: list[str], scheme: Scheme) -> tuple[str, str]:
+    """The certainty the critical outcomes' values give: the lowest, or SAME-DIRECTION-HIGHEST as chosen."""
+    order = _order(scheme)
     ways = {o.row.effect_direction for o in critical}
-    if m.same_direction_highest and len(ways) == 1 and ways <= {"benefit", "harm"}:
+    if _model(scheme).same_direction_highest and len(ways) == 1 and ways <= {"benefit", "harm"}:
         return min(values, key=order.index), "SAME-DIRECTION-HIGHEST"
     return max(values, key=order.index), "OVERALL-LOWEST-CRITICAL"
+
+
+def printed_overall(rec: Recommendation, rated: tuple[RatedOutcome, ...], scheme: Scheme
+                    ) -> tuple[str, str, str, str]:
+    """(printed, where, lowest, highest): the recommendation's printed certainty; else, PRINTED-OUTCOME-CERTAINTY,
+    each critical outcome's printed certainty standing for it (its domains deriving the others): the certainty they
+    give when every one prints one, and the range over every reading of the rest. ('', '', '', '') when nothing
+    is printed."""
+    if rec.published_level:
+        return rec.published_level, "recommendation", rec.published_level, rec.published_level
+    critical = tuple(o for o in rated if o.row.importance == "critical") or rated
+    printed = [o.row.published_certainty if o.row.published_certainty in scheme.level_codes else "" for o in critical]
+    if not any(printed):
+        return "", "", "", ""
+    lowest = _combine(critical, [p or o.lowest for p, o in zip(printed, critical)], scheme)[0]
+    highest = _combine(critical, [p or o.highest for p, o in zip(printed, critical)], scheme)[0]
+    if all(printed):
+        return _combine(critical, printed, scheme)[0], "outcomes", lowest, highest
+    return "", "some outcomes", lowest, highest
 
 
 def _discordant(strength: str, certainty: str, paradigm: str, scheme: Scheme) -> bool:
@@ -145,20 +182,27 @@ def profile(rec: Recommendation, outcomes: tuple[OutcomeRow, ...], scheme: Schem
     else:
         because = "no outcome is recorded for it (evidence/outcomes.csv): no evidence, very low"
     overall = Decision(value, rule, because + ".", says=scheme.says(rule))
-    published = rec.published_level
-    used = published if published and scheme.choices.printed_level_first else value
+    published, published_from, printed_low, printed_high = printed_overall(rec, rated, scheme)
+    if published_from == "some outcomes":  # printed where printed, derived elsewhere (PRINTED-OUTCOME-CERTAINTY)
+        used = _combine(critical, [o.row.published_certainty if o.row.published_certainty in scheme.level_codes
+                                   else o.certainty.value for o in critical], scheme)[0]
+        span = (printed_low, printed_high)
+        open_outcomes = tuple(o for o in critical if o.row.published_certainty not in scheme.level_codes)
+    else:
+        used = published if published and scheme.choices.printed_level_first else value
+        span, open_outcomes = (low, high), critical
     strength = rec.published_strength
     discordant = _discordant(strength, used, rec.paradigm, scheme)
     verdicts = [STRONGER if discordant else AGREE]
     to_appraise: tuple[str, ...] = ()
     if not published:
         reached = {STRONGER if _discordant(strength, c, rec.paradigm, scheme) else AGREE
-                   for c in order[order.index(high):order.index(low) + 1]}
+                   for c in order[order.index(span[1]):order.index(span[0]) + 1]}
         verdicts += [v for v in sorted(reached) if v != verdicts[0]]
         if len(verdicts) > 1:
-            to_appraise = tuple(f"{o.row.outcome}: {d.replace('_', ' ')}" for o in critical for d in o.unjudged)
+            to_appraise = tuple(f"{o.row.outcome}: {d.replace('_', ' ')}" for o in open_outcomes for d in o.unjudged)
     return Profile(rated, overall, (low, high), published, used, discordant, rec.paradigm, tuple(verdicts),
-                   to_appraise)
+                   to_appraise, published_from)
 
 
 def checked(rec: Recommendation, p: Profile, scheme: Scheme) -> tuple[Decision, Comparison]:
@@ -168,7 +212,7 @@ def checked(rec: Recommendation, p: Profile, scheme: Scheme) -> tuple[Decision, 
     shown = scheme.strength(strength).english if strength in scheme.strength_codes else (strength or "none")
     decision = Decision(strength, "PANEL-JUDGEMENT", f"{shown}, the panel's judgement; GRADE derives no strength "
                         "from the certainty.", says=scheme.says("PANEL-JUDGEMENT"), direction=rec.direction)
-    source = "printed" if p.published and p.used == p.published else "derived"
+    source = p.used_from + (", PRINTED-OUTCOME-CERTAINTY" if p.published_from.endswith("outcomes") else "")
     if not strength:
         return decision, Comparison("not_comparable", False, "CONSENSUS-NOT-COMPARABLE", "no published strength.")
     if p.discordant:

@@ -157,8 +157,11 @@ class Guideline:
 
     def cited(self, rec_id: str) -> tuple[int, ...]:
         """The reference numbers one recommendation's evidence cites, in table order, each once: the rows graded
-        for it, not a row that speaks of a whole section's basis (scope 'section', shown beside them)."""
-        return tuple(dict.fromkeys(r.number for r in self.rows(rec_id) if r.number is not None and not r.scope))
+        for it, not a row that speaks of a whole section's basis (scope 'section', shown beside them), then the
+        studies of its outcomes (certainty model)."""
+        rows = (r.number for r in self.rows(rec_id) if r.number is not None and not r.scope)
+        outcomes = (self.number_of(k) for o in self.outcomes_of(rec_id) for k in o.studies)
+        return tuple(dict.fromkeys(n for n in (*rows, *outcomes) if n is not None))
 
     @functools.cached_property
     def citing(self) -> Mapping[int, tuple[str, ...]]:
@@ -167,7 +170,12 @@ class Guideline:
         for r in self.evidence_rows:
             if r.number is not None and not r.scope:
                 out.setdefault(r.number, {})[r.recommendation_id] = None
-        return {n: tuple(ids) for n, ids in out.items()}
+        for o in self.outcome_rows:
+            for n in (self.number_of(k) for k in o.studies):
+                if n is not None:
+                    out.setdefault(n, {})[o.recommendation_id] = None
+        order = {rid: i for i, rid in enumerate(self.recommendations["id"])}
+        return {n: tuple(sorted(ids, key=lambda rid: order.get(rid, len(order)))) for n, ids in out.items()}
 
     def reference_key(self, number: int) -> str | None:
         """The key of the entry shown as `number`, or None."""

@@ -13,6 +13,7 @@ from ..grade import Grading
 from ..io.files import write_atomic
 from ..io.guideline import Guideline, read_paths
 from ..io.labels import label_key
+from ..records import OutcomeRow
 from ..results import GradedGuideline, graded_edition
 from ..revisions import Revised, Revision
 from .appraisals import NO_APPRAISALS, TABLE_HEADINGS, agreement_lines, appraisal_rows, appraisals_intro
@@ -20,7 +21,6 @@ from .changes import changes_html, changes_markdown
 from .markdown import md_cell, md_escape
 from .page import html_page
 from .references import guideline_references, render_references
-from .sof import COLUMNS as SOF_COLUMNS
 from .sof import sof_css, sof_fragment, sof_frame
 from .text import verdict_line
 
@@ -87,7 +87,7 @@ def section_tables(guideline: Guideline | GradedGuideline, revised: Revised | No
             level = after.derived_level
             level_note = "derived from the revised evidence" + (f"; printed: {rec.published_level}"
                                                                  if rec.published_level else "")
-        docs = [r.documentation for r in result.rows(rid)]
+        docs = [r.documentation for r in result.rows(rid)] + [_outcome_line(o) for o in source.outcomes_of(rid)]
         row = TableRow(rid, rec.text, dedupe(docs), tuple(sorted(result.cited(rid))), level,
                        note, level_note, "Toolkit: " + verdict_line(after))
         by_section.setdefault(rec.section, []).append(row)
@@ -105,6 +105,13 @@ def _revision_note(before: Grading, after: Grading, revisions: list[Revision]) -
     reasons = " ".join(f"{r.label()}: {r.rationale}" + (f" Justification: {r.justification}" if r.justification
                                                          else "") for r in revisions)
     return f"Revised ({changed}). {reasons}"
+
+
+def _outcome_line(o: OutcomeRow) -> str:
+    """An outcome of a certainty model's evidence profile as the Evidence column shows it."""
+    what = "; ".join(x for x in (o.comparison and f"vs {o.comparison}", o.narrative or o.relative_effect) if x)
+    printed = f" ({o.published_certainty.replace('_', ' ')} certainty, printed)" if o.published_certainty else ""
+    return f"{o.outcome}" + (f": {what}" if what else "") + printed
 
 
 def cited_numbers(tables: list[SectionTable]) -> list[int]:
@@ -216,8 +223,8 @@ def sof_markdown(g: Grading, result: GradedGuideline) -> list[str]:
     """One recommendation's Summary of Findings as a Markdown table, every cell escaped."""
     frame = sof_frame(g, result.guideline.scheme)
     out = [f"### {md_cell(g.id)} {md_cell(g.recommendation.topic_en or g.topic)}", "",
-           md_cell(g.recommendation.text), "", "| " + " | ".join(md_cell(c) for c in SOF_COLUMNS) + " |",
-           "|" + "---|" * len(SOF_COLUMNS)]
+           md_cell(g.recommendation.text), "", "| " + " | ".join(md_cell(str(c)) for c in frame.columns) + " |",
+           "|" + "---|" * len(frame.columns)]
     out += ["| " + " | ".join(md_cell(str(v)) for v in row) + " |" for row in frame.itertuples(index=False)]
     return out + [""]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import textwrap
+from collections import Counter
 from typing import TYPE_CHECKING
 
 from ..grade import Grading, summary
@@ -65,7 +66,9 @@ def gradings_table(gradings: list[Grading]) -> str:
         span = "" if r is None or r.level_range[0] == r.level_range[1] else "-".join(r.level_range)
         if g.topic not in topics:
             topics[g.topic] = textwrap.shorten(g.topic, 24, placeholder="…")
-        level = ";".join(g.published_levels) or (f"{g.level_used} (words)" if g.level_source == "in_words" else "-")
+        level = ";".join(g.published_levels) or (f"{g.level_used} (words)" if g.level_source == "in_words" else
+                                                 f"{g.level_used} (outcomes)" if g.profile is not None and
+                                                 g.profile.published_from.endswith("outcomes") else "-")
         cells = [g.id, topics[g.topic], g.direction, g.published_strength or "-", level,
                  g.derived_level + ("" if g.level_source != "derived" else " (derived)"), span, g.carried,
                  VERDICT_SHORT[g.comparison.verdict], just, CERTAINTY_SHORT[g.certainty]]
@@ -100,19 +103,30 @@ def summary_text(gradings: list[Grading]) -> str:
 
 def certainty_summary_text(gradings: list[Grading]) -> str:
     """The summary of a guideline graded by a certainty model (GRADE): concordance, and printed certainties."""
-    profiles = [g.profile for g in gradings if g.profile is not None]
-    discordant = sum(p.discordant for p in profiles)
-    depends = sum(p.certainty != "certain" for p in profiles)
-    printed = [p for p in profiles if p.published]
+    graded = [g for g in gradings if g.profile is not None]
+    scheme = next((g.graded_by for g in graded if g.graded_by is not None), None)
+    model = scheme.certainty if scheme is not None else None
+    below = model.discordant_below.replace("_", " ") if model else "low"
+    compared = [g for g in graded if g.comparison.verdict != NOT_COMPARABLE]
+    depends = [g for g in compared if g.certainty != "certain"]
+    discordant = [g for g in compared if g.certainty == "certain" and g.verdicts[0] == STRONGER]
+    concordant = len(compared) - len(depends) - len(discordant)
+    profiles = [g.profile for g in graded if g.profile is not None]
+    printed = Counter(p.published_from for p in profiles if p.published_from)
     outcomes = [o for p in profiles for o in p.outcomes]
     differ = sum(o.differs for o in outcomes)
     shown = sum(bool(o.row.published_certainty) for o in outcomes)
-    return (f"{len(gradings)} recommendations graded by a certainty model (GRADE): {discordant} discordant (strong on "
-            f"low or very low certainty, naming none of GRADE's five situations: DISCORDANT), {depends} whose "
-            f"concordance depends on domains the source leaves unjudged (DOMAINS-EVERY-READING), "
-            f"{len(gradings) - discordant - depends} concordant.\n"
-            f"Certainty: {len(printed)} recommendations print one; {len(outcomes)} outcomes, of which {shown} print a "
-            f"certainty and {differ} of those differ from every reading of their domain judgements.\n"
+    named = {"recommendation": "printed for the recommendation", "outcomes": "printed for every outcome it follows",
+             "some outcomes": "printed for some of its outcomes and derived for the rest"}
+    where = "; ".join(f"{n} {named[k]}" for k, n in printed.items()) or "none printed"
+    name = scheme.name if scheme else "GRADE"
+    return (f"{plural(len(gradings), 'recommendation')} graded by a certainty model ({name}): "
+            f"{len(discordant)} discordant under every reading (strong on {below} certainty or lower, naming none of "
+            f"the situations that allow it: DISCORDANT), {len(depends)} whose concordance depends on domains the "
+            f"source leaves unjudged (DOMAINS-EVERY-READING), {concordant} concordant, "
+            f"{len(gradings) - len(compared)} not comparable (no published strength).\n"
+            f"Certainty behind the recommendations: {where}; {plural(len(outcomes), 'outcome')}, of which {shown} "
+            f"print a certainty and {differ} of those differ from every reading of their domain judgements.\n"
             f"{graded_by(gradings)}")
 
 
@@ -120,6 +134,8 @@ def verdict_line(g: Grading) -> str:
     """One sentence on what the evidence carries under every reading of the unstated appraisal, for the report and
     the Revise app: 'The evidence carries weak to strong (levels * to ***): stronger than evidence under the
     default reading, agree under others — depends on appraisal of refs 4, 321.'"""
+    if g.profile is not None:
+        return certainty_line(g)
     r = g.readings
     if r is None:
         return ""
@@ -136,6 +152,24 @@ def verdict_line(g: Grading) -> str:
     refs = ", ".join(map(str, g.to_appraise))
     return (f"The evidence carries {carries}: {verdicts[0]} under the default reading, {', '.join(verdicts[1:])} "
             f"under others — depends on appraisal of {refs}.")
+
+
+def certainty_line(g: Grading) -> str:
+    """A certainty model's verdict in one sentence: the certainty the strength is checked against, where it comes
+    from, and the check, over every reading of the domains the source leaves unjudged."""
+    p = g.profile
+    assert p is not None
+    used = f"{p.used.replace('_', ' ')} certainty ({p.used_from})"
+    if g.comparison.verdict == "not_comparable":
+        return f"On {used}; {g.comparison.because}"
+    word = {AGREE: "concordant", STRONGER: "discordant"}
+    head = f"{(g.published_strength or '').capitalize()} on {used}"
+    if g.certainty == "certain":
+        return f"{head}: {word.get(g.verdicts[0], g.verdicts[0])} ({g.comparison.rule}) under every reading of the " \
+               "domain judgements."
+    return (f"{head}: {word.get(g.verdicts[0], g.verdicts[0])} under the default reading, "
+            f"{', '.join(word.get(v, v) for v in g.verdicts[1:])} under others — depends on the judgement of "
+            f"{'; '.join(p.to_appraise)}.")
 
 
 def gradings_json(gradings: list[Grading], agreements: Mapping[str, Agreement] | None = None) -> str:
@@ -167,7 +201,8 @@ def findings_json(findings: list[Finding], scheme: Scheme) -> str:
 def scheme_text(scheme: Scheme, root: Path | None = None) -> str:
     """A scheme's table, its level rules in the order they are tried, and every named rule, as a reviewer reads them;
     with `root`, the guideline folder it grades."""
-    gradeable = bool(scheme.levels and scheme.strengths and scheme.ladder)
+    from ..scheme.load import gradeable as can_grade
+    gradeable = can_grade(scheme)
     out = [f"{scheme.title or scheme.name}", f"Scheme {scheme.describe()}"
            + (f", from {scheme.path}" if scheme.path else "")
            + ("" if root is None else f"; it grades the guideline in {root}" if gradeable else
@@ -176,6 +211,16 @@ def scheme_text(scheme: Scheme, root: Path | None = None) -> str:
         given = scheme.name if scheme.path is None or scheme.path.parent == BUNDLED else scheme.path
         out.append(f"A crosswalk target only: without [[strengths]] and a [ladder] it cannot grade a guideline; "
                    f"`grading crosswalk --scheme {given}` maps a guideline into it (docs/schemes.md).")
+    c = scheme.certainty
+    if c is not None:
+        out.append("Graded by certainty (model = \"certainty\"): each outcome from its design and domain "
+                   "judgements, the recommendation's certainty from its critical outcomes, the strength the panel's "
+                   "judgement, checked for discordance (docs/schemes.md, \"Two models\").")
+        out += ["", "Certainty", f"  starts at   {', '.join(f'{d}: {v}' for d, v in c.start.items())}",
+                f"  down        {', '.join(c.domains_down)} ({', '.join(f'{j} -{n}' for j, n in c.down.items())})",
+                f"  up          {', '.join(c.domains_up)} ({', '.join(f'{j} +{n}' for j, n in c.up.items())})",
+                f"  discordant  {c.strong} on {c.discordant_below} or lower, unless it names one of:"]
+        out += [f"    {x.code:28} {x.english}" for x in c.paradigms]
     out += ["", "Levels"]
     out += [f"  {g.code:9} {g.norwegian:12} {g.english:19} {g.definition}" for g in scheme.levels]
     if scheme.strengths:
