@@ -89,3 +89,15 @@ def test_a_guideline_without_its_optional_tables_still_runs_the_explore_notebook
     finally:
         os.environ.pop("GRADING_ROOT") if old is None else os.environ.__setitem__("GRADING_ROOT", old)
     assert "Traceback" not in output_texts(nb)
+
+
+def test_every_notebook_runs_on_the_grade_example_acp_2017(tmp_path):
+    root = tmp_path / "acp-2017"
+    shutil.copytree(REPO / "docs" / "examples" / "acp-2017", root)
+    texts = run_notebooks(tmp_path / "notebooks", root)
+    for name, text in texts.items():
+        assert "Traceback" not in text and "Error" not in text, name
+    assert "Noninvasive Treatments" in texts["1-explore.ipynb"]
+    assert "Summary of findings: 1-01" in texts["2-reproduce.ipynb"]  # GRADE's tables, one per recommendation
+    assert "discordant" in texts["4-audit.ipynb"]
+    shutil.rmtree(written_folder(texts["5-publish.ipynb"]))

@@ -197,3 +197,27 @@ def test_evidence_map_outlines_fragile_recommendations():
     assert "7.2.1-03" in outlined  # traction in sciatica rests on one very good review
     assert "6.2-02" not in outlined  # moderate on *: not carried at all, so not 'fragile' (nor robust)
     assert not any((p.get_gid() or "").startswith("fragile|") for p in plots.evidence_map(g).axes[0].patches)
+
+
+ACP = REPO / "docs" / "examples" / "acp-2017"
+
+
+def test_a_grade_guideline_gets_grade_s_pictures_acp_2017():
+    g = load_guideline(ACP)
+    gs = reproduce(g)
+    fig = plots.agreement_plot(gs, g.scheme)
+    fig.savefig(io.BytesIO(), format="png")
+    bars = {p.get_gid(): p.get_width() for p in fig.axes[0].patches if p.get_gid()}
+    # 1-01 and 2-01 strong on outcomes printed low: discordant; 3-01 weak on printed moderate; 1-02 no strength
+    assert bars == {"standing|concordant": 1, "standing|discordant": 2, "standing|depends_on_appraisal": 0,
+                    "standing|not_comparable": 1}
+    bold = {t.get_gid() for t in fig.axes[1].texts if t.get_fontweight() == "bold"}
+    assert bold == {"count|strong (for)|low"}  # only the discordant cell
+    printed = sum(int(t.get_text()) for t in fig.axes[2].texts if (t.get_gid() or "").startswith("count|"))
+    assert printed == sum(1 for o in g.outcome_rows if o.published_certainty)
+    ranges = plots.ranges_plot(gs, g.scheme)
+    ranges.savefig(io.BytesIO(), format="png")
+    lines = {ln.get_gid(): ln for ln in ranges.axes[0].lines if ln.get_gid()}
+    assert to_rgba(lines["range|1-01"].get_color()) == to_rgba(plots.CERTAINTY_COLOURS["discordant"])
+    assert list(lines["used|1-01"].get_xdata()) == [1]  # low, on a scale from insufficient (0) to high (3)
+    assert {p.get_gid() for p in ranges.axes[0].patches if p.get_gid()} == {"printed|1-02", "printed|3-01"}

@@ -254,7 +254,9 @@ def standing(g: Grading) -> str:
 
 def agreement_plot(gradings: list[Grading], scheme: Scheme) -> Figure:
     """The verdicts split as the audit splits them, then published against derived strengths (direction shown) and
-    printed against derived levels."""
+    printed against derived levels; for a guideline graded by certainty, certainty_plot."""
+    if gradings and all(g.profile is not None for g in gradings):
+        return certainty_plot(gradings, scheme)
     s = summary(gradings)
     fig = Figure(figsize=(15, 5.2), layout="constrained")
     bars, strengths, levels = fig.subplots(1, 3, width_ratios=[1.0, 1.5, 0.7])
@@ -303,6 +305,8 @@ def ranges_plot(gradings: list[Grading], scheme: Scheme, ids: list[str] | None =
     """For each recommendation, what its evidence can carry under every reading of the unstated appraisal (a bar
     on one scale from strongest against to strongest for), the default reading (a dot) and the published
     strength (a hollow box): a reviewer sees at once what is certain and what depends on appraisal."""
+    if gradings and all(g.profile is not None for g in gradings):
+        return certainty_ranges_plot(gradings, scheme, ids)
     shown = [g for g in gradings if g.readings is not None and (ids is None or g.id in ids)]
     fig = Figure(figsize=(10, 1.6 + 0.24 * len(shown)), layout="constrained")
     ax = fig.add_subplot()
@@ -368,4 +372,111 @@ def worklist_plot(entries: list[Entry], top: int = 20) -> Figure:
               fontsize=8, loc="lower right", frameon=False)
     ax.set_title(f"What to appraise first: the {len(shown)} references whose unstated appraisal decides the most "
                  f"verdicts", fontsize=10)
+    return fig
+
+
+# --- a guideline graded by certainty (GRADE): concordance, strength on certainty, printed against derived -----------
+
+CERTAINTY_STANDINGS = {"concordant": "concordant under every reading", "discordant": "discordant under every reading",
+                       "depends_on_appraisal": "depends on domains\nthe source leaves unjudged",
+                       "not_comparable": "not comparable\n(no published strength)"}
+CERTAINTY_COLOURS = {"concordant": "#1a9850", "discordant": "#d73027", "depends_on_appraisal": "#9e9ac8",
+                     "not_comparable": "#bbbbbb"}
+
+
+def certainty_standing(g: Grading) -> str:
+    """Where a certainty model's grading stands over every reading of its unjudged domains."""
+    if g.comparison.verdict == NOT_COMPARABLE:
+        return "not_comparable"
+    if g.certainty != "certain":
+        return "depends_on_appraisal"
+    return "discordant" if g.profile is not None and g.profile.discordant else "concordant"
+
+
+def _levels_high_first(scheme: Scheme) -> list[str]:
+    return [x.code for x in sorted(scheme.levels, key=lambda x: -x.rank)]
+
+
+def certainty_plot(gradings: list[Grading], scheme: Scheme) -> Figure:
+    """GRADE's checks in one picture: concordance under every reading; each strength against the certainty it rests
+    on (discordant cells outlined); each outcome's printed certainty against the one its domains give."""
+    levels = _levels_high_first(scheme)
+    words = {c: c.replace("_", " ") for c in levels}
+    fig = Figure(figsize=(15, 5.2), layout="constrained")
+    bars, strengths, outcomes = fig.subplots(1, 3, width_ratios=[1.0, 1.0, 1.0])
+    keys = list(CERTAINTY_STANDINGS)
+    counts = [sum(certainty_standing(g) == k for g in gradings) for k in keys]
+    drawn = bars.barh(range(len(keys)), counts, color=[CERTAINTY_COLOURS[k] for k in keys], edgecolor="black",
+                      linewidth=0.6)
+    for b, k, n in zip(drawn, keys, counts):
+        b.set_gid(f"standing|{k}")
+        bars.text(n + 0.1, b.get_y() + b.get_height() / 2, str(n), va="center", fontsize=8)
+    bars.set_yticks(range(len(keys)), [CERTAINTY_STANDINGS[k] for k in keys], fontsize=8)
+    bars.invert_yaxis()
+    bars.set_xlim(0, max(counts + [1]) * 1.3 + 0.5)
+    bars.set_xlabel("recommendations")
+    bars.set_title(f"A strong recommendation on low certainty, {len(gradings)} recommendations\n(DISCORDANT, "
+                   "over every reading of the unjudged domains)", fontsize=9)
+    rows = [f"{g.published_strength} ({g.direction})" for g in gradings if g.published_strength]
+    order = [f"{x.code} ({d})" for x in scheme.strengths for d in ("for", "against", "none")]
+    table = pd.crosstab(pd.Series(rows, name="published strength"),
+                        pd.Series([g.level_used for g in gradings if g.published_strength],
+                                  name="certainty it rests on")).reindex(
+        index=[r for r in order if r in rows], columns=levels, fill_value=0)
+    table.columns = [words[c] for c in table.columns]
+    table.columns.name = "certainty it rests on (printed where printed)"
+    bad = {(f"{g.published_strength} ({g.direction})", words[g.level_used]) for g in gradings
+           if g.profile is not None and g.profile.discordant}
+    _heatmap(strengths, table, "Strength against the certainty it rests on;\nbold: discordant",
+             lambda r, c: (r, c) in bad)
+    rated = [o for g in gradings if g.profile is not None for o in g.profile.outcomes if o.row.published_certainty]
+    cross = pd.crosstab(pd.Series([words.get(o.row.published_certainty, o.row.published_certainty) for o in rated],
+                                  name="printed certainty"),
+                        pd.Series([words[o.certainty.value] for o in rated],
+                                  name="derived (default reading)")).reindex(
+        index=[words[c] for c in levels], columns=[words[c] for c in levels], fill_value=0)
+    differ = sum(o.differs for o in rated)
+    _heatmap(outcomes, cross, f"Outcomes: printed against derived certainty\n({len(rated)} printed, {differ} outside "
+             "every reading of their domains)", lambda r, c: r == c)
+    fig.suptitle(literal(f"Graded by scheme {scheme.describe()}"), fontsize=9)
+    return fig
+
+
+def certainty_ranges_plot(gradings: list[Grading], scheme: Scheme, ids: list[str] | None = None) -> Figure:
+    """For each recommendation graded by certainty, the certainty its outcomes' domains give under every reading
+    (a bar), the certainty its strength is checked against (a dot) and the printed one (a hollow box)."""
+    levels = _levels_high_first(scheme)[::-1]  # lowest on the left
+    x = {c: i for i, c in enumerate(levels)}
+    shown = [g for g in gradings if g.profile is not None and (ids is None or g.id in ids)]
+    fig = Figure(figsize=(12, 1.9 + 0.28 * len(shown)), layout="constrained")
+    ax = fig.add_subplot()
+    for y, g in enumerate(shown):
+        p = g.profile
+        assert p is not None
+        lo, hi = x[p.overall_range[0]], x[p.overall_range[1]]
+        bar = ax.plot([lo, hi], [y, y], color=CERTAINTY_COLOURS[certainty_standing(g)], linewidth=6,
+                      solid_capstyle="butt", alpha=0.85, gid=f"range|{g.id}")[0]
+        if lo == hi:
+            bar.set_marker("s")
+            bar.set_markersize(7)
+        ax.plot([x[p.used]], [y], "o", color="black", markersize=4, gid=f"used|{g.id}")
+        if p.published:
+            ax.add_patch(Rectangle((x[p.published] - 0.25, y - 0.34), 0.5, 0.68, fill=False, edgecolor="#333333",
+                                   linewidth=1.1, gid=f"printed|{g.id}"))
+    ax.set_xticks(range(len(levels)), [c.replace("_", " ") for c in levels], fontsize=8)
+    ax.set_xlim(-0.6, len(levels) - 0.4)
+    ax.set_yticks(range(len(shown)), [literal(f"{g.id} {g.published_strength or 'no strength'}: " + textwrap.shorten(
+        g.recommendation.topic_en or g.topic, 60, placeholder="…")) for g in shown], fontsize=7)
+    ax.set_ylim(max(len(shown), 1) - 0.5, -0.5)
+    ax.xaxis.tick_top()
+    handles: list[Artist] = [Line2D([], [], color=CERTAINTY_COLOURS[k], linewidth=6,
+                                    label=CERTAINTY_STANDINGS[k].replace("\n", " ")) for k in CERTAINTY_STANDINGS]
+    handles += [Line2D([], [], linestyle="none", marker="o", color="black", markersize=4,
+                       label="the certainty the strength is checked against"),
+                Patch(fill=False, edgecolor="#333333", label="printed certainty (for it, or for every outcome)")]
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.01), ncol=2, fontsize=8, frameon=False,
+              title="Bar: the certainty the outcomes' domain judgements give, under every reading of those the "
+                    "source leaves unjudged", title_fontsize=8)
+    ax.set_title(literal(f"The certainty behind each recommendation\n(graded by scheme {scheme.describe()})"),
+                 fontsize=10)
     return fig
