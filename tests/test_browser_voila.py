@@ -138,3 +138,19 @@ def assert_no_error_box(page) -> None:
     """No cell's error reached the page: no standard-error output, no traceback."""
     assert page.locator('[data-mime-type="application/vnd.jupyter.stderr"]').count() == 0
     assert "Traceback" not in page.locator("body").inner_text()
+
+
+def test_the_revise_app_shows_a_grade_guideline_s_summary_of_findings_acp_2017(tmp_path):
+    root = tmp_path / "acp-2017"
+    shutil.copytree(REPO / "docs" / "examples" / "acp-2017", root)
+    with served_app(tmp_path, root, "revise-voila-acp.png") as (page, expect, _):
+        expect(page.locator(".grading-rec-select select")).to_be_visible(timeout=180_000)
+        sof = page.locator(".grading-summary-of-findings")
+        expect(sof).to_contain_text("Summary of findings: 1-01", timeout=60_000)
+        expect(sof).to_contain_text("⊕⊕◯◯")  # ACP's low, of four levels
+        expect(page.locator(".grading-derived-level")).to_contain_text("Derived certainty")
+        expect(page.locator(".grading-verdict")).to_contain_text("stronger than evidence")
+        label = f"3-01 {load_guideline(root).recommendations.loc['3-01', 'topic_en']}"
+        page.locator(".grading-rec-select select").select_option(label=label)
+        expect(sof).to_contain_text("Summary of findings: 3-01")
+        expect(page.locator(".grading-verdict")).to_contain_text("agree")
