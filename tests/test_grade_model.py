@@ -220,3 +220,10 @@ def test_outcome_certainties_printed_where_the_recommendation_prints_none_stand_
     g = grade(rec, (), GRADE, outcomes=(every[0], outcome("harms", risk_of_bias="serious", publication_bias="unclear")))
     assert g.profile.used == "moderate" and g.certainty == "depends_on_appraisal"
     assert g.to_appraise == ("harms: publication bias",)
+
+
+def test_a_body_of_evidence_whose_design_the_source_does_not_state_is_read_from_each_start():
+    r = rate_outcome(outcome("harms", design="unclear", direction="harm"), GRADE)
+    # read as trials by default (high), as observational studies under another reading (low)
+    assert (r.certainty.value, r.highest, r.lowest) == ("high", "high", "low")
+    assert r.unjudged == ("design",) and "design the source does not state" in r.certainty.because

@@ -83,7 +83,9 @@ def rate_outcome(row: OutcomeRow, scheme: Scheme) -> RatedOutcome:
     """The certainty of one outcome's body of evidence: START-BY-DESIGN, RATE-DOWN, RATE-UP, FLOOR-AND-CEILING."""
     m = _model(scheme)
     order = _order(scheme)
-    start = m.start.get(row.design)
+    unstated_design = row.design == "unclear"  # read from each design's start (DOMAINS-EVERY-READING)
+    start = min(m.start.values(), key=order.index) if unstated_design else m.start.get(row.design)
+    lowest_start = max(m.start.values(), key=order.index) if unstated_design else start
     if start is None:  # the reader refuses a design the scheme does not start; a record built in code may not
         return RatedOutcome(row, Decision(order[-1], "START-BY-DESIGN", f"design '{row.design}' has no starting "
                                           "level in the scheme.", says=scheme.says("START-BY-DESIGN")),
@@ -92,22 +94,24 @@ def rate_outcome(row: OutcomeRow, scheme: Scheme) -> RatedOutcome:
     up = [(d, row.domains.get(d, "unclear")) for d in m.domains_up]
     steps_down = sum(m.down.get(j, 0) for _, j in down)
     steps_up = sum(m.up.get(j, 0) for _, j in up)
-    unjudged = tuple(d for d, j in (*down, *up) if j == "unclear")
+    unjudged = ("design",) * unstated_design + tuple(d for d, j in (*down, *up) if j == "unclear")
     most_down = steps_down + sum(max(m.down.values()) for _, j in down if j == "unclear")
     most_up = steps_up + sum(max(m.up.values()) for _, j in up if j == "unclear")
 
-    def at(steps: int) -> str:
-        return order[min(max(order.index(start) + steps, 0), len(order) - 1)]
+    def at(steps: int, begin: str = start) -> str:
+        return order[min(max(order.index(begin) + steps, 0), len(order) - 1)]
 
     value = at(steps_down - steps_up)
-    lowest, highest = at(most_down - steps_up), at(steps_down - most_up)
+    lowest, highest = at(most_down - steps_up, lowest_start or start), at(steps_down - most_up)
     moved = [f"{d.replace('_', ' ')} {j.replace('_', ' ')} (-{m.down[j]})" for d, j in down if m.down.get(j, 0)]
     moved += [f"{d.replace('_', ' ')} {j.replace('_', ' ')} (+{m.up[j]})" for d, j in up if m.up.get(j, 0)]
-    because = (f"{row.outcome}: {'randomised trials' if row.design == 'rct' else row.design + ' studies'} start at "
-               f"{start} (START-BY-DESIGN)" + (f"; {', '.join(moved)}" if moved else "; no domain moves it")
-               + f": {value}" + (" (FLOOR-AND-CEILING)" if at(steps_down - steps_up) != _unclamped(order, start,
-                                                                                                  steps_down - steps_up)
-                                 else ""))
+    studies = ("studies of a design the source does not state, read as randomised trials (every reading: also as "
+               f"observational, from {lowest_start})" if unstated_design else
+               "randomised trials" if row.design == "rct" else row.design + " studies")
+    clamped = at(steps_down - steps_up) != _unclamped(order, start, steps_down - steps_up)
+    because = (f"{row.outcome}: {studies} start at {start} (START-BY-DESIGN)"
+               + (f"; {', '.join(moved)}" if moved else "; no domain moves it")
+               + f": {value}" + (" (FLOOR-AND-CEILING)" if clamped else ""))
     if unjudged:
         because += (f"; unjudged by the source: {', '.join(d.replace('_', ' ') for d in unjudged)}, read as not "
                     f"serious (every reading: {lowest} to {highest}, DOMAINS-EVERY-READING)")

@@ -180,7 +180,7 @@ def outcomes_spec(scheme: Scheme, manifest: Manifest = NEUTRAL) -> tuple[Column,
     """The columns of outcomes.csv (a certainty model's evidence profiles); the domains and their judgements are
     the scheme's [certainty] table's."""
     c = scheme.certainty
-    designs = tuple(c.start) if c else ("rct", "observational")
+    designs = (*c.start, "unclear") if c else ("rct", "observational", "unclear")
     down = tuple(c.down) + ("unclear",) if c else DOWN_JUDGEMENTS
     up = tuple(c.up) + ("unclear",) if c else ("no", "yes", "very_large", "unclear")
     importance = (*c.importance, "unclear") if c else ("critical", "important", "not_important", "unclear")
