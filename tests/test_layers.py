@@ -32,7 +32,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("results", ("grading.results",)),
     ("render", ("grading.render", "grading.analyses.explore")),
     ("ui", ("grading.ui",)),
-    ("cli", ("grading.cli",)),
+    ("cli", ("grading.cli", "grading.__main__")),
 )
 
 
