@@ -241,9 +241,12 @@ def test_grading_scheme_prints_and_copies_the_file_to_edit(capsys, tmp_path):
 
 
 def test_grading_scheme_says_a_crosswalk_target_cannot_grade(capsys):
-    assert main(["scheme", "--scheme", "grade"]) == 0
+    assert main(["scheme", "--scheme", "cost-b13"]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[1].startswith("Scheme grade (given with --scheme), from ")
-    assert out[2].startswith("A crosswalk target only") and "`grading crosswalk --scheme grade`" in out[2]
+    assert out[1].startswith("Scheme cost-b13 (given with --scheme), from ")
+    assert out[2].startswith("A crosswalk target only") and "`grading crosswalk --scheme cost-b13`" in out[2]
     assert main(["scheme", "--scheme", "norway-2007"]) == 0
     assert "crosswalk target" not in capsys.readouterr().out
+    assert main(["scheme", "--scheme", "grade"]) == 0  # GRADE grades by its certainty model
+    out = capsys.readouterr().out
+    assert "crosswalk target" not in out and "Graded by certainty" in out and "catastrophic_harm" in out

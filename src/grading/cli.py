@@ -93,6 +93,40 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_etd(args: argparse.Namespace) -> int:
+    from .analyses.agreement import load_votes_and_panel, tally
+    from .analyses.etd import etd_tallies
+    from .revisions.etd import etd_histories, new_etd, save_etd
+    guideline = _load(args)
+    known = list(guideline.recommendations.index)
+    if args.id is not None and args.id not in known:
+        raise ValidationError([Problem("recommendation", "no such recommendation", found=args.id,
+                                       allowed=", ".join(known[:8]) + (", …" if len(known) > 8 else ""))])
+    if args.save is not None:
+        if args.id is None or not args.author:
+            raise ValidationError([Problem(str(args.save), "saving an EtD needs the recommendation and its author",
+                                           allowed="grading etd ID --save FILE --author NAME")])
+        from .revisions.record import read_json
+        ok, data, problems = read_json(args.save, str(args.save), "a JSON object with criteria and conclusion "
+                                       "(docs/etd.md)", "3 levels (record > criteria > criterion)")
+        if not ok or not isinstance(data, dict):
+            raise ValidationError(problems or [Problem(str(args.save), "the file does not hold a JSON object",
+                                                       allowed="an object with criteria and conclusion")])
+        record = new_etd(guideline.scheme, args.id, args.author, data.get("criteria", {}),
+                         data.get("conclusion", {}), source=str(args.save))
+        _say(f"saved {save_etd(guideline, record)}")
+        return 0
+    histories = etd_histories(guideline)
+    if args.id is not None:
+        histories = {args.id: histories[args.id]}
+    panel, votes = load_votes_and_panel(guideline)
+    tallies = {rid: etd_tallies(tally(guideline.recommendation(rid), panel, votes, guideline.scheme),
+                                guideline.scheme)
+               for rid in histories if panel is not None and any(v.recommendation_id == rid for v in votes)}
+    _write("etd", args.format, guideline, histories, tallies)
+    return 0
+
+
 def cmd_audit(args: argparse.Namespace) -> int:
     guideline = _load(args)
     if args.fragility:
@@ -356,6 +390,19 @@ def parser() -> argparse.ArgumentParser:
                                      "copy, to pass with --scheme FILE or name in guideline.toml "
                                      "(docs/schemes.md describes the format)")
     subs["reproduce"].add_argument("--appraised", action="store_true", help=APPRAISED_HELP)
+    ep = sub.add_parser("etd", help="the panel's Evidence-to-Decision framework per recommendation, or save one",
+                        description="Show each recommendation's Evidence-to-Decision framework (the latest saved "
+                                    "record in evidence/etd/, else what the guideline's text records), with the "
+                                    "votes on each criterion; or, with --save FILE --author NAME, save a new record "
+                                    "for one recommendation (never over an earlier one). docs/etd.md.")
+    ep.add_argument("id", nargs="?", default=None, help="one recommendation's id (default: every one)")
+    ep.add_argument("--root", type=Path, default=None, help=root_help)
+    ep.add_argument("--format", choices=formats("etd"), default=formats("etd")[0])
+    ep.add_argument("--save", type=Path, default=None, metavar="FILE",
+                    help="a JSON file {criteria: {KEY: {judgement, evidence, considerations}}, conclusion: {...}}")
+    ep.add_argument("--author", default="", help="who records the EtD (with --save)")
+    ep.add_argument("--scheme", default=None, help=SCHEME_HELP)
+    ep.set_defaults(func=cmd_etd)
     subs["audit"].add_argument("--fragility", action="store_true",
                                help="for each recommendation, the smallest single-row change that moves its grading")
     ip = sub.add_parser("impact", help="which recommendations a new study, or a batch of them, would move",

@@ -39,6 +39,11 @@ KINDS = {
     "likely_reference": "cited reference identified only as likely",
     "uncited_reference": "reference in the .bib that no evidence row (or outcome) cites",
     **VOTE_KINDS,  # the working group's votes and the texts' strength wording (analyses/agreement.py)
+    "etd_direction": "an Evidence-to-Decision conclusion whose direction its judgements point against (ETD-DIRECTION)",
+    "etd_strong_unknown": "a strong conclusion with Evidence-to-Decision criteria judged as unknown "
+                          "(ETD-STRONG-UNKNOWN)",
+    "etd_strength_not_carried": "an Evidence-to-Decision conclusion whose strength the votes on it do not carry "
+                                "(ETD-VOTES-CARRY)",
 }
 
 
@@ -155,6 +160,8 @@ def audit(guideline: Guideline, gradings: list[Grading] | None = None) -> list[F
     found += [Finding("uncited_reference", f"ref {n}", f"{key} ({guideline.reference_status(n) or 'ordinary'})")
               for n, key in numbering.items() if n not in cited]
     found += [Finding(*f) for f in working_group_findings(guideline)]
+    from .etd import etd_findings
+    found += [Finding(f.kind, f.subject, f.detail) for f in etd_findings(guideline)]
     from .appraisals import settled_findings  # here: only a guideline with saved appraisals needs it
     found += [Finding("settled_by_appraisal", *f) for f in settled_findings(guideline, gradings)]
     rank = {k: i for i, k in enumerate(KINDS)}  # settled verdicts sit after the worklist; the rest keep their order

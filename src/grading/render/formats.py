@@ -37,8 +37,11 @@ def reproduce_table(guideline: Guideline, gradings: list[Grading]) -> str:
 
 def reproduce_json(guideline: Guideline, gradings: list[Grading]) -> str:
     from ..analyses.agreement import agreements
+    from ..revisions.etd import etd_histories
     from .text import gradings_json
-    return gradings_json(gradings, agreements(guideline)) + "\n"  # `agreement` where the group has voted
+    etds = {rid: h.current for rid, h in etd_histories(guideline).items() if h.current is not None}
+    # `agreement` where the group has voted, `etd` where an EtD is recorded (saved, or stated by the text)
+    return gradings_json(gradings, agreements(guideline), etds) + "\n"
 
 
 # --- grading audit: (guideline, findings); with --fragility, (guideline, fragility) ----------------------------
@@ -187,9 +190,22 @@ def appraisals_json(guideline: Guideline, loop: Any, instruments: Any) -> str:
                       ensure_ascii=False) + "\n"
 
 
+# --- grading etd: (guideline, histories, tallies) -----------------------------------------------------------------
+
+def etd_text(guideline: Guideline, histories: Any, tallies: Any) -> str:
+    from .text import etd_text as text
+    return text(guideline, histories, tallies) + "\n"
+
+
+def etd_json(guideline: Guideline, histories: Any, tallies: Any) -> str:
+    from .text import etd_json as as_json
+    return as_json(histories, tallies) + "\n"
+
+
 FORMATS: Mapping[str, Mapping[str, Callable[..., Any]]] = {
     "reproduce": {"table": reproduce_table, "json": reproduce_json},
     "audit": {"text": audit_text, "json": audit_json},
+    "etd": {"text": etd_text, "json": etd_json},  # grading etd
     "fragility": {"text": fragility_text, "json": fragility_json},  # grading audit --fragility
     "impact": {"text": impact_text, "json": impact_json},
     "impact-batch": {"text": batch_impact_text, "json": batch_impact_json},  # grading impact FILE --appraisal CSV

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from ..analyses.audit import Finding
     from ..analyses.fragility import Fragility
     from ..analyses.impact import Batch, BatchImpact, Impact, NewStudy
+    from ..io.guideline import Guideline
+    from ..revisions.etd import EtdHistory, EtdRecord
 
 VERDICT_SHORT = {AGREE: "agree", STRONGER: "STRONGER", WEAKER: "WEAKER", NOT_COMPARABLE: "n/c"}
 CERTAINTY_SHORT = {"certain": "certain", "depends_on_appraisal": "DEPENDS", "depends_on_choice": "CHOICE"}
@@ -172,11 +174,14 @@ def certainty_line(g: Grading) -> str:
             f"{'; '.join(p.to_appraise)}.")
 
 
-def gradings_json(gradings: list[Grading], agreements: Mapping[str, Agreement] | None = None) -> str:
-    """The JSON array `grading reproduce --format json` prints; a recommendation with votes gets `agreement`."""
-    found = agreements or {}
-    return json.dumps([{**g.as_dict(), **({"agreement": found[g.id].as_dict()} if g.id in found else {})}
-                       for g in gradings], ensure_ascii=False, indent=2)
+def gradings_json(gradings: list[Grading], agreements: Mapping[str, Agreement] | None = None,
+                  etds: Mapping[str, EtdRecord] | None = None) -> str:
+    """The JSON array `grading reproduce --format json` prints; a recommendation with votes gets `agreement`, one
+    with an Evidence-to-Decision record `etd`."""
+    found, etd = agreements or {}, etds or {}
+    return json.dumps([{**g.as_dict(), **({"agreement": found[g.id].as_dict()} if g.id in found else {}),
+                        **({"etd": etd[g.id].as_dict()} if g.id in etd else {})} for g in gradings],
+                      ensure_ascii=False, indent=2)
 
 
 def findings_text(findings: list[Finding], scheme: Scheme) -> str:
@@ -356,3 +361,51 @@ def batch_impact_json(batch: Batch, moved: list[BatchImpact]) -> str:
     """A batch's impact as a JSON array: each row the record's key ('' for the whole batch) and the change."""
     return json.dumps([{"key": m.key, "study": cited_as(batch, m.key), **_impact_row(m.impact)} for m in moved],
                       ensure_ascii=False, indent=2)
+
+
+def etd_text(guideline: Guideline, histories: Mapping[str, EtdHistory], tallies: Mapping[str, Mapping]) -> str:
+    """Each recommendation's Evidence-to-Decision framework as a reviewer reads it: each criterion's judgement,
+    the conclusion, where it comes from, and the votes on each criterion where the panel voted."""
+    from ..revisions.etd import CONCLUSION_WORDS
+    etd = guideline.scheme.etd
+    if etd is None:
+        return (f"Scheme {guideline.scheme.describe()} declares no Evidence-to-Decision framework ([etd]); "
+                "docs/schemes.md says how to add one.")
+    out = []
+    for rid, h in histories.items():
+        r = h.current
+        if r is None:
+            out += [f"{rid}: no EtD recorded.", ""]
+            continue
+        saved = f"; {plural(len(h.saved), 'saved record')} in its history" if h.saved else ""
+        out.append(f"{rid}: EtD {r.label()} ({r.rule}){saved}" + (f", seed lines {r.seed_lines}" if r.seed_lines
+                                                                   else ""))
+        votes = tallies.get(rid, {})
+        for c in etd.criteria:
+            j = r.criteria.get(c.key)
+            line = f"  {c.name}: {j.judgement if j else 'not judged'}"
+            if j and j.evidence:
+                line += f" — {textwrap.shorten(j.evidence, 90, placeholder='…')}"
+            t = votes.get(c.key)
+            if t is not None:
+                line += f"  [votes: {', '.join(f'{k} {n}' for k, n in t.counts.items())}; {t.outcome}" + (
+                    f" {t.decided}" if t.decided else "") + f", {t.rule}]"
+            out.append(line)
+        said = [f"{CONCLUSION_WORDS[k]}: {v}" for k, v in r.conclusion.items() if v]
+        out.append("  Conclusion: " + ("; ".join(said) if said else "none recorded"))
+        t = votes.get("conclusion")
+        if t is not None:
+            out.append(f"  Votes on the strength: {', '.join(f'{k} {n}' for k, n in t.counts.items())}; {t.outcome}"
+                       + (f" {t.decided}" if t.decided else "") + f" ({t.rule}: {t.because})")
+        out.append("")
+    out.append(f"Graded by scheme {guideline.scheme.describe()}.")
+    return "\n".join(terminal_safe(x) for x in out)
+
+
+def etd_json(histories: Mapping[str, EtdHistory], tallies: Mapping[str, Mapping]) -> str:
+    """Each recommendation's EtD (its `etd` object as `grading reproduce --format json` gives it), its saved history
+    and the votes on it."""
+    return json.dumps([{"id": rid, "etd": h.current.as_dict() if h.current else None,
+                        "history": [r.path.name for r in h.saved if r.path is not None],
+                        "votes": {k: t.as_dict() for k, t in tallies.get(rid, {}).items()}}
+                       for rid, h in histories.items()], ensure_ascii=False, indent=2)

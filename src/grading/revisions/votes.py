@@ -30,6 +30,7 @@ from .record import (
 FORMAT = "grading-vote/1"
 VOTES_DIR = Path("evidence") / "votes"
 FIELDS = ("format", "recommendation_id", "member", "created", "judgements", "strength", "revision", "comment")
+OPTIONAL_FIELDS = ("etd",)  # added after votes were first saved: a vote without it judged no EtD criterion
 _REVISION_FILE = re.compile(r"^[^/\\]+\.json\Z")
 
 
@@ -45,12 +46,13 @@ class Vote:
     strength: str | None = None  # the strength the member proposes, if any
     revision: str | None = None  # the file name of the revision (evidence/revisions/<id>/) the vote is about
     path: Path | None = field(default=None, compare=False)
+    etd: Mapping[str, str] = field(default_factory=dict)  # EtD criterion -> the member's judgement, or abstain
 
     def as_json(self) -> dict:
-        """The JSON object saved for this vote."""
+        """The JSON object saved for this vote (`etd` only where the member judged the EtD's criteria)."""
         return {"format": FORMAT, "recommendation_id": self.recommendation_id, "member": self.member,
                 "created": self.created, "judgements": dict(self.judgements), "strength": self.strength,
-                "revision": self.revision, "comment": self.comment}
+                "revision": self.revision, "comment": self.comment, **({"etd": dict(self.etd)} if self.etd else {})}
 
     def when(self) -> datetime:
         return _parse_time(self.created)
@@ -84,8 +86,8 @@ def vote_problems(data: object, file: str, scheme: Scheme, *, saving: bool = Fal
     if not isinstance(data, dict):
         return [Problem(file, "the file does not hold a JSON object", found=type(data).__name__,
                         allowed="an object with the fields " + ", ".join(FIELDS))]
-    out = [Problem(file, f"field '{k}' is unknown", found=str(k), allowed=", ".join(FIELDS))
-           for k in data if k not in FIELDS]
+    out = [Problem(file, f"field '{k}' is unknown", found=str(k), allowed=", ".join((*FIELDS, *OPTIONAL_FIELDS)))
+           for k in data if k not in FIELDS and k not in OPTIONAL_FIELDS]
     out += [Problem(file, f"field '{k}' is missing", allowed=_ALLOWED[k]) for k in FIELDS if k not in data]
 
     def bad(name: str, message: str, value: object) -> None:
@@ -115,6 +117,11 @@ def vote_problems(data: object, file: str, scheme: Scheme, *, saving: bool = Fal
     revision = data.get("revision")
     if revision is not None and not (isinstance(revision, str) and _REVISION_FILE.match(revision)):
         bad("revision", "is not a revision file name", revision)
+    etd = data.get("etd", {})
+    if not isinstance(etd, dict):
+        bad("etd", "must be an object of criterion -> judgement", etd)
+    elif etd:
+        out += _etd_vote_problems(etd, file, scheme)
     comment = data.get("comment")
     if "comment" in data and not isinstance(comment, str):
         bad("comment", "must be text", comment)
@@ -125,12 +132,31 @@ def vote_problems(data: object, file: str, scheme: Scheme, *, saving: bool = Fal
     return out
 
 
+def _etd_vote_problems(etd: dict, file: str, scheme: Scheme) -> list[Problem]:
+    """A vote's judgements on the EtD's criteria: each a criterion of the scheme's framework, each judgement one
+    it lists (or abstain)."""
+    if scheme.etd is None:
+        return [Problem(file, f"field 'etd': scheme {scheme.name} declares no Evidence-to-Decision framework",
+                        column="etd", allowed="no etd field, or a scheme with [etd]")]
+    out = []
+    for key, judgement in etd.items():
+        c = scheme.etd.criterion(key)
+        if c is None:
+            out.append(Problem(file, f"field 'etd.{key}' is not a criterion of the framework", column=f"etd.{key}",
+                               found=str(key), allowed=", ".join(scheme.etd.keys)))
+        elif judgement != "abstain" and judgement not in c.judgements:
+            out.append(Problem(file, f"field 'etd.{key}' has a judgement the framework does not list",
+                               column=f"etd.{key}", found=str(judgement), allowed=", ".join((*c.judgements,
+                                                                                            "abstain"))))
+    return out
+
+
 def new_vote(scheme: Scheme, recommendation_id: str, member: str, judgements: Mapping[str, str],
              comment: str = "", strength: str | None = None, revision: str | None = None,
-             created: str | None = None) -> Vote:
+             created: str | None = None, etd: Mapping[str, str] | None = None) -> Vote:
     """Build a vote stamped now; raise ValidationError listing every problem (a `no` needs a comment)."""
     vote = Vote(recommendation_id, member.strip(), created or utc_now(), dict(judgements), comment.strip(),
-                strength or None, revision or None)
+                strength or None, revision or None, etd=dict(etd or {}))
     raise_if_errors(vote_problems(vote.as_json(), f"vote on {recommendation_id} (unsaved)", scheme, saving=True))
     return vote
 
@@ -213,7 +239,7 @@ def read_vote(path: Path, scheme: Scheme, name: str | None = None) -> tuple[Vote
         return None, problems
     assert isinstance(data, dict)  # else a problem was returned above
     return Vote(data["recommendation_id"], data["member"].strip(), data["created"], dict(data["judgements"]),
-                data["comment"], data["strength"], data["revision"], path), []
+                data["comment"], data["strength"], data["revision"], path, dict(data.get("etd", {}))), []
 
 
 # --- which votes count, and what does not fit ------------------------------------------------------------

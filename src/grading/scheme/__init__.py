@@ -10,7 +10,8 @@ from .load import (
     guideline_scheme,
     load_scheme,
 )
-from .model import Certainty, Choices, Clause, Grade, LevelRule, Paradigm, Rule, Scheme
+from .model import Certainty, Choices, Clause, Criterion, Etd, Grade, LevelRule, Paradigm, Rule, Scheme
 
-__all__ = ["BUNDLED", "DEFAULT", "DOC", "Certainty", "Choices", "Clause", "Grade", "LevelRule", "Paradigm", "Rule",
-           "Scheme", "bundled_names", "check_grades_strengths", "gradeable", "guideline_scheme", "load_scheme"]
+__all__ = ["BUNDLED", "DEFAULT", "DOC", "Certainty", "Choices", "Clause", "Criterion", "Etd", "Grade", "LevelRule",
+           "Paradigm", "Rule", "Scheme", "bundled_names", "check_grades_strengths", "gradeable", "guideline_scheme",
+           "load_scheme"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -10,12 +11,14 @@ from ..errors import Problem, raise_if_errors
 from ..io.files import read_toml
 from ..vocab import DESIGNS, JUDGEMENTS, QUALITIES
 from .lines import Lines
-from .model import Certainty, Choices, Clause, Grade, LevelRule, Paradigm, Rule, Scheme
+from .model import Certainty, Choices, Clause, Criterion, Etd, Grade, LevelRule, Paradigm, Rule, Scheme
 
 BUNDLED = Path(__file__).parent / "bundled"
 DEFAULT = "norway-2007"
 SECTIONS = ("name", "title", "sets", "choices", "levels", "strengths", "ladder", "level_rules", "rules", "mappings",
-            "model", "certainty", "paradigms")
+            "model", "certainty", "paradigms", "etd")
+ETD_KEYS = ("key", "name", "question", "judgements", "column", "points")
+ETD_COLUMNS = ("agree_validity", "agree_applicability", "agree_benefit_harm")  # what recommendations.csv records
 MODELS = ("levels", "certainty")
 JUDGEMENTS_DOWN = ("not_serious", "serious", "very_serious")
 MAPPING_KINDS = ("strength", "against", "certainty")  # docs/schemes.md, "Crosswalk"
@@ -339,8 +342,63 @@ def scheme_from_data(data: dict, name: str, problems: list[Problem], path: Path 
     if model not in MODELS:
         out("unknown model", (None, None, "model"), column="model", found=_shown(model), allowed=", ".join(MODELS))
     certainty = _certainty(data, codes, scodes, rules, out) if model == "certainty" else None
+    etd = _etd(data, out) if "etd" in data else None
     return Scheme(str(data.get("name", path.stem if path else name)), str(data.get("title", "")), levels, strengths,
-                  tuple(level_rules), ladder, rules, sets, choices, mappings, path, certainty=certainty)
+                  tuple(level_rules), ladder, rules, sets, choices, mappings, path, certainty=certainty, etd=etd)
+
+
+def _etd(data: dict, out: _Found) -> Etd | None:
+    """[etd]: the Evidence-to-Decision framework's criteria ([[etd.criteria]]) and its `unknown` judgements."""
+    raw = _table(data, "etd", out, "an [etd] table with unknown = [...] and [[etd.criteria]] (docs/schemes.md)")
+    for k in raw:
+        if k not in ("criteria", "unknown"):
+            out("unknown key in [etd]", ("etd", None, k), column=f"etd.{k}", found=str(k), allowed="criteria, unknown")
+    unknown = raw.get("unknown", [])
+    if not (isinstance(unknown, list) and all(isinstance(u, str) for u in unknown)):
+        out("[etd] unknown must be a list of judgements", ("etd", None, "unknown"), column="etd.unknown",
+            found=_shown(unknown), allowed='e.g. ["don\'t know"]')
+        unknown = []
+    items = raw.get("criteria", [])
+    if not (isinstance(items, list) and items and all(isinstance(c, dict) for c in items)):
+        out("[etd] needs its criteria, each an [[etd.criteria]] table", ("etd", None, "criteria"),
+            column="etd.criteria", found=_shown(items), allowed=", ".join(ETD_KEYS))
+        return None
+    criteria, seen = [], set()
+    for i, c in enumerate(items):
+        at = ("etd.criteria", i)
+        for k in c:
+            if k not in ETD_KEYS:
+                out("unknown key in an [[etd.criteria]] table", (*at, k), column=f"etd.criteria.{k}", found=str(k),
+                    allowed=", ".join(ETD_KEYS))
+        key, judgements = c.get("key"), c.get("judgements")
+        if not (isinstance(key, str) and re.fullmatch(r"[a-z][a-z0-9_]*", key)):
+            out("a criterion needs a key: lower-case letters, digits and _", (*at, "key"), column="etd.criteria.key",
+                found=_shown(key), allowed="e.g. desirable_effects")
+            continue
+        if key in seen:
+            out("a criterion key is repeated", (*at, "key"), column="etd.criteria.key", found=key,
+                allowed="each key once")
+        seen.add(key)
+        if not (isinstance(judgements, list) and judgements and all(isinstance(j, str) and j.strip()
+                                                                    for j in judgements)):
+            out("a criterion needs its judgements, a list of text", (*at, "judgements"),
+                column="etd.criteria.judgements", found=_shown(judgements),
+                allowed='e.g. ["trivial", "small", "moderate", "large", "varies", "don\'t know"]')
+            continue
+        column = c.get("column", "")
+        if column and column not in ETD_COLUMNS:
+            out("a criterion names a column recommendations.csv does not record", (*at, "column"),
+                column="etd.criteria.column", found=_shown(column), allowed=", ".join(ETD_COLUMNS))
+        points = c.get("points", {})
+        if not (isinstance(points, dict) and all(k in judgements and v in ("for", "against")
+                                                 for k, v in points.items())):
+            out("a criterion's points must map its judgements to for or against", (*at, "points"),
+                column="etd.criteria.points", found=_shown(points),
+                allowed=f"judgements: {', '.join(judgements)}; values: for, against")
+            points = {}
+        criteria.append(Criterion(key, str(c.get("name", key)), str(c.get("question", "")), tuple(judgements),
+                                  str(column or ""), dict(points)))
+    return Etd(tuple(criteria), tuple(unknown))
 
 
 def _certainty(data: dict, codes: set[str], scodes: set[str], rules: dict, out: _Found) -> Certainty | None:

@@ -79,6 +79,34 @@ class Certainty:
 
 
 @dataclass(frozen=True)
+class Criterion:
+    """One criterion of an Evidence-to-Decision framework ([[etd.criteria]]): what the panel judges, and how."""
+
+    key: str  # e.g. desirable_effects; a key of a saved EtD record's criteria
+    name: str  # 'Desirable effects'
+    question: str  # 'How substantial are the desirable anticipated effects?'
+    judgements: tuple[str, ...]  # the allowed judgements, in the framework's order
+    column: str = ""  # the recommendations.csv column that records it where the text states it (2007: agree_*)
+    points: Mapping[str, str] = field(default_factory=dict)  # judgement -> 'for' or 'against' (ETD-DIRECTION)
+
+
+@dataclass(frozen=True)
+class Etd:
+    """A scheme's Evidence-to-Decision framework: its criteria and the judgements that say nothing is known."""
+
+    criteria: tuple[Criterion, ...]
+    unknown: tuple[str, ...] = ()  # "don't know", "no included studies": ETD-STRONG-UNKNOWN reads them
+
+    def criterion(self, key: str) -> Criterion | None:
+        """The criterion with this key, or None."""
+        return next((c for c in self.criteria if c.key == key), None)
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(c.key for c in self.criteria)
+
+
+@dataclass(frozen=True)
 class Choices:
     """The interpretive choices a scheme file declares in [choices]; a group reading it otherwise edits them."""
 
@@ -144,6 +172,7 @@ class Scheme:
     mappings: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     path: Path | None = None
     certainty: Certainty | None = None  # model = "certainty" (GRADE): how outcomes are rated; None: the levels model
+    etd: Etd | None = None  # the Evidence-to-Decision framework a panel decides a recommendation by ([etd])
     changed: tuple[tuple[str, str], ...] = ()  # (choice, new value) of a modified copy, in the order made
     # Where the scheme came from, in words a reader understands: 'named by guideline.toml', 'given with --scheme',
     # 'the default: guideline.toml names no scheme', 'bundled with the toolkit'. Not part of what the scheme is:
