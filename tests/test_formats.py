@@ -46,6 +46,7 @@ def argv(command: str, fmt: str, tmp_path) -> list[str]:
         "report": ["report", "--output", str(tmp_path / f"report.{fmt}"), *root],
         "export": ["export", str(tmp_path / f"export.{fmt}"), *root],
         "appraisals": ["appraisals", *root],
+        "etd": ["etd", *root],
     }[command] + ["--format", fmt]
 
 

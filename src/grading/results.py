@@ -22,6 +22,7 @@ from .revisions import Revised, Revision, apply_revisions, saved_revisions
 from .revisions.apply import RecommendationDiff, diff
 from .revisions.appraisals import Agreement as AppraisalAgreement
 from .revisions.appraisals import Applied, Appraisal, Standing, applied_appraisals, load_appraisals, standings
+from .revisions.etd import EtdHistory, etd_histories
 from .revisions.votes import Vote
 from .scheme.instruments import AppraisalRules, Instrument, all_instruments, load_appraisal_rules
 
@@ -86,6 +87,11 @@ class GradedGuideline:
     def agreements(self) -> Mapping[str, Agreement]:
         """The tally of every recommendation the group has voted on, by id."""
         return agreements(self.published, *self._panel_and_votes)
+
+    @functools.cached_property
+    def etds(self) -> Mapping[str, EtdHistory]:
+        """Every recommendation's Evidence-to-Decision history, by id in table order (docs/etd.md)."""
+        return etd_histories(self.published)
 
     @functools.cached_property
     def voted(self) -> Mapping[str, Grading]:

@@ -16,12 +16,13 @@ from ..io.guideline import Guideline, read_paths
 from ..records import EvidenceRow
 from ..results import GradedGuideline, graded
 from ..revisions import Revised, Revision
+from ..revisions.etd import EtdHistory
 from ..revisions.record import revision_file_name
 from .references import guideline_references
 from .version import toolkit_version
 
 FORMATS = ("json", "fhir")
-FORMAT = "grading-guideline/3"  # the shape docs/export.md describes; a change of shape changes this name
+FORMAT = "grading-guideline/4"  # the shape docs/export.md describes; a change of shape changes this name
 
 
 def check_output(out: Path, guideline: Guideline) -> None:
@@ -92,6 +93,13 @@ def agreement_json(a: Any) -> dict[str, Any]:
         "proposed": dict(a.proposed), "superseded": a.superseded}
 
 
+def _etd_json(history: EtdHistory | None) -> dict[str, Any]:
+    """A recommendation's `etd` (the one that counts, or null) and `etd_history` (every saved record's file)."""
+    current = history.current if history is not None else None
+    return {"etd": current.as_dict() if current is not None else None,
+            "etd_history": [r.path.name for r in history.saved if r.path is not None] if history else []}
+
+
 def revisions_json(revisions: tuple[Revision, ...], revised: Revised | None) -> list[dict[str, Any]]:
     applied = {id(r) for r in revised.applied} if revised else set()
     conflicting = {id(c.revision) for c in revised.conflicts} if revised else set()
@@ -101,7 +109,7 @@ def revisions_json(revisions: tuple[Revision, ...], revised: Revised | None) -> 
 
 
 def guideline_json(published: Guideline | GradedGuideline, revised_wanted: bool = False) -> dict[str, Any]:
-    """The whole guideline as one JSON object (format grading-guideline/3, described in docs/export.md)."""
+    """The whole guideline as one JSON object (format grading-guideline/4, described in docs/export.md)."""
     result = published if isinstance(published, GradedGuideline) else graded(published, revised_wanted)
     guideline = result.guideline
     recs = []
@@ -110,7 +118,7 @@ def guideline_json(published: Guideline | GradedGuideline, revised_wanted: bool 
         recs.append({**row, "published_levels": list(rec.published_levels), "judgements": dict(rec.judgements),
                      "evidence": [evidence_json(e) for e in result.rows(rec.id)], "grading": grading_json(g),
                      "agreement": agreement_json(result.agreements[rec.id]) if rec.id in result.agreements
-                     else None})
+                     else None, **_etd_json(result.etds.get(rec.id))})
     manifest = guideline.manifest
     return {
         "format": FORMAT, "title": manifest.heading, "folder": guideline.root.name,
