@@ -1,6 +1,6 @@
 """The Evidence-to-Decision part of the Revise app: for one recommendation, a judgement per criterion of the scheme's
 framework ([etd]) with the research evidence and additional considerations behind it, the evidence the panel judges
-beside them (the Summary of Findings under a certainty model, else the evidence rows in words), then the conclusion;
+above them (the Summary of Findings under a certainty model, else the evidence rows in words), then the conclusion;
 saved as a new EtD record (revisions/etd.save_etd: never over another, the latest counts), with its history and the
 votes on each criterion (analyses/etd.etd_tallies)."""
 
@@ -106,10 +106,11 @@ class EtdPart:
                                     layout=w.Layout(width="90%"), style=_style()), "etd-type"),
             "strength": _classed(w.Dropdown(options=[("(no strength)", "")] + [
                 (self._strength_words(s), s) for s in self.scheme.strength_choices()],
-                description=CONCLUSION_WORDS["strength"], style=_style()), "etd-strength"),
+                description=CONCLUSION_WORDS["strength"], style=_style(), layout=w.Layout(width="auto")),
+                "etd-strength"),
             "direction": _classed(w.Dropdown(options=[("(no direction)", "")] + [
                 (words, d) for d, words in DIRECTION_WORDS.items()], description=CONCLUSION_WORDS["direction"],
-                style=_style()), "etd-direction"),
+                style=_style(), layout=w.Layout(width="auto")), "etd-direction"),
             **{k: _classed(w.Textarea(description=CONCLUSION_WORDS[k], placeholder=PLACEHOLDERS[k],
                                       layout=w.Layout(width="90%"), style=_style()), f"etd-{_css(k)}")
                for k in TEXT_FIELDS}}
@@ -129,13 +130,14 @@ class EtdPart:
                 "there is nothing to judge here. A scheme declares its criteria in its [etd] table.")),
                 "etd-none")])
             return
-        judged = w.VBox([w.HTML("<b>The panel's judgements</b>"), *(cw.box for cw in self.criteria.values())],
-                        layout=w.Layout(flex="3 1 520px", min_width="420px"))
-        beside = w.VBox([w.HTML("<b>The evidence the panel judges</b>"), self.judged_evidence],
-                        layout=w.Layout(flex="2 1 380px", min_width="320px", overflow="auto"))
+        # The evidence above the criteria, as wide as the part (a Summary of Findings needs the width), kept short
+        # enough to scroll within so the judgements stay near it.
+        self.judged_evidence.layout = w.Layout(max_height="30em", overflow="auto", border="1px solid #ddd",
+                                               padding="0 8px")
         self.box = _classed(w.VBox([
             w.HTML("<b>Evidence to decision</b>"), self.source, self.saved_history,
-            w.HBox([judged, beside], layout=w.Layout(flex_flow="row wrap", align_items="flex-start")),
+            w.HTML("<b>The evidence the panel judges</b>"), self.judged_evidence,
+            w.HTML("<b>The panel's judgements</b>"), *(cw.box for cw in self.criteria.values()),
             w.HTML("<b>Conclusion</b>"), *self.conclusion.values(), self.conclusion_votes,
             self.author, self.message, self.save, self.saved]), "etd")
 
@@ -152,7 +154,8 @@ class EtdPart:
     def _criterion_widgets(self, c: Criterion) -> CriterionWidgets:
         css = _css(c.key)
         judgement = _classed(w.Dropdown(options=[(NOT_JUDGED, "")] + [(j, j) for j in c.judgements],
-                                        description=f"Judgement on {c.name.lower()}", style=_style()),
+                                        description=f"Judgement on {c.name.lower()}", style=_style(),
+                                        layout=w.Layout(width="auto", max_width="640px")),
                              f"etd-judgement-{css}")
         evidence = _classed(w.Textarea(description=f"Research evidence on {c.name.lower()}", style=_hidden_label(),
                                        placeholder="what the studies show", layout=w.Layout(width="95%")),
