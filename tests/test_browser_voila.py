@@ -5,8 +5,8 @@ but the app's own server is aborted and recorded: the app loads nothing from out
 from __future__ import annotations
 
 import hashlib
-import json
 import importlib.util
+import json
 import os
 import re
 import secrets
