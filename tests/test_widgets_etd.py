@@ -201,3 +201,21 @@ def test_the_revise_panel_has_the_part_after_evidence_and_follows_the_selection(
     assert panel.etd.rid == INSPECTION
     panel.select("7.1.1-11")
     assert panel.etd.rid == "7.1.1-11" and "ref 117 (Hadler 1987" in panel.etd.judged_evidence.value
+
+
+def test_unsaved_judgements_survive_the_panel_showing_the_same_recommendation_again(bundled):
+    panel = revise_panel(bundled, INSPECTION)
+    part = panel.etd
+    part.criteria["benefit_harm"].judgement.value = "yes"
+    other = EtdPart(bundled)  # another member saves meanwhile
+    other.show(INSPECTION)
+    fill(other, "Per Hansen", validity="no")
+    other.save.click()
+    panel.select(INSPECTION)  # as after saving a revision, or Reload
+    assert part.criteria["benefit_harm"].judgement.value == "yes"
+    assert "A newer EtD was saved meanwhile" in part.source.value and "by Per Hansen" in part.source.value
+    assert "Your unsaved changes are kept" in part.source.value
+    panel.select("7.1.1-11")
+    panel.select(INSPECTION)  # another recommendation in between: its current EtD, Per Hansen's
+    assert judgements(part) == {"validity": "no", "applicability": "yes", "benefit_harm": "unrecorded"}
+    assert "unsaved changes are kept" not in part.source.value

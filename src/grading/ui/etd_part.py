@@ -95,6 +95,7 @@ class EtdPart:
         self._load_error = ""
         self._votes_error = ""
         self._evidence_from: Guideline | None = None
+        self._filled: tuple[dict, dict] = ({}, {})  # what show() filled in, to tell a member's unsaved changes
         self._quiet = False  # set while show() fills the widgets, so update() runs once at the end
         self.source = _classed(w.HTML(), "etd-source")
         self.saved_history = _classed(w.HTML(), "etd-history")
@@ -175,10 +176,13 @@ class EtdPart:
 
     # --- showing a recommendation ---------------------------------------------------------------------------
 
-    def show(self, rid: str, evidence_from: Guideline | None = None) -> None:
+    def show(self, rid: str, evidence_from: Guideline | None = None, keep_edits: bool = True) -> None:
         """Fill the part from the recommendation's current EtD (the latest saved, else what the text records),
-        reading the saved records and the votes again; the evidence beside it is `evidence_from`'s (the guideline as
-        the saved revisions leave it), else the published guideline's."""
+        reading the saved records and the votes again; the evidence above it is `evidence_from`'s (the guideline as
+        the saved revisions leave it), else the published guideline's. Shown again for the same recommendation
+        (after a revision is saved, say), a member's unsaved changes are kept unless `keep_edits` is false."""
+        edited = keep_edits and rid == self.rid and self.values() != self._filled
+        before = self.history.current if self.history else None
         self.rid, self._evidence_from = rid, evidence_from
         self.saved.value = ""
         if self.framework is None:
@@ -186,6 +190,19 @@ class EtdPart:
         self._load()
         self.judged_evidence.value = self._evidence_html(evidence_from or self.guideline, rid)
         current = self.history.current if self.history else None
+        for key, cw in self.criteria.items():
+            cw.votes.value = self._votes_html(self.tallies.get(key))
+        t = self.tallies.get("conclusion")
+        self.conclusion_votes.value = "" if t is None else f"Votes on the strength: {self._votes_html(t)}"
+        self.source.value = self._source_html()
+        self.saved_history.value = self._history_html()
+        if edited:
+            newer = f"A newer EtD was saved meanwhile ({current.label()}). " if current is not None and (
+                before is None or current.path != before.path) else ""
+            self.source.value += _words(f"{newer}Your unsaved changes are kept; saving makes them the latest.",
+                                        "grading-etd-kept")
+            self.update()
+            return
         self._quiet = True
         try:
             for key, cw in self.criteria.items():
@@ -193,7 +210,6 @@ class EtdPart:
                 cw.judgement.value = j.judgement if j and j.judgement in cw.criterion.judgements else ""
                 cw.evidence.value = j.evidence if j else ""
                 cw.considerations.value = j.considerations if j else ""
-                cw.votes.value = self._votes_html(self.tallies.get(key))
             said = current.conclusion if current else {}
             for k, widget in self.conclusion.items():
                 value = str(said.get(k, "") or "")
@@ -202,11 +218,7 @@ class EtdPart:
                 widget.value = value
         finally:
             self._quiet = False
-        t = self.tallies.get("conclusion")
-        self.conclusion_votes.value = "" if t is None else \
-            f"Votes on the strength: {self._votes_html(t)}"
-        self.source.value = self._source_html()
-        self.saved_history.value = self._history_html()
+        self._filled = self.values()
         self.update()
 
     def _load(self) -> None:
@@ -355,7 +367,7 @@ class EtdPart:
         except GradingError as e:
             self.message.value = _words(f"Not saved: {e}")
             return
-        self.show(self.rid, self._evidence_from)
+        self.show(self.rid, self._evidence_from, keep_edits=False)
         self.author.value = author
         self.saved.value = (f"EtD saved: <code>{html.escape(path.name)}</code> of {html.escape(self.rid)}, beside "
                             "the earlier ones. It is now this recommendation's EtD.")
