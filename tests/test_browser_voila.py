@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import json
 import os
 import re
 import secrets
@@ -154,3 +155,46 @@ def test_the_revise_app_shows_a_grade_guideline_s_summary_of_findings_acp_2017(t
         page.locator(".grading-rec-select select").select_option(label=label)
         expect(sof).to_contain_text("Summary of findings: 3-01")
         expect(page.locator(".grading-verdict")).to_contain_text("agree")
+
+
+def test_a_panel_records_its_evidence_to_decision_in_the_app_acp_2017(tmp_path):
+    root = tmp_path / "acp-2017"
+    shutil.copytree(REPO / "docs" / "examples" / "acp-2017", root)
+    with served_app(tmp_path, root, "revise-voila-etd.png") as (page, expect, _):
+        expect(page.locator(".grading-rec-select select")).to_be_visible(timeout=180_000)
+        page.locator(".grading-parts .lm-TabBar-tab", has_text="Evidence to decision").click()
+        part = page.locator(".grading-parts .grading-etd")
+        expect(part.locator(".grading-etd-source")).to_contain_text("No EtD is recorded for this recommendation yet")
+        expect(part.locator(".grading-etd-sof")).to_contain_text("Summary of findings: 1-01")
+        expect(part.locator(".grading-etd-criterion-feasibility")).to_contain_text(
+            "Is the intervention feasible to implement?")
+        effects = part.locator(".grading-etd-judgement-desirable-effects select")
+        expect(effects).to_have_accessible_name("Judgement on desirable effects")
+        expect(part.locator(".grading-etd-evidence-desirable-effects textarea")).to_have_accessible_name(
+            "Research evidence on desirable effects")
+        save, message = part.locator("button.grading-etd-save"), part.locator(".grading-etd-message")
+        expect(save).to_be_disabled()
+        effects.select_option(label="moderate")
+        part.locator(".grading-etd-judgement-undesirable-effects select").select_option(label="small")
+        part.locator(".grading-etd-judgement-balance-of-effects select").select_option(
+            label="probably favors the intervention")
+        part.locator(".grading-etd-evidence-desirable-effects textarea").fill("Heat wrap reduces pain at 5 days.")
+        part.locator(".grading-etd-strength select").select_option(label="Weak recommendation")
+        part.locator(".grading-etd-direction select").select_option(label="for the intervention")
+        expect(message).to_contain_text("Author is required")
+        part.locator(".grading-etd-author input").fill("Kari Nordmann")
+        expect(message).to_contain_text("Ready to save")
+        expect(save).to_be_enabled()
+        save.click()
+        saved = part.locator(".grading-etd-saved")
+        expect(saved).to_contain_text("EtD saved:")
+        expect(part.locator(".grading-etd-history")).to_contain_text("1 saved, by Kari Nordmann")
+        files = list((root / "evidence" / "etd" / "1-01").glob("*.json"))
+        assert len(files) == 1 and files[0].name in saved.inner_text()
+        data = json.loads(files[0].read_text(encoding="utf-8"))
+        assert {k: v["judgement"] for k, v in data["criteria"].items()} == {
+            "desirable_effects": "moderate", "undesirable_effects": "small",
+            "balance_of_effects": "probably favors the intervention"}
+        assert data["criteria"]["desirable_effects"]["evidence"] == "Heat wrap reduces pain at 5 days."
+        assert (data["conclusion"]["strength"], data["conclusion"]["direction"]) == ("weak", "for")
+        assert data["author"] == "Kari Nordmann" and data["recommendation_id"] == "1-01"

@@ -28,6 +28,7 @@ from ..revisions.apply import (
 from ..revisions.record import Revision, new_revision, row_problems, utc_now
 from ..vocab import AGREEMENT, DESIGNS, FINDINGS, JUDGEMENT_LABELS, JUDGEMENTS, QUALITIES
 from .appraise_part import AppraisePart
+from .etd_part import EtdPart
 from .panel_part import PanelPart
 from .record_view import record_view, scheme_words, side_by_side
 from .votes_part import VotesPart
@@ -211,6 +212,7 @@ class RevisePanel:
             self._quiet = False
         self._build_rows()
         self.votes.show(recommendation_id, self.revised)
+        self.etd.show(recommendation_id, self.revised.guideline)
         self.compare.value = side_by_side(self.revised, recommendation_id)
         self._show_record()
 
@@ -348,17 +350,18 @@ class RevisePanel:
         self.text_edit.observe(lambda _: self.update(), names="value")
         self.votes = VotesPart(guideline)
         self.appraise = AppraisePart(guideline)
+        self.etd = EtdPart(guideline)  # the panel's decision: a judgement per criterion of the scheme's framework
         self.panel_part = PanelPart(guideline, on_saved=self._votes_again)
         self.compare = _classed(w.HTML(), "side-by-side")  # published beside revised
         self.record = _classed(w.HTML(), "decision-record")
         self.votes.cast.on_click(lambda _: self._show_record())  # after the vote is saved: the record follows it
 
     def _parts(self) -> w.Tab:
-        """The recommendation's parts a member finds again: evidence and revision, votes, history, and the form
-        that appraises a reference it cites."""
-        tabs = _classed(w.Tab(children=[self.revise_part, self.votes.box, self.votes.history, self.appraise.box,
-                                        self.panel_part.box, self.record]), "parts")
-        tabs.titles = ("Evidence", "Votes", "History", "Appraise", "Panel", "Decision record")
+        """The recommendation's parts a member finds again: evidence and revision, the panel's Evidence-to-Decision
+        framework, votes, history, and the form that appraises a reference it cites."""
+        tabs = _classed(w.Tab(children=[self.revise_part, self.etd.box, self.votes.box, self.votes.history,
+                                        self.appraise.box, self.panel_part.box, self.record]), "parts")
+        tabs.titles = ("Evidence", "Evidence to decision", "Votes", "History", "Appraise", "Panel", "Decision record")
         return tabs
 
     def _revised_text(self) -> str | None:
