@@ -35,7 +35,8 @@ def vote(panel, member, comment="", **answers):
 def test_the_panel_has_parts_a_member_finds_again(guideline):
     panel = revise_panel(guideline, MANIPULATION)
     (tabs,) = [c for c in panel.editor.children if "grading-parts" in c._dom_classes]
-    assert tabs.titles == ("Evidence", "Votes", "History", "Appraise", "Panel", "Decision record")
+    assert tabs.titles == ("Evidence", "Evidence to decision", "Votes", "History", "Appraise", "Panel",
+                           "Decision record")
     assert panel.votes.box in tabs.children and panel.votes.history in tabs.children
 
 
