@@ -207,3 +207,16 @@ def test_the_bundled_guideline_s_etd_command_shows_the_text_s_judgements(capsys,
     out = capsys.readouterr().out
     assert "as the guideline's text records it (ETD-FROM-TEXT)" in out and "Validity of the documentation: yes" in out
     assert "Balance of benefit and harm: unrecorded" in out
+
+
+def test_grading_vote_judges_etd_criteria_and_refuses_a_judgement_the_framework_lacks(acp, capsys):
+    write_csv(acp.root / "evidence" / "panel.csv", ["member", "role", "interests", "recused"], PANEL)
+    root = ["--root", str(acp.root)]
+    assert main(["vote", "1-01", *root, "--member", "Kari Nordmann", "--etd", "equity=maybe"]) == 2
+    assert "etd.equity" in capsys.readouterr().err
+    assert main(["vote", "1-01", *root, "--member", "Kari Nordmann", "--etd", "desirable_effects=small",
+                 "--strength", "strong"]) == 0
+    out = capsys.readouterr().out
+    assert "EtD desirable_effects: small 1; no_quorum" in out  # one of three entitled (Ola Berg recused)
+    assert main(["vote", "1-01", *root, "--member", "Per Hansen"]) == 2  # neither the questions nor the EtD
+    assert "--validity" in capsys.readouterr().err

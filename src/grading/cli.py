@@ -523,9 +523,15 @@ def cmd_vote(args: argparse.Namespace) -> int:
     from .revisions import apply_revisions
     from .revisions.votes import new_vote, save_vote
     g = _load(args)
-    vote = new_vote(g.scheme, args.recommendation, args.member,
-                    {"validity": args.validity, "applicability": args.applicability, "benefit_harm": args.benefit_harm},
-                    args.comment or "", args.strength, args.revision)
+    asked = {"validity": args.validity, "applicability": args.applicability, "benefit_harm": args.benefit_harm}
+    etd = dict(item.split("=", 1) if "=" in item else (item, "") for item in args.etd)
+    missing = [q for q, v in asked.items() if v is None]
+    if missing and not etd:
+        raise ValidationError([Problem("vote", "a vote answers the three questions, or judges EtD criteria",
+                                       column=", ".join(f"--{q.replace('_', '-')}" for q in missing),
+                                       allowed="yes, no or abstain each; or --etd KEY=JUDGEMENT")])
+    vote = new_vote(g.scheme, args.recommendation, args.member, {q: v or "abstain" for q, v in asked.items()},
+                    args.comment or "", args.strength, args.revision, etd=etd)
     path = save_vote(g, vote, apply_revisions(g) if args.revision else None)
     _say(f"saved {path}")
     a = agreements(g)[vote.recommendation_id]
@@ -536,6 +542,11 @@ def cmd_vote(args: argparse.Namespace) -> int:
             _say(f"  not counted: {b.vote.member} — {b.why_not}")
     if a.proposed:
         _say("  strengths proposed: " + ", ".join(f"{k} ({n})" for k, n in a.proposed.items()))
+    if vote.etd:
+        from .analyses.etd import etd_tallies
+        for key, et in etd_tallies(a, g.scheme).items():
+            _say(f"  EtD {key}: " + ", ".join(f"{k} {n}" for k, n in et.counts.items()) + f"; {et.outcome}"
+                 + (f" {et.decided}" if et.decided else "") + f" ({et.rule}: {et.because})")
     _say(f"Tallied by scheme {g.scheme.describe()}.")
     return 0
 
@@ -570,7 +581,11 @@ def _working_group_parsers(sub, root_help: str) -> None:
     vp.add_argument("recommendation", help="the recommendation id, e.g. 7.1.1-11")
     vp.add_argument("--member", required=True, help="the member's name as evidence/panel.csv writes it")
     for q in ("validity", "applicability", "benefit-harm"):
-        vp.add_argument(f"--{q}", required=True, choices=("yes", "no", "abstain"))
+        vp.add_argument(f"--{q}", default=None, choices=("yes", "no", "abstain"),
+                        help="required, unless the vote judges EtD criteria (--etd); then abstain by default")
+    vp.add_argument("--etd", action="append", default=[], metavar="KEY=JUDGEMENT",
+                    help="the member's judgement on one criterion of the scheme's Evidence-to-Decision framework "
+                         "(repeatable; docs/etd.md), e.g. --etd \"desirable_effects=small\"")
     vp.add_argument("--strength", default=None, help="the strength the member proposes (optional)")
     vp.add_argument("--comment", default=None, help="why; required with a no")
     vp.add_argument("--revision", default=None, metavar="FILE",
