@@ -45,12 +45,21 @@ def side_by_side(revised: Revised, rid: str) -> str:
     """The recommendation as published beside it as the saved revisions leave it: text, strength, level, verdict."""
     old, new = revised.published.recommendation(rid), revised.guideline.recommendation(rid)
     before, after = _grading(revised.published, rid), _grading(revised.guideline, rid)
-    rows = [("Text", old.text, new.text),
-            ("Published strength", old.published_strength or "none", new.published_strength or "none"),
-            ("Level printed", old.published_level or "none", new.published_level or "none"),
-            ("Level its evidence carries", before.derived_level, after.derived_level),
-            ("Strength its evidence carries", before.carried, after.carried),
-            ("Verdict", before.comparison.verdict.replace("_", " "), after.comparison.verdict.replace("_", " "))]
+    if after.profile is not None and before.profile is not None:  # a certainty model: no level, no ladder
+        rows = [("Text", old.text, new.text),
+                ("Published strength", old.published_strength or "none", new.published_strength or "none"),
+                ("Certainty printed", old.published_level or "none", new.published_level or "none"),
+                ("Certainty the strength rests on", f"{before.profile.used} ({before.profile.used_from})",
+                 f"{after.profile.used} ({after.profile.used_from})"),
+                ("Verdict", "discordant" if before.profile.discordant else "concordant",
+                 "discordant" if after.profile.discordant else "concordant")]
+    else:
+        rows = [("Text", old.text, new.text),
+                ("Published strength", old.published_strength or "none", new.published_strength or "none"),
+                ("Level printed", old.published_level or "none", new.published_level or "none"),
+                ("Level its evidence carries", before.derived_level, after.derived_level),
+                ("Strength its evidence carries", before.carried, after.carried),
+                ("Verdict", before.comparison.verdict.replace("_", " "), after.comparison.verdict.replace("_", " "))]
     body = "".join(f"<tr><th>{_esc(what)}</th><td>{_esc(a)}</td>"
                    f"<td>{_esc(b)}{' <b>(changed)</b>' if a != b else ''}</td></tr>" for what, a, b in rows)
     same = all(a == b for _, a, b in rows)

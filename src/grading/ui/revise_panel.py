@@ -137,9 +137,12 @@ class RevisePanel:
         for widget in (*self.judgements.values(), self.strength, self.justification, self.author, self.rationale):
             widget.observe(lambda _: self.update(), names="value")
         self._working_group_widgets(guideline)
+        # Table 1's three questions belong to the levels model; under a certainty model (GRADE) the panel's
+        # judgement is its Evidence-to-Decision framework (the "Evidence to decision" part).
+        asked = [w.HTML("<b>The working group's judgements</b>"), w.HBox(list(self.judgements.values()))] \
+            if self.scheme.certainty is None else []
         self.revise_part = w.VBox([
-            w.HTML("<b>Evidence</b>"), self.rows_box, self.add_row,
-            w.HTML("<b>The working group's judgements</b>"), w.HBox(list(self.judgements.values())), self.strength,
+            w.HTML("<b>Evidence</b>"), self.rows_box, self.add_row, *asked, self.strength,
             self.text_edit,
             w.HTML("<b>Grading with these changes</b>"), self.graded_by, self.derived_level, self.derived_strength,
             self.verdict, self.every_reading, self.sof, self.wording,
