@@ -306,3 +306,21 @@ def test_a_damaged_etd_part_of_a_change_log_is_a_located_error(tmp_path):
     found = [(p.column, p.message) for p in log_problems(log, "changes.json")]
     assert ("etd", "holds no list here") in found
     assert any(c == "recommendations[0].etd[0].what" for c, _ in found)
+
+
+def test_the_panels_votes_on_each_criterion_of_6_2_01_are_shown_under_the_full_framework(tmp_path):
+    from grading.revisions.votes import new_vote, save_vote
+    from test_votes import PANEL, YES, write_panel
+    root = copy_guideline(tmp_path / "g")
+    write_panel(root, PANEL[:2])
+    g = load_guideline(root)
+    for member, harm in (("Kari Nordmann", "yes"), ("Per Hansen", "yes")):
+        save_vote(g, new_vote(g.scheme, "6.2-01", member, YES, strength="moderate",
+                              etd={"validity": "yes", "benefit_harm": harm}))
+    site = build_site(load_guideline(root), tmp_path / "site")
+    page = (site.folder / "rec" / "6.2-01.html").read_text(encoding="utf-8")
+    votes = words(part(part(page, '<details class="etd"', "</details>"), "<h3>Votes on the framework", "</table>"))
+    assert "Validity of the documentation yes 2 agreed: yes (2 of 2 counted votes say 'yes' (100%)" in votes
+    assert "Balance of benefit and harm yes 2 agreed: yes" in votes
+    assert "Applicability" not in votes  # no vote judged it
+    assert "Strengths proposed in the votes: Moderate 2; agreed: Moderate" in words(page)
