@@ -262,3 +262,63 @@ def test_grading_site_pdf_prints_the_whole_guideline_with_chromium(tmp_path, mak
     assert len(__import__("re").findall(rb"/Type\s*/Page[^s]", data)) >= 2  # each section starts a page
     index = (out / "index.html").read_text(encoding="utf-8")
     assert '<a href="guideline.pdf">PDF</a>' in index
+
+
+def test_a_reader_opens_a_recommendations_evidence_to_decision_framework_by_keyboard_and_it_passes_axe(tmp_path):
+    import shutil
+
+    from grading import load_guideline
+    from grading.render.site import build_site
+    from grading.revisions.etd import new_etd, save_etd
+    root = tmp_path / "acp"
+    shutil.copytree(REPO / "docs" / "examples" / "acp-2017", root)
+    g = load_guideline(root)
+    criteria = {"desirable_effects": {"judgement": "small", "evidence": "Pooled RCTs: pain −0.7 of 10.",
+                                      "considerations": '<img src=x onerror="alert(1)"><script>alert(2)</script>'},
+                "undesirable_effects": {"judgement": "trivial"}, "certainty_of_evidence": {"judgement": "low"},
+                "values": {"judgement": "probably no important uncertainty or variability"},
+                "resources_required": {"judgement": "negligible costs and savings"}}
+    save_etd(g, new_etd(g.scheme, "1-01", "Kari Nordmann", criteria,
+                        {"strength": "strong", "direction": "for", "justification": "Small benefits, few harms."}))
+    site = build_site(load_guideline(root), tmp_path / "site")
+    expect, sync_playwright = playwright_or_skip()
+    require(AXE.is_file(), f"{AXE} is missing (npm ci --prefix tests/js)")
+    base = site.folder.resolve().as_uri() + "/"
+    dialogs: list[str] = []
+    with chromium_page(sync_playwright, "site-etd.png", 30_000, bypass_csp=True) as page:
+        attempted = offline(page)
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.goto(base + "rec/1-01.html")
+        key = page.locator("#key-information dl.etd-key")
+        expect(key).to_contain_text("Desirable effects")
+        expect(key).to_contain_text("Small benefits, few harms.")
+        details = page.locator("details.etd")
+        table = details.locator("table.etd")
+        assert details.get_attribute("open") is None and not table.is_visible()  # the full framework waits
+        for _ in range(80):  # Tab through the page until the disclosure's summary has the focus
+            page.keyboard.press("Tab")
+            if page.evaluate("document.activeElement.matches('details.etd > summary')"):
+                break
+        else:
+            pytest.fail("the EtD disclosure cannot be reached with Tab")
+        page.keyboard.press("Enter")
+        expect(table).to_be_visible()
+        expect(table.locator("tr.etd-desirable_effects")).to_contain_text("How substantial are the desirable")
+        expect(table.locator("tr.etd-desirable_effects")).to_contain_text("<script>alert(2)</script>")
+        expect(details).to_contain_text("Saved by Kari Nordmann")
+        assert page.locator("main img, main script").count() == 0
+        page.add_script_tag(path=str(AXE))
+        found = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+                              ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3)"
+                              ".map(n => n.target.join(' '))}))")
+        assert [f"{v['id']} ({v['impact']}): {v['nodes']}" for v in found if v["impact"] in ("serious", "critical")
+                ] == []
+        headings = page.evaluate("[...document.querySelectorAll('main h1, main h2, main h3')]"
+                                 ".map(h => Number(h.tagName[1]))")
+        assert headings[0] == 1 and all(b - a <= 1 for a, b in zip(headings, headings[1:]))  # no level skipped
+        page.keyboard.press("Space")  # and closes again from the keyboard
+        expect(table).to_be_hidden()
+        page.set_viewport_size({"width": 390, "height": 844})
+        details.locator("summary").click()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390  # the framework fits a phone
+    assert attempted == [] and dialogs == []

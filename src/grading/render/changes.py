@@ -52,6 +52,8 @@ def items(entry: dict) -> list[str]:
             + "; ".join(f"{k} {a or '-'} → {b or '-'}" for k, (a, b) in r["changes"].items())
             for r in ev["reappraised"]]
     out += [f"judgement {j['what']}: {j['before']} → {j['after']}" for j in entry.get("judgements", [])]
+    out += [f"evidence to decision, {c['what']}: {c['before'] or '-'} → {c['after'] or '-'}"
+            for c in entry.get("etd", [])]  # a log made before EtD records were released has none
     agreement = entry.get("agreement")
     if agreement:
         for q in VOTE_QUESTIONS:
@@ -63,6 +65,8 @@ def items(entry: dict) -> list[str]:
             out.append("strengths proposed: " + ", ".join(f"{k} ({n})" for k, n in agreement["proposed"].items()))
     if entry.get("new_votes"):
         out.append(f"{entry['new_votes']} new vote{'s' if entry['new_votes'] != 1 else ''}")
+    out += [f"Evidence-to-Decision record saved by {r['author']}, {_time(r['created'] or '')}"
+            for r in entry.get("etd_records", [])]
     for r in entry["revisions"]:
         out.append(f"revised by {r['author']}, {_time(r['created'])}: {r['rationale']}"
                    + (f" Justification: {r['justification']}" if r["justification"] else ""))

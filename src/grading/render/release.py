@@ -1,5 +1,6 @@
-"""Making a release: releases/NAME/ holds the guideline as it stands now (revisions and votes applied), its change
-log as changes.json and CHANGES.md, every file read-only. What a release is and what changed since one are
+"""Making a release: releases/NAME/ holds the guideline as it stands now (revisions and votes applied), the
+Evidence-to-Decision records saved so far (evidence/etd/, as saved), its change log as changes.json and CHANGES.md,
+every file read-only. What a release is and what changed since one are
 `revisions/release.py`'s; this writes one, rendering its change log, so it sits above both."""
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ def make_release(guideline: Guideline, name: str, note: str = "") -> Path:
         raise RevisionError(f"release {name} was not made ({e.strerror or e} in {folder}); nothing was written") \
             from None
     try:
-        _write_folder(tmp, root, now.state.guideline, log)
+        _write_folder(tmp, root, now.state.guideline, log, tuple(sorted(now.state.etd)))
         load_guideline(tmp, guideline.scheme)  # a release validates like any guideline folder, or is not made
         _freeze(tmp)
         os.rename(tmp, final)  # atomic; fails when another release took the name meanwhile
@@ -86,11 +87,14 @@ def make_release(guideline: Guideline, name: str, note: str = "") -> Path:
     return final
 
 
-def _write_folder(dest: Path, root: Path, g: Guideline, log: dict) -> None:
+def _write_folder(dest: Path, root: Path, g: Guideline, log: dict, etd: tuple[str, ...] = ()) -> None:
     (dest / "evidence").mkdir()
     for rel in dict.fromkeys((g.manifest.references_file, *COPIED)):  # the reference list, whatever its format
         if (root / rel).is_file():
             shutil.copyfile(root / rel, dest / rel)
+    for rel in etd:  # the Evidence-to-Decision records it includes, as saved: the next release compares with them
+        (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(root / rel, dest / rel)
     _write_csv(dest / "evidence" / "recommendations.csv", g.recommendations)
     # An optional column the tables leave empty throughout (scope, in most guidelines) is not written.
     optional = {c.name for c in EVIDENCE_SPEC if c.optional}

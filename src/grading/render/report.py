@@ -21,12 +21,19 @@ from .changes import changes_html, changes_markdown
 from .markdown import md_cell, md_escape
 from .page import html_page
 from .references import guideline_references, render_references
+from .site.pages import EtdView
 from .sof import sof_css, sof_fragment, sof_frame
 from .text import verdict_line
 
 FORMATS = ("html", "md")
 NO_LEVEL = "–"  # shown where the guideline prints no level
 NO_REFERENCES = "No references are cited."
+ETD_HEADING = "Evidence to decision"
+ETD_INTRO = ("Per recommendation whose Evidence-to-Decision framework records a judgement: each criterion's "
+             "judgement, the research evidence and additional considerations it rests on, then the conclusion; "
+             "the latest record saved by the working group (ETD-LATEST), else what the guideline's text records "
+             "(ETD-FROM-TEXT).")
+ETD_COLUMNS = ("Criterion", "Judgement", "Research evidence", "Additional considerations")
 SOF_HEADING = "Summary of findings"
 SOF_INTRO = ("Per recommendation graded by certainty, its outcomes in GRADE's layout: the certainty printed where the "
              "guideline prints one, beside the one its domain judgements give.")
@@ -163,6 +170,9 @@ td p { margin: 0 0 0.4rem 0; }
 ol.references li { margin-bottom: 0.3rem; }
 em.note { color: #a00; }
 figure.appraisal-plot img { max-width: 100%; height: auto; }
+dl.etd-conclusion dt { font-weight: bold; margin-top: 0.3rem; }
+dl.etd-conclusion dd { margin-left: 1.2rem; }
+.etd-source { font-size: 0.9em; color: #555; }
 """
 APPRAISALS_HEADING = "Appraisals by the working group"
 
@@ -219,6 +229,64 @@ def _profiled(result: GradedGuideline, tables: list[SectionTable]) -> list[Gradi
     return [g for g in (result.grading(i) for i in shown) if g.profile is not None and g.profile.outcomes]
 
 
+def _etds(result: GradedGuideline, tables: list[SectionTable]) -> list[tuple[Grading, EtdView]]:
+    """The recommendations shown in the tables whose Evidence-to-Decision framework records a judgement, each with
+    the framework in words (the site's view of it), in table order."""
+    from ..revisions.etd import etd_histories
+    from .site.pages import etd_view
+    if result.guideline.scheme.etd is None:
+        return []
+    histories = etd_histories(result.guideline)
+    out = []
+    for rid in (r.id for t in tables for r in t.rows):
+        view = etd_view(result.guideline, histories.get(rid))
+        if view is not None:
+            out.append((result.grading(rid), view))
+    return out
+
+
+def _etd_source(view: EtdView) -> str:
+    return f"{view.source[:1].upper()}{view.source[1:]} (rule {view.rule})."
+
+
+def etd_html(shown: list[tuple[Grading, EtdView]]) -> str:
+    """The report's section on the Evidence-to-Decision frameworks, every cell escaped."""
+    esc = html.escape
+    out = ['<section id="evidence-to-decision">', f"<h2>{esc(ETD_HEADING)}</h2>",
+           f'<p class="intro">{esc(ETD_INTRO)}</p>']
+    for g, view in shown:
+        out += [f'<h3 id="{esc("etd-" + g.id, quote=True)}">{esc(g.id)} {esc(g.recommendation.topic_en or g.topic)}'
+                "</h3>", f'<p class="etd-source">{esc(_etd_source(view))}</p>', "<table>",
+                "<thead><tr>" + "".join(f"<th>{esc(c)}</th>" for c in ETD_COLUMNS) + "</tr></thead>", "<tbody>"]
+        out += [f"<tr><td>{esc(r.name)}</td><td>{esc(r.judgement)}</td><td>{esc(r.evidence)}</td>"
+                f"<td>{esc(r.considerations)}</td></tr>" for r in view.rows]
+        out += ["</tbody>", "</table>"]
+        if view.conclusion:
+            out += ['<dl class="etd-conclusion">', *(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>"
+                                                 for k, v in view.conclusion),
+                    "</dl>"]
+        else:
+            out.append("<p>No conclusion is recorded.</p>")
+    return "\n".join([*out, "</section>"])
+
+
+def etd_markdown(shown: list[tuple[Grading, EtdView]]) -> list[str]:
+    """The same section in Markdown: a table per recommendation, then its conclusion, every cell escaped."""
+    out = [f"## {ETD_HEADING}", "", md_cell(ETD_INTRO), ""]
+    for g, view in shown:
+        out += [f"### {md_cell(g.id)} {md_cell(g.recommendation.topic_en or g.topic)}", "",
+                md_cell(_etd_source(view)), "", "| " + " | ".join(ETD_COLUMNS) + " |", "|" + "---|" * len(ETD_COLUMNS)]
+        out += [f"| {md_cell(r.name)} | {md_cell(r.judgement)} | {md_cell(r.evidence)} | {md_cell(r.considerations)} |"
+                for r in view.rows]
+        out.append("")
+        if view.conclusion:
+            out += ["| Conclusion | Recorded |", "|---|---|",
+                    *(f"| {md_cell(k)} | {md_cell(v)} |" for k, v in view.conclusion), ""]
+        else:
+            out += ["No conclusion is recorded.", ""]
+    return out
+
+
 def sof_markdown(g: Grading, result: GradedGuideline) -> list[str]:
     """One recommendation's Summary of Findings as a Markdown table, every cell escaped."""
     frame = sof_frame(g, result.guideline.scheme)
@@ -263,6 +331,9 @@ def to_html(guideline: Guideline, revised: Revised | None = None, title: str | N
         out += ['<section id="summary-of-findings">', f"<h2>{esc(SOF_HEADING)}</h2>",
                 f'<p class="intro">{esc(SOF_INTRO)}</p>', *(sof_fragment(g, result.guideline.scheme)
                                                             for g in profiled), "</section>"]
+    shown = _etds(result, tables)
+    if shown:
+        out.append(etd_html(shown))
     if release is not None:
         out.append(changes_html(release).rstrip("\n"))
     out.append(appraisals_html(result))
@@ -299,6 +370,9 @@ def to_markdown(guideline: Guideline, revised: Revised | None = None, title: str
         out += [f"## {SOF_HEADING}", "", SOF_INTRO, ""]
         for g in profiled:
             out += sof_markdown(g, result)
+    shown = _etds(result, tables)
+    if shown:
+        out += etd_markdown(shown)
     if release is not None:  # the change log, its headings one level down
         out += ["#" + line if line.startswith("#") else line for line in changes_markdown(release).splitlines()]
         out.append("")

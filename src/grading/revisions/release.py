@@ -18,6 +18,7 @@ from ..io.guideline import Guideline, load_guideline
 from ..io.tables import EVIDENCE_COLUMNS
 from ..vocab import JUDGEMENTS, OUTCOMES_OF_VOTES, VOTE_QUESTIONS
 from .apply import apply_revisions, rows_of
+from .etd import CONCLUSION_WORDS, EtdRecord, changed_judgements, etd_histories, load_etds
 from .record import Revision, utc_now
 from .votes import Vote
 
@@ -39,6 +40,15 @@ class State:
     revisions: frozenset[str]  # included revision files, relative to the guideline folder
     votes: frozenset[str]  # included vote files, likewise
     created: str = ""
+    etd: frozenset[str] = frozenset()  # included Evidence-to-Decision records (evidence/etd/), likewise
+    saved_etd: bool = True  # its folder's saved EtD records count; the published guideline has none of them
+
+    def etd_records(self, saved: tuple[EtdRecord, ...] | None = None) -> dict[str, EtdRecord | None]:
+        """Each recommendation's EtD in this state (its latest saved record, else what the text records), or {}
+        where the scheme declares no framework; `saved`: the records of its folder, read already."""
+        if self.guideline.scheme.etd is None:
+            return {}
+        return {rid: h.current for rid, h in etd_histories(self.guideline, saved if self.saved_etd else ()).items()}
 
     def grading(self, rid: str) -> Grading:
         return grade_in(self.guideline, self.guideline.recommendation(rid))
@@ -53,6 +63,7 @@ class Now:
     votes: tuple[Vote, ...]
     agreements: dict[str, Agreement]
     conflicts: tuple[str, ...]
+    etds: tuple[EtdRecord, ...] = ()  # every saved Evidence-to-Decision record, oldest first
 
 
 def _rel(path: Path | None, root: Path) -> str:
@@ -66,13 +77,15 @@ def now_state(guideline: Guideline) -> Now:
     found = agreements(guideline, panel, votes)
     current = voted_guideline(revised.guideline, found)
     root = guideline.root
+    etds = load_etds(root, guideline.scheme) if guideline.scheme.etd is not None else ()
     state = State("now", current, frozenset(_rel(r.path, root) for r in revised.applied if r.path),
-                  frozenset(_rel(v.path, root) for v in votes if v.path))
-    return Now(state, revised.applied, votes, found, tuple(str(c) for c in revised.conflicts))
+                  frozenset(_rel(v.path, root) for v in votes if v.path),
+                  etd=frozenset(_rel(r.path, root) for r in etds if r.path))
+    return Now(state, revised.applied, votes, found, tuple(str(c) for c in revised.conflicts), etds)
 
 
 def published_state(guideline: Guideline) -> State:
-    return State(PUBLISHED, guideline, frozenset(), frozenset())
+    return State(PUBLISHED, guideline, frozenset(), frozenset(), saved_etd=False)
 
 
 def release_names(root: Path) -> list[str]:
@@ -131,8 +144,9 @@ def release_state(guideline: Guideline, name: str) -> State:
         raise UnknownValueError("release", name, release_names(guideline.root) or ["(none made yet)"])
     verify_release(folder)
     data = read_change_log(folder / "changes.json")
+    # A release made before EtD records were released holds none: its EtD is what its tables record (ETD-FROM-TEXT).
     return State(name, load_guideline(folder, guideline.scheme), frozenset(data.get("revisions", [])),
-                 frozenset(data.get("votes", [])), str(data.get("created", "")))
+                 frozenset(data.get("votes", [])), str(data.get("created", "")), frozenset(data.get("etd", [])))
 
 
 def base_state(guideline: Guideline, since: str | None) -> State:
@@ -170,6 +184,9 @@ _ENTRY = {"id": _TEXT, "status": _TEXT, "topic": _TEXT, "changed": [_CHANGE], "j
                        "reappraised": [{"reference": _MAYBE, "design": _MAYBE, "changes": dict}]},
           "revisions": [{k: _MAYBE for k in ("file", "author", "created", "rationale", "justification")}],
           "new_votes": _COUNT, "agreement": (dict, type(None))}
+# Keys a change log holds since EtD records are released; a log made before has none of them and reads as before.
+_LOG_SINCE_ETD = {"etd": [str]}
+_ENTRY_SINCE_ETD = {"etd": [_CHANGE], "etd_records": [{k: _MAYBE for k in ("file", "author", "created")}]}
 _LOG = {"format": _TEXT, "created": _TEXT, "since": _TEXT, "scheme": _TEXT, "revisions": [str], "votes": [str],
         "conflicts": [str], "unchanged": _COUNT, "recommendations": [_ENTRY]}
 
@@ -206,12 +223,14 @@ def log_problems(data: dict, name: str) -> list[Problem]:
                                     found=repr(value)[:60], allowed=kinds))
 
     check(data, _LOG, "")
+    check(data, {k: v for k, v in _LOG_SINCE_ETD.items() if k in data}, "")
     tally = {"outcome": _TEXT, "yes": _COUNT, "no": _COUNT, "abstain": _COUNT, "recused": _COUNT, "rule": _TEXT,
              "because": _TEXT}
     entries = data.get("recommendations")
     for i, e in enumerate(entries if isinstance(entries, list) else []):
         if not isinstance(e, dict):
             continue
+        check(e, {k: v for k, v in _ENTRY_SINCE_ETD.items() if k in e}, f"recommendations[{i}]")
         if isinstance(e.get("status"), str) and e["status"] not in STATUSES:
             problems.append(Problem(name, "unknown status", column=f"recommendations[{i}].status", found=e["status"],
                                     allowed=", ".join(STATUSES)))
@@ -257,16 +276,20 @@ def change_log(base: State, now: Now, name: str, note: str = "") -> dict:
     old_g, new_g = base.guideline, now.state.guideline
     old_ids, new_ids = list(old_g.recommendations.index), list(new_g.recommendations.index)
     entries, untouched = [], 0
+    etd_before, etd_after = base.etd_records(), now.state.etd_records(now.etds)
     for rid in dict.fromkeys(new_ids + old_ids):
         revs = [r for r in now.applied if r.recommendation_id == rid and _rel(r.path, root) not in base.revisions]
         votes = [v for v in now.votes if v.recommendation_id == rid and _rel(v.path, root) not in base.votes]
+        etds = [r for r in now.etds if r.recommendation_id == rid and _rel(r.path, root) not in base.etd]
         agreement = now.agreements.get(rid)
         entry: dict = {"id": rid, "revisions": [_revision_json(r, root) for r in revs], "new_votes": len(votes),
-                       "agreement": _agreement_json(agreement) if agreement else None}
+                       "agreement": _agreement_json(agreement) if agreement else None,
+                       "etd_records": [{"file": _rel(r.path, root), "author": r.author, "created": r.created}
+                                       for r in etds]}
         if rid not in old_ids or rid not in new_ids:
             g = new_g if rid in new_ids else old_g
             entry.update(status="added" if rid in new_ids else "removed", topic=g.recommendation(rid).topic,
-                         changed=[], judgements=[], evidence={"added": [], "removed": [], "reappraised": []})
+                         changed=[], judgements=[], evidence={"added": [], "removed": [], "reappraised": []}, etd=[])
             entries.append(entry)
             continue
         old, new = old_g.recommendation(rid), new_g.recommendation(rid)
@@ -278,20 +301,41 @@ def change_log(base: State, now: Now, name: str, note: str = "") -> dict:
             ("derived strength", a.derived_strength, b.derived_strength),
             ("verdict", a.comparison.verdict, b.comparison.verdict)) if x != y]
         ev = evidence_changes(rows_of(old_g, rid), rows_of(new_g, rid))
-        is_changed = bool(changed) or any(ev.values())
-        if not (is_changed or revs or votes):
+        etd = etd_changes(etd_before.get(rid), etd_after.get(rid), new_g)
+        is_changed = bool(changed) or any(ev.values()) or bool(etd)
+        if not (is_changed or revs or votes or etds):
             untouched += 1
             continue
         entry.update(status="changed" if is_changed else "reaffirmed", topic=new.topic, changed=changed,
                      judgements=[{"what": j, "before": old.judgements[j], "after": new.judgements[j]}
-                                 for j in JUDGEMENTS if old.judgements[j] != new.judgements[j]], evidence=ev)
-        if is_changed and not (revs or votes):
+                                 for j in JUDGEMENTS if old.judgements[j] != new.judgements[j]], evidence=ev,
+                     etd=etd)
+        if is_changed and not (revs or votes or etds):
             entry["note"] = "no revision or vote since the earlier state records this change (the tables were edited)"
         entries.append(entry)
     return {"format": FORMAT, "release": name, "created": utc_now(), "note": note.strip(), "since": base.name,
             "since_created": base.created, "scheme": new_g.scheme.describe(),
             "revisions": sorted(now.state.revisions), "votes": sorted(now.state.votes),
-            "conflicts": list(now.conflicts), "unchanged": untouched, "recommendations": entries}
+            "etd": sorted(now.state.etd), "conflicts": list(now.conflicts), "unchanged": untouched,
+            "recommendations": entries}
+
+
+def etd_changes(before: EtdRecord | None, after: EtdRecord | None, guideline: Guideline) -> list[dict]:
+    """The EtD judgements (and the conclusion's strength, direction and type) that differ, each named in words.
+    Where both are what the text records, its tables' changes (judgements, strength) say it already: none."""
+    if (before is None or before.from_text) and (after is None or after.from_text):
+        return []
+    etd = guideline.scheme.etd
+    out = []
+    for what, a, b in changed_judgements(before, after):
+        if what.startswith("conclusion "):
+            field = what.removeprefix("conclusion ")
+            words = f"conclusion: {CONCLUSION_WORDS.get(field, field).lower()}"
+        else:
+            criterion = etd.criterion(what) if etd is not None else None
+            words = criterion.name if criterion is not None else what
+        out.append({"what": words, "key": what, "before": a or None, "after": b or None})
+    return out
 
 
 def _revision_json(r: Revision, root: Path) -> dict:

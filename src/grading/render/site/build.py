@@ -170,8 +170,10 @@ def _write_all(published: Guideline, folder: Path, revised_wanted: bool, release
     fragile = result.fragility
     findings = list(result.findings)
     refs = guideline_references(guideline)
+    etds, etd_votes = _etds(result)
     pages = P.rec_pages(guideline, gradings, fragile, findings, result.revisions, revised, result.diffs,
-                        {r.number: r for r in refs}, result.agreements, result.voted, result.appraised_by)
+                        {r.number: r for r in refs}, result.agreements, result.voted, result.appraised_by,
+                        etds, etd_votes)
     cited_by = guideline.citing
     file_of = {p.id: p.file for p in pages}
     titles = {r.number: plain(guideline.bibliography.field_of(r.key, "title")) for r in refs if r.key}
@@ -234,6 +236,19 @@ def _write_all(published: Guideline, folder: Path, revised_wanted: bool, release
     _map(guideline, gradings, fragile, folder)
     _assets(folder, guideline, pages, refs, titles)
     return [name for name, _, _ in jobs], note
+
+
+def _etds(result: GradedGuideline) -> tuple[dict, dict]:
+    """Each recommendation's Evidence-to-Decision history (the saved records of the edition's folder, else what the
+    text records) and the votes on its criteria, where the scheme declares a framework."""
+    from ...analyses.etd import etd_tallies
+    from ...revisions.etd import etd_histories
+    scheme = result.guideline.scheme
+    if scheme.etd is None:
+        return {}, {}
+    histories = etd_histories(result.guideline)
+    votes = {rid: etd_tallies(a, scheme) for rid, a in result.agreements.items()}
+    return histories, {rid: t for rid, t in votes.items() if t}
 
 
 def _appraisals(result: GradedGuideline, folder: Path) -> dict:

@@ -10,6 +10,7 @@ from typing import Any
 
 from ...analyses.agreement import Agreement
 from ...analyses.audit import KINDS, Finding
+from ...analyses.etd import CriterionTally
 from ...analyses.fragility import Fragility
 from ...errors import UnknownValueError
 from ...grade import Grading
@@ -18,7 +19,8 @@ from ...records import EvidenceRow
 from ...revisions import Revised, Revision
 from ...revisions.apply import RecommendationDiff, describe_change
 from ...revisions.appraisals import Applied
-from ...vocab import DESIGNS, FINDINGS, JUDGEMENT_LABELS, JUDGEMENTS, QUALITIES, VERDICTS
+from ...revisions.etd import CONCLUSION_WORDS, EtdHistory, EtdRecord
+from ...vocab import DESIGNS, FINDINGS, JUDGEMENT_LABELS, JUDGEMENTS, OUTCOMES_OF_VOTES, QUALITIES, VERDICTS
 from ..references import FormattedReference, guideline_references
 from ..sof import sof_fragment
 
@@ -104,11 +106,113 @@ class RecPage:
     reader: tuple[tuple[str, str, str], ...] = ()  # (anchor, heading, text) of the reader content written
     key_information: tuple[tuple[str, str], ...] = ()  # (heading, text) of the key information written
     sof: str = ""  # the Summary of Findings table (certainty model), great_tables' HTML without its stylesheet
+    etd: EtdView | None = None  # the Evidence-to-Decision framework, where it records a judgement
 
     @property
     def standing(self) -> str:
         """Where the verdict stands over every reading: a key of STANDING_WORDS."""
         return self.words.get("standing", "")
+
+
+# --- the Evidence-to-Decision framework (docs/etd.md) ------------------------------------------------------------
+
+# The criteria a reader needs first, shown as the page's key information: GRADE's effects, certainty, values and
+# resources. A scheme whose framework names none of them (norway-2007's three questions) shows all its criteria.
+KEY_CRITERIA = ("desirable_effects", "undesirable_effects", "certainty_of_evidence", "values", "resources_required")
+NOT_JUDGED = "not judged"  # a criterion of the framework the record leaves out
+SILENT = ("", "unrecorded")  # a judgement that says nothing
+
+
+@dataclass(frozen=True)
+class EtdRow:
+    """One criterion of the framework as a page shows it: its name and question, the judgement and what it rests
+    on, and the votes on it where the panel voted."""
+
+    key: str
+    name: str
+    question: str
+    judgement: str
+    evidence: str = ""
+    considerations: str = ""
+    votes: str = ""  # the counted votes in words, '' where none was cast
+    outcome: str = ""  # what they decide and by which rule, '' where none was cast
+
+
+@dataclass(frozen=True)
+class EtdView:
+    """A recommendation's Evidence-to-Decision framework in words, in layers: the key criteria and the justification
+    first, then every criterion, the conclusion, where it comes from and the votes."""
+
+    rows: tuple[EtdRow, ...]  # every criterion of the scheme's framework, in its order
+    key: tuple[EtdRow, ...]  # the key information
+    conclusion: tuple[tuple[str, str], ...]  # (field in words, value) of each conclusion field recorded
+    justification: str
+    source: str  # where it comes from, in words
+    rule: str  # ETD-FROM-TEXT or ETD-LATEST
+    from_text: bool  # its texts are the guideline's own words (in the guideline's language)
+    conclusion_votes: str = ""  # the votes on the strength, in words, '' where none proposed one
+
+    @property
+    def voted(self) -> tuple[EtdRow, ...]:
+        return tuple(r for r in self.rows if r.votes)
+
+
+def etd_recorded(record: EtdRecord | None) -> bool:
+    """True where a record judges at least one criterion (a judgement other than unrecorded or empty): the
+    site and the report show such a framework and nothing for one that says nothing."""
+    return record is not None and any(j.judgement not in SILENT for j in record.criteria.values())
+
+
+def etd_source(history: EtdHistory) -> str:
+    """'as the guideline's text records it, seed lines 1586-1591', or 'saved by Kari Nordmann on 2026-12-05 10:30
+    UTC; 2 earlier records'."""
+    r = history.current
+    assert r is not None
+    if r.from_text:
+        return "as the guideline's text records it" + (f", seed lines {r.seed_lines}" if r.seed_lines else "")
+    earlier = len(history.saved) - 1
+    return (f"saved by {r.author} on {r.when():%Y-%m-%d %H:%M} UTC; "
+            + (f"{earlier} earlier record{'s' if earlier != 1 else ''}" if earlier > 0 else "no earlier record"))
+
+
+def _votes_words(t: CriterionTally, words: Callable[[str], str] = str) -> tuple[str, str]:
+    """(the counted votes, what they decide) of a tally, in words."""
+    counts = ", ".join(f"{words(k) if k != 'abstain' else k} {n}" for k, n in t.counts.items()) or "none counted"
+    if t.recused:
+        counts += f"; {t.recused} recused, not counted"
+    outcome = OUTCOMES_OF_VOTES.get(t.outcome, t.outcome)
+    decided = f": {words(t.decided)}" if t.decided else ""
+    return counts, f"{outcome}{decided} ({t.because.strip()} Rule {t.rule}.)"
+
+
+def etd_view(guideline: Guideline, history: EtdHistory | None,
+             tallies: Mapping[str, CriterionTally] | None = None) -> EtdView | None:
+    """A recommendation's EtD as its page shows it, or None where none is recorded or it judges nothing."""
+    etd = guideline.scheme.etd
+    record = history.current if history is not None else None
+    if etd is None or history is None or record is None or not etd_recorded(record):
+        return None
+    tallies = tallies or {}
+    rows = []
+    for c in etd.criteria:
+        j = record.criteria.get(c.key)
+        counts, outcome = _votes_words(tallies[c.key]) if c.key in tallies else ("", "")
+        rows.append(EtdRow(c.key, c.name, c.question, j.judgement if j else NOT_JUDGED, j.evidence if j else "",
+                           j.considerations if j else "", counts, outcome))
+    key = tuple(r for r in rows if r.key in KEY_CRITERIA) or tuple(rows)
+
+    def value(k: str, v: str) -> str:
+        if k == "strength":
+            return strength_words(guideline, v) or v
+        return DIRECTION_WORDS.get(v, v) if k == "direction" else v
+
+    conclusion = tuple((CONCLUSION_WORDS.get(k, k), value(k, v)) for k, v in record.conclusion.items() if v.strip())
+    said = ""
+    if "conclusion" in tallies:
+        counts, outcome = _votes_words(tallies["conclusion"], lambda s: strength_words(guideline, s) or s)
+        said = f"{counts}; {outcome}"
+    return EtdView(tuple(rows), key, conclusion, record.conclusion.get("justification", "").strip(),
+                   etd_source(history), record.rule, record.from_text, said)
 
 
 def strength_words(guideline: Guideline, value: str | None) -> str:
@@ -307,11 +411,15 @@ def rec_pages(guideline: Guideline, gradings: list[Grading], fragility: Mapping[
               formatted: Mapping[int, FormattedReference] | None = None,
               agreements: Mapping[str, Agreement] | None = None,
               voted: Mapping[str, Grading] | None = None,
-              appraised_by: Callable[[EvidenceRow], Applied | None] | None = None) -> list[RecPage]:
+              appraised_by: Callable[[EvidenceRow], Applied | None] | None = None,
+              etds: Mapping[str, EtdHistory] | None = None,
+              etd_votes: Mapping[str, Mapping[str, CriterionTally]] | None = None) -> list[RecPage]:
     """The page of every recommendation, in table order (`formatted`: the references formatted already;
     `agreements`: the votes per recommendation; `voted`: the gradings they give; `appraised_by`: the appraisal
-    that set a row's quality; all from grading.results)."""
+    that set a row's quality; all from grading.results; `etds`: each recommendation's Evidence-to-Decision
+    history, `etd_votes` the votes on its criteria, from revisions.etd and analyses.etd)."""
     formatted, agreements, voted = formatted or {}, agreements or {}, voted or {}
+    etds, etd_votes = etds or {}, etd_votes or {}
     taken: set[str] = set()
     by_history = history(revisions, revised)
     by_diff = {d.id: d for d in diffs}
@@ -335,7 +443,8 @@ def rec_pages(guideline: Guideline, gradings: list[Grading], fragility: Mapping[
                              optional_fields(g, guideline), tuple(by_subject.get(g.id, ())), judged,
                              badges(guideline, g), derived_badges(guideline, g), agreements.get(g.id),
                              voted.get(g.id), grading_words(guideline, g), *reader_content(g),
-                             sof_fragment(g, guideline.scheme)))
+                             sof_fragment(g, guideline.scheme),
+                             etd_view(guideline, etds.get(g.id), etd_votes.get(g.id))))
     return pages
 
 
