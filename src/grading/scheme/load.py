@@ -17,7 +17,7 @@ BUNDLED = Path(__file__).parent / "bundled"
 DEFAULT = "norway-2007"
 SECTIONS = ("name", "title", "sets", "choices", "levels", "strengths", "ladder", "level_rules", "rules", "mappings",
             "model", "certainty", "paradigms", "etd")
-ETD_KEYS = ("key", "name", "question", "judgements", "column", "points")
+ETD_KEYS = ("key", "name", "question", "judgements", "column", "points", "key_information")
 ETD_COLUMNS = ("agree_validity", "agree_applicability", "agree_benefit_harm")  # what recommendations.csv records
 MODELS = ("levels", "certainty")
 JUDGEMENTS_DOWN = ("not_serious", "serious", "very_serious")
@@ -396,8 +396,13 @@ def _etd(data: dict, out: _Found) -> Etd | None:
                 column="etd.criteria.points", found=_shown(points),
                 allowed=f"judgements: {', '.join(judgements)}; values: for, against")
             points = {}
+        shown_first = c.get("key_information", False)
+        if not isinstance(shown_first, bool):
+            out("key_information must be true or false", (*at, "key_information"),
+                column="etd.criteria.key_information", found=_shown(shown_first), allowed="true, false")
+            shown_first = False
         criteria.append(Criterion(key, str(c.get("name", key)), str(c.get("question", "")), tuple(judgements),
-                                  str(column or ""), dict(points)))
+                                  str(column or ""), dict(points), shown_first))
     return Etd(tuple(criteria), tuple(unknown))
 
 

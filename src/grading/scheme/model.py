@@ -88,6 +88,7 @@ class Criterion:
     judgements: tuple[str, ...]  # the allowed judgements, in the framework's order
     column: str = ""  # the recommendations.csv column that records it where the text states it (2007: agree_*)
     points: Mapping[str, str] = field(default_factory=dict)  # judgement -> 'for' or 'against' (ETD-DIRECTION)
+    key_information: bool = False  # shown first, as a recommendation's key information (site, report)
 
 
 @dataclass(frozen=True)

@@ -116,9 +116,8 @@ class RecPage:
 
 # --- the Evidence-to-Decision framework (docs/etd.md) ------------------------------------------------------------
 
-# The criteria a reader needs first, shown as the page's key information: GRADE's effects, certainty, values and
-# resources. A scheme whose framework names none of them (norway-2007's three questions) shows all its criteria.
-KEY_CRITERIA = ("desirable_effects", "undesirable_effects", "certainty_of_evidence", "values", "resources_required")
+# The criteria a reader needs first are the scheme's to say ([[etd.criteria]] key_information: GRADE's effects,
+# certainty, values and resources); a framework that marks none (norway-2007's three questions) shows them all.
 NOT_JUDGED = "not judged"  # a criterion of the framework the record leaves out
 SILENT = ("", "unrecorded")  # a judgement that says nothing
 
@@ -199,7 +198,8 @@ def etd_view(guideline: Guideline, history: EtdHistory | None,
         counts, outcome = _votes_words(tallies[c.key]) if c.key in tallies else ("", "")
         rows.append(EtdRow(c.key, c.name, c.question, j.judgement if j else NOT_JUDGED, j.evidence if j else "",
                            j.considerations if j else "", counts, outcome))
-    key = tuple(r for r in rows if r.key in KEY_CRITERIA) or tuple(rows)
+    first = {c.key for c in etd.criteria if c.key_information}
+    key = tuple(r for r in rows if r.key in first) or tuple(rows)
 
     def value(k: str, v: str) -> str:
         if k == "strength":
