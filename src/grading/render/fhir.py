@@ -88,7 +88,9 @@ def _grade_concepts(scheme: Scheme, codes: tuple[str, ...], what: str) -> list[d
     out = []
     for c in codes:
         g = grades.get(c)
-        out.append(code(scheme_system(scheme, what), c, f"{g.norwegian} ({g.english})" if g else c))
+        shown = (f"{g.norwegian} ({g.english})" if g.norwegian and g.norwegian != g.english else g.english) if g \
+            else c
+        out.append(code(scheme_system(scheme, what), c, shown))
     return out
 
 
@@ -535,7 +537,13 @@ def bundle_data(published: Guideline | GradedGuideline, revised_wanted: bool = F
         "meta": {"tag": [code(PROVENANCE, "export", f"exported by grading {toolkit_version()} after HL7 EBM-on-FHIR "
                                                     f"{P.EBM_VERSION} (FHIR R5), scheme "
                                                     f"{guideline.scheme.describe()}")["coding"][0]]}}
-    return envelope, [{"fullUrl": refs.url(kind, rid), "resource": resource} for kind, rid, resource in entries]
+    return envelope, [{"fullUrl": refs.url(kind, rid), "resource": _narrated(resource)}
+                      for kind, rid, resource in entries]
+
+
+def _narrated(resource: dict[str, Any]) -> dict[str, Any]:
+    """The resource with a narrative of its title: FHIR asks every resource for one (dom-6)."""
+    return {**resource, "text": narrative(resource["title"])}
 
 
 def fhir_bundle(published: Guideline | GradedGuideline, revised_wanted: bool = False, now: datetime | None = None):
