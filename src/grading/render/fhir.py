@@ -195,6 +195,9 @@ def _rating_system(scheme: Scheme) -> dict[str, Any]:
             "summary": md_escape(f"Graded by scheme {scheme.describe()}.")}
 
 
+_DIRECTION_TEXT = {"for": "for", "against": "against", "none": "no recommendation either way"}
+
+
 def _direction(direction: str) -> dict[str, Any]:
     """The direction of a recommendation, in the guide's classifiers (our reading for 'against' and 'none')."""
     guide = P.DIRECTION.get(direction)
@@ -202,9 +205,6 @@ def _direction(direction: str) -> dict[str, Any]:
         {"text": direction}
     return {"informationType": "classifier",
             "type": P.ebm("direction-of-recommendation", "Direction of Recommendation"), "classifier": [concept]}
-
-
-_DIRECTION_TEXT = {"for": "for", "against": "against", "none": "no recommendation either way"}
 
 
 def _population(rec: Recommendation) -> str:
