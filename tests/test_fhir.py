@@ -13,6 +13,7 @@ from grading import load_guideline, reproduce
 from grading.cli import main
 from grading.errors import OutputError
 from grading.render import fhir
+from grading.render import fhir_profiles as P
 from grading.render.export import FORMAT, export, guideline_json
 from grading.revisions import Change, new_revision, save_revision
 
@@ -65,6 +66,23 @@ def test_every_reference_in_the_bundle_resolves_inside_it(exported):
     assert found and set(found) <= set(urls)
 
 
+def contents(assessment: dict) -> list[dict]:
+    """Every content of an ArtifactAssessment and every component in it, depth first."""
+    out = []
+    for c in assessment.get("content", []):
+        out += [c, *contents({"content": c.get("component", [])})]
+    return out
+
+
+def rated(assessment: dict, what: str) -> list[dict]:
+    return [c for c in contents(assessment) if any(x.get("code") == what for x in c["type"].get("coding", []))]
+
+
+def schemes_codes(concepts: list[dict]) -> list[str]:
+    """The scheme's own codes of some concepts (beside any code of the guide's)."""
+    return [c["code"] for concept in concepts for c in concept["coding"] if c["system"].startswith("urn:grading:")]
+
+
 def test_each_recommendation_cites_what_its_evidence_rows_cite_and_carries_both_gradings(bundled, exported):
     data = json.loads(exported[0].read_text(encoding="utf-8"))
     by_url = {e["fullUrl"]: e["resource"] for e in data["entry"]}
@@ -72,34 +90,46 @@ def test_each_recommendation_cites_what_its_evidence_rows_cite_and_carries_both_
     ratings = resources(data, "ArtifactAssessment")
     for comp in resources(data, "Composition"):
         if comp["id"] == "guideline":
+            assert comp["meta"]["profile"] == [P.GUIDELINE] and comp["category"][0]["coding"][0]["code"] == "Guideline"
             continue
         rid = comp["identifier"][0]["value"]
         g = gradings[rid]
-        assert comp["meta"]["profile"] == [fhir.RECOMMENDATION_PROFILE]
+        assert comp["meta"]["profile"] == [P.RECOMMENDATION]
+        assert comp["type"]["coding"][0]["code"] == "EvidenceReport"  # the fixed code of the guide's parent profile
+        assert comp["category"][0]["coding"][0]["code"] == "Recommendation"
         cites = [by_url[r["resourceReference"]["reference"]] for r in comp["relatesTo"] if r["type"] == "cites"]
         assert [int(c["identifier"][0]["value"]) for c in cites] == sorted(bundled.cited(rid))
         statement = comp["section"][0]["section"][0]
         assert statement["code"]["coding"][0]["code"] == "recommendation-statement"
         (derived_from,) = [r for r in comp["relatesTo"] if r["type"] == "derived-from"]
         published = by_url[derived_from["resourceReference"]["reference"]]
-        assert published["meta"]["tag"][0]["code"] == "published"
+        assert published["meta"]["profile"] == [P.JUSTIFICATION] and published["meta"]["tag"][0]["code"] == "published"
         mine = [a for a in ratings if a["artifactReference"]["display"] == rid]
         assert sorted(a["meta"]["tag"][0]["code"] for a in mine) == ["derived", "published"]
         (derived,) = [a for a in mine if a["meta"]["tag"][0]["code"] == "derived"]
-        assert "not the guideline's own" in derived["title"]
-
-        def rated(assessment, what):
-            return [c for c in assessment["content"] if c["type"].get("coding", [{}])[0].get("code") == what]
+        assert derived["meta"]["profile"] == [P.RATING] and "not the guideline's own" in derived["title"]
         strength = rated(published, "strength-of-recommendation")[0]
-        assert [c["coding"][0]["code"] for c in strength.get("classifier", [])] == \
-            list(bundled.scheme.parse_strength(g.published_strength))
-        assert rated(derived, "strength-of-recommendation")[0]["classifier"][0]["coding"][0]["code"] == \
-            g.derived_strength
+        printed = bundled.scheme.parse_strength(g.published_strength)
+        assert schemes_codes(strength.get("classifier", [])) == list(printed)
+        assert schemes_codes(rated(derived, "strength-of-recommendation")[0]["classifier"]) == [g.derived_strength]
         level = rated(derived, "certainty-of-evidence")[0]
-        assert level["classifier"][0]["coding"][0]["code"] == g.derived_level
+        assert schemes_codes(level["classifier"]) == [g.derived_level]
         assert len(level.get("component", [])) == len(bundled.studies(rid))
+        assert schemes_codes(rated(published, "ratings")[0].get("classifier", [])) == list(g.published_levels)
         direction = rated(published, "direction-of-recommendation")[0]["classifier"][0]
-        assert direction.get("coding", [{}])[0].get("code", "none") == g.direction
+        assert direction["coding"][0] == {"system": P.RJCS, "code": P.DIRECTION[g.direction][0],
+                                          "display": P.DIRECTION[g.direction][1]}
+        derived_way = rated(derived, "direction-of-recommendation")[0]["classifier"][0]["coding"][0]["code"]
+        assert derived_way == P.DIRECTION[g.derived_direction][0]
+
+
+def test_every_direction_of_recommendation_is_coded_in_the_guides_classifiers(exported):
+    data = json.loads(exported[0].read_text(encoding="utf-8"))
+    directions = [c for a in resources(data, "ArtifactAssessment") for c in rated(a, "direction-of-recommendation")]
+    assert len(directions) == 2 * 67
+    codes = Counter(c["classifier"][0]["coding"][0]["code"] for c in directions)
+    assert set(codes) == {"RJCS-2021", "RJCS-2023", "RJCS-2025"}  # for, none (no basis either way), against
+    assert codes["RJCS-2023"] == 14 + 13  # the published 'none' and the derived
 
 
 def test_citations_carry_the_identification_status_of_the_reconstructed_list(exported):
@@ -107,13 +137,16 @@ def test_citations_carry_the_identification_status_of_the_reconstructed_list(exp
     by_number = {int(c["identifier"][0]["value"]): c for c in resources(data, "Citation")}
 
     def status(n):
-        (cls,) = by_number[n]["citedArtifact"]["classification"]
+        (cls,) = [c for c in by_number[n]["citedArtifact"]["classification"]
+                  if c["type"]["coding"][0]["code"] == "identification-status"]
         return cls["classifier"][0]["coding"][0]["code"]
     assert status(117) == "likely" and status(127) == "unresolved" and status(4) == "verified"
     assert "Hadler" in by_number[117]["summary"][0]["text"]
     assert "summary" not in by_number[127] and "cited for" in by_number[127]["citedArtifact"]["note"][0]["text"]
     assert by_number[4]["citedArtifact"]["identifier"][0] == {"system": "https://doi.org",
                                                               "value": "10.1007/s00586-006-1072-1"}
+    assert by_number[4]["meta"]["profile"] == [P.JOURNAL_ARTICLE]  # a journal article, its identity confirmed
+    assert "meta" not in by_number[127]  # an entry whose identity is unresolved claims no kind of work
 
 
 HOSTILE = '<script>alert(1)</script> "><b onmouseover="alert(2)">x</b>'
@@ -133,7 +166,9 @@ def test_a_small_guideline_with_hostile_text_exports_escaped_and_valid(make_guid
     assert any("&lt;script&gt;alert(1)&lt;/script&gt;" in d for d in divs)
     assert not any("<script" in d or "<b " in d or "</div><p>" in d[:-6] for d in divs)
     (cit,) = resources(data, "Citation")
-    assert "classification" not in cit["citedArtifact"]  # an ordinary reference carries no identification status
+    assert cit["meta"]["profile"] == [P.JOURNAL_ARTICLE]
+    (kind,) = cit["citedArtifact"]["classification"]  # an ordinary reference carries no identification status
+    assert kind["classifier"][0]["coding"][0]["code"] == "D016428"  # Journal Article
 
 
 def test_fhir_ids_are_valid_and_distinct():
@@ -234,3 +269,45 @@ def test_a_word_manual_line_break_in_a_text_keeps_every_narrative_well_formed_xh
     for d in divs:
         parseString(d)  # raises on a character XML 1.0 forbids
     assert fhir.xml_text("a\x00b") == "a\ufffdb"  # any other forbidden character shows that something was there
+
+
+def test_grade_certainty_per_outcome_and_its_domains_go_out_in_the_guides_certainty_structures(tmp_path):
+    folder = tmp_path / "g"
+    assert main(["new", str(folder), "--scheme", "grade"]) == 0
+    text, counts = fhir.fhir_json(load_guideline(folder))
+    assert counts == {"ArtifactAssessment": 4, "Composition": 2, "derived assessments": 2}
+    data = json.loads(text)
+    by_url = {e["fullUrl"]: e["resource"] for e in data["entry"]}
+    by_id = {r["id"]: r for r in by_url.values()}
+    printed, derived = by_id["certainty-1.1-01-1"], by_id["certainty-derived-1.1-01-1"]
+    assert printed["meta"]["profile"] == derived["meta"]["profile"] == [P.CERTAINTY]
+    assert (printed["meta"]["tag"][0]["code"], derived["meta"]["tag"][0]["code"]) == ("published", "derived")
+    (overall,) = printed["content"]
+    assert overall["type"]["coding"][0] == {"system": P.CERTAINTY_TYPE, "code": "Overall",
+                                            "display": "Overall certainty"}
+    assert overall["classifier"][0]["coding"][0]["code"] == "moderate"  # the certainty the template prints
+    judged = {c["type"]["coding"][0]["code"]: c["classifier"][0] for c in overall["component"]}
+    assert list(judged) == ["RiskOfBias", "Inconsistency", "Indirectness", "Imprecision", "PublicationBias",
+                            "LargeEffect", "DoseResponseGradient", "PlausibleConfounding"]
+    assert judged["RiskOfBias"]["coding"][0] == {"system": P.CERTAINTY_RATING, "code": "serious-concern",
+                                                 "display": "serious concern"}
+    assert judged["Imprecision"]["coding"][0]["code"] == "no-concern"
+    assert judged["LargeEffect"]["coding"][0]["code"] == "absent"
+    assert judged["PublicationBias"] == {"text": "unclear: not judged by the source"}  # no code claims a judgement
+    assert "450 participants" in overall["summary"] and "usual care" in overall["summary"]
+    (mine,) = derived["content"]
+    assert mine["classifier"][0]["coding"][0]["code"] == "moderate"
+    assert mine["author"]["display"].startswith("grading toolkit")
+    assert "START-BY-DESIGN" in mine["summary"] and "not the guideline's own" in derived["title"]
+    assert by_url[mine["relatedArtifact"][0]["resourceReference"]["reference"]] is printed
+    justification, rating = by_id["published-1.1-01"], by_id["derived-1.1-01"]
+    assert rated(justification, "strength-of-recommendation")[0]["classifier"][0]["coding"][0]["code"] == "RJCS-2002"
+    assert rated(justification, "ratings")[0]["classifier"][0]["coding"][0]["code"] == "RJCS-2004"  # moderate
+    (findings,) = rated(justification, "summary-of-findings")
+    assert by_url[findings["relatedArtifact"][0]["resourceReference"]["reference"]] is printed
+    (certainty,) = rated(rating, "certainty-of-evidence")
+    assert certainty["classifier"][0]["coding"][0] == {"system": P.CERTAINTY_RATING, "code": "moderate",
+                                                       "display": "Moderate quality"}
+    assert [by_url[r["resourceReference"]["reference"]] for r in certainty["relatedArtifact"]] == [derived]
+    comp = by_id["rec-1.1-01"]
+    assert [by_url[e["reference"]] for e in comp["section"][1]["entry"]] == [printed]

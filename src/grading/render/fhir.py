@@ -1,10 +1,12 @@
-"""The guideline as one FHIR R5 Bundle, after HL7's EBM-on-FHIR implementation guide; built and validated with
-fhir.resources.
+"""The guideline as one FHIR R5 Bundle after HL7's Evidence Based Medicine on FHIR guide, version 1.0.0-ballot (FHIR
+R5, December 2023), each resource claiming the guide's profile it follows; built and validated with fhir.resources.
 
-Per reference a `Citation` (with its identification status where the guideline records one); per recommendation
-a `Composition` (the guide's Recommendation profile) and two `ArtifactAssessment`s (its RecommendationRating
-profile): the grading the guideline published, and, tagged `derived`, the grading the toolkit derives from the
-evidence rows. docs/export.md says which parts follow the guide and which are our reading of it.
+The guideline is a Composition (Guideline profile); per recommendation a Composition (Recommendation), derived from
+an ArtifactAssessment holding the grading the guideline printed (RecommendationJustification), and an
+ArtifactAssessment holding the grading the toolkit derives (Rating, tagged `derived`); under a certainty model
+(GRADE) each outcome's certainty, as printed and as derived (CertaintyOfEvidence); per reference a Citation (of the
+guide's profile for its kind of work, where the entry names one). docs/export.md says which parts follow the guide
+and which are our reading of it.
 """
 
 from __future__ import annotations
@@ -22,21 +24,19 @@ from typing import Any
 from urllib.parse import quote
 
 from ..grade import Grading
+from ..grade.certainty import RatedOutcome
 from ..io.guideline import Guideline
 from ..progress import progress
-from ..records import EvidenceRow
+from ..records import EvidenceRow, OutcomeRow, Recommendation
 from ..results import GradedGuideline, graded
 from ..scheme import Scheme
 from ..vocab import DESIGNS, FINDINGS, QUALITIES, VERDICTS
+from . import fhir_profiles as P
 from .csl import plain
 from .markdown import md_escape
 from .references import FormattedReference, guideline_references
 from .version import toolkit_version
 
-EBM = "https://fevir.net/resources/CodeSystem/179423"  # the EBM-on-FHIR guide's codes for sections and ratings
-CPG_DIRECTION = "http://hl7.org/fhir/uv/cpg/CodeSystem/cpg-recommendation-direction-cs"
-RECOMMENDATION_PROFILE = "http://hl7.org/fhir/uv/ebm/StructureDefinition/recommendation"
-RATING_PROFILE = "http://hl7.org/fhir/uv/ebm/StructureDefinition/recommendation-rating"
 # The toolkit's own systems: local, unregistered URNs (no public code system holds these codes).
 LOCAL = "urn:grading"
 PROVENANCE = f"{LOCAL}:provenance"
@@ -59,10 +59,6 @@ def code(system: str, value: str, display: str = "") -> dict[str, Any]:
     coding = {"system": system, "code": value}
     return {"coding": [{**coding, "display": display}] if display else [coding], **({"text": display} if display
                                                                                        else {})}
-
-
-def ebm(value: str, display: str) -> dict[str, Any]:
-    return {"coding": [{"system": EBM, "code": value, "display": display}]}
 
 
 # What XML 1.0 forbids: a narrative holding one is no well-formed XHTML, and a FHIR validator rejects the Bundle.
@@ -92,7 +88,9 @@ def _grade_concepts(scheme: Scheme, codes: tuple[str, ...], what: str) -> list[d
     out = []
     for c in codes:
         g = grades.get(c)
-        out.append(code(scheme_system(scheme, what), c, f"{g.norwegian} ({g.english})" if g else c))
+        shown = (f"{g.norwegian} ({g.english})" if g.norwegian and g.norwegian != g.english else g.english) if g \
+            else c
+        out.append(code(scheme_system(scheme, what), c, shown))
     return out
 
 
@@ -109,8 +107,17 @@ class _Refs:
         return {"reference": self.url(kind, rid), **({"display": display} if display else {})}
 
 
+def _kind(guideline: Guideline, r: FormattedReference) -> tuple[str, str, str, str] | None:
+    """The guide's Citation profile for a reference whose kind of work its entry names, or None: an entry whose
+    identity is unresolved (or missing) is claimed as no kind of work."""
+    if not r.key or r.status not in ("", "verified", "likely"):
+        return None
+    return P.KINDS.get(guideline.bibliography.entry_type(r.key).lower())
+
+
 def citation(guideline: Guideline, r: FormattedReference) -> dict[str, Any]:
-    """A Citation for one reference: identifiers, the formatted text, title, where published, identification."""
+    """A Citation for one reference: identifiers, the formatted text, title, where published, identification; of
+    the guide's profile for its kind of work where its entry names one (journal article, book, part of a book)."""
     bib = guideline.bibliography
     field = lambda name: plain(bib.field_of(r.key, name)).strip() if r.key else ""  # noqa: E731
     cited: dict[str, Any] = {}
@@ -133,15 +140,25 @@ def citation(guideline: Guideline, r: FormattedReference) -> dict[str, Any]:
     if authors:
         cited["contributorship"] = {"entry": [{"contributor": {"display": a}, "rankingOrder": i + 1}
                                               for i, a in enumerate(authors)]}
+    kind = _kind(guideline, r)
+    classification = []
+    if kind:
+        classification.append({"type": P.coded(P.CLASSIFICATION_TYPE, "knowledge-artifact-type",
+                                               "Knowledge Artifact Type"),
+                               "classifier": [P.coded(kind[1], kind[2], kind[3])]})
     if r.key and "identification" in bib.fields(r.key) and r.status in IDENTIFICATION_TEXT:
-        cited["classification"] = [{"type": {"text": "identification status"},
-                                    "classifier": [code(IDENTIFICATION, r.status, IDENTIFICATION_TEXT[r.status])]}]
+        classification.append({"type": code(f"{LOCAL}:classification", "identification-status",
+                                            "identification status"),
+                               "classifier": [code(IDENTIFICATION, r.status, IDENTIFICATION_TEXT[r.status])]})
+    if classification:
+        cited["classification"] = classification
     if r.note:
         cited["note"] = [{"text": md_escape(r.note)}]
     identifiers = [{"system": f"{LOCAL}:refnumber", "value": str(r.number)}]
     if r.key:
         identifiers.append({"system": f"{LOCAL}:bibtex-key", "value": r.key})
-    out: dict[str, Any] = {"resourceType": "Citation", "id": fhir_id("ref", str(r.number)), "status": "active",
+    out: dict[str, Any] = {"resourceType": "Citation", "id": fhir_id("ref", str(r.number)),
+                           **({"meta": {"profile": [kind[0]]}} if kind else {}), "status": "active",
                            "title": field("title") or f"Reference {r.number}", "identifier": identifiers,
                            "citedArtifact": cited}
     if r.text:
@@ -151,53 +168,111 @@ def citation(guideline: Guideline, r: FormattedReference) -> dict[str, Any]:
     return out
 
 
+def _strength_concepts(scheme: Scheme, codes: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Strengths in the scheme's own codes, and a GRADE strength also in the guide's (RJCS)."""
+    out = _grade_concepts(scheme, codes, "strength")
+    return [_also(c, P.RJCS, P.GRADE_STRENGTH.get(v)) if scheme.model == "certainty" else c
+            for c, v in zip(out, codes)]
+
+
+def _level_concepts(scheme: Scheme, codes: tuple[str, ...], guide: dict[str, tuple[str, str]],
+                    system: str) -> list[dict[str, Any]]:
+    """Levels in the scheme's own codes, and a GRADE certainty also in the guide's codes (`system`)."""
+    out = _grade_concepts(scheme, codes, "level")
+    return [_also(c, system, guide.get(v)) if scheme.model == "certainty" else c for c, v in zip(out, codes)]
+
+
+def _also(concept: dict[str, Any], system: str, guide: tuple[str, str] | None) -> dict[str, Any]:
+    """The concept with the guide's coding first, where the guide has one for it."""
+    if guide is None:
+        return concept
+    return {**concept, "coding": [{"system": system, "code": guide[0], "display": guide[1]}, *concept["coding"]]}
+
+
 def _rating_system(scheme: Scheme) -> dict[str, Any]:
-    return {"informationType": "classifier", "type": ebm("rating-system", "Rating System"),
-            "classifier": [{"text": scheme.title or scheme.name}], "summary": f"Graded by scheme {scheme.describe()}."}
+    return {"informationType": "classifier", "type": P.ebm("rating-system", "Rating System"),
+            "classifier": [code(f"{LOCAL}:scheme", scheme.name, scheme.title or scheme.name)],
+            "summary": md_escape(f"Graded by scheme {scheme.describe()}.")}
+
+
+_DIRECTION_TEXT = {"for": "for", "against": "against", "none": "no recommendation either way"}
 
 
 def _direction(direction: str) -> dict[str, Any]:
-    concept = code(CPG_DIRECTION, direction, direction.capitalize()) if direction in ("for", "against") else \
-        {"text": "no recommendation either way" if direction == "none" else direction}
-    return {"informationType": "rating", "type": ebm("direction-of-recommendation", "Direction of Recommendation"),
-            "classifier": [concept]}
+    """The direction of a recommendation, in the guide's classifiers (our reading for 'against' and 'none')."""
+    guide = P.DIRECTION.get(direction)
+    concept = P.coded(P.RJCS, guide[0], guide[1], _DIRECTION_TEXT.get(direction, direction)) if guide else \
+        {"text": direction}
+    return {"informationType": "classifier",
+            "type": P.ebm("direction-of-recommendation", "Direction of Recommendation"), "classifier": [concept]}
 
 
-def published_rating(g: Grading, scheme: Scheme, refs: _Refs, cites: list[dict[str, Any]]) -> dict[str, Any]:
-    """The grading the guideline printed, as a RecommendationRating."""
+def _population(rec: Recommendation) -> str:
+    return ", ".join(x for x in (rec.diagnostic_group, rec.phase) if x)
+
+
+def _printed_level(g: Grading, scheme: Scheme) -> dict[str, Any]:
+    """The level (or certainty) the guideline prints, as the justification's other rating."""
+    what = "Certainty of evidence" if scheme.model == "certainty" else "Level of documentation"
+    out: dict[str, Any] = {"informationType": "rating", "type": P.ebm("ratings", "Ratings")}
+    levels = tuple(v for v in g.published_levels if v)
+    if levels:
+        out["classifier"] = _level_concepts(scheme, levels, P.RJCS_CERTAINTY, P.RJCS)
+        out["summary"] = f"{what} as printed" + (", one per documentation point." if len(levels) > 1 else ".")
+    else:
+        out["summary"] = f"{what}: the guideline prints none for this recommendation."
+    return out
+
+
+def justification(g: Grading, scheme: Scheme, refs: _Refs, cites: list[dict[str, Any]],
+                  docs: list[str], certainties: list[dict[str, Any]]) -> dict[str, Any]:
+    """The grading the guideline printed, as a RecommendationJustification: what it recommends, by which system,
+    how strongly and which way, the level it prints, its justification, and the evidence it cites."""
     rec = g.recommendation
-    content = [_rating_system(scheme)]
     strengths = scheme.parse_strength(rec.published_strength)
-    strength_type = ebm("strength-of-recommendation", "Strength of Recommendation")
+    strength: dict[str, Any] = {"informationType": "rating",
+                                "type": P.ebm("strength-of-recommendation", "Strength of Recommendation")}
     if strengths:
-        content.append({"informationType": "rating", "type": strength_type,
-                        "classifier": _grade_concepts(scheme, strengths, "strength"),
-                        **({"summary": md_escape(f"Printed: “{rec.published_strength_text}”"
-                                                 + (" (a range of two grades)" if len(strengths) > 1 else ""))}
-                           if rec.published_strength_text else {})})
+        strength["classifier"] = _strength_concepts(scheme, strengths)
+        if rec.published_strength_text:
+            strength["summary"] = md_escape(f"Printed: “{rec.published_strength_text}”"
+                                            + (" (a range of two grades)" if len(strengths) > 1 else ""))
     else:
-        content.append({"informationType": "comment", "type": strength_type,
-                        "summary": "The guideline prints no strength for this statement."})
-    content.append(_direction(rec.direction))
-    certainty = ebm("certainty-of-evidence", "Certainty of Evidence")
-    if rec.published_levels:
-        content.append({"informationType": "rating", "type": certainty,
-                        "classifier": _grade_concepts(scheme, rec.published_levels, "level"),
-                        "summary": "Level of documentation as printed"
-                                   + (", one per documentation point." if len(rec.published_levels) > 1 else "."),
-                        **({"relatedArtifact": cites} if cites else {})})
-    else:
-        content.append({"informationType": "comment", "type": certainty,
-                        "summary": "The guideline prints no level of documentation for this recommendation.",
-                        **({"relatedArtifact": cites} if cites else {})})
+        strength["summary"] = "The guideline prints no strength for this statement."
+    spec = [{"informationType": "comment", "type": P.ebm("recommendation-statement", "Recommendation Statement"),
+             "summary": md_escape(rec.text)},
+            _rating_system(scheme), strength, _direction(rec.direction), _printed_level(g, scheme)]
     if rec.justification:
-        content.append({"informationType": "comment", "type": {"text": "justification recorded in the guideline"},
-                        "summary": md_escape(rec.justification)})
+        spec.append({"informationType": "comment", "type": P.ebm("discussion", "Discussion"),
+                     "summary": md_escape(rec.justification)})
+    if _population(rec):
+        spec.append({"informationType": "container", "type": P.ebm("population", "Population"),
+                     "summary": md_escape(_population(rec))})
+    evidence: dict[str, Any] = {"informationType": "container", "type": P.ebm("evidence", "Evidence"),
+                                "summary": md_escape("\n\n".join(docs)) if docs else
+                                "The guideline prints no documentation for this recommendation."}
+    if cites:
+        evidence["relatedArtifact"] = cites
+    if certainties:
+        evidence["component"] = [{"informationType": "container",
+                                  "type": P.ebm("summary-of-findings", "Summary of Findings"),
+                                  "summary": "The certainty of the evidence on each outcome, as the guideline's "
+                                             "evidence profile prints it.", "relatedArtifact": certainties}]
     return {"resourceType": "ArtifactAssessment", "id": fhir_id("published", g.id),
-            "meta": {"profile": [RATING_PROFILE], "tag": [code(PROVENANCE, "published", "as printed in the "
-                                                                                        "guideline")["coding"][0]]},
+            "meta": {"profile": [P.JUSTIFICATION], "tag": [_tag("published")]},
             "title": f"Published grading of recommendation {g.id}",
-            "artifactReference": refs.ref("Composition", g.id, g.id), "content": content}
+            "artifactReference": refs.ref("Composition", g.id, g.id),
+            "content": [{"informationType": "container",
+                         "type": P.ebm("recommendation-specification", "Recommendation Specification"),
+                         "component": spec}, evidence]}
+
+
+_TAGS = {"published": "as printed in the guideline",
+         "derived": "derived by the grading toolkit, not the guideline's own"}
+
+
+def _tag(which: str) -> dict[str, str]:
+    return code(PROVENANCE, which, _TAGS[which])["coding"][0]
 
 
 def _row_component(row: EvidenceRow, refs: _Refs) -> dict[str, Any]:
@@ -216,22 +291,28 @@ def _row_component(row: EvidenceRow, refs: _Refs) -> dict[str, Any]:
     return out
 
 
+def _toolkit() -> dict[str, str]:
+    return {"display": f"grading toolkit {toolkit_version()}"}
+
+
 def derived_rating(g: Grading, scheme: Scheme, refs: _Refs, cites: list[dict[str, Any]],
-                   rows: tuple[EvidenceRow, ...]) -> dict[str, Any]:
-    """The grading the toolkit derives from the evidence rows, as a RecommendationRating tagged `derived`."""
-    author = {"display": f"grading toolkit {toolkit_version()}"}
-    certainty = {"informationType": "rating", "type": ebm("certainty-of-evidence", "Certainty of Evidence"),
-                 "classifier": _grade_concepts(scheme, (g.derived_level,), "level"), "author": author,
-                 "summary": md_escape(g.level.explain() + (f" The printed level {g.level_used} is used for the "
-                                                           "strength." if g.level_source == "printed" else "")),
-                 **({"relatedArtifact": cites} if cites else {})}
-    if rows:
-        certainty["component"] = [_row_component(r, refs) for r in rows if not r.scope]  # the rows graded
+                   rows: tuple[EvidenceRow, ...], derived: list[dict[str, Any]]) -> dict[str, Any]:
+    """The grading the toolkit derives, as a Rating (the guide's profile for a rating made apart from the rated
+    resource's authors) tagged `derived`: strength, direction, level or certainty, and the verdict."""
+    author = _toolkit()
+    used = g.level_used_text
+    certainty = {"informationType": "rating", "type": P.ebm("certainty-of-evidence", "Certainty of Evidence"),
+                 "classifier": _level_concepts(scheme, (g.derived_level,), P.CERTAINTY_RATINGS, P.CERTAINTY_RATING),
+                 "author": author, "summary": md_escape(f"{g.level.explain()} {used[:1].upper()}{used[1:]}."),
+                 **({"relatedArtifact": cites + derived} if cites or derived else {})}
+    graded = [r for r in rows if not r.scope]
+    if graded:
+        certainty["component"] = [_row_component(r, refs) for r in graded]
     content = [_rating_system(scheme),
-               {"informationType": "rating", "type": ebm("strength-of-recommendation", "Strength of Recommendation"),
-                "classifier": _grade_concepts(scheme, (g.derived_strength,), "strength"), "author": author,
-                "summary": md_escape(g.strength.explain())},
-               _direction(g.direction), certainty,
+               {"informationType": "rating", "type": P.ebm("strength-of-recommendation", "Strength of Recommendation"),
+                "classifier": _strength_concepts(scheme, (g.derived_strength,)) if g.derived_strength else
+                [{"text": "none"}], "author": author, "summary": md_escape(g.strength.explain())},
+               {**_direction(g.derived_direction), "author": author}, certainty,
                {"informationType": "comment", "type": {"text": "the published strength against the derived one"},
                 "classifier": [code(f"{LOCAL}:verdict", g.comparison.verdict,
                                     VERDICTS.get(g.comparison.verdict, g.comparison.verdict))],
@@ -245,12 +326,74 @@ def derived_rating(g: Grading, scheme: Scheme, refs: _Refs, cites: list[dict[str
             content.append({"informationType": "comment", "type": {"text": name.replace("_", " ")},
                             "summary": md_escape(shown), "author": author})
     return {"resourceType": "ArtifactAssessment", "id": fhir_id("derived", g.id),
-            "meta": {"profile": [RATING_PROFILE],
-                     "tag": [code(PROVENANCE, "derived", "derived by the grading toolkit, not the guideline's own")
-                             ["coding"][0]]},
-            "title": f"Grading derived by the grading toolkit from the evidence rows of {g.id} — not the "
+            "meta": {"profile": [P.RATING], "tag": [_tag("derived")]},
+            "title": f"Grading derived by the grading toolkit from the evidence of {g.id} — not the "
                      "guideline's own grading",
             "artifactReference": refs.ref("Composition", g.id, g.id), "content": content}
+
+
+def _judgement(domain: str, judged: str) -> dict[str, Any]:
+    """One GRADE domain's judgement as the source states it, in FHIR's certainty codes."""
+    rating = P.JUDGEMENTS.get(judged)
+    shown = judged.replace("_", " ")
+    return {"informationType": "rating", "type": P.certainty_type(*P.DOMAINS[domain]),
+            "classifier": [P.coded(P.CERTAINTY_RATING, rating[0], rating[1], shown) if rating else
+                           {"text": f"{shown}: not judged by the source" if judged == "unclear" else shown}]}
+
+
+def _outcome_text(row: OutcomeRow) -> str:
+    """What the evidence profile prints of one outcome, in words."""
+    parts = [f"Outcome: {row.outcome} ({row.importance.replace('_', ' ')})",
+             f"comparison: {row.comparison}" if row.comparison else "",
+             f"{row.n_studies} studies" if row.n_studies else "",
+             f"{row.participants} participants" if row.participants else "",
+             f"design: {row.design}" if row.design else "",
+             f"effect: {row.effect_direction.replace('_', ' ')}",
+             f"relative effect: {row.relative_effect}" if row.relative_effect else "",
+             f"absolute effect: {row.absolute_effect}" if row.absolute_effect else "",
+             row.narrative, f"footnotes: {row.footnotes}" if row.footnotes else "",
+             f"source: {row.source}" if row.source else ""]
+    return "; ".join(p for p in parts if p) + "."
+
+
+def published_certainty(g: Grading, i: int, rated: RatedOutcome, scheme: Scheme, refs: _Refs,
+                        studies: list[dict[str, Any]]) -> dict[str, Any]:
+    """One outcome's certainty as the guideline's evidence profile prints it: its domain judgements and, where
+    printed, its certainty, as a CertaintyOfEvidence."""
+    row = rated.row
+    overall: dict[str, Any] = {"informationType": "rating", "type": P.certainty_type(*P.OVERALL),
+                               "summary": md_escape(_outcome_text(row))}
+    if row.published_certainty:
+        overall["classifier"] = _level_concepts(scheme, (row.published_certainty,), P.CERTAINTY_RATINGS,
+                                                P.CERTAINTY_RATING)
+    else:
+        overall["informationType"] = "comment"
+    if studies:
+        overall["relatedArtifact"] = studies
+    domains = (*scheme.certainty.domains_down, *scheme.certainty.domains_up) if scheme.certainty else ()
+    overall["component"] = [_judgement(d, row.domains.get(d, "unclear")) for d in domains if d in P.DOMAINS]
+    return {"resourceType": "ArtifactAssessment", "id": fhir_id("certainty", f"{g.id}-{i}"),
+            "meta": {"profile": [P.CERTAINTY], "tag": [_tag("published")]},
+            "title": f"Certainty of the evidence on {row.outcome} for recommendation {g.id}, as the guideline's "
+                     "evidence profile prints it",
+            "artifactReference": refs.ref("Composition", g.id, f"{g.id}: the evidence on {row.outcome}"),
+            "content": [overall]}
+
+
+def derived_certainty(g: Grading, i: int, rated: RatedOutcome, scheme: Scheme, refs: _Refs) -> dict[str, Any]:
+    """One outcome's certainty as the toolkit derives it from the domain judgements, as a CertaintyOfEvidence
+    tagged `derived`."""
+    published = refs.ref("ArtifactAssessment", f"certainty/published/{g.id}/{i}", f"outcome {rated.row.outcome}")
+    return {"resourceType": "ArtifactAssessment", "id": fhir_id("certainty-derived", f"{g.id}-{i}"),
+            "meta": {"profile": [P.CERTAINTY], "tag": [_tag("derived")]},
+            "title": f"Certainty of the evidence on {rated.row.outcome} for recommendation {g.id}, derived by the "
+                     "grading toolkit from the domain judgements — not the guideline's own",
+            "artifactReference": refs.ref("Composition", g.id, f"{g.id}: the evidence on {rated.row.outcome}"),
+            "content": [{"informationType": "rating", "type": P.certainty_type(*P.OVERALL),
+                         "classifier": _level_concepts(scheme, (rated.certainty.value,), P.CERTAINTY_RATINGS,
+                                                       P.CERTAINTY_RATING),
+                         "author": _toolkit(), "summary": md_escape(rated.certainty.explain()),
+                         "relatedArtifact": [{"type": "derived-from", "resourceReference": published}]}]}
 
 
 @dataclass(frozen=True)
@@ -276,47 +419,97 @@ def _composed(made: _Made) -> dict[str, Any]:
             **({"custodian": {"display": made.publisher}} if made.publisher else {})}
 
 
+def _section(title: str, code_: str, *paragraphs: str, lang: str = "", entry: list[dict[str, str]] | None = None
+             ) -> dict[str, Any]:
+    return {"title": title, "code": P.ebm(code_, title), "text": narrative(*paragraphs, lang=lang),
+            **({"entry": entry} if entry else {})}
+
+
 def recommendation(g: Grading, guideline: Guideline, refs: _Refs, cited: tuple[int, ...], docs: list[str],
-                   made: _Made, amended: bool) -> dict[str, Any]:
-    """The recommendation as a Composition of the Recommendation profile."""
+                   made: _Made, amended: bool, certainties: list[dict[str, str]]) -> dict[str, Any]:
+    """The recommendation as a Composition of the Recommendation profile, derived from its justification."""
     rec, scheme, lang = g.recommendation, guideline.scheme, made.lang
-    published = refs.ref("ArtifactAssessment", f"published/{g.id}", f"published grading of {g.id}")
+    published = [refs.ref("ArtifactAssessment", f"published/{g.id}", f"published grading of {g.id}")]
     citations = [refs.ref("Citation", str(n), f"reference {n}") for n in cited]
-    spec = [{"title": "Recommendation Statement", "code": ebm("recommendation-statement", "Recommendation Statement"),
-             "text": narrative(rec.text, lang=lang)},
-            {"title": "Rating System", "code": ebm("rating-system", "Rating System"),
-             "text": narrative(f"{scheme.title or scheme.name} — scheme {scheme.describe()}")},
-            {"title": "Strength of Recommendation", "code": ebm("strength-of-recommendation",
-                                                                "Strength of Recommendation"),
-             "text": narrative(f"Published: {rec.published_strength or 'none printed'}"
-                               + (f" (“{rec.published_strength_text}”)" if rec.published_strength_text else "")),
-             "entry": [published]},
-            {"title": "Direction of Recommendation", "code": ebm("direction-of-recommendation",
-                                                                 "Direction of Recommendation"),
-             "text": narrative(rec.direction)}]
-    population = ", ".join(x for x in (rec.diagnostic_group, rec.phase) if x)
-    if population:
-        spec.append({"title": "Population", "code": ebm("population", "Population"),
-                     "text": narrative(population, lang=lang)})
+    levels = ", ".join(v for v in g.published_levels if v) or "none printed"
+    spec = [_section("Recommendation Statement", "recommendation-statement", rec.text, lang=lang),
+            _section("Rating System", "rating-system", f"{scheme.title or scheme.name} — scheme {scheme.describe()}"),
+            _section("Strength of Recommendation", "strength-of-recommendation",
+                     f"Published: {rec.published_strength or 'none printed'}"
+                     + (f" (“{rec.published_strength_text}”)" if rec.published_strength_text else ""),
+                     entry=published),
+            _section("Direction of Recommendation", "direction-of-recommendation",
+                     _DIRECTION_TEXT.get(rec.direction, rec.direction), entry=published),
+            {**_section("Ratings", "ratings", ("Certainty of evidence" if scheme.model == "certainty" else
+                                                "Level of documentation") + f" as printed: {levels}",
+                        entry=published), "title": "Other Ratings"}]
+    if _population(rec):
+        spec.append(_section("Population", "population", _population(rec), lang=lang))
     if rec.justification:
-        spec.append({"title": "Discussion", "code": ebm("discussion", "Discussion"),
-                     "text": narrative(rec.justification, lang=lang)})
-    sections: list[dict[str, Any]] = [{"title": "Recommendation Specification", "section": spec,
-                                       "code": ebm("recommendation-specification", "Recommendation Specification")}]
-    evidence: dict[str, Any] = {"title": "Evidence", "code": ebm("evidence", "Evidence"),
-                                "text": narrative(*docs, lang=lang) if docs else
-                                narrative("No documentation is printed.")}
-    if citations:
-        evidence["entry"] = citations
-    sections.append(evidence)
-    return {"resourceType": "Composition", "id": fhir_id("rec", g.id), "meta": {"profile": [RECOMMENDATION_PROFILE]},
+        spec.append(_section("Discussion", "discussion", rec.justification, lang=lang))
+    evidence = _section("Evidence", "evidence", *(docs or ["No documentation is printed."]),
+                        lang=lang if docs else "", entry=citations + certainties)
+    return {"resourceType": "Composition", "id": fhir_id("rec", g.id), "meta": {"profile": [P.RECOMMENDATION]},
             "identifier": [{"system": f"{LOCAL}:recommendation-id", "value": g.id}],
-            "status": "amended" if amended else "final", "type": ebm("Recommendation", "Recommendation"),
-            "category": [ebm("Recommendation", "Recommendation")], **_composed(made),
+            "status": "amended" if amended else "final", "type": P.ebm("EvidenceReport", "EvidenceReport"),
+            "category": [P.ebm("Recommendation", "Recommendation")], **_composed(made),
             "title": f"{g.id} {rec.topic}" + (f" ({rec.topic_en})" if rec.topic_en else ""),
-            "relatesTo": [{"type": "derived-from", "resourceReference": published},
+            "relatesTo": [{"type": "derived-from", "resourceReference": published[0]},
                           *({"type": "cites", "resourceReference": c} for c in citations)],
-            "section": sections}
+            "section": [{"title": "Recommendation Specification", "section": spec,
+                         "code": P.ebm("recommendation-specification", "Recommendation Specification")}, evidence]}
+
+
+def _guideline(guideline: Guideline, made: _Made, amended: bool, by_section: dict[str, list[dict[str, str]]]
+               ) -> dict[str, Any]:
+    """The guideline as a Composition of the Guideline profile: its recommendations, section by section."""
+    section_title = guideline.manifest.section_title
+    return {"resourceType": "Composition", "id": "guideline", "meta": {"profile": [P.GUIDELINE]},
+            "status": "amended" if amended else "final", "type": P.ebm("EvidenceReport", "EvidenceReport"),
+            "category": [P.ebm("Guideline", "Guideline")], **_composed(made), "title": guideline.manifest.heading,
+            "section": [{"title": "Recommendations", "code": P.ebm("recommendations", "Recommendations"),
+                         "section": [{"title": f"{s} {section_title(s)}".strip(),
+                                      "text": narrative(f"{s} {section_title(s)}".strip(), lang=made.lang),
+                                      "entry": recs} for s, recs in by_section.items()]}]}
+
+
+def _cited(result: GradedGuideline, g: Grading) -> tuple[int, ...]:
+    """The references a recommendation's evidence cites: its evidence rows', and its outcomes' studies."""
+    numbers = set(result.cited(g.id))
+    for o in g.profile.outcomes if g.profile else ():
+        numbers.update(n for n in map(result.guideline.number_of, o.row.studies) if n is not None)
+    return tuple(sorted(numbers))
+
+
+def _entries(result: GradedGuideline, g: Grading, refs: _Refs, made: _Made, amended: bool
+             ) -> list[tuple[str, str, dict[str, Any]]]:
+    """One recommendation's resources: its Composition, the published and the derived grading, and under a
+    certainty model each outcome's certainty as printed and as derived."""
+    guideline, scheme = result.guideline, result.guideline.scheme
+    rows = result.rows(g.id)
+    cited = _cited(result, g)
+    cites = [{"type": "justification", "resourceReference": refs.ref("Citation", str(n), f"reference {n}")}
+             for n in cited]
+    docs = list(dict.fromkeys(r.documentation for r in rows if r.documentation))
+    outcomes = g.profile.outcomes if g.profile else ()
+    printed = [refs.ref("ArtifactAssessment", f"certainty/published/{g.id}/{i}", f"outcome {o.row.outcome}")
+               for i, o in enumerate(outcomes, 1)]
+    derived = [refs.ref("ArtifactAssessment", f"certainty/derived/{g.id}/{i}", f"outcome {o.row.outcome}")
+               for i, o in enumerate(outcomes, 1)]
+    out = [("Composition", g.id, recommendation(g, guideline, refs, cited, docs, made, amended, printed)),
+           ("ArtifactAssessment", f"published/{g.id}",
+            justification(g, scheme, refs, cites, docs, [{"type": "justification", "resourceReference": r}
+                                                          for r in printed])),
+           ("ArtifactAssessment", f"derived/{g.id}",
+            derived_rating(g, scheme, refs, cites, rows, [{"type": "derived-from", "resourceReference": r}
+                                                          for r in derived]))]
+    for i, o in enumerate(outcomes, 1):
+        studies = [{"type": "cites", "resourceReference": refs.ref("Citation", str(n), f"reference {n}")}
+                   for n in dict.fromkeys(map(guideline.number_of, o.row.studies)) if n is not None]
+        out += [("ArtifactAssessment", f"certainty/published/{g.id}/{i}",
+                 published_certainty(g, i, o, scheme, refs, studies)),
+                ("ArtifactAssessment", f"certainty/derived/{g.id}/{i}", derived_certainty(g, i, o, scheme, refs))]
+    return out
 
 
 def bundle_data(published: Guideline | GradedGuideline, revised_wanted: bool = False, now: datetime | None = None
@@ -335,28 +528,22 @@ def bundle_data(published: Guideline | GradedGuideline, revised_wanted: bool = F
         entries.append(("Citation", str(r.number), citation(guideline, r)))
     by_section: dict[str, list[dict[str, str]]] = {}
     for g in result.gradings:
-        rows = result.rows(g.id)
-        cited = tuple(sorted(result.cited(g.id)))
-        cites = [{"type": "justification", "resourceReference": refs.ref("Citation", str(n), f"reference {n}")}
-                 for n in cited]
-        docs = list(dict.fromkeys(r.documentation for r in rows if r.documentation))
-        entries += [("Composition", g.id, recommendation(g, guideline, refs, cited, docs, made, g.id in amended)),
-                    ("ArtifactAssessment", f"published/{g.id}", published_rating(g, guideline.scheme, refs, cites)),
-                    ("ArtifactAssessment", f"derived/{g.id}", derived_rating(g, guideline.scheme, refs, cites, rows))]
+        entries += _entries(result, g, refs, made, g.id in amended)
         by_section.setdefault(g.section, []).append(refs.ref("Composition", g.id, g.id))
-    section_title = guideline.manifest.section_title
-    entries.append(("Composition", "guideline", {
-        "resourceType": "Composition", "id": "guideline", "status": "amended" if amended else "final",
-        "type": {"text": "Clinical practice guideline"}, **_composed(made),
-        "title": title, "section": [{"title": f"{s} {section_title(s)}".strip(),
-                                     "text": narrative(f"{s} {section_title(s)}".strip(), lang=made.lang),
-                                     "entry": recs} for s, recs in by_section.items()]}))
+    entries.append(("Composition", "guideline", _guideline(guideline, made, bool(amended), by_section)))
     envelope = {
         "resourceType": "Bundle", "type": "collection", "timestamp": stamp,
         "identifier": {"system": f"{LOCAL}:export", "value": refs.url("Bundle", stamp)},
-        "meta": {"tag": [code(PROVENANCE, "export", f"exported by grading {toolkit_version()}, scheme "
+        "meta": {"tag": [code(PROVENANCE, "export", f"exported by grading {toolkit_version()} after HL7 EBM-on-FHIR "
+                                                    f"{P.EBM_VERSION} (FHIR R5), scheme "
                                                     f"{guideline.scheme.describe()}")["coding"][0]]}}
-    return envelope, [{"fullUrl": refs.url(kind, rid), "resource": resource} for kind, rid, resource in entries]
+    return envelope, [{"fullUrl": refs.url(kind, rid), "resource": _narrated(resource)}
+                      for kind, rid, resource in entries]
+
+
+def _narrated(resource: dict[str, Any]) -> dict[str, Any]:
+    """The resource with a narrative of its title: FHIR asks every resource for one (dom-6)."""
+    return {**resource, "text": narrative(resource["title"])}
 
 
 def fhir_bundle(published: Guideline | GradedGuideline, revised_wanted: bool = False, now: datetime | None = None):
