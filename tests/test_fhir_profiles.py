@@ -162,7 +162,8 @@ def _grade_examples() -> list[Path]:
             if load_guideline(m.parent).scheme.model == "certainty"]
 
 
-GUIDELINES = ["bundled", "neck-pain", "grade-template", *(f"example:{p.name}" for p in _grade_examples())]
+GUIDELINES = ["bundled", "neck-pain", "grade-template", "grade-with-etd",
+              *(f"example:{p.name}" for p in _grade_examples())]
 
 
 @pytest.fixture(scope="session")
@@ -174,10 +175,27 @@ def grade_template(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def entries(grade_template) -> dict[str, list[dict[str, Any]]]:
+def grade_with_etd(tmp_path_factory) -> Path:
+    """A GRADE guideline whose panel saved an Evidence-to-Decision record judging every criterion of GRADE's
+    framework, with every field of the conclusion."""
+    from grading.revisions.etd import new_etd, save_etd
+    folder = tmp_path_factory.mktemp("grade-etd") / "g"
+    assert main(["new", str(folder), "--scheme", "grade"]) == 0
+    g = load_guideline(folder)
+    criteria = {c.key: {"judgement": c.judgements[1], "evidence": f"evidence on {c.name}", "considerations": "x"}
+                for c in g.scheme.etd.criteria}
+    conclusion = {"type": "conditional for", "strength": "conditional", "direction": "for", "justification": "why",
+                  "subgroups": "none", "implementation": "how", "monitoring": "audit", "research_priorities": "more"}
+    save_etd(g, new_etd(g.scheme, g.recommendations.index[0], "Kari Nordmann", criteria, conclusion))
+    return folder
+
+
+@pytest.fixture(scope="session")
+def entries(grade_template, grade_with_etd) -> dict[str, list[dict[str, Any]]]:
     """The exported bundle's entries (fullUrl and resource), by guideline, read back from the JSON the export
     writes."""
     folders = {"bundled": REPO, "neck-pain": EXAMPLE, "grade-template": grade_template,
+               "grade-with-etd": grade_with_etd,
                **{f"example:{p.name}": p for p in _grade_examples()}}
     return {name: json.loads(fhir.fhir_json(load_guideline(folder))[0])["entry"] for name, folder in folders.items()}
 
@@ -375,3 +393,22 @@ def test_every_code_taken_from_the_guides_code_systems_is_one_of_their_concepts(
     assert used
     for system, value, display in used:
         assert systems[system].get(value) == display, (system, value, display)
+
+
+def test_the_panel_s_evidence_to_decision_goes_out_in_the_justification_s_own_slices(bundles):
+    etd = [r for r in bundles["grade-with-etd"] if r["id"].startswith("etd")]
+    assert len(etd) == 1 and etd[0]["meta"]["tag"][0]["code"] == "panel"
+    slices = {c["type"]["coding"][0]["code"]: c for c in etd[0]["content"]}
+    assert set(slices) == {"recommendation-specification", "evidence", "net-effect", "judgments", "considerations"}
+    judged = {c["type"]["coding"][0]["code"] for c in slices["judgments"]["component"]}
+    assert judged == {"problem-importance", "costs", "cost-effectiveness", "equity", "acceptability", "feasibility",
+                      "justification"}
+    evidence = {c["type"]["coding"][0]["code"] for c in slices["evidence"]["component"]}
+    assert evidence == {"desirable-effects", "undesirable-effects", "discussion"}  # certainty: our reading
+    assert "Certainty of evidence" in next(c["summary"] for c in slices["evidence"]["component"]
+                                           if c["type"]["coding"][0]["code"] == "discussion")
+    assert [c["text"] for c in slices["net-effect"]["classifier"]] == ["probably favors the comparison"]
+    # the bundled guideline: the text's agreements go out in its published justification where it records one
+    published = next(r for r in bundles["bundled"] if r.get("title") == "Published grading of recommendation 6.2-01")
+    codes = [c["type"]["coding"][0]["code"] for c in published["content"]]
+    assert "judgments" in codes and "net-effect" in codes

@@ -29,6 +29,7 @@ from ..io.guideline import Guideline
 from ..progress import progress
 from ..records import EvidenceRow, OutcomeRow, Recommendation
 from ..results import GradedGuideline, graded
+from ..revisions.etd import EtdRecord
 from ..scheme import Scheme
 from ..vocab import DESIGNS, FINDINGS, QUALITIES, VERDICTS
 from . import fhir_profiles as P
@@ -225,7 +226,7 @@ def _printed_level(g: Grading, scheme: Scheme) -> dict[str, Any]:
 
 
 def justification(g: Grading, scheme: Scheme, refs: _Refs, cites: list[dict[str, Any]],
-                  docs: list[str], certainties: list[dict[str, Any]]) -> dict[str, Any]:
+                  docs: list[str], certainties: list[dict[str, Any]], etd: EtdRecord | None = None) -> dict[str, Any]:
     """The grading the guideline printed, as a RecommendationJustification: what it recommends, by which system,
     how strongly and which way, the level it prints, its justification, and the evidence it cites."""
     rec = g.recommendation
@@ -262,13 +263,90 @@ def justification(g: Grading, scheme: Scheme, refs: _Refs, cites: list[dict[str,
             "meta": {"profile": [P.JUSTIFICATION], "tag": [_tag("published")]},
             "title": f"Published grading of recommendation {g.id}",
             "artifactReference": refs.ref("Composition", g.id, g.id),
-            "content": [{"informationType": "container",
-                         "type": P.ebm("recommendation-specification", "Recommendation Specification"),
-                         "component": spec}, evidence]}
+            "content": _with_etd([{"informationType": "container",
+                                   "type": P.ebm("recommendation-specification", "Recommendation Specification"),
+                                   "component": spec}, evidence], etd, scheme)}
 
 
 _TAGS = {"published": "as printed in the guideline",
-         "derived": "derived by the grading toolkit, not the guideline's own"}
+         "derived": "derived by the grading toolkit, not the guideline's own",
+         "panel": "the working group's Evidence-to-Decision record, saved after the guideline was published"}
+
+
+def etd_contents(record: EtdRecord, scheme: Scheme) -> dict[str, dict[str, Any]]:
+    """A recommendation's Evidence-to-Decision framework as RecommendationJustification content, by slice
+    (evidence, netEffect, judgments, considerations): each criterion where the profile names it (ETD_SLOTS), the
+    others in the evidence's discussion, and the conclusion's justification and considerations."""
+    etd = scheme.etd
+    named = {c.key: c.name for c in etd.criteria} if etd else {}
+    parts: dict[str, dict[str, list[str]]] = {}  # slice -> component code -> lines
+    verdicts: dict[str, list[str]] = {}  # slice -> the judgements that are the slice's own classifier
+    for key, judged in record.criteria.items():
+        line = f"{named.get(key, key)}: {judged.judgement}" + (f". Evidence: {judged.evidence}" if judged.evidence
+                                                              else "") + (
+            f". Considerations: {judged.considerations}" if judged.considerations else "")
+        where, code_, _ = P.ETD_SLOTS.get(key, P.ETD_UNSLOTTED)
+        if not code_:
+            verdicts.setdefault(where, []).append(judged.judgement)
+        parts.setdefault(where, {}).setdefault(code_, []).append(line)
+    for field_, (where, code_, _) in P.ETD_CONCLUSION.items():
+        if record.conclusion.get(field_):
+            parts.setdefault(where, {}).setdefault(code_, []).append(record.conclusion[field_])
+    displays = {c: d for _, c, d in (*P.ETD_SLOTS.values(), P.ETD_UNSLOTTED, *P.ETD_CONCLUSION.values()) if c}
+    out = {}
+    for where, by_code in parts.items():
+        content: dict[str, Any] = {"informationType": "container", "type": P.ebm(*P.ETD_CONTENT[where])}
+        if "" in by_code:
+            content["summary"] = md_escape("\n\n".join(by_code.pop("")))
+            content["classifier"] = [{"text": j} for j in verdicts.get(where, [])]
+        if by_code:
+            content["component"] = [{"informationType": "comment" if code_ in ("discussion", "justification") or
+                                     where == "considerations" else "classifier",
+                                     "type": P.ebm(code_, displays[code_]), "summary": md_escape("\n\n".join(lines))}
+                                    for code_, lines in by_code.items()]
+        out[where] = content
+    return out
+
+
+def _says(record: EtdRecord) -> bool:
+    """Whether an EtD the text records says anything: a judgement other than unrecorded."""
+    return any(j.judgement not in ("", "unrecorded") for j in record.criteria.values())
+
+
+def _with_etd(contents: list[dict[str, Any]], record: EtdRecord | None, scheme: Scheme) -> list[dict[str, Any]]:
+    """A justification's content with the EtD's slices added (its evidence components merged into the evidence)."""
+    if record is None:
+        return contents
+    etd = etd_contents(record, scheme)
+    out = []
+    for c in contents:
+        if c["type"]["coding"][0]["code"] == "evidence" and "evidence" in etd:
+            c = {**c, "component": [*c.get("component", []), *etd.pop("evidence").get("component", [])]}
+        out.append(c)
+    return out + list(etd.values())
+
+
+def panel_etd(g: Grading, record: EtdRecord, scheme: Scheme, refs: _Refs) -> dict[str, Any]:
+    """A saved Evidence-to-Decision record as a RecommendationJustification of its own, tagged as the working
+    group's (never as the printed guideline's), with the conclusion's strength and direction."""
+    conclusion = record.conclusion
+    spec: list[dict[str, Any]] = [{"informationType": "comment",
+                                   "type": P.ebm("recommendation-statement", "Recommendation Statement"),
+                                   "summary": md_escape(g.recommendation.text)}, _rating_system(scheme)]
+    strengths = scheme.parse_strength(conclusion.get("strength") or None)
+    if strengths:
+        spec.append({"informationType": "rating",
+                     "type": P.ebm("strength-of-recommendation", "Strength of Recommendation"),
+                     "classifier": _strength_concepts(scheme, strengths)})
+    if conclusion.get("direction"):
+        spec.append(_direction(conclusion["direction"]))
+    contents = _with_etd([{"informationType": "container",
+                           "type": P.ebm("recommendation-specification", "Recommendation Specification"),
+                           "component": spec}], record, scheme)
+    return {"resourceType": "ArtifactAssessment", "id": fhir_id("etd", g.id),
+            "meta": {"profile": [P.JUSTIFICATION], "tag": [_tag("panel")]},
+            "title": f"Evidence to decision for recommendation {g.id}: {record.label()}",
+            "date": record.created, "artifactReference": refs.ref("Composition", g.id, g.id), "content": contents}
 
 
 def _tag(which: str) -> dict[str, str]:
@@ -496,13 +574,18 @@ def _entries(result: GradedGuideline, g: Grading, refs: _Refs, made: _Made, amen
                for i, o in enumerate(outcomes, 1)]
     derived = [refs.ref("ArtifactAssessment", f"certainty/derived/{g.id}/{i}", f"outcome {o.row.outcome}")
                for i, o in enumerate(outcomes, 1)]
+    history = result.etds.get(g.id)
+    etd = history.current if history is not None else None
     out = [("Composition", g.id, recommendation(g, guideline, refs, cited, docs, made, amended, printed)),
            ("ArtifactAssessment", f"published/{g.id}",
             justification(g, scheme, refs, cites, docs, [{"type": "justification", "resourceReference": r}
-                                                          for r in printed])),
+                                                          for r in printed],
+                          etd if etd is not None and etd.from_text and _says(etd) else None)),
            ("ArtifactAssessment", f"derived/{g.id}",
             derived_rating(g, scheme, refs, cites, rows, [{"type": "derived-from", "resourceReference": r}
                                                           for r in derived]))]
+    if etd is not None and not etd.from_text:  # the panel's own record, saved after publication
+        out.append(("ArtifactAssessment", f"etd/{g.id}", panel_etd(g, etd, scheme, refs)))
     for i, o in enumerate(outcomes, 1):
         studies = [{"type": "cites", "resourceReference": refs.ref("Citation", str(n), f"reference {n}")}
                    for n in dict.fromkeys(map(guideline.number_of, o.row.studies)) if n is not None]

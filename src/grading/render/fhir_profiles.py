@@ -80,3 +80,31 @@ def certainty_type(value: str, display: str) -> dict[str, Any]:
 
 def certainty_rating(value: str, display: str) -> dict[str, Any]:
     return coded(CERTAINTY_RATING, value, display)
+
+
+# Where each Evidence-to-Decision criterion goes in a RecommendationJustification (content slice, component code and
+# display): GRADE's criteria as the profile names them. A reading of ours where the profile has no slot of its own:
+# the certainty of the evidence (and any criterion a scheme adds, and Table 1's validity and applicability) goes
+# into the evidence's discussion, the certainty of the evidence on resources beside the costs, the balance of
+# effects (and Table 1's balance of benefit and harm) as the net effect itself.
+ETD_SLOTS = {"problem": ("judgments", "problem-importance", "Problem Importance"),
+             "desirable_effects": ("evidence", "desirable-effects", "Desirable Effects"),
+             "undesirable_effects": ("evidence", "undesirable-effects", "Undesirable Effects"),
+             "values": ("netEffect", "preferences", "Preferences"),
+             "balance_of_effects": ("netEffect", "", ""),
+             "benefit_harm": ("netEffect", "", ""),
+             "resources_required": ("judgments", "costs", "Costs"),
+             "certainty_of_resources": ("judgments", "costs", "Costs"),
+             "cost_effectiveness": ("judgments", "cost-effectiveness", "Cost-effectiveness"),
+             "equity": ("judgments", "equity", "Equity"),
+             "acceptability": ("judgments", "acceptability", "Acceptability"),
+             "feasibility": ("judgments", "feasibility", "Feasibility")}
+ETD_UNSLOTTED = ("evidence", "discussion", "Discussion")
+ETD_CONTENT = {"evidence": ("evidence", "Evidence"), "netEffect": ("net-effect", "Net Effect"),
+               "judgments": ("judgments", "Judgments"), "considerations": ("considerations", "Considerations")}
+ETD_CONCLUSION = {"justification": ("judgments", "justification", "Justification"),
+                  "subgroups": ("considerations", "subgroup-considerations", "Subgroup Considerations"),
+                  "implementation": ("considerations", "implementation-considerations",
+                                     "Implementation Considerations"),
+                  "monitoring": ("considerations", "monitoring-considerations", "Monitoring Considerations"),
+                  "research_priorities": ("considerations", "research-considerations", "Research Considerations")}
