@@ -20,7 +20,7 @@ from ..io.files import exclusive_lock
 from ..io.guideline import Guideline
 from ..scheme.instruments import AppraisalRules, Instrument, all_instruments, load_appraisal_rules
 from ..vocab import DESIGNS
-from .record import _parse_time, _rel, _shown, read_json, signed_and_dated_problems, slug, utc_now, write_record
+from .record import _parse_time, _rel, _shown, read_checked, signed_and_dated_problems, slug, utc_now, write_record
 
 FORMAT = "grading-appraisal/1"
 APPRAISALS_DIR = Path("evidence") / "appraisals"
@@ -234,14 +234,11 @@ def save_appraisal(guideline: Guideline, appraisal: Appraisal, *, timeout: float
 def read_appraisal(path: Path, name: str, instruments: Mapping[str, Instrument]
                    ) -> tuple[Appraisal | None, list[Problem]]:
     """Read one appraisal file; return it (None when broken) with every problem found."""
-    ok, data, problems = read_json(path, name, "an appraisal file as `grading appraise` saves it; restore it from "
-                                   "version control", "2 levels (appraisal > domains)")
-    if not ok:
+    data, problems = read_checked(path, name, "an appraisal file as `grading appraise` saves it; restore it from "
+                                  "version control", "2 levels (appraisal > domains)",
+                                  lambda d, n: appraisal_problems(d, n, instruments))
+    if data is None:
         return None, problems
-    problems = appraisal_problems(data, name, instruments)
-    if problems:
-        return None, problems
-    assert isinstance(data, dict)
     return Appraisal(data["reference"], data["instrument"], data["member"].strip(), data["created"],
                      dict(data["domains"]), data["overall"], data["rationale"], data["reconciled"], path), []
 

@@ -19,7 +19,7 @@ from ..vocab import DIRECTIONS
 from .record import (
     _parse_time,
     load_per_recommendation,
-    read_json,
+    read_checked,
     signed_and_dated_problems,
     slug,
     utc_now,
@@ -220,14 +220,11 @@ def save_etd(guideline: Guideline, record: EtdRecord) -> Path:
 def read_etd(path: Path, scheme: Scheme, name: str | None = None) -> tuple[EtdRecord | None, list[Problem]]:
     """Read one EtD file; return it (None when broken) with every problem found."""
     name = name or str(path)
-    ok, data, problems = read_json(path, name, "an EtD file as the Revise app or `grading etd --save` writes it; "
-                                   "restore it from version control", "4 levels (record > criteria > criterion)")
-    if not ok:
+    data, problems = read_checked(path, name, "an EtD file as the Revise app or `grading etd --save` writes it; "
+                                  "restore it from version control", "4 levels (record > criteria > criterion)",
+                                  lambda d, n: etd_problems(d, n, scheme))
+    if data is None:
         return None, problems
-    problems = etd_problems(data, name, scheme)
-    if problems:
-        return None, problems
-    assert isinstance(data, dict)  # else a problem was returned above
     criteria = {k: Judged(v["judgement"], v.get("evidence", ""), v.get("considerations", ""))
                 for k, v in data["criteria"].items()}
     return EtdRecord(data["recommendation_id"], data["author"].strip(), data["created"], criteria,

@@ -367,6 +367,19 @@ def read_json(path: Path, name: str, hint: str, shape: str) -> tuple[bool, objec
     return True, data, []
 
 
+def read_checked(path: Path, name: str, hint: str, shape: str, check: Callable[[object, str], list[Problem]]
+                 ) -> tuple[dict | None, list[Problem]]:
+    """A saved record's JSON object (a vote, an appraisal, an EtD) read and checked by `check(data, name)`: (the
+    object, []) or (None, every located problem)."""
+    ok, data, problems = read_json(path, name, hint, shape)
+    if not ok:
+        return None, problems
+    problems = check(data, name)
+    if problems or not isinstance(data, dict):
+        return None, problems
+    return data, []
+
+
 # --- small helpers ---------------------------------------------------------------------------------------
 
 def _depth(value: object) -> int:

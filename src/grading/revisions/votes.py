@@ -20,7 +20,7 @@ from .apply import Revised
 from .record import (
     _parse_time,
     load_per_recommendation,
-    read_json,
+    read_checked,
     signed_and_dated_problems,
     slug,
     utc_now,
@@ -230,14 +230,11 @@ def order(vote: Vote) -> tuple:
 def read_vote(path: Path, scheme: Scheme, name: str | None = None) -> tuple[Vote | None, list[Problem]]:
     """Read one vote file; return it (None when broken) with every problem found."""
     name = name or str(path)
-    ok, data, problems = read_json(path, name, "a vote file as `grading vote` or the Revise notebook saves it; "
-                                   "restore it from version control", "2 levels (vote > judgements)")
-    if not ok:
+    data, problems = read_checked(path, name, "a vote file as `grading vote` or the Revise notebook saves it; "
+                                  "restore it from version control", "2 levels (vote > judgements)",
+                                  lambda d, n: vote_problems(d, n, scheme))
+    if data is None:
         return None, problems
-    problems = vote_problems(data, name, scheme)
-    if problems:
-        return None, problems
-    assert isinstance(data, dict)  # else a problem was returned above
     return Vote(data["recommendation_id"], data["member"].strip(), data["created"], dict(data["judgements"]),
                 data["comment"], data["strength"], data["revision"], path, dict(data.get("etd", {}))), []
 
