@@ -109,9 +109,11 @@ def recommendation_rows(r: random.Random, n: int) -> list[dict]:
     return rows
 
 
-def evidence_rows(r: random.Random, recs: list[dict], per: int, references: int) -> list[dict]:
-    """`per` evidence.csv rows for each recommendation, citing references 1..`references` (some consensus rows)."""
-    designs = [d for d in DESIGNS if d != "consensus"]
+def evidence_rows(r: random.Random, recs: list[dict], per: int, references: int,
+                  designs: tuple[str, ...] = DESIGNS) -> list[dict]:
+    """`per` evidence.csv rows for each recommendation, citing references 1..`references` (some consensus rows),
+    their designs drawn from `designs`."""
+    designs = tuple(d for d in designs if d != "consensus")
     rows = []
     for rec in recs:
         for _ in range(per):
@@ -194,12 +196,13 @@ def _write_csv(path: Path, header: list[str], rows: list[dict]) -> None:
         w.writerows(rows)
 
 
-def generate(out: Path, size: Size, bad: int = 0, seed: int = 0) -> Path:
-    """Write a guideline folder of the given size into `out` (created); return it."""
+def generate(out: Path, size: Size, bad: int = 0, seed: int = 0, designs: tuple[str, ...] = DESIGNS) -> Path:
+    """Write a guideline folder of the given size into `out` (created); return it. `designs`: the evidence designs
+    to draw from (a comparison with an earlier version draws only from those both versions know)."""
     r = random.Random(seed)
     out.mkdir(parents=True, exist_ok=True)
     recs = recommendation_rows(r, size.recommendations)
-    evidence = evidence_rows(r, recs, size.evidence, size.references)
+    evidence = evidence_rows(r, recs, size.evidence, size.references, designs)
     if bad:
         _bad(r, recs, evidence, bad, size.references)
     _write_csv(out / "evidence" / "recommendations.csv", REC_HEADER, recs)

@@ -243,18 +243,30 @@ def in_process(root: Path, runs: int, empty_cache: Callable[[], None]) -> list[R
 
 # --- data, machine, report ----------------------------------------------------------------------------------
 
-def guideline_for(size: str, data: Path) -> Path:
-    """The bundled guideline, or a synthetic one written (once per version of generate.py) into `data`."""
+def designs_of(src: Path) -> tuple[str, ...]:
+    """The evidence designs another version's vocabulary (its grading/vocab.py) allows, read without importing it."""
+    import ast
+    tree = ast.parse((src / "grading" / "vocab.py").read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "DESIGNS" for t in node.targets):
+            return tuple(ast.literal_eval(node.value))
+    raise SystemExit(f"{src}/grading/vocab.py declares no DESIGNS")
+
+
+def guideline_for(size: str, data: Path, before: Path | None = None) -> Path:
+    """The bundled guideline, or a synthetic one written (once per version of generate.py) into `data`; with
+    `before`, its evidence drawn only from designs both versions know, so both read the same valid input."""
     if size == "bundled":
         return REPO
     spec = generate.SIZES[size]
-    root = data / size
-    stamp = json.dumps({"size": dataclasses.asdict(spec), "generator": hashlib.sha256(
+    designs = tuple(d for d in generate.DESIGNS if before is None or d in designs_of(before))
+    root = data / (size if before is None else f"{size}-common")
+    stamp = json.dumps({"size": dataclasses.asdict(spec), "designs": designs, "generator": hashlib.sha256(
         Path(generate.__file__).read_bytes()).hexdigest()})
     manifest = root / ".bench-manifest.json"
     if not (manifest.is_file() and manifest.read_text() == stamp):
         shutil.rmtree(root, ignore_errors=True)
-        generate.generate(root, spec)
+        generate.generate(root, spec, designs=designs)
         manifest.write_text(stamp)
     return root
 
@@ -377,7 +389,7 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="grading-bench-cache-") as caches:
         check_generator(Path(caches), {**os.environ, "GRADING_CACHE_DIR": str(Path(caches) / "check")})
         for size in sizes:
-            root = guideline_for(size, a.data)
+            root = guideline_for(size, a.data, a.before)
             by_size[size] = measure(size, root, a.runs, Path(caches) / size, a.before, a.processes_only)
             sections.append(table(size, root, by_size[size]))
             print(sections[-1], flush=True)

@@ -239,19 +239,22 @@ def load_etds(root: Path | str, scheme: Scheme, recommendation_id: str | None = 
     return tuple(sorted(found, key=lambda r: (r.when(), r.path.name if r.path else "")))
 
 
-def from_text(guideline: Guideline, rid: str) -> EtdRecord | None:
+def from_text(guideline: Guideline, rid: str, row: Mapping[str, object] | None = None) -> EtdRecord | None:
     """The EtD the guideline's text records (ETD-FROM-TEXT): each criterion the scheme ties to a column of
-    recommendations.csv, with the words the judgements rest on; None where the scheme ties none."""
+    recommendations.csv, with the words the judgements rest on; None where the scheme ties none or the text records
+    no judgement (`row`: the recommendation's row of recommendations.csv, when read already)."""
     etd = guideline.scheme.etd
     if etd is None or not any(c.column for c in etd.criteria):
         return None
-    row = guideline.recommendations.loc[rid]
+    row = guideline.recommendations.loc[rid].to_dict() if row is None else row
+    judged = {c.key: str(row.get(c.column, "") or "unrecorded") for c in etd.criteria if c.column}
+    if all(j == "unrecorded" for j in judged.values()):
+        return None
     note = str(row.get("judgement_note", "") or "")
-    criteria = {c.key: Judged(str(row.get(c.column, "") or "unrecorded"), note if row.get(c.column) in ("yes", "no")
-                              else "") for c in etd.criteria if c.column}
-    rec = guideline.recommendation(rid)
-    conclusion = {"type": "", "strength": rec.published_strength, "direction": rec.direction,
-                  "justification": rec.justification}
+    criteria = {k: Judged(j, note if j in ("yes", "no") else "") for k, j in judged.items()}
+    conclusion = {"type": "", "strength": str(row.get("published_strength", "") or ""),
+                  "direction": str(row.get("direction", "") or ""),
+                  "justification": str(row.get("justification", "") or "")}
     return EtdRecord(rid, FROM_TEXT, "", criteria, {k: v for k, v in conclusion.items() if v},
                      seed_lines=str(row.get("seed_lines", "") or ""))
 
@@ -272,9 +275,9 @@ def etd_histories(guideline: Guideline, saved: tuple[EtdRecord, ...] | None = No
     for r in saved:
         by_rec.setdefault(r.recommendation_id, []).append(r)
     out = {}
-    for rid in guideline.recommendations.index:
+    for rid, row in guideline.recommendations.to_dict("index").items():
         mine = tuple(by_rec.get(rid, ()))
-        out[rid] = EtdHistory(rid, mine[-1] if mine else from_text(guideline, rid), mine)
+        out[rid] = EtdHistory(rid, mine[-1] if mine else from_text(guideline, rid, row), mine)
     return out
 
 
