@@ -198,3 +198,19 @@ def test_a_panel_records_its_evidence_to_decision_in_the_app_acp_2017(tmp_path):
         assert data["criteria"]["desirable_effects"]["evidence"] == "Heat wrap reduces pain at 5 days."
         assert (data["conclusion"]["strength"], data["conclusion"]["direction"]) == ("weak", "for")
         assert data["author"] == "Kari Nordmann" and data["recommendation_id"] == "1-01"
+
+
+def test_the_bundled_guideline_s_etd_in_the_app_is_what_its_text_records(tmp_path):
+    root = copy_guideline(tmp_path / "guideline")
+    label = f"6.2-01 {load_guideline(root).recommendations.loc['6.2-01', 'topic_en']}"
+    with served_app(tmp_path, root, "revise-voila-etd-bundled.png") as (page, expect, _):
+        expect(page.locator(".grading-rec-select select")).to_be_visible(timeout=180_000)
+        page.locator(".grading-rec-select select").select_option(label=label)
+        page.locator(".grading-parts .lm-TabBar-tab", has_text="Evidence to decision").click()
+        part = page.locator(".grading-parts .grading-etd")
+        expect(part.locator(".grading-etd-source")).to_contain_text("as the guideline's text records it")
+        # recommendations.csv, 6.2-01: validity yes, applicability yes, benefit and harm unrecorded
+        for key, judged in (("validity", "yes"), ("applicability", "yes"), ("benefit-harm", "unrecorded")):
+            select = part.locator(f".grading-etd-judgement-{key} select")
+            expect(select).to_have_value(re.compile(".+"))
+            assert select.evaluate("s => s.options[s.selectedIndex].text") == judged, key
