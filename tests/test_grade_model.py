@@ -227,3 +227,11 @@ def test_a_body_of_evidence_whose_design_the_source_does_not_state_is_read_from_
     # read as trials by default (high), as observational studies under another reading (low)
     assert (r.certainty.value, r.highest, r.lowest) == ("high", "high", "low")
     assert r.unjudged == ("design",) and "design the source does not state" in r.certainty.because
+
+
+def test_the_revise_app_offers_a_grade_guideline_no_levels_model_study_and_says_why(grade_guideline):
+    from grading.ui.revise_panel import RevisePanel, new_study_folder
+    g = load_guideline(grade_guideline)
+    assert new_study_folder(g) is None  # the packaged example is appraisal rows, not outcome rows
+    said = RevisePanel(g).new_study_view()
+    assert said.startswith("No new study to try: a guideline graded by certainty") and "outcomes.csv" in said

@@ -164,6 +164,10 @@ class RevisePanel:
         from ..analyses.impact import impact, load_new_study, matched
         from ..render.text import impact_text
         folder = new_study_folder(self.published)
+        if folder is None and self.scheme.certainty is not None:
+            return ("No new study to try: a guideline graded by certainty tries one as the outcome rows it would "
+                    "change (outcomes.csv in a folder named new-study beside its evidence, with the study's entry); "
+                    "the example study the toolkit carries is appraised for a guideline graded by levels.")
         if folder is None:
             return "No new study to try: the guideline keeps none beside its evidence (a folder named new-study)."
         try:
@@ -435,8 +439,10 @@ def new_study_folder(guideline: Guideline) -> Path | None:
     (data/new-study, packaged from docs/examples/new-study), else the repository's where the package runs from a
     clone; None when there is none."""
     from ..io.scaffold import PACKAGE, REPOSITORY
-    found = (guideline.root / "new-study", PACKAGE / "data" / "new-study",
-             REPOSITORY / "docs" / "examples" / "new-study")
+    own = guideline.root / "new-study"
+    if guideline.scheme.certainty is not None:  # the example is appraisal rows; certainty asks for outcome rows
+        return own if own.is_dir() else None
+    found = (own, PACKAGE / "data" / "new-study", REPOSITORY / "docs" / "examples" / "new-study")
     return next((p for p in found if p.is_dir()), None)
 
 
