@@ -197,12 +197,26 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
+# The guideline an installed package carries (io.scaffold.PACKAGED): read-only, so that nothing a user saves goes
+# into site-packages, where the next upgrade of the package would lose it.
+PACKAGED = Path(__file__).resolve().parents[1] / "data" / "bundled-guideline"
+COPY_FIRST = ("the guideline bundled inside the installed package is read-only; copy it first with "
+              "`grading new FOLDER --example` and work there (--root FOLDER, or GRADING_ROOT)")
+
+
+def refuse_packaged(path: Path) -> None:
+    """Refuse a write into the copy of the bundled guideline the installed package carries."""
+    if path.resolve().is_relative_to(PACKAGED):
+        raise OutputError(path, COPY_FIRST)
+
+
 def write_atomic(path: Path | str, data: str | bytes, *, mode: int | None = None,
                  protect: Iterable[Path | str] = ()) -> Path:
     """Replace path with data through a temporary file in the same folder: a reader never sees half a file.
 
     `protect` lists the files (and folders) the caller read: the write is refused when path is one of them."""
     path = Path(path)
+    refuse_packaged(path)
     refuse_inputs(path, protect)
     if path.is_dir():
         raise OutputError(path, f"it is a folder; give a file name such as {path / 'report.html'}")
@@ -228,6 +242,7 @@ def write_atomic(path: Path | str, data: str | bytes, *, mode: int | None = None
 
 def write_new(folder: Path, data: bytes, name: Callable[[], str], tries: int = 10) -> Path:
     """Write data under a new name in folder (name() proposes one), atomically and never over an existing file."""
+    refuse_packaged(folder)
     tmp = _write_temp(folder, ".partial-", data)
     try:
         for _ in range(tries):
@@ -275,6 +290,7 @@ def fsync_dir(folder: Path) -> None:
 def exclusive_lock(path: Path, timeout: float = 30.0) -> Iterator[None]:
     """Hold an exclusive lock on `path` (created when absent) among the processes of this machine; raise
     TimeoutError when another process holds it for longer than `timeout` seconds."""
+    refuse_packaged(path)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
     try:
         deadline = time.monotonic() + timeout

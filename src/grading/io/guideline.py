@@ -259,14 +259,16 @@ def is_guideline_folder(folder: Path) -> bool:
 
 def bundled_root() -> Path | None:
     """The guideline folder used when none is given: $GRADING_ROOT, else the guideline folder around the current
-    folder, else the repository this package runs from; None when there is none."""
+    folder, else the repository this package runs from, else the copy of the bundled guideline an installed package
+    carries (read-only: io.files refuses to write into it); None when there is none."""
     if os.environ.get("GRADING_ROOT"):
         return Path(os.environ["GRADING_ROOT"])
     for start in (Path.cwd(), Path(__file__).resolve().parent):
         for folder in (start, *start.parents):
             if is_guideline_folder(folder):
                 return folder
-    return None
+    from .scaffold import PACKAGED
+    return PACKAGED if is_guideline_folder(PACKAGED) else None
 
 
 def load_guideline(root: Path | str | None = None, scheme: Scheme | str | Path | None = None) -> Guideline:

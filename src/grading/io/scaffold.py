@@ -8,14 +8,15 @@ import tempfile
 from pathlib import Path
 
 from ..errors import Problem, raise_if_errors
+from .files import PACKAGED
 from .manifest import MANIFEST, load_manifest, style_file_of
 
 PACKAGE = Path(__file__).resolve().parents[1]
 TEMPLATE = PACKAGE / "data" / "new-guideline"
 TEMPLATE_CERTAINTY = PACKAGE / "data" / "new-guideline-grade"  # `grading new FOLDER --scheme grade`
-# The bundled guideline as a wheel carries it: setup.py copies it there from the repository's root, its one copy
-# in git. Run from a clone (an editable install), the repository's root is the source instead.
-PACKAGED = PACKAGE / "data" / "bundled-guideline"
+# The bundled guideline as a wheel carries it (io.files.PACKAGED, read-only): setup.py copies it there from the
+# repository's root, its one copy in git. Run from a clone (an editable install), the repository's root is the
+# source instead.
 REPOSITORY = PACKAGE.parents[1]
 
 

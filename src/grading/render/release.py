@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import RevisionError
-from ..io.files import fsync_dir
+from ..io.files import fsync_dir, refuse_packaged
 from ..io.guideline import Guideline, load_guideline
 from ..io.tables import EVIDENCE_COLUMNS, EVIDENCE_SPEC
 from ..revisions.release import CHECKSUMS, PUBLISHED, RELEASES_DIR, base_state, change_log, now_state
@@ -65,6 +65,7 @@ def make_release(guideline: Guideline, name: str, note: str = "") -> Path:
         raise RevisionError(f"release {name} was not made: {len(now.conflicts)} revision changes are in conflict; "
                             "settle them first (grading validate lists them):\n" + "\n".join(now.conflicts))
     log = change_log(base_state(guideline, None), now, name, note)
+    refuse_packaged(folder)
     try:
         folder.mkdir(exist_ok=True)
         tmp = Path(tempfile.mkdtemp(dir=folder, prefix=f".{name}.", suffix=".tmp"))

@@ -11,7 +11,7 @@ import pandas as pd
 
 from ..errors import Problem, RevisionError, raise_if_errors
 from ..grade import Grading, grade_in
-from ..io.files import exclusive_lock
+from ..io.files import exclusive_lock, refuse_packaged
 from ..io.guideline import Guideline, studies_from_rows
 from ..io.tables import EVIDENCE_COLUMNS, counted_rows
 from ..vocab import JUDGEMENTS
@@ -92,6 +92,7 @@ def save_revision(guideline: Guideline, revision: Revision, *, check: bool = Tru
     if not check:
         return write_revision(guideline.root, revision)
     folder = guideline.root / REVISIONS_DIR
+    refuse_packaged(folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
         with exclusive_lock(folder / LOCK_NAME, timeout):

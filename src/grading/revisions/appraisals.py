@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ..errors import Problem, RevisionError, raise_if_errors
-from ..io.files import exclusive_lock
+from ..io.files import exclusive_lock, refuse_packaged
 from ..io.guideline import Guideline
 from ..scheme.instruments import AppraisalRules, Instrument, all_instruments, load_appraisal_rules
 from ..vocab import DESIGNS
@@ -218,6 +218,7 @@ def save_appraisal(guideline: Guideline, appraisal: Appraisal, *, timeout: float
     saved = dataclasses.replace(appraisal, reference=key)
     root = guideline.root
     folder = root / APPRAISALS_DIR
+    refuse_packaged(folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
         with exclusive_lock(folder / LOCK_NAME, timeout):

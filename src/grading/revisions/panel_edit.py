@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from ..errors import RevisionError, raise_if_errors
-from ..io.files import exclusive_lock, write_atomic
+from ..io.files import exclusive_lock, refuse_packaged, write_atomic
 from ..io.panel import PANEL_FILE, Folder, Panel, load_panel, panel_problems
 from ..io.tables import PANEL_SPEC, read_table
 from .record import slug, utc_now, write_record_bytes
@@ -62,6 +62,7 @@ def save_panel(guideline: Folder, rows: Iterable[Mapping[str, str]], member: str
     text = panel_csv(rows)
     check_panel(guideline, text)
     root = guideline.root
+    refuse_packaged(root / "evidence")
     (root / "evidence").mkdir(exist_ok=True)
     with exclusive_lock(root / PANEL_LOCK):
         now = panel_text(guideline)

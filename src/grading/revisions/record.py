@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from ..errors import Problem, RevisionError, raise_if_errors
-from ..io.files import decode_utf8, read_bytes, write_new
+from ..io.files import decode_utf8, read_bytes, refuse_packaged, write_new
 from ..io.labels import is_rec_id
 from ..io.manifest import Manifest
 from ..io.tables import EVIDENCE_COLUMNS, EVIDENCE_SPEC, NEUTRAL, Column, evidence_spec
@@ -247,6 +247,7 @@ def write_record_bytes(root: Path, folder: Path, raw: bytes, name: Callable[[], 
         raise RevisionError(f"{_rel(folder, root)}: the {what} was not saved: it would take {len(raw):,} bytes, more "
                             f"than the {MAX_BYTES:,} every command reads back; nothing was written — split the change "
                             "into several smaller ones")
+    refuse_packaged(folder)  # before a folder is made there
     try:
         folder.mkdir(parents=True, exist_ok=True)
         return write_new(folder, raw, name)
