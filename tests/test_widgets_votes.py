@@ -111,3 +111,31 @@ def test_a_revised_wording_is_saved_with_the_revision_and_checked_against_the_st
     assert "(svak grad)" in data["text"] and data["published_strength"] == "weak"
     assert "(svak grad)" in panel.rec_text.value  # the recommendation as the saved revision leaves it
     assert "text revised" in panel.votes.history.value
+
+
+def test_members_of_a_grade_panel_vote_on_the_etd_criteria_not_on_table_1_s_questions(tmp_path):
+    import shutil
+
+    from conftest import REPO, write_csv
+    root = tmp_path / "acp-2017"
+    shutil.copytree(REPO / "docs" / "examples" / "acp-2017", root)
+    write_csv(root / "evidence" / "panel.csv", ["member", "role", "interests", "recused"],
+              [dict(member="Kari Nordmann", role="chair", interests="", recused=""),
+               dict(member="Per Hansen", role="physiotherapist", interests="", recused="")])
+    panel = revise_panel(load_guideline(root), "1-01")
+    v = panel.votes
+    assert not v.asked and "equity" in v.etd_choices  # GRADE's twelve criteria, no validity question
+    assert "grading-vote-validity" not in [c for box in v.box.children for c in getattr(box, "_dom_classes", ())]
+    v.member.value = "Kari Nordmann"
+    assert v.cast.disabled and "Judge at least one criterion" in v.message.value
+    v.etd_choices["desirable_effects"].value = "small"
+    v.etd_choices["equity"].value = "abstain"
+    assert not v.cast.disabled, v.message.value
+    v.cast.click()
+    (saved,) = load_votes(root, panel.scheme, "1-01")
+    assert saved.etd == {"desirable_effects": "small", "equity": "abstain"}
+    assert set(saved.judgements.values()) == {"abstain"}  # Table 1's questions, not asked under GRADE
+    # one of two members: the quorum (half) is met, and the one counted vote carries its judgement
+    assert "1 of 2 entitled members voted" in v.tally.value
+    assert "Desirable effects: small 1 — <b>agreed small</b>" in v.tally.value
+    assert "Equity: abstain 1 — <b>not agreed</b>" in v.tally.value

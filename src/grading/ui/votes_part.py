@@ -12,6 +12,7 @@ from ..io.guideline import Guideline
 from ..io.panel import Panel
 from ..revisions.apply import Revised, describe_change
 from ..revisions.votes import Vote, new_vote, save_vote, vote_conflicts
+from ..scheme import Scheme
 from ..vocab import OUTCOMES_OF_VOTES, VOTE_CHOICES, VOTE_QUESTIONS
 
 LABELS = {"validity": "Documentation valid", "applicability": "Applicable here",
@@ -43,6 +44,14 @@ class VotesPart:
         answers = [("(choose)", ""), *((c, c) for c in VOTE_CHOICES)]
         self.choices = {q: _classed(w.Dropdown(options=answers, description=LABELS[q], style=_style()),
                                     f"vote-{q.replace('_', '-')}") for q in VOTE_QUESTIONS}
+        # Under a certainty model (GRADE) the panel votes on its EtD's criteria, not on Table 1's three questions
+        # (saved as abstentions); the criteria a scheme ties to those questions are the questions themselves.
+        self.asked = self.scheme.certainty is None
+        etd = self.scheme.etd.criteria if self.scheme.etd else ()
+        self.etd_choices = {c.key: _classed(w.Dropdown(options=[("(not judged)", ""), *((j, j) for j in c.judgements),
+                                                                ("abstain", "abstain")],
+                                                       description=c.name, style=_style()),
+                                            f"vote-etd-{c.key.replace('_', '-')}") for c in etd if not c.column}
         self.strength = _classed(w.Dropdown(options=[("(no strength proposed)", "")]
                                             + [(s, s) for s in self.scheme.strength_codes],
                                             description="Proposed strength", style=_style()), "vote-strength")
@@ -55,10 +64,13 @@ class VotesPart:
         self.voted = _classed(w.HTML(), "voted-grading")
         self.history = _classed(w.HTML(), "history")
         self.overview = _classed(w.HTML(), "votes-overview")
-        for widget in (self.member, *self.choices.values(), self.comment):
+        for widget in (self.member, *self.choices.values(), *self.etd_choices.values(), self.strength, self.comment):
             widget.observe(lambda _: self.update(), names="value")
         self.cast.on_click(lambda _: self.cast_now())
-        self.box = w.VBox([w.HTML("<b>Your vote</b>"), self.member, w.HBox(list(self.choices.values())),
+        questions = [w.HBox(list(self.choices.values()))] if self.asked else []
+        judged = [w.HTML("<b>Your judgement on the Evidence-to-Decision criteria</b> (each optional)"),
+                  w.VBox(list(self.etd_choices.values()))] if self.etd_choices else []
+        self.box = w.VBox([w.HTML("<b>Your vote</b>"), self.member, *questions, *judged,
                            self.strength, self.comment, self.message, self.cast,
                            w.HTML("<b>The tally</b>"), self.tally, self.ballots, self.voted])
 
@@ -78,7 +90,7 @@ class VotesPart:
         self.rid, self.revised = rid, revised
         self._load()
         self.comment.value = ""
-        for dd in self.choices.values():
+        for dd in (*self.choices.values(), *self.etd_choices.values()):
             dd.value = ""
         self.strength.value = ""
         self._refresh()
@@ -91,7 +103,7 @@ class VotesPart:
 
     def _refresh(self) -> None:
         a = self.agreement()
-        self.tally.value = _tally_html(a, self.panel, self.error)
+        self.tally.value = _tally_html(a, self.panel, self.error, self.asked) + _etd_tally_html(a, self.scheme)
         self.ballots.value = _ballots_html(a, self.panel, self.published, self.rid)
         if self.revised is not None:
             look = [c for c in vote_conflicts(self.votes, self.revised) if c.startswith(f"{self.rid}: ")]
@@ -117,8 +129,10 @@ class VotesPart:
         if self.panel is not None and member is None:
             blocks.append("Choose your name.")
         missing = [LABELS[q] for q, dd in self.choices.items() if not dd.value]
-        if missing:
+        if missing and self.asked:
             blocks.append("Answer every question: " + ", ".join(missing) + ".")
+        if not self.asked and not self.strength.value and not any(dd.value for dd in self.etd_choices.values()):
+            blocks.append("Judge at least one criterion, or propose a strength.")
         if any(dd.value == "no" for dd in self.choices.values()) and not self.comment.value.strip():
             blocks.append("A comment is required with a no: say why.")
         note = ""
@@ -137,9 +151,11 @@ class VotesPart:
             return
         latest = [r for r in self.revised.applied if r.recommendation_id == self.rid and r.path is not None]
         try:
-            vote = new_vote(self.scheme, self.rid, self.member.value, {q: dd.value for q, dd in self.choices.items()},
+            vote = new_vote(self.scheme, self.rid, self.member.value,
+                            {q: dd.value or "abstain" for q, dd in self.choices.items()},
                             self.comment.value, self.strength.value or None,
-                            latest[-1].path.name if latest and latest[-1].path else None)
+                            latest[-1].path.name if latest and latest[-1].path else None,
+                            etd={k: dd.value for k, dd in self.etd_choices.items() if dd.value})
             path = save_vote(self.published, vote, self.revised)
         except GradingError as e:
             self.message.value = f'<div style="white-space: pre-wrap">{html.escape(f"Not saved: {e}")}</div>'
@@ -175,13 +191,27 @@ class VotesPart:
         return "".join(out)
 
 
-def _tally_html(a: Agreement | None, panel: Panel | None, error: str) -> str:
+def _etd_tally_html(a: Agreement | None, scheme: Scheme) -> str:
+    """The votes on each EtD criterion and on the strength, each with what they decide and the rule."""
+    if a is None or scheme.etd is None:
+        return ""
+    from ..analyses.etd import etd_tallies
+    names = {c.key: c.name for c in scheme.etd.criteria} | {"conclusion": "Proposed strength"}
+    rows = [f"<li>{html.escape(names.get(k, k))}: {html.escape(', '.join(f'{j} {n}' for j, n in t.counts.items()))}"
+            f" — <b>{html.escape(OUTCOMES_OF_VOTES[t.outcome])}{' ' + html.escape(t.decided) if t.decided else ''}"
+            f"</b> ({html.escape(t.rule)}: {html.escape(t.because)})</li>" for k, t in etd_tallies(a, scheme).items()]
+    return f'<ul class="grading-etd-vote-tally">{"".join(rows)}</ul>' if rows else ""
+
+
+def _tally_html(a: Agreement | None, panel: Panel | None, error: str, asked: bool = True) -> str:
     if error:
         return f'<div style="white-space: pre-wrap">{html.escape(error)}</div>'
     if panel is None:
         return "<i>No panel, so no votes.</i>"
     if a is None:
         return f"<i>No votes yet; {len(panel)} members on the panel.</i>"
+    if not asked:  # a certainty model: the votes are on the EtD's criteria (their tally follows)
+        return quorum_line(a)
     head = "".join(f"<th>{h}</th>" for h in ("question", "yes", "no", "abstain", "recused", "outcome", "rule"))
     rows = "".join(
         f'<tr class="grading-tally-{q.replace("_", "-")}"><td>{html.escape(LABELS[q])}</td><td>{t.yes}</td>'
