@@ -94,7 +94,7 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
 
 
 def cmd_etd(args: argparse.Namespace) -> int:
-    from .analyses.agreement import load_votes_and_panel, tally
+    from .analyses.agreement import agreements
     from .analyses.etd import etd_tallies
     from .revisions.etd import etd_histories, new_etd, save_etd
     guideline = _load(args)
@@ -119,10 +119,8 @@ def cmd_etd(args: argparse.Namespace) -> int:
     histories = etd_histories(guideline)
     if args.id is not None:
         histories = {args.id: histories[args.id]}
-    panel, votes = load_votes_and_panel(guideline)
-    tallies = {rid: etd_tallies(tally(guideline.recommendation(rid), panel, votes, guideline.scheme),
-                                guideline.scheme)
-               for rid in histories if panel is not None and any(v.recommendation_id == rid for v in votes)}
+    found = agreements(guideline)
+    tallies = {rid: etd_tallies(found[rid], guideline.scheme) for rid in histories if rid in found}
     _write("etd", args.format, guideline, histories, tallies)
     return 0
 
@@ -545,7 +543,7 @@ def cmd_vote(args: argparse.Namespace) -> int:
     if vote.etd:
         from .analyses.etd import etd_tallies
         for key, et in etd_tallies(a, g.scheme).items():
-            _say(f"  EtD {key}: " + ", ".join(f"{k} {n}" for k, n in et.counts.items()) + f"; {et.outcome}"
+            _say(f"  EtD {key}: {et.counted}; {et.outcome}"
                  + (f" {et.decided}" if et.decided else "") + f" ({et.rule}: {et.because})")
     _say(f"Tallied by scheme {g.scheme.describe()}.")
     return 0

@@ -90,8 +90,9 @@ class GradedGuideline:
 
     @functools.cached_property
     def etds(self) -> Mapping[str, EtdHistory]:
-        """Every recommendation's Evidence-to-Decision history, by id in table order (docs/etd.md)."""
-        return etd_histories(self.published)
+        """Every recommendation's Evidence-to-Decision history in the edition graded, by id in table order
+        (docs/etd.md)."""
+        return etd_histories(self.guideline)
 
     @functools.cached_property
     def voted(self) -> Mapping[str, Grading]:

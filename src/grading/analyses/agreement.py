@@ -207,11 +207,13 @@ VOTE_KINDS = {
 }
 
 
-def working_group_findings(guideline: Guideline, revised: Revised | None = None) -> list[tuple[str, str, str]]:
-    """(kind, subject, detail) for every vote and wording finding, in the order of VOTE_KINDS."""
+def working_group_findings(guideline: Guideline, revised: Revised | None = None,
+                           found: Mapping[str, Agreement] | None = None) -> list[tuple[str, str, str]]:
+    """(kind, subject, detail) for every vote and wording finding, in the order of VOTE_KINDS (`found`: the
+    agreements of the voted recommendations, when tallied already)."""
     revised = revised if revised is not None else apply_revisions(guideline)
     current = revised.guideline
-    found = agreements(guideline)
+    found = agreements(guideline) if found is None else found
     out: list[tuple[str, str, str]] = []
     for rid, a in found.items():
         g = grade_voted(current, rid, a)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from ..grade import Grading, reproduce
 from ..io.guideline import Guideline
 from ..vocab import VERDICTS
-from .agreement import VOTE_KINDS, working_group_findings
+from .agreement import VOTE_KINDS, agreements, working_group_findings
 from .worklist import worklist
 
 KINDS = {
@@ -159,9 +159,10 @@ def audit(guideline: Guideline, gradings: list[Grading] | None = None) -> list[F
     numbering = guideline.numbering or guideline.bibliography.numbering()
     found += [Finding("uncited_reference", f"ref {n}", f"{key} ({guideline.reference_status(n) or 'ordinary'})")
               for n, key in numbering.items() if n not in cited]
-    found += [Finding(*f) for f in working_group_findings(guideline)]
+    voted = agreements(guideline)  # tallied once, for the votes' findings and the EtD's
+    found += [Finding(*f) for f in working_group_findings(guideline, found=voted)]
     from .etd import etd_findings
-    found += [Finding(f.kind, f.subject, f.detail) for f in etd_findings(guideline)]
+    found += [Finding(f.kind, f.subject, f.detail) for f in etd_findings(guideline, found=voted)]
     from .appraisals import settled_findings  # here: only a guideline with saved appraisals needs it
     found += [Finding("settled_by_appraisal", *f) for f in settled_findings(guideline, gradings)]
     rank = {k: i for i, k in enumerate(KINDS)}  # settled verdicts sit after the worklist; the rest keep their order

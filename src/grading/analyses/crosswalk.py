@@ -46,7 +46,7 @@ def _level_from_certainty(g: Grading, scheme: Scheme) -> tuple[str, str, str]:
     """(level, rule, because): a certainty-model grading's derived certainty mapped by [mappings.certainty]."""
     table = scheme.mappings.get("certainty", {})
     certainty = g.profile.overall.value if g.profile is not None and g.profile.outcomes else ""
-    rule = next((r for r in scheme.rules if r == "LEVEL-FROM-CERTAINTY"), "mapping")
+    rule = "LEVEL-FROM-CERTAINTY" if "LEVEL-FROM-CERTAINTY" in scheme.rules else "mapping"
     if not table:
         return "", "mapping", f"{scheme.name} declares no [mappings.certainty]: no level for a certainty"
     if certainty not in table:

@@ -5,16 +5,16 @@ rules for votes (QUORUM, AGREEMENT-SHARE, INTEREST-RECUSES, ETD-VOTES-CARRY)."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 
 from ..io.guideline import Guideline
-from ..io.panel import Panel
 from ..revisions.etd import EtdHistory, EtdRecord, etd_histories
 from ..revisions.votes import Vote
 from ..scheme import Scheme
 from ..vocab import AGREED, NO_QUORUM, NOT_AGREED
-from .agreement import Agreement, load_votes_and_panel, tally
+from .agreement import Agreement, agreements
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,11 @@ class CriterionTally:
     def as_dict(self) -> dict:
         return {"counts": dict(self.counts), "recused": self.recused, "outcome": self.outcome,
                 "decided": self.decided or None, "rule": self.rule}
+
+    @property
+    def counted(self) -> str:
+        """'small 2, moderate 1': each judgement with its counted votes."""
+        return ", ".join(f"{k} {n}" for k, n in self.counts.items())
 
 
 def _decide(key: str, choices: list[str], recused: int, entitled: int, scheme: Scheme) -> CriterionTally:
@@ -128,24 +133,22 @@ def carried_finding(record: EtdRecord, tallies: dict[str, CriterionTally]) -> Et
                       f"the conclusion says {strength}; {carried} ({t.rule}: {t.because})", "ETD-VOTES-CARRY")
 
 
-def etd_findings(guideline: Guideline, histories: dict[str, EtdHistory] | None = None,
-                 panel: Panel | None = None, votes: tuple[Vote, ...] | None = None) -> list[EtdFinding]:
+def etd_findings(guideline: Guideline, histories: Mapping[str, EtdHistory] | None = None,
+                 found: Mapping[str, Agreement] | None = None) -> list[EtdFinding]:
     """Every EtD finding of a guideline, in table order: direction, strong on unknown, strength the votes do not
-    carry."""
+    carry (`found`: the agreements of the voted recommendations, when tallied already)."""
     if guideline.scheme.etd is None:
         return []
     histories = etd_histories(guideline) if histories is None else histories
-    if panel is None or votes is None:
-        panel, votes = load_votes_and_panel(guideline)
+    found = agreements(guideline) if found is None else found
     out: list[EtdFinding] = []
     for rid, h in histories.items():
         if h.current is None:
             continue
         out += [f for f in (direction_finding(h.current, guideline.scheme),
                             unknown_finding(h.current, guideline.scheme)) if f is not None]
-        if panel is not None and any(v.recommendation_id == rid for v in votes):
-            agreement = tally(guideline.recommendation(rid), panel, votes, guideline.scheme)
-            found = carried_finding(h.current, etd_tallies(agreement, guideline.scheme))
-            if found is not None:
-                out.append(found)
+        if rid in found:
+            carried = carried_finding(h.current, etd_tallies(found[rid], guideline.scheme))
+            if carried is not None:
+                out.append(carried)
     return out

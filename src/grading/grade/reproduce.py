@@ -187,10 +187,8 @@ class Grading:
     def level_used_text(self) -> str:
         """Which level the strength is judged on, in words: printed, named in words, or derived."""
         if self.profile is not None:  # a certainty model: the certainty, printed for it or for its outcomes
-            where = {"recommendation": "printed", "outcomes": "printed for its outcomes",
-                     "some outcomes": "printed for some of its outcomes, derived for the rest"}
-            return (f"the certainty {self.level_used.replace('_', ' ')} "
-                    f"({where.get(self.profile.published_from, 'derived')}) is used for the strength")
+            return (f"the certainty {self.level_used.replace('_', ' ')} ({self.profile.used_from}) is used for the "
+                    "strength")
         if self.level_source == "printed":
             return f"the printed level {self.level_used} is used for the strength"
         if self.level_source == "in_words":

@@ -301,6 +301,26 @@ def scale_labels(scheme: Scheme) -> dict[int, str]:
     return out
 
 
+def _range_bar(ax, lo: float, hi: float, y: int, colour: str, rid: str) -> None:
+    """One recommendation's bar on a ranges picture; a square where the range is one point."""
+    bar = ax.plot([lo, hi], [y, y], color=colour, linewidth=6, solid_capstyle="butt", alpha=0.85,
+                  gid=f"range|{rid}")[0]
+    if lo == hi:
+        bar.set_marker("s")
+        bar.set_markersize(7)
+
+
+def _ranges_legend(ax, standings: dict[str, str], colours: dict[str, str], dot: str, box: str, title: str,
+                   ncol: int) -> None:
+    """A ranges picture's legend: a bar per standing, the dot, the hollow box, under the axes."""
+    handles: list[Artist] = [Line2D([], [], color=colours[k], linewidth=6, label=standings[k].replace("\n", " "))
+                             for k in standings]
+    handles += [Line2D([], [], linestyle="none", marker="o", color="black", markersize=4, label=dot),
+                Patch(fill=False, edgecolor="#333333", label=box)]
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.01), ncol=ncol, fontsize=8,
+              frameon=False, title=title, title_fontsize=8)
+
+
 def ranges_plot(gradings: list[Grading], scheme: Scheme, ids: list[str] | None = None) -> Figure:
     """For each recommendation, what its evidence can carry under every reading of the unstated appraisal (a bar
     on one scale from strongest against to strongest for), the default reading (a dot) and the published
@@ -315,11 +335,7 @@ def ranges_plot(gradings: list[Grading], scheme: Scheme, ids: list[str] | None =
         assert r is not None
         key = standing(g)
         lo, hi = r.scale
-        bar = ax.plot([lo, hi], [y, y], color=STANDING_COLOURS[key], linewidth=6, solid_capstyle="butt",
-                      alpha=0.85, gid=f"range|{g.id}")[0]
-        if lo == hi:
-            bar.set_marker("s")
-            bar.set_markersize(7)
+        _range_bar(ax, lo, hi, y, STANDING_COLOURS[key], g.id)
         here = signed_span(scheme, g.derived_strength, g.derived_direction, g.level_used)
         if here:
             ax.plot([here[0]], [y], "o", color="black", markersize=4, gid=f"default|{g.id}")
@@ -335,14 +351,9 @@ def ranges_plot(gradings: list[Grading], scheme: Scheme, ids: list[str] | None =
                                        for g in shown], fontsize=7)
     ax.set_ylim(max(len(shown), 1) - 0.5, -0.5)
     ax.xaxis.tick_top()
-    handles: list[Artist] = [Line2D([], [], color=STANDING_COLOURS[k], linewidth=6, label=STANDINGS[k].replace(
-        "\n", " ")) for k in STANDINGS]
-    handles += [Line2D([], [], linestyle="none", marker="o", color="black", markersize=4,
-                       label="the scheme's default reading"),
-                Patch(fill=False, edgecolor="#333333", label="published strength")]
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.01), ncol=3, fontsize=8, frameon=False,
-              title="Bar: every strength the evidence can carry under some reading of the appraisal the text "
-                    "leaves unstated (left of 'no basis': against)", title_fontsize=8)
+    _ranges_legend(ax, STANDINGS, STANDING_COLOURS, "the scheme's default reading", "published strength",
+                   "Bar: every strength the evidence can carry under some reading of the appraisal the text leaves "
+                   "unstated (left of 'no basis': against)", 3)
     ax.set_title(literal(f"What the evidence can carry, under every reading (graded by scheme {scheme.describe()})"),
                  fontsize=10)
     return fig
@@ -454,11 +465,7 @@ def certainty_ranges_plot(gradings: list[Grading], scheme: Scheme, ids: list[str
         p = g.profile
         assert p is not None
         lo, hi = x[p.overall_range[0]], x[p.overall_range[1]]
-        bar = ax.plot([lo, hi], [y, y], color=CERTAINTY_COLOURS[certainty_standing(g)], linewidth=6,
-                      solid_capstyle="butt", alpha=0.85, gid=f"range|{g.id}")[0]
-        if lo == hi:
-            bar.set_marker("s")
-            bar.set_markersize(7)
+        _range_bar(ax, lo, hi, y, CERTAINTY_COLOURS[certainty_standing(g)], g.id)
         ax.plot([x[p.used]], [y], "o", color="black", markersize=4, gid=f"used|{g.id}")
         if p.published:
             ax.add_patch(Rectangle((x[p.published] - 0.25, y - 0.34), 0.5, 0.68, fill=False, edgecolor="#333333",
@@ -469,14 +476,9 @@ def certainty_ranges_plot(gradings: list[Grading], scheme: Scheme, ids: list[str
         g.recommendation.topic_en or g.topic, 60, placeholder="…")) for g in shown], fontsize=7)
     ax.set_ylim(max(len(shown), 1) - 0.5, -0.5)
     ax.xaxis.tick_top()
-    handles: list[Artist] = [Line2D([], [], color=CERTAINTY_COLOURS[k], linewidth=6,
-                                    label=CERTAINTY_STANDINGS[k].replace("\n", " ")) for k in CERTAINTY_STANDINGS]
-    handles += [Line2D([], [], linestyle="none", marker="o", color="black", markersize=4,
-                       label="the certainty the strength is checked against"),
-                Patch(fill=False, edgecolor="#333333", label="printed certainty (for it, or for every outcome)")]
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.01), ncol=2, fontsize=8, frameon=False,
-              title="Bar: the certainty the outcomes' domain judgements give, under every reading of those the "
-                    "source leaves unjudged", title_fontsize=8)
+    _ranges_legend(ax, CERTAINTY_STANDINGS, CERTAINTY_COLOURS, "the certainty the strength is checked against",
+                   "printed certainty (for it, or for every outcome)", "Bar: the certainty the outcomes' domain "
+                   "judgements give, under every reading of those the source leaves unjudged", 2)
     ax.set_title(literal(f"The certainty behind each recommendation\n(graded by scheme {scheme.describe()})"),
                  fontsize=10)
     return fig

@@ -232,11 +232,10 @@ def _profiled(result: GradedGuideline, tables: list[SectionTable]) -> list[Gradi
 def _etds(result: GradedGuideline, tables: list[SectionTable]) -> list[tuple[Grading, EtdView]]:
     """The recommendations shown in the tables whose Evidence-to-Decision framework records a judgement, each with
     the framework in words (the site's view of it), in table order."""
-    from ..revisions.etd import etd_histories
     from .site.pages import etd_view
     if result.guideline.scheme.etd is None:
         return []
-    histories = etd_histories(result.guideline)
+    histories = result.etds
     out = []
     for rid in (r.id for t in tables for r in t.rows):
         view = etd_view(result.guideline, histories.get(rid))

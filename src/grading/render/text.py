@@ -388,14 +388,14 @@ def etd_text(guideline: Guideline, histories: Mapping[str, EtdHistory], tallies:
                 line += f" — {textwrap.shorten(j.evidence, 90, placeholder='…')}"
             t = votes.get(c.key)
             if t is not None:
-                line += f"  [votes: {', '.join(f'{k} {n}' for k, n in t.counts.items())}; {t.outcome}" + (
+                line += f"  [votes: {t.counted}; {t.outcome}" + (
                     f" {t.decided}" if t.decided else "") + f", {t.rule}]"
             out.append(line)
         said = [f"{CONCLUSION_WORDS[k]}: {v}" for k, v in r.conclusion.items() if v]
         out.append("  Conclusion: " + ("; ".join(said) if said else "none recorded"))
         t = votes.get("conclusion")
         if t is not None:
-            out.append(f"  Votes on the strength: {', '.join(f'{k} {n}' for k, n in t.counts.items())}; {t.outcome}"
+            out.append(f"  Votes on the strength: {t.counted}; {t.outcome}"
                        + (f" {t.decided}" if t.decided else "") + f" ({t.rule}: {t.because})")
         out.append("")
     out.append(f"Graded by scheme {guideline.scheme.describe()}.")

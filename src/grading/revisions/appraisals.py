@@ -20,7 +20,17 @@ from ..io.files import exclusive_lock, refuse_packaged
 from ..io.guideline import Guideline
 from ..scheme.instruments import AppraisalRules, Instrument, all_instruments, load_appraisal_rules
 from ..vocab import DESIGNS
-from .record import _parse_time, _rel, _shown, read_checked, signed_and_dated_problems, slug, utc_now, write_record
+from .record import (
+    _parse_time,
+    _rel,
+    _shown,
+    object_problems,
+    read_checked,
+    signed_and_dated_problems,
+    slug,
+    utc_now,
+    write_record,
+)
 
 FORMAT = "grading-appraisal/1"
 APPRAISALS_DIR = Path("evidence") / "appraisals"
@@ -92,12 +102,9 @@ def order(a: Appraisal) -> tuple:
 def appraisal_problems(data: object, file: str, instruments: Mapping[str, Instrument]) -> list[Problem]:
     """Every problem with an appraisal's JSON object, each naming the field, what was found and what is allowed:
     an unknown instrument, a domain the instrument lacks, a judgement it does not allow."""
+    out = object_problems(data, file, FIELDS, _ALLOWED)
     if not isinstance(data, dict):
-        return [Problem(file, "the file does not hold a JSON object", found=type(data).__name__,
-                        allowed="an object with the fields " + ", ".join(FIELDS))]
-    out = [Problem(file, f"field '{k}' is unknown", column=str(k), found=str(k), allowed=", ".join(FIELDS))
-           for k in data if k not in FIELDS]
-    out += [Problem(file, f"field '{k}' is missing", column=k, allowed=_ALLOWED[k]) for k in FIELDS if k not in data]
+        return out
 
     def bad(name: str, message: str, value: object, allowed: str | None = None) -> None:
         out.append(Problem(file, f"field '{name}' {message}", column=name, found=_shown(value),

@@ -19,6 +19,7 @@ from ..vocab import DIRECTIONS
 from .record import (
     _parse_time,
     load_per_recommendation,
+    object_problems,
     read_checked,
     signed_and_dated_problems,
     slug,
@@ -109,12 +110,9 @@ def _allowed(scheme: Scheme) -> dict[str, str]:
 def etd_problems(data: object, file: str, scheme: Scheme) -> list[Problem]:
     """Every problem with an EtD record's JSON object, each naming the file and the field."""
     allowed = _allowed(scheme)
+    out = object_problems(data, file, FIELDS, allowed)
     if not isinstance(data, dict):
-        return [Problem(file, "the file does not hold a JSON object", found=type(data).__name__,
-                        allowed="an object with the fields " + ", ".join(FIELDS))]
-    out = [Problem(file, f"field '{k}' is unknown", column=str(k), found=str(k), allowed=", ".join(FIELDS))
-           for k in data if k not in FIELDS]
-    out += [Problem(file, f"field '{k}' is missing", column=k, allowed=allowed[k]) for k in FIELDS if k not in data]
+        return out
 
     def bad(name: str, message: str, value: object) -> None:
         shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)

@@ -368,6 +368,18 @@ def read_json(path: Path, name: str, hint: str, shape: str) -> tuple[bool, objec
     return True, data, []
 
 
+def object_problems(data: object, file: str, fields: tuple[str, ...], allowed: Mapping[str, str]) -> list[Problem]:
+    """A saved record's shape (an appraisal, an EtD): a JSON object with exactly `fields`; each unknown or missing
+    field a located problem, `allowed` saying what each field takes."""
+    if not isinstance(data, dict):
+        return [Problem(file, "the file does not hold a JSON object", found=type(data).__name__,
+                        allowed="an object with the fields " + ", ".join(fields))]
+    out = [Problem(file, f"field '{k}' is unknown", column=str(k), found=str(k), allowed=", ".join(fields))
+           for k in data if k not in fields]
+    return out + [Problem(file, f"field '{k}' is missing", column=k, allowed=allowed[k]) for k in fields
+                  if k not in data]
+
+
 def read_checked(path: Path, name: str, hint: str, shape: str, check: Callable[[object, str], list[Problem]]
                  ) -> tuple[dict | None, list[Problem]]:
     """A saved record's JSON object (a vote, an appraisal, an EtD) read and checked by `check(data, name)`: (the

@@ -15,15 +15,8 @@ from ..io.guideline import Guideline
 from ..render.appraisals import loop_text
 from ..revisions.appraisals import new_appraisal, save_appraisal
 from ..scheme.instruments import Instrument, all_instruments
-
-
-def _classed(widget: w.Widget, name: str) -> w.Widget:
-    widget.add_class(f"grading-{name}")
-    return widget
-
-
-def _style() -> dict:
-    return {"description_width": "initial"}
+from .controls import classed as _classed
+from .controls import label_style as _style
 
 
 class AppraisePart:

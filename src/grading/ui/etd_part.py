@@ -32,6 +32,8 @@ from ..revisions.etd import (
 from ..revisions.record import utc_now
 from ..scheme.model import Criterion
 from ..vocab import DESIGNS, FINDINGS, OUTCOMES_OF_VOTES, QUALITIES
+from .controls import classed as _classed
+from .controls import label_style as _style
 
 NOT_JUDGED = "(not judged)"
 DIRECTION_WORDS = {"for": "for the intervention", "against": "against the intervention",
@@ -43,15 +45,6 @@ PLACEHOLDERS = {"type": "e.g. a recommendation for the intervention; only in the
                 "implementation": "what it takes to put the recommendation into practice",
                 "monitoring": "what to watch once it is in use",
                 "research_priorities": "the questions research should answer next"}
-
-
-def _classed(widget: w.Widget, name: str) -> w.Widget:
-    widget.add_class(f"grading-{name}")
-    return widget
-
-
-def _style() -> dict:
-    return {"description_width": "initial"}
 
 
 def _hidden_label() -> dict:
@@ -270,7 +263,7 @@ class EtdPart:
     def _votes_html(self, t: CriterionTally | None) -> str:
         if t is None:
             return ""
-        counts = ", ".join(f"{html.escape(k)} {n}" for k, n in t.counts.items()) or "none counted"
+        counts = html.escape(t.counted) or "none counted"
         decided = f": {html.escape(t.decided)}" if t.decided else ""
         recused = f"; {t.recused} recused, shown not counted" if t.recused else ""
         return (f'<span class="grading-etd-tally">Votes: {counts}{recused} — <b>{OUTCOMES_OF_VOTES[t.outcome]}'

@@ -14,12 +14,7 @@ from ..errors import GradingError
 from ..io.guideline import Guideline
 from ..io.panel import PANEL_FILE, load_panel
 from ..revisions.panel_edit import COLUMNS, panel_rows, panel_text, save_panel
-
-
-def _classed(widget: w.Widget, name: str) -> w.Widget:
-    widget.add_class(f"grading-{name}")
-    return widget
-
+from .controls import classed as _classed
 
 WIDTHS = {"member": "200px", "role": "200px", "interests": "260px", "recused": "220px"}
 HEADINGS = {"member": "Member", "role": "Role", "interests": "Declared interests",

@@ -28,6 +28,7 @@ from ..revisions.apply import (
 from ..revisions.record import Revision, new_revision, row_problems, utc_now
 from ..vocab import AGREEMENT, DESIGNS, FINDINGS, JUDGEMENT_LABELS, JUDGEMENTS, QUALITIES
 from .appraise_part import AppraisePart
+from .controls import classed as _classed
 from .etd_part import EtdPart
 from .panel_part import PanelPart
 from .record_view import record_view, scheme_words, side_by_side
@@ -60,11 +61,6 @@ class _Shown:
 
 def _pre(text: str, css: str) -> str:
     return f'<div class="{css}" style="white-space: pre-wrap">{html.escape(text)}</div>'
-
-
-def _classed(widget: w.Widget, name: str) -> w.Widget:
-    widget.add_class(f"grading-{name}")
-    return widget
 
 
 ROW_WIDTHS = {"label": "360px", "reference": "110px", "design": "170px", "quality": "100px", "finding": "120px"}

@@ -14,18 +14,11 @@ from ..revisions.apply import Revised, describe_change
 from ..revisions.votes import Vote, new_vote, save_vote, vote_conflicts
 from ..scheme import Scheme
 from ..vocab import OUTCOMES_OF_VOTES, VOTE_CHOICES, VOTE_QUESTIONS
+from .controls import classed as _classed
+from .controls import label_style as _style
 
 LABELS = {"validity": "Documentation valid", "applicability": "Applicable here",
           "benefit_harm": "Benefit outweighs harm"}
-
-
-def _classed(widget: w.Widget, name: str) -> w.Widget:
-    widget.add_class(f"grading-{name}")
-    return widget
-
-
-def _style() -> dict:
-    return {"description_width": "initial"}
 
 
 class VotesPart:
@@ -197,7 +190,7 @@ def _etd_tally_html(a: Agreement | None, scheme: Scheme) -> str:
         return ""
     from ..analyses.etd import etd_tallies
     names = {c.key: c.name for c in scheme.etd.criteria} | {"conclusion": "Proposed strength"}
-    rows = [f"<li>{html.escape(names.get(k, k))}: {html.escape(', '.join(f'{j} {n}' for j, n in t.counts.items()))}"
+    rows = [f"<li>{html.escape(names.get(k, k))}: {html.escape(t.counted)}"
             f" — <b>{html.escape(OUTCOMES_OF_VOTES[t.outcome])}{' ' + html.escape(t.decided) if t.decided else ''}"
             f"</b> ({html.escape(t.rule)}: {html.escape(t.because)})</li>" for k, t in etd_tallies(a, scheme).items()]
     return f'<ul class="grading-etd-vote-tally">{"".join(rows)}</ul>' if rows else ""

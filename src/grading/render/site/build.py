@@ -6,6 +6,7 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -238,15 +239,14 @@ def _write_all(published: Guideline, folder: Path, revised_wanted: bool, release
     return [name for name, _, _ in jobs], note
 
 
-def _etds(result: GradedGuideline) -> tuple[dict, dict]:
+def _etds(result: GradedGuideline) -> tuple[Mapping, dict]:
     """Each recommendation's Evidence-to-Decision history (the saved records of the edition's folder, else what the
     text records) and the votes on its criteria, where the scheme declares a framework."""
     from ...analyses.etd import etd_tallies
-    from ...revisions.etd import etd_histories
     scheme = result.guideline.scheme
     if scheme.etd is None:
         return {}, {}
-    histories = etd_histories(result.guideline)
+    histories = result.etds
     votes = {rid: etd_tallies(a, scheme) for rid, a in result.agreements.items()}
     return histories, {rid: t for rid, t in votes.items() if t}
 
